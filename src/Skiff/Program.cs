@@ -1,0 +1,15 @@
+using System.CommandLine;
+
+namespace Skiff;
+
+internal static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        var root = new RootCommand("Skiff: a small, real Kubernetes.");
+        var version = new Command("version", "Print Skiff's version.");
+        version.SetAction(_ => Console.WriteLine($"skiff {typeof(Program).Assembly.GetName().Version}"));
+        root.Subcommands.Add(version);
+        return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+    }
+}
