@@ -18,6 +18,9 @@ public enum FieldErrorType
     /// <summary>FieldValueForbidden: "Forbidden".</summary>
     Forbidden,
 
+    /// <summary>FieldValueNotFound: "Not found" (e.g. a volume mount naming no volume).</summary>
+    NotFound,
+
     /// <summary>FieldValueTooLong: "Too long".</summary>
     TooLong,
 
@@ -40,6 +43,7 @@ public sealed record FieldError(FieldErrorType Type, string Field, object? BadVa
         FieldErrorType.NotSupported => "FieldValueNotSupported",
         FieldErrorType.Duplicate => "FieldValueDuplicate",
         FieldErrorType.Forbidden => "FieldValueForbidden",
+        FieldErrorType.NotFound => "FieldValueNotFound",
         FieldErrorType.TooLong => "FieldValueTooLong",
         FieldErrorType.TooMany => "FieldValueTooMany",
         _ => "FieldValueInvalid",
@@ -53,6 +57,7 @@ public sealed record FieldError(FieldErrorType Type, string Field, object? BadVa
         FieldErrorType.NotSupported => "Unsupported value",
         FieldErrorType.Duplicate => "Duplicate value",
         FieldErrorType.Forbidden => "Forbidden",
+        FieldErrorType.NotFound => "Not found",
         FieldErrorType.TooLong => "Too long",
         FieldErrorType.TooMany => "Too many",
         _ => "Invalid value",

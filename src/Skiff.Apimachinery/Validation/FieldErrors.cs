@@ -9,6 +9,8 @@ public static class FieldErrors
 
     public static FieldError Forbidden(string field, string detail) => new(FieldErrorType.Forbidden, field, "", detail);
 
+    public static FieldError NotFound(string field, object? value) => new(FieldErrorType.NotFound, field, value, "");
+
     public static FieldError Duplicate(string field, object? value) => new(FieldErrorType.Duplicate, field, value, "");
 
     public static FieldError TooLong(string field, int maxLength) =>
