@@ -77,7 +77,8 @@ public sealed class OpenApiV3GeneratorTests
         Assert.Equal("#/components/schemas/io.k8s.api.core.v1.Container", (string)schemas["io.k8s.api.core.v1.PodSpec"]!["properties"]!["containers"]!["items"]!["$ref"]!);
         Assert.Contains("containerPort", schemas["io.k8s.api.core.v1.ContainerPort"]!["required"]!.AsArray().Select(r => (string)r!));
         Assert.Equal("int-or-string", (string)schemas["io.k8s.apimachinery.pkg.util.intstr.IntOrString"]!["format"]!);
-        Assert.Equal("string", (string)schemas["io.k8s.apimachinery.pkg.api.resource.Quantity"]!["type"]!);
+        Assert.Equal(["integer", "string"], schemas["io.k8s.apimachinery.pkg.util.intstr.IntOrString"]!["oneOf"]!.AsArray().Select(t => (string)t!["type"]!));
+        Assert.Equal(["string", "number"], schemas["io.k8s.apimachinery.pkg.api.resource.Quantity"]!["oneOf"]!.AsArray().Select(t => (string)t!["type"]!));
         Assert.Equal("date-time", (string)schemas["io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"]!["properties"]!["creationTimestamp"]!["format"]!);
         Assert.Equal("int64", (string)schemas["io.k8s.api.core.v1.PodSpec"]!["properties"]!["terminationGracePeriodSeconds"]!["format"]!);
         Assert.Equal("byte", (string)schemas["io.k8s.api.core.v1.Secret"]!["properties"]!["data"]!["additionalProperties"]!["format"]!);

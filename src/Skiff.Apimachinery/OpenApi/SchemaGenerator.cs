@@ -97,16 +97,17 @@ internal sealed class SchemaGenerator(KubernetesClientDocs docs)
             schema["description"] = description;
         }
 
+        // v3 writes these two as oneOf (upstream's OpenAPIV3OneOfTypes); with no "type", explain shows their names.
         if (type == typeof(IntOrString))
         {
             schema["format"] = "int-or-string";
-            schema["type"] = "string";
+            schema["oneOf"] = new JsonArray(new JsonObject { ["type"] = "integer" }, new JsonObject { ["type"] = "string" });
             return schema;
         }
 
         if (type == typeof(ResourceQuantity))
         {
-            schema["type"] = "string";
+            schema["oneOf"] = new JsonArray(new JsonObject { ["type"] = "string" }, new JsonObject { ["type"] = "number" });
             return schema;
         }
 
