@@ -7,6 +7,11 @@ public sealed class ContainerdImageStore(string ctrBinary, string address, strin
     public async Task<IReadOnlyDictionary<string, string>> ListAsync(CancellationToken cancellationToken)
     {
         var output = await ExternalCommand.RunCheckedAsync(ctrBinary, ["-a", address, "-n", containerdNamespace, "images", "ls"], null, cancellationToken).ConfigureAwait(false);
+        return ParseImageList(output);
+    }
+
+    internal static IReadOnlyDictionary<string, string> ParseImageList(string output)
+    {
         var images = new Dictionary<string, string>(StringComparer.Ordinal);
         // REF TYPE DIGEST SIZE PLATFORMS LABELS
         foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1))
