@@ -10,6 +10,8 @@ namespace Skiff.Storage;
 /// <para>A write that returned successfully is durable: it survives a crash of the process (kill -9).</para>
 /// <para>Failures are reported as <see cref="StorageException"/> with a <see cref="StorageErrorCode"/>.</para>
 /// <para>Implementations are safe for concurrent use.</para>
+/// <para>A write whose <see cref="CancellationToken"/> is cancelled after the call started may still be committed
+/// (as with etcd, the outcome is then unknown); one cancelled before it reached the store is not applied.</para>
 /// </remarks>
 public interface IStore : IAsyncDisposable
 {
@@ -20,6 +22,7 @@ public interface IStore : IAsyncDisposable
     Task<long> GetCompactedRevisionAsync(CancellationToken cancellationToken);
 
     /// <summary>The current value of <paramref name="key"/>, or null when it does not exist.</summary>
+    /// <remarks>Keys are non-empty strings, compared ordinally; Kubernetes keys are ASCII.</remarks>
     Task<KeyValue?> GetAsync(string key, CancellationToken cancellationToken);
 
     /// <summary>
@@ -56,11 +59,23 @@ public interface IStore : IAsyncDisposable
     /// <summary>
     /// Every change to keys starting with <paramref name="prefix"/> with a revision strictly greater than
     /// <paramref name="afterRevision"/>, in revision order, with no gaps and no duplicates, then live changes until
-    /// cancelled. Events carry the previous value.
+    /// cancelled. Events carry the previous value. Events already committed are replayed from history, then the stream
+    /// switches to live events without a gap or a duplicate. <paramref name="afterRevision"/> may be in the future.
     /// </summary>
+    /// <remarks>
+    /// <para>Watching from the compacted revision itself is allowed (every later event and its previous value are
+    /// kept); watching from below it is <see cref="StorageErrorCode.Compacted"/>. This is one stricter than etcd, whose
+    /// watch <c>start_revision</c> is <paramref name="afterRevision"/> + 1.</para>
+    /// <para>A watcher never holds back writers: each has a bounded buffer of undelivered live events. When it is full
+    /// the watch ends with <see cref="StorageErrorCode.Unavailable"/> (message "fell ... behind") after the events
+    /// already buffered are delivered; the caller watches again from the last revision it received.</para>
+    /// <para>Cancelling <paramref name="cancellationToken"/> ends the enumeration with
+    /// <see cref="OperationCanceledException"/>; disposing the store ends it with
+    /// <see cref="StorageErrorCode.Unavailable"/>.</para>
+    /// </remarks>
     /// <exception cref="StorageException"><see cref="StorageErrorCode.Compacted"/> (thrown on the first
-    /// <c>MoveNextAsync</c>) when <paramref name="afterRevision"/> is below the compacted revision, so the events
-    /// after it are no longer all known.</exception>
+    /// <c>MoveNextAsync</c>, or later if a compaction overtakes a long replay) when <paramref name="afterRevision"/> is
+    /// below the compacted revision, so the events after it are no longer all known.</exception>
     IAsyncEnumerable<WatchEvent> WatchAsync(string prefix, long afterRevision, CancellationToken cancellationToken);
 
     /// <summary>
@@ -68,5 +83,10 @@ public interface IStore : IAsyncDisposable
     /// be listed or watched. The latest value of every live key is kept. Compacting at or below the current compacted
     /// revision does nothing.
     /// </summary>
+    /// <remarks>Afterwards lists at a revision below <paramref name="revision"/> and watches from below it fail with
+    /// <see cref="StorageErrorCode.Compacted"/>; a list at <paramref name="revision"/> or later, and a watch from it or
+    /// later, still work.</remarks>
+    /// <exception cref="StorageException"><see cref="StorageErrorCode.InvalidArgument"/> when
+    /// <paramref name="revision"/> is newer than the current revision.</exception>
     Task CompactAsync(long revision, CancellationToken cancellationToken);
 }
