@@ -33,6 +33,12 @@ public sealed class OpenApiV3Documents
 
     /// <summary>The document for a request path after <c>/openapi/v3/</c>, e.g. <c>apis/apps/v1</c>; null if none.</summary>
     public OpenApiV3Document? Find(string path) => Documents.GetValueOrDefault(path.Trim('/'));
+
+    /// <summary>The documented group-version paths in index order (what the API server's provider lists).</summary>
+    public IReadOnlyList<string> GroupVersionPaths => [.. Documents.Keys];
+
+    /// <summary>The bytes of one document, or null (what the API server's provider returns).</summary>
+    public byte[]? Document(string groupVersionPath) => Find(groupVersionPath)?.Json;
 }
 
 /// <summary>
