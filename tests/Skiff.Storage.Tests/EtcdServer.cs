@@ -9,13 +9,15 @@ public sealed class EtcdServer : IDisposable
 {
     public const string Binary = "/usr/bin/etcd";
 
-    private readonly Process _process;
     private readonly string _dataDirectory;
+    private readonly string[] _arguments;
+    private Process _process;
 
-    private EtcdServer(Process process, string dataDirectory, Uri clientUrl)
+    private EtcdServer(Process process, string dataDirectory, string[] arguments, Uri clientUrl)
     {
         _process = process;
         _dataDirectory = dataDirectory;
+        _arguments = arguments;
         ClientUrl = clientUrl;
     }
 
@@ -33,24 +35,14 @@ public sealed class EtcdServer : IDisposable
         var dataDirectory = Directory.CreateTempSubdirectory("skiff-test-etcd-").FullName;
         var clientUrl = $"http://127.0.0.1:{FreePort()}"; // no trailing slash: etcd refuses URLs with a path
         var peer = $"http://127.0.0.1:{FreePort()}";
-        var start = new ProcessStartInfo(Binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[]
-        {
+        string[] arguments =
+        [
             "--name", "test", "--data-dir", dataDirectory,
             "--listen-client-urls", clientUrl, "--advertise-client-urls", clientUrl,
             "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
             "--initial-cluster", $"test={peer}", "--initial-cluster-state", "new", "--log-level", "error",
-        })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {Binary}");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var server = new EtcdServer(process, dataDirectory, new Uri(clientUrl));
+        ];
+        var server = new EtcdServer(Launch(arguments), dataDirectory, arguments, new Uri(clientUrl));
         try
         {
             await server.WaitHealthyAsync(cancellationToken);
@@ -61,6 +53,16 @@ public sealed class EtcdServer : IDisposable
             server.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Kills etcd (SIGKILL) and starts it again on the same ports and data: clients see a broken connection.</summary>
+    public async Task RestartAsync(CancellationToken cancellationToken)
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync(cancellationToken);
+        _process.Dispose();
+        _process = Launch(_arguments);
+        await WaitHealthyAsync(cancellationToken);
     }
 
     public void Dispose()
@@ -102,6 +104,22 @@ public sealed class EtcdServer : IDisposable
 
             await Task.Delay(50, cancellationToken);
         }
+    }
+
+    private static Process Launch(string[] arguments)
+    {
+        var start = new ProcessStartInfo(Binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {Binary}");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
     }
 
     private static int FreePort()
