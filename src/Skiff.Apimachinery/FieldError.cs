@@ -18,6 +18,9 @@ public enum FieldErrorType
     /// <summary>FieldValueForbidden: "Forbidden".</summary>
     Forbidden,
 
+    /// <summary>FieldValueNotFound: "Not found" (e.g. a volume mount naming no volume).</summary>
+    NotFound,
+
     /// <summary>FieldValueTooLong: "Too long".</summary>
     TooLong,
 
@@ -40,6 +43,7 @@ public sealed record FieldError(FieldErrorType Type, string Field, object? BadVa
         FieldErrorType.NotSupported => "FieldValueNotSupported",
         FieldErrorType.Duplicate => "FieldValueDuplicate",
         FieldErrorType.Forbidden => "FieldValueForbidden",
+        FieldErrorType.NotFound => "FieldValueNotFound",
         FieldErrorType.TooLong => "FieldValueTooLong",
         FieldErrorType.TooMany => "FieldValueTooMany",
         _ => "FieldValueInvalid",
@@ -53,8 +57,64 @@ public sealed record FieldError(FieldErrorType Type, string Field, object? BadVa
         FieldErrorType.NotSupported => "Unsupported value",
         FieldErrorType.Duplicate => "Duplicate value",
         FieldErrorType.Forbidden => "Forbidden",
+        FieldErrorType.NotFound => "Not found",
         FieldErrorType.TooLong => "Too long",
         FieldErrorType.TooMany => "Too many",
         _ => "Invalid value",
     };
+
+    /// <summary>Kubernetes' <c>ErrorBody</c>: the type text, the bad value (omitted for Required, Forbidden and
+    /// TooLong) and the detail, e.g. <c>Invalid value: "Foo": a lowercase RFC 1123 ...</c>.</summary>
+    public string Body
+    {
+        get
+        {
+            var text = Type is FieldErrorType.Required or FieldErrorType.Forbidden or FieldErrorType.TooLong
+                ? TypeText
+                : $"{TypeText}: {FormatValue(BadValue)}";
+            return Detail.Length == 0 ? text : $"{text}: {Detail}";
+        }
+    }
+
+    /// <summary>The message Kubernetes prints for one field error: <c>field: body</c>.</summary>
+    public override string ToString() => $"{Field}: {Body}";
+
+    private static string FormatValue(object? value) => value switch
+    {
+        null => "null",
+        string text => Quote(text),
+        bool flag => flag ? "true" : "false",
+        IFormattable number => number.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "null",
+    };
+
+    /// <summary>Go's %q for the common cases: quotes, backslashes and control characters escaped.</summary>
+    private static string Quote(string text)
+    {
+        var builder = new System.Text.StringBuilder(text.Length + 2).Append('"');
+        foreach (var c in text)
+        {
+            switch (c)
+            {
+                case '"': builder.Append("\\\""); break;
+                case '\\': builder.Append("\\\\"); break;
+                case '\n': builder.Append("\\n"); break;
+                case '\t': builder.Append("\\t"); break;
+                case '\r': builder.Append("\\r"); break;
+                default:
+                    if (char.IsControl(c))
+                    {
+                        builder.Append("\\x").Append(((int)c).ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
+                    }
+                    else
+                    {
+                        builder.Append(c);
+                    }
+
+                    break;
+            }
+        }
+
+        return builder.Append('"').ToString();
+    }
 }

@@ -1,0 +1,108 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Skiff.ApiServer.Http;
+using Skiff.ApiServer.Registry;
+using Skiff.ApiServer.Security;
+using Skiff.ApiServer.Watch;
+using Skiff.Storage;
+
+namespace Skiff.ApiServer;
+
+/// <summary>The entry point the composition root calls to run the API server.</summary>
+public static class ApiServer
+{
+    /// <summary>
+    /// Starts the API server over <paramref name="store"/>: loads or creates the PKI in the data directory, fills the
+    /// watch cache, creates the system namespaces, listens on HTTPS (HTTP/1.1 and HTTP/2) and writes
+    /// <c>&lt;data-dir&gt;/kubeconfig.yaml</c> with the bound address. The store stays owned by the caller.
+    /// </summary>
+    public static async Task<ApiServerHandle> StartAsync(ApiServerOptions options, IStore store, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Directory.CreateDirectory(options.DataDirectory);
+        var logger = loggerFactory.CreateLogger("Skiff.ApiServer");
+
+        var hostName = Dns.GetHostName();
+        var ips = new List<IPAddress> { IPAddress.Loopback };
+        if (!options.BindAddress.Equals(IPAddress.Any) && !options.BindAddress.Equals(IPAddress.Loopback) && !options.BindAddress.Equals(IPAddress.IPv6Any))
+        {
+            ips.Add(options.BindAddress);
+        }
+
+        var dns = new List<string> { "localhost", hostName, "kubernetes", "kubernetes.default", "kubernetes.default.svc" };
+        foreach (var san in options.ExtraSans)
+        {
+            if (IPAddress.TryParse(san, out var ip))
+            {
+                ips.Add(ip);
+            }
+            else
+            {
+                dns.Add(san);
+            }
+        }
+
+        var certificates = ClusterCertificates.LoadOrCreate(Path.Combine(options.DataDirectory, "pki"), ips, dns.Distinct(StringComparer.OrdinalIgnoreCase).ToList(), options.Time);
+
+        var index = new ResourceIndex(options.Resources);
+        var hub = new WatchCacheHub(store, index, logger, options.WatchHistorySize, options.WatcherQueueCapacity);
+        await hub.StartAsync(cancellationToken);
+        var registry = new GenericRegistry(store, hub, index, options.Time);
+        var namespaces = new NamespaceLifecycle(registry, logger, options.NamespaceFinalizeInterval);
+        await namespaces.StartAsync(cancellationToken);
+
+        var resources = new ResourceHandler(registry, [new JsonPatchers(), .. options.Patchers], options.Time);
+        var handler = new ApiHandler(new RequestAuthenticator(certificates.Ca, options.Tokens), index, resources, options.OpenApi, logger);
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = options.DataDirectory });
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(loggerFactory);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = null; // bodies are limited (3 MiB, 413 Status) by the handler
+            kestrel.Limits.Http2.MaxStreamsPerConnection = 1000;
+            kestrel.Listen(options.BindAddress, options.Port, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1AndHttp2;
+                listen.UseHttps(new HttpsConnectionAdapterOptions
+                {
+                    ServerCertificate = certificates.Serving,
+                    ClientCertificateMode = ClientCertificateMode.AllowCertificate,
+                    ClientCertificateValidation = (_, _, _) => true, // checked per request by RequestAuthenticator
+                });
+            });
+        });
+        var app = builder.Build();
+        app.Run(handler.HandleAsync);
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException)
+        {
+            await namespaces.DisposeAsync();
+            await hub.DisposeAsync();
+            certificates.Dispose();
+            throw;
+        }
+
+        var bound = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        var host = options.BindAddress.Equals(IPAddress.Any) || options.BindAddress.Equals(IPAddress.IPv6Any) ? "127.0.0.1" : options.BindAddress.ToString();
+        var address = new Uri($"https://{host}:{bound.Port}");
+        var kubeconfigPath = Path.Combine(options.DataDirectory, "kubeconfig.yaml");
+        await KubeconfigWriter.WriteAsync(kubeconfigPath,
+            KubeconfigWriter.Render(address.ToString().TrimEnd('/'), certificates.CaPem, certificates.AdminCertificatePem, certificates.AdminKeyPem),
+            cancellationToken);
+        logger.LogInformation("API server listening on {Address}; kubeconfig at {Kubeconfig}", address, kubeconfigPath);
+        return new ApiServerHandle(app, hub, namespaces, certificates, address, kubeconfigPath, registry);
+    }
+}

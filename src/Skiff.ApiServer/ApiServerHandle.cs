@@ -1,0 +1,55 @@
+using Microsoft.AspNetCore.Builder;
+using Skiff.ApiServer.Registry;
+using Skiff.ApiServer.Security;
+using Skiff.ApiServer.Watch;
+
+namespace Skiff.ApiServer;
+
+/// <summary>A running API server: where it listens, its kubeconfig, and how to stop it.</summary>
+public sealed class ApiServerHandle : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly WatchCacheHub _hub;
+    private readonly NamespaceLifecycle _namespaces;
+    private readonly ClusterCertificates _certificates;
+    private int _stopped;
+
+    internal ApiServerHandle(WebApplication app, WatchCacheHub hub, NamespaceLifecycle namespaces, ClusterCertificates certificates, Uri address, string kubeconfigPath, GenericRegistry registry)
+    {
+        _app = app;
+        _hub = hub;
+        _namespaces = namespaces;
+        _certificates = certificates;
+        Address = address;
+        KubeconfigPath = kubeconfigPath;
+        Registry = registry;
+    }
+
+    /// <summary>The bound address, e.g. <c>https://127.0.0.1:6443</c>.</summary>
+    public Uri Address { get; }
+
+    /// <summary><c>&lt;data-dir&gt;/kubeconfig.yaml</c>, usable by kubectl and the C# client as is.</summary>
+    public string KubeconfigPath { get; }
+
+    /// <summary>The cluster CA (with key) for issuing agent credentials.</summary>
+    public ClusterCertificates Certificates => _certificates;
+
+    /// <summary>The registry (for in-process components and tests).</summary>
+    public GenericRegistry Registry { get; }
+
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        {
+            return;
+        }
+
+        await _namespaces.DisposeAsync();
+        await _app.StopAsync(cancellationToken);
+        await _hub.DisposeAsync();
+        await _app.DisposeAsync();
+        _certificates.Dispose();
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync();
+}

@@ -1,0 +1,45 @@
+using System.Net;
+using Skiff.Apimachinery;
+using Skiff.ApiServer.OpenApi;
+using Skiff.ApiServer.Registry;
+
+namespace Skiff.ApiServer;
+
+/// <summary>How to run the API server.</summary>
+public sealed record ApiServerOptions
+{
+    /// <summary>Where the PKI (<c>pki/</c>) and <c>kubeconfig.yaml</c> live.</summary>
+    public required string DataDirectory { get; init; }
+
+    /// <summary>The served resources (the kinds helper's catalog).</summary>
+    public required IReadOnlyList<ResourceDefinition> Resources { get; init; }
+
+    /// <summary>Address to bind; 127.0.0.1 by default.</summary>
+    public IPAddress BindAddress { get; init; } = IPAddress.Loopback;
+
+    /// <summary>HTTPS port; 6443 by default, 0 picks a free one.</summary>
+    public int Port { get; init; } = 6443;
+
+    /// <summary>OpenAPI v3 documents; without them <c>/openapi/v3</c> is 404 (kubectl create -f then needs --validate=false).</summary>
+    public IOpenApiProvider? OpenApi { get; init; }
+
+    /// <summary>Patch types besides JSON merge patch and JSON patch (strategic merge, apply).</summary>
+    public IReadOnlyList<IPatchApplier> Patchers { get; init; } = [];
+
+    /// <summary>Bearer tokens accepted besides client certificates.</summary>
+    public Security.TokenAuthenticator Tokens { get; init; } = new();
+
+    /// <summary>Extra host names and addresses for the serving certificate.</summary>
+    public IReadOnlyList<string> ExtraSans { get; init; } = [];
+
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>How often terminating namespaces are checked.</summary>
+    public TimeSpan NamespaceFinalizeInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Events kept per resource for watch resume.</summary>
+    public int WatchHistorySize { get; init; } = 4096;
+
+    /// <summary>Events a watcher may have queued before it is cut off as too slow.</summary>
+    public int WatcherQueueCapacity { get; init; } = 1024;
+}

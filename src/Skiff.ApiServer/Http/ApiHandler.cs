@@ -1,0 +1,155 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Skiff.ApiServer.Discovery;
+using Skiff.ApiServer.OpenApi;
+using Skiff.ApiServer.Registry;
+using Skiff.ApiServer.Security;
+
+namespace Skiff.ApiServer.Http;
+
+/// <summary>
+/// The request pipeline: health and version (no credentials needed), authentication, then discovery, OpenAPI and
+/// resource paths. Every failure leaves as a Status; storage errors were translated in the registry.
+/// </summary>
+public sealed class ApiHandler
+{
+    private readonly RequestAuthenticator _authenticator;
+    private readonly ResourceIndex _index;
+    private readonly DiscoveryDocuments _discovery;
+    private readonly OpenApiEndpoints? _openApi;
+    private readonly ResourceHandler _resources;
+    private readonly ILogger _logger;
+
+    public ApiHandler(RequestAuthenticator authenticator, ResourceIndex index, ResourceHandler resources, IOpenApiProvider? openApi, ILogger logger)
+    {
+        _authenticator = authenticator;
+        _index = index;
+        _resources = resources;
+        _discovery = new DiscoveryDocuments(index);
+        _openApi = openApi is null ? null : new OpenApiEndpoints(openApi);
+        _logger = logger;
+    }
+
+    public async Task HandleAsync(HttpContext ctx)
+    {
+        try
+        {
+            await DispatchAsync(ctx);
+        }
+        catch (ApiException e)
+        {
+            await WriteErrorAsync(ctx, e);
+        }
+        catch (OperationCanceledException) when (ctx.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away.
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _logger.LogError(e, "{Method} {Path} failed", ctx.Request.Method, ctx.Request.Path);
+            await WriteErrorAsync(ctx, StatusErrors.Internal(e.Message));
+        }
+    }
+
+    private static async Task WriteErrorAsync(HttpContext ctx, ApiException e)
+    {
+        if (ctx.Response.HasStarted)
+        {
+            return;
+        }
+
+        ctx.Response.Clear();
+        await ResponseWriter.WriteStatusAsync(ctx, e.Status);
+    }
+
+    private async Task DispatchAsync(HttpContext ctx)
+    {
+        var path = ctx.Request.Path.Value ?? "/";
+        if (path.Length > 1 && path.EndsWith('/'))
+        {
+            path = path.TrimEnd('/');
+        }
+
+        switch (path)
+        {
+            case "/healthz" or "/livez" or "/readyz":
+                ctx.Response.ContentType = "text/plain; charset=utf-8";
+                await ctx.Response.WriteAsync("ok", ctx.RequestAborted);
+                return;
+            case "/version":
+                await ResponseWriter.WriteJsonAsync(ctx, 200, VersionInfo.Json);
+                return;
+        }
+
+        if (_authenticator.Authenticate(ctx) is null)
+        {
+            throw StatusErrors.Unauthorized();
+        }
+
+        var method = ctx.Request.Method;
+        if (path is "/api" or "/apis" || path.StartsWith("/openapi/", StringComparison.Ordinal) ||
+            (path.StartsWith("/apis/", StringComparison.Ordinal) && path.Count(c => c == '/') == 2))
+        {
+            if (method != "GET")
+            {
+                throw StatusErrors.MethodNotAllowed(method, path);
+            }
+
+            await ServeDocumentAsync(ctx, path);
+            return;
+        }
+
+        var info = RequestInfo.Parse(path) ?? throw StatusErrors.NotFoundPlain();
+        if (info.Resource is null)
+        {
+            var list = method == "GET" ? _discovery.ResourceList(info.Group, info.Version) : null;
+            if (list is null)
+            {
+                throw StatusErrors.NotFoundPlain();
+            }
+
+            await ResponseWriter.WriteJsonAsync(ctx, 200, list);
+            return;
+        }
+
+        var def = _index.Find(info.Group, info.Version, info.Resource) ?? throw StatusErrors.NotFoundPlain();
+        await _resources.HandleAsync(ctx, def, info);
+    }
+
+    private async Task ServeDocumentAsync(HttpContext ctx, string path)
+    {
+        var accept = ctx.Request.Headers.Accept.ToString();
+        switch (path)
+        {
+            case "/api" or "/apis":
+                var negotiated = MediaTypes.Negotiate(accept, allowTable: false, allowDiscovery: true);
+                if (negotiated?.Shape == ResponseShape.AggregatedDiscovery)
+                {
+                    var doc = path == "/api" ? _discovery.AggregatedCore : _discovery.AggregatedGroups;
+                    await ResponseWriter.WriteBytesAsync(ctx, 200, negotiated.ContentType, DiscoveryDocuments.ForVersion(doc, negotiated.Version));
+                }
+                else
+                {
+                    await ResponseWriter.WriteJsonAsync(ctx, 200, path == "/api" ? _discovery.LegacyCore : _discovery.LegacyGroups);
+                }
+
+                return;
+            case "/openapi/v2":
+                throw StatusErrors.NotFoundPlain();
+        }
+
+        if (path.StartsWith("/openapi/v3", StringComparison.Ordinal))
+        {
+            if (_openApi is null)
+            {
+                throw StatusErrors.NotFoundPlain();
+            }
+
+            await _openApi.ServeAsync(ctx, path);
+            return;
+        }
+
+        var group = _discovery.Group(path["/apis/".Length..]) ?? throw StatusErrors.NotFoundPlain();
+        await ResponseWriter.WriteJsonAsync(ctx, 200, group);
+    }
+}

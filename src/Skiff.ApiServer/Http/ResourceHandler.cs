@@ -1,0 +1,453 @@
+using System.Globalization;
+using System.Text.Json;
+using k8s;
+using k8s.Models;
+using Microsoft.AspNetCore.Http;
+using Skiff.Apimachinery;
+using Skiff.ApiServer.Registry;
+using Skiff.ApiServer.Selection;
+using Skiff.ApiServer.Tables;
+using Skiff.ApiServer.Watch;
+
+namespace Skiff.ApiServer.Http;
+
+/// <summary>The verbs on resource paths: get, list, watch, create, update, patch, delete, deletecollection and the
+/// status, scale and binding subresources, all driven by the resource table.</summary>
+public sealed class ResourceHandler
+{
+    private readonly GenericRegistry _registry;
+    private readonly WatchStreamer _watch;
+    private readonly SubresourceHandlers _subresources;
+    private readonly Dictionary<string, IPatchApplier> _patchers;
+    private readonly TimeProvider _time;
+
+    public ResourceHandler(GenericRegistry registry, IEnumerable<IPatchApplier> patchers, TimeProvider time)
+    {
+        _registry = registry;
+        _time = time;
+        _watch = new WatchStreamer(registry, time);
+        _patchers = new Dictionary<string, IPatchApplier>(StringComparer.Ordinal);
+        foreach (var patcher in patchers)
+        {
+            foreach (var type in patcher.MediaTypes)
+            {
+                _patchers[type] = patcher;
+            }
+        }
+
+        _subresources = new SubresourceHandlers(registry, this);
+    }
+
+    public async Task HandleAsync(HttpContext ctx, ResourceDefinition def, RequestInfo info)
+    {
+        var method = ctx.Request.Method;
+        var ns = def.Namespaced ? info.Namespace : null;
+        if (def.Namespaced && info.Name is not null && string.IsNullOrEmpty(ns))
+        {
+            throw StatusErrors.NotFoundPlain();
+        }
+
+        if (info.Subresource is { } sub)
+        {
+            if (def.Subresources.All(s => s.Name != sub))
+            {
+                throw StatusErrors.NotFoundPlain();
+            }
+
+            await _subresources.HandleAsync(ctx, def, ns, info.Name!, sub);
+            return;
+        }
+
+        var verb = (method, info.Name is null) switch
+        {
+            ("GET", false) => "get",
+            ("GET", true) => IsWatch(ctx.Request.Query) ? "watch" : "list",
+            ("POST", true) => "create",
+            ("PUT", false) => "update",
+            ("PATCH", false) => "patch",
+            ("DELETE", false) => "delete",
+            ("DELETE", true) => "deletecollection",
+            _ => "unsupported",
+        };
+        if (!def.Verbs.Contains(verb))
+        {
+            throw StatusErrors.MethodNotAllowed(verb, StatusErrors.QualifiedResource(def));
+        }
+
+        if (def.Namespaced && verb is "create" or "deletecollection" && string.IsNullOrEmpty(ns))
+        {
+            throw StatusErrors.MethodNotAllowed(verb, StatusErrors.QualifiedResource(def));
+        }
+
+        switch (verb)
+        {
+            case "get":
+                await GetAsync(ctx, def, ns, info.Name!);
+                break;
+            case "list":
+                await ListAsync(ctx, def, ns);
+                break;
+            case "watch":
+                await WatchAsync(ctx, def, ns);
+                break;
+            case "create":
+                await CreateAsync(ctx, def, ns);
+                break;
+            case "update":
+                await UpdateAsync(ctx, def, ns, info.Name!, status: false);
+                break;
+            case "patch":
+                await PatchAsync(ctx, def, ns, info.Name!, status: false);
+                break;
+            case "delete":
+                await DeleteAsync(ctx, def, ns, info.Name!);
+                break;
+            default:
+                await DeleteCollectionAsync(ctx, def, ns);
+                break;
+        }
+    }
+
+    private static bool IsWatch(IQueryCollection query) => query["watch"].ToString() is "true" or "1" or "True";
+
+    private static bool DryRun(HttpContext ctx) => ctx.Request.Query["dryRun"].Contains("All");
+
+    private static Negotiated Negotiate(HttpContext ctx, bool allowTable = true) =>
+        MediaTypes.Negotiate(ctx.Request.Headers.Accept.ToString(), allowTable, allowDiscovery: false)
+        ?? throw StatusErrors.NotAcceptable(ctx.Request.Headers.Accept.ToString());
+
+    public static ListRequest ParseListRequest(IQueryCollection query)
+    {
+        LabelSelector labels;
+        FieldSelector fields;
+        try
+        {
+            labels = LabelSelector.Parse(query["labelSelector"].ToString());
+        }
+        catch (FormatException ex)
+        {
+            throw StatusErrors.BadRequest(ex.Message);
+        }
+
+        try
+        {
+            fields = FieldSelector.Parse(query["fieldSelector"].ToString());
+        }
+        catch (FormatException ex)
+        {
+            throw StatusErrors.BadRequest(ex.Message);
+        }
+
+        var limit = 0;
+        if (query.TryGetValue("limit", out var l) && (!int.TryParse(l.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out limit)))
+        {
+            throw StatusErrors.BadRequest($"invalid limit: {l}");
+        }
+
+        return new ListRequest(labels, fields, limit, NullIfEmpty(query["continue"].ToString()),
+            NullIfEmpty(query["resourceVersion"].ToString()), NullIfEmpty(query["resourceVersionMatch"].ToString()));
+    }
+
+    private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
+
+    // ---------------------------------------------------------------- reads
+
+    private async Task GetAsync(HttpContext ctx, ResourceDefinition def, string? ns, string name)
+    {
+        var shape = Negotiate(ctx);
+        var obj = await _registry.GetAsync(def, ns, name, NullIfEmpty(ctx.Request.Query["resourceVersion"].ToString()), ctx.RequestAborted);
+        await WriteObjectAsync(ctx, 200, def, obj, shape);
+    }
+
+    /// <summary>Writes one object as JSON, as a one-row Table, or as PartialObjectMetadata.</summary>
+    public async Task WriteObjectAsync(HttpContext ctx, int status, ResourceDefinition def, CachedObject obj, Negotiated shape)
+    {
+        switch (shape.Shape)
+        {
+            case ResponseShape.Table:
+                var include = TableWriter.ParseInclude(ctx.Request.Query["includeObject"].ToString());
+                await ResponseWriter.WriteStreamedAsync(ctx, status, shape.ContentType, (w, _) =>
+                {
+                    TableWriter.Write(w, def, shape.Version, [obj], obj.ModRevision, null, null, include, true, _time.GetUtcNow());
+                    return Task.CompletedTask;
+                });
+                break;
+            case ResponseShape.PartialObjectMetadata:
+                await ResponseWriter.WriteStreamedAsync(ctx, status, shape.ContentType, (w, _) =>
+                {
+                    TableWriter.WritePartial(w, obj, shape.Version);
+                    return Task.CompletedTask;
+                });
+                break;
+            default:
+                await ResponseWriter.WriteJsonAsync(ctx, status, obj.Json);
+                break;
+        }
+    }
+
+    private async Task ListAsync(HttpContext ctx, ResourceDefinition def, string? ns)
+    {
+        var shape = Negotiate(ctx);
+        var include = TableWriter.ParseInclude(ctx.Request.Query["includeObject"].ToString());
+        var request = ParseListRequest(ctx.Request.Query);
+        var page = await _registry.ListAsync(def, ns, request, ctx.RequestAborted);
+        await ResponseWriter.WriteStreamedAsync(ctx, 200, shape.ContentType, async (w, flush) =>
+        {
+            if (shape.Shape == ResponseShape.Table)
+            {
+                TableWriter.Write(w, def, shape.Version, page.Items, page.Revision, page.Continue, page.RemainingItemCount, include, true, _time.GetUtcNow());
+                return;
+            }
+
+            w.WriteStartObject();
+            w.WriteString("kind", shape.Shape == ResponseShape.PartialObjectMetadata ? "PartialObjectMetadataList" : def.ListKind);
+            w.WriteString("apiVersion", shape.Shape == ResponseShape.PartialObjectMetadata ? "meta.k8s.io/" + shape.Version : def.ApiVersion);
+            w.WriteStartObject("metadata");
+            w.WriteString("resourceVersion", page.Revision.ToString(CultureInfo.InvariantCulture));
+            if (page.Continue is not null)
+            {
+                w.WriteString("continue", page.Continue);
+            }
+
+            if (page.RemainingItemCount is { } remaining)
+            {
+                w.WriteNumber("remainingItemCount", remaining);
+            }
+
+            w.WriteEndObject();
+            w.WriteStartArray("items");
+            var n = 0;
+            foreach (var item in page.Items)
+            {
+                if (shape.Shape == ResponseShape.PartialObjectMetadata)
+                {
+                    TableWriter.WritePartial(w, item, shape.Version);
+                }
+                else
+                {
+                    w.WriteRawValue(item.Json, skipInputValidation: true);
+                }
+
+                if (++n % 256 == 0)
+                {
+                    await flush();
+                }
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        });
+    }
+
+    private async Task WatchAsync(HttpContext ctx, ResourceDefinition def, string? ns)
+    {
+        var query = ctx.Request.Query;
+        var shape = Negotiate(ctx);
+        var include = TableWriter.ParseInclude(query["includeObject"].ToString());
+        var request = ParseListRequest(query);
+        var timeout = TimeSpan.FromSeconds(1800 + Random.Shared.Next(1800));
+        if (query.TryGetValue("timeoutSeconds", out var t))
+        {
+            if (!int.TryParse(t.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
+            {
+                throw StatusErrors.BadRequest($"invalid timeoutSeconds: {t}");
+            }
+
+            timeout = TimeSpan.FromSeconds(seconds);
+        }
+
+        var bookmarks = query["allowWatchBookmarks"].ToString() is "true" or "1";
+        var initialEvents = query["sendInitialEvents"].ToString() is "true" or "1";
+        await _watch.StreamAsync(ctx, def, ns, request, new WatchStreamer.Options(shape, include, bookmarks, timeout, initialEvents));
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    public static async Task<byte[]> ReadJsonBodyAsync(HttpContext ctx)
+    {
+        var raw = await RequestBody.ReadAsync(ctx.Request, ctx.RequestAborted);
+        if (raw.Length == 0)
+        {
+            throw StatusErrors.BadRequest("the body of the request was empty");
+        }
+
+        return RequestBody.ToJson(raw, ctx.Request.ContentType);
+    }
+
+    private async Task CreateAsync(HttpContext ctx, ResourceDefinition def, string? ns)
+    {
+        var shape = Negotiate(ctx);
+        var obj = ObjectCodec.DecodeBody(def, await ReadJsonBodyAsync(ctx));
+        var created = await _registry.CreateAsync(def, ns, obj, DryRun(ctx), ctx.RequestAborted);
+        await WriteObjectAsync(ctx, 201, def, created, shape);
+    }
+
+    private async Task UpdateAsync(HttpContext ctx, ResourceDefinition def, string? ns, string name, bool status)
+    {
+        var shape = Negotiate(ctx);
+        var obj = ObjectCodec.DecodeBody(def, await ReadJsonBodyAsync(ctx));
+        var updated = await _registry.UpdateAsync(def, ns, name, obj, status, DryRun(ctx), ctx.RequestAborted);
+        await WriteObjectAsync(ctx, 200, def, updated, shape);
+    }
+
+    public async Task PatchAsync(HttpContext ctx, ResourceDefinition def, string? ns, string name, bool status)
+    {
+        var shape = Negotiate(ctx);
+        var mediaType = RequestBody.MediaType(ctx.Request.ContentType);
+        if (!_patchers.TryGetValue(mediaType, out var patcher))
+        {
+            throw StatusErrors.UnsupportedMediaType(ctx.Request.ContentType ?? string.Empty);
+        }
+
+        var patch = await RequestBody.ReadAsync(ctx.Request, ctx.RequestAborted);
+        var updated = await PatchObjectAsync(def, ns, name, status, mediaType, patcher, patch, DryRun(ctx), ctx.RequestAborted);
+        await WriteObjectAsync(ctx, 200, def, updated, shape);
+    }
+
+    private Task<CachedObject> PatchObjectAsync(
+        ResourceDefinition def, string? ns, string name, bool status, string mediaType, IPatchApplier patcher, byte[] patch, bool dryRun, CancellationToken ct)
+    {
+        return _registry.GuaranteedUpdateAsync(def, ns, name, retryOnConflict: true, dryRun, (current, revision) =>
+        {
+            var patched = Patch(def, mediaType, patcher, ModelJson.Serialize(current), patch);
+            var pinned = GenericRegistry.ParseResourceVersion(patched.Metadata.ResourceVersion);
+            if (pinned is not null && pinned != revision)
+            {
+                throw StatusErrors.Conflict(StatusErrors.QualifiedResource(def), name, StatusErrors.ModifiedDetail);
+            }
+
+            if (patched.Metadata.Name != name)
+            {
+                throw StatusErrors.BadRequest($"the name of the object ({patched.Metadata.Name}) does not match the name on the URL ({name})");
+            }
+
+            return _registry.PrepareUpdate(def, patched, current, status);
+        }, ct);
+    }
+
+    private static IKubernetesObject<V1ObjectMeta> Patch(ResourceDefinition def, string mediaType, IPatchApplier patcher, byte[] current, byte[] patch)
+    {
+        byte[] result;
+        try
+        {
+            result = patcher.Apply(mediaType, def, current, patch);
+        }
+        catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException)
+        {
+            throw StatusErrors.BadRequest("the server rejected our request due to an error in our request: " + ex.Message);
+        }
+
+        return ObjectCodec.DecodeBody(def, result);
+    }
+
+    /// <summary>Applies a patch to any JSON document (used by subresources such as scale).</summary>
+    public byte[] ApplyPatch(HttpContext ctx, ResourceDefinition def, byte[] currentJson, byte[] patch)
+    {
+        var mediaType = RequestBody.MediaType(ctx.Request.ContentType);
+        if (!_patchers.TryGetValue(mediaType, out var patcher))
+        {
+            throw StatusErrors.UnsupportedMediaType(ctx.Request.ContentType ?? string.Empty);
+        }
+
+        try
+        {
+            return patcher.Apply(mediaType, def, currentJson, patch);
+        }
+        catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException)
+        {
+            throw StatusErrors.BadRequest("the server rejected our request due to an error in our request: " + ex.Message);
+        }
+    }
+
+    private static async Task<V1DeleteOptions> ReadDeleteOptionsAsync(HttpContext ctx)
+    {
+        var raw = await RequestBody.ReadAsync(ctx.Request, ctx.RequestAborted);
+        V1DeleteOptions options;
+        if (raw.Length > 0)
+        {
+            try
+            {
+                options = ModelJson.Deserialize<V1DeleteOptions>(RequestBody.ToJson(raw, ctx.Request.ContentType));
+            }
+            catch (JsonException ex)
+            {
+                throw StatusErrors.BadRequest("the body of the request was in an unknown format: " + ex.Message);
+            }
+        }
+        else
+        {
+            options = new V1DeleteOptions();
+        }
+
+        var query = ctx.Request.Query;
+        if (query.TryGetValue("gracePeriodSeconds", out var g) && long.TryParse(g.ToString(), CultureInfo.InvariantCulture, out var grace))
+        {
+            options.GracePeriodSeconds = grace;
+        }
+
+        if (query.TryGetValue("propagationPolicy", out var p))
+        {
+            options.PropagationPolicy = p.ToString();
+        }
+
+        if (query["dryRun"].Contains("All"))
+        {
+            options.DryRun = ["All"];
+        }
+
+        return options;
+    }
+
+    private async Task DeleteAsync(HttpContext ctx, ResourceDefinition def, string? ns, string name)
+    {
+        var shape = Negotiate(ctx);
+        var options = await ReadDeleteOptionsAsync(ctx);
+        var (obj, _) = await _registry.DeleteAsync(def, ns, name, options, ctx.RequestAborted);
+        await WriteObjectAsync(ctx, 200, def, obj, shape);
+    }
+
+    private async Task DeleteCollectionAsync(HttpContext ctx, ResourceDefinition def, string? ns)
+    {
+        var options = await ReadDeleteOptionsAsync(ctx);
+        var request = ParseListRequest(ctx.Request.Query) with { Limit = 0, Continue = null };
+        var page = await _registry.ListAsync(def, ns, request, ctx.RequestAborted);
+        var deleted = new List<CachedObject>();
+        foreach (var item in page.Items)
+        {
+            try
+            {
+                var (obj, _) = await _registry.DeleteAsync(def, item.Namespace, item.Object.Metadata.Name, options, ctx.RequestAborted);
+                deleted.Add(obj);
+            }
+            catch (ApiException e) when (e.Code == 404)
+            {
+                // Deleted meanwhile by someone else: nothing left to do for it.
+            }
+        }
+
+        await ResponseWriter.WriteStreamedAsync(ctx, 200, "application/json", (w, _) =>
+        {
+            w.WriteStartObject();
+            w.WriteString("kind", def.ListKind);
+            w.WriteString("apiVersion", def.ApiVersion);
+            w.WriteStartObject("metadata");
+            w.WriteString("resourceVersion", page.Revision.ToString(CultureInfo.InvariantCulture));
+            w.WriteEndObject();
+            w.WriteStartArray("items");
+            foreach (var item in deleted)
+            {
+                w.WriteRawValue(item.Json, skipInputValidation: true);
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+            return Task.CompletedTask;
+        });
+    }
+
+    /// <summary>PUT on the status subresource.</summary>
+    public Task UpdateStatusAsync(HttpContext ctx, ResourceDefinition def, string? ns, string name) => UpdateAsync(ctx, def, ns, name, status: true);
+
+    /// <summary>GET of one object (for subresources that return the parent).</summary>
+    public Task GetObjectAsync(HttpContext ctx, ResourceDefinition def, string? ns, string name) => GetAsync(ctx, def, ns, name);
+}

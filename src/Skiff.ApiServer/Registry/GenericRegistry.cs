@@ -1,0 +1,548 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Security.Cryptography;
+using k8s;
+using k8s.Models;
+using Skiff.Apimachinery;
+using Skiff.ApiServer.Http;
+using Skiff.ApiServer.Watch;
+using Skiff.Storage;
+
+namespace Skiff.ApiServer.Registry;
+
+/// <summary>
+/// Create, read, update and delete for every resource of the table, with the rules Kubernetes' generic registry
+/// applies around the per-kind strategy. Reads come from the watch cache (after it caught up with the store, so they
+/// are consistent); writes go to storage with compare-and-swap. Nothing is written when a request fails.
+/// </summary>
+public sealed class GenericRegistry
+{
+    private static readonly TimeSpan FreshnessTimeout = TimeSpan.FromSeconds(3);
+    private readonly IStore _store;
+    private readonly WatchCacheHub _hub;
+    private readonly TimeProvider _time;
+    private readonly ResourceDefinition? _namespaces;
+    private readonly ConcurrentDictionary<ResourceDefinition, HashSet<string>?> _selectableFields = new();
+
+    public GenericRegistry(IStore store, WatchCacheHub hub, ResourceIndex index, TimeProvider time)
+    {
+        _store = store;
+        _hub = hub;
+        _time = time;
+        Index = index;
+        _namespaces = index.FindKind(string.Empty, "Namespace");
+    }
+
+    public ResourceIndex Index { get; }
+
+    public WatchCacheHub Hub => _hub;
+
+    private DateTimeOffset Now => DateTimeOffset.FromUnixTimeSeconds(_time.GetUtcNow().ToUnixTimeSeconds());
+
+    // ---------------------------------------------------------------- reads
+
+    public async Task<CachedObject> GetAsync(ResourceDefinition def, string? ns, string name, string? resourceVersion, CancellationToken ct)
+    {
+        var key = def.StorageKey(ns, name);
+        if (resourceVersion != "0" && !await _hub.WaitUntilFreshAsync(FreshnessTimeout, ct))
+        {
+            var kv = await _store.GetAsync(key, ct) ?? throw StatusErrors.NotFound(StatusErrors.QualifiedResource(def), name);
+            return ObjectDecoder.Decode(def, key, kv.Value.Span, kv.ModRevision);
+        }
+
+        return _hub.For(def).Get(key) ?? throw StatusErrors.NotFound(StatusErrors.QualifiedResource(def), name);
+    }
+
+    public async Task<ListPage> ListAsync(ResourceDefinition def, string? ns, ListRequest request, CancellationToken ct)
+    {
+        ValidateFieldSelector(def, request);
+        var matches = Matcher(def, ns, request);
+        var prefix = def.StoragePrefixFor(ns);
+        long? rv = ParseResourceVersion(request.ResourceVersion);
+
+        var exact = request.ResourceVersionMatch == "Exact";
+        if (request.ResourceVersionMatch is not (null or "" or "Exact" or "NotOlderThan"))
+        {
+            throw StatusErrors.BadRequest($"resourceVersionMatch: Unsupported value: \"{request.ResourceVersionMatch}\"");
+        }
+
+        // Pages and exact revisions are served by storage (its continue tokens are snapshot-consistent).
+        if (!string.IsNullOrEmpty(request.Continue) || exact || (request.Limit > 0 && rv is null))
+        {
+            return await ListFromStoreAsync(def, prefix, request, exact ? rv : null, matches, ct);
+        }
+
+        if (rv is > 0)
+        {
+            if (!await _hub.WaitForRevisionAsync(rv.Value, FreshnessTimeout, ct))
+            {
+                throw StatusErrors.Timeout($"Too large resource version: {rv}, current: {_hub.Revision}");
+            }
+        }
+        else if (rv is null && !await _hub.WaitUntilFreshAsync(FreshnessTimeout, ct))
+        {
+            return await ListFromStoreAsync(def, prefix, request, null, matches, ct);
+        }
+
+        var revision = _hub.Revision;
+        var items = _hub.For(def).Snapshot(prefix, matches);
+        return new ListPage(items, revision, null, null);
+    }
+
+    private async Task<ListPage> ListFromStoreAsync(
+        ResourceDefinition def, string prefix, ListRequest request, long? revision, Func<CachedObject, bool> matches, CancellationToken ct)
+    {
+        ListResult page;
+        try
+        {
+            page = await _store.ListAsync(prefix, new ListOptions(revision, request.Limit, string.IsNullOrEmpty(request.Continue) ? null : request.Continue), ct);
+        }
+        catch (StorageException e) when (e.Code == StorageErrorCode.Compacted && !string.IsNullOrEmpty(request.Continue))
+        {
+            throw StatusErrors.Gone("The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.");
+        }
+        catch (StorageException e) when (e.Code == StorageErrorCode.InvalidArgument && !string.IsNullOrEmpty(request.Continue))
+        {
+            throw StatusErrors.BadRequest("continue key is not valid: " + e.Message);
+        }
+        catch (StorageException e)
+        {
+            throw StorageErrors.ToApi(e, def, string.Empty);
+        }
+
+        var items = new List<CachedObject>(page.Items.Count);
+        foreach (var kv in page.Items)
+        {
+            var obj = ObjectDecoder.Decode(def, kv.Key, kv.Value.Span, kv.ModRevision);
+            if (matches(obj))
+            {
+                items.Add(obj);
+            }
+        }
+
+        return new ListPage(items, page.Revision, page.Continue, page.Continue is null ? null : page.RemainingCount);
+    }
+
+    /// <summary>The predicate of a list or watch: namespace, label selector and field selector.</summary>
+    public Func<CachedObject, bool> Matcher(ResourceDefinition def, string? ns, ListRequest request)
+    {
+        ValidateFieldSelector(def, request);
+        var labels = request.Labels;
+        var fields = request.Fields;
+        var nsFilter = def.Namespaced && !string.IsNullOrEmpty(ns) ? ns : null;
+        return obj =>
+            (nsFilter is null || obj.Namespace == nsFilter) &&
+            (labels.IsEverything || labels.Matches(obj.Labels)) &&
+            (fields.IsEverything || fields.Matches(obj.Fields));
+    }
+
+    private void ValidateFieldSelector(ResourceDefinition def, ListRequest request)
+    {
+        if (request.Fields.IsEverything)
+        {
+            return;
+        }
+
+        var known = _selectableFields.GetOrAdd(def, KnownFields);
+        foreach (var field in request.Fields.Fields)
+        {
+            if (known is not null && !known.Contains(field))
+            {
+                throw StatusErrors.BadRequest($"field label not supported: {field}");
+            }
+        }
+    }
+
+    private static HashSet<string>? KnownFields(ResourceDefinition def)
+    {
+        try
+        {
+            var blank = (IKubernetesObject<V1ObjectMeta>)Activator.CreateInstance(def.ModelType)!;
+            blank.Metadata = new V1ObjectMeta { Name = string.Empty, NamespaceProperty = string.Empty };
+            return def.Strategy.SelectableFields(blank).Keys.ToHashSet(StringComparer.Ordinal);
+        }
+        catch (Exception ex) when (ex is NullReferenceException or InvalidOperationException or ArgumentException or MissingMethodException)
+        {
+            return null; // the strategy needs a full object to name its fields; accept any field then
+        }
+    }
+
+    public static long? ParseResourceVersion(string? rv)
+    {
+        if (string.IsNullOrEmpty(rv))
+        {
+            return null;
+        }
+
+        if (!long.TryParse(rv, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
+        {
+            throw StatusErrors.BadRequest($"invalid resource version: {rv}");
+        }
+
+        return value;
+    }
+
+    // ---------------------------------------------------------------- create
+
+    public async Task<CachedObject> CreateAsync(ResourceDefinition def, string? ns, IKubernetesObject<V1ObjectMeta> obj, bool dryRun, CancellationToken ct)
+    {
+        var meta = obj.Metadata;
+        if (def.Namespaced)
+        {
+            if (!string.IsNullOrEmpty(meta.NamespaceProperty) && meta.NamespaceProperty != ns)
+            {
+                throw StatusErrors.BadRequest("the namespace of the provided object does not match the namespace sent on the request");
+            }
+
+            meta.NamespaceProperty = ns;
+        }
+        else
+        {
+            meta.NamespaceProperty = null;
+        }
+
+        var generated = string.IsNullOrEmpty(meta.Name) && !string.IsNullOrEmpty(meta.GenerateName);
+        for (var attempt = 0; ; attempt++)
+        {
+            if (generated)
+            {
+                meta.Name = meta.GenerateName + RandomSuffix();
+            }
+
+            meta.Uid = Guid.NewGuid().ToString();
+            meta.CreationTimestamp = Now.UtcDateTime;
+            meta.ResourceVersion = null;
+            meta.DeletionTimestamp = null;
+            meta.DeletionGracePeriodSeconds = null;
+            meta.SelfLink = null;
+            def.Strategy.PrepareForCreate(obj, Now);
+            var errors = def.Strategy.ValidateCreate(obj);
+            if (errors.Count > 0)
+            {
+                throw StatusErrors.Invalid(def.Kind, def.Group, meta.Name ?? string.Empty, errors);
+            }
+
+            if (def.Namespaced)
+            {
+                await RequireLiveNamespaceAsync(def, ns!, meta.Name!, ct);
+            }
+
+            var key = def.StorageKey(ns, meta.Name!);
+            if (dryRun)
+            {
+                return ObjectCodec.Served(def, key, obj, await _store.GetCurrentRevisionAsync(ct));
+            }
+
+            try
+            {
+                var kv = await _store.CreateAsync(key, ObjectCodec.ToStorage(obj), ct);
+                return ObjectCodec.Served(def, key, obj, kv.ModRevision);
+            }
+            catch (StorageException e) when (e.Code == StorageErrorCode.KeyExists && generated && attempt < 5)
+            {
+                // A generated name collided: draw another suffix.
+            }
+            catch (StorageException e)
+            {
+                throw StorageErrors.ToApi(e, def, meta.Name!);
+            }
+        }
+    }
+
+    private async Task RequireLiveNamespaceAsync(ResourceDefinition def, string ns, string name, CancellationToken ct)
+    {
+        if (_namespaces is null)
+        {
+            return;
+        }
+
+        var key = _namespaces.StorageKey(null, ns);
+        var cached = _hub.For(_namespaces).Get(key);
+        IKubernetesObject<V1ObjectMeta>? nsObj = cached?.Object;
+        if (nsObj is null)
+        {
+            var kv = await _store.GetAsync(key, ct) ?? throw StatusErrors.NotFound("namespaces", ns);
+            nsObj = ModelJson.Deserialize(kv.Value.Span, _namespaces.ModelType);
+        }
+
+        if (nsObj.Metadata.DeletionTimestamp is not null)
+        {
+            throw StatusErrors.Forbidden(StatusErrors.QualifiedResource(def), name,
+                $"unable to create new content in namespace {ns} because it is being terminated");
+        }
+    }
+
+    private static string RandomSuffix()
+    {
+        const string alphabet = "bcdfghjklmnpqrstvwxz2456789";
+        Span<char> chars = stackalloc char[5];
+        for (var i = 0; i < chars.Length; i++)
+        {
+            chars[i] = alphabet[RandomNumberGenerator.GetInt32(alphabet.Length)];
+        }
+
+        return new string(chars);
+    }
+
+    // ---------------------------------------------------------------- update
+
+    /// <summary>
+    /// The read-modify-write loop every update goes through. <paramref name="mutate"/> gets a private copy of the
+    /// current object and returns the new object (or throws an <see cref="ApiException"/>). When the client pinned a
+    /// resourceVersion (<paramref name="retryOnConflict"/> false) a concurrent change is a 409; otherwise it retries.
+    /// </summary>
+    public async Task<CachedObject> GuaranteedUpdateAsync(
+        ResourceDefinition def, string? ns, string name, bool retryOnConflict, bool dryRun,
+        Func<IKubernetesObject<V1ObjectMeta>, long, IKubernetesObject<V1ObjectMeta>> mutate, CancellationToken ct)
+    {
+        var key = def.StorageKey(ns, name);
+        for (var attempt = 0; ; attempt++)
+        {
+            var kv = await _store.GetAsync(key, ct) ?? throw StatusErrors.NotFound(StatusErrors.QualifiedResource(def), name);
+            var current = ModelJson.Deserialize(kv.Value.Span, def.ModelType);
+            current.Metadata.ResourceVersion = kv.ModRevision.ToString(CultureInfo.InvariantCulture);
+            var updated = mutate(current, kv.ModRevision);
+            var bytes = ObjectCodec.ToStorage(updated);
+            if (bytes.AsSpan().SequenceEqual(kv.Value.Span) || dryRun)
+            {
+                // A no-op update writes nothing and keeps the resourceVersion, as Kubernetes does.
+                return ObjectCodec.Served(def, key, updated, kv.ModRevision);
+            }
+
+            try
+            {
+                if (updated.Metadata.DeletionTimestamp is not null && (updated.Metadata.Finalizers is null || updated.Metadata.Finalizers.Count == 0)
+                    && updated.Metadata.DeletionGracePeriodSeconds is null or 0)
+                {
+                    // The last finalizer went away on an object being deleted: it is gone now.
+                    var deleted = await _store.DeleteAsync(key, kv.ModRevision, ct);
+                    return ObjectCodec.Served(def, key, updated, deleted.ModRevision);
+                }
+
+                var written = await _store.UpdateAsync(key, bytes, kv.ModRevision, ct);
+                return ObjectCodec.Served(def, key, updated, written.ModRevision);
+            }
+            catch (StorageException e) when (e.Code == StorageErrorCode.Conflict && retryOnConflict && attempt < 16)
+            {
+            }
+            catch (StorageException e)
+            {
+                throw StorageErrors.ToApi(e, def, name);
+            }
+        }
+    }
+
+    /// <summary>PUT of the main resource or of its status subresource.</summary>
+    public Task<CachedObject> UpdateAsync(
+        ResourceDefinition def, string? ns, string name, IKubernetesObject<V1ObjectMeta> obj, bool status, bool dryRun, CancellationToken ct)
+    {
+        if (obj.Metadata.Name != name)
+        {
+            throw StatusErrors.BadRequest($"the name of the object ({obj.Metadata.Name}) does not match the name on the URL ({name})");
+        }
+
+        if (def.Namespaced && !string.IsNullOrEmpty(obj.Metadata.NamespaceProperty) && obj.Metadata.NamespaceProperty != ns)
+        {
+            throw StatusErrors.BadRequest("the namespace of the provided object does not match the namespace sent on the request");
+        }
+
+        var pinned = ParseResourceVersion(obj.Metadata.ResourceVersion);
+        return GuaranteedUpdateAsync(def, ns, name, retryOnConflict: pinned is null, dryRun, (current, revision) =>
+        {
+            if (pinned is not null && pinned.Value != revision)
+            {
+                throw StatusErrors.Conflict(StatusErrors.QualifiedResource(def), name, StatusErrors.ModifiedDetail);
+            }
+
+            return PrepareUpdate(def, obj, current, status);
+        }, ct);
+    }
+
+    /// <summary>Applies the generic update rules and the strategy to <paramref name="obj"/> replacing <paramref name="old"/>.</summary>
+    public IKubernetesObject<V1ObjectMeta> PrepareUpdate(ResourceDefinition def, IKubernetesObject<V1ObjectMeta> obj, IKubernetesObject<V1ObjectMeta> old, bool status)
+    {
+        obj.ApiVersion = def.ApiVersion;
+        obj.Kind = def.Kind;
+        var meta = obj.Metadata;
+        var oldMeta = old.Metadata;
+        if (!string.IsNullOrEmpty(meta.Uid) && meta.Uid != oldMeta.Uid)
+        {
+            throw StatusErrors.Conflict(StatusErrors.QualifiedResource(def), meta.Name ?? string.Empty,
+                $"Precondition failed: UID in precondition: {meta.Uid}, UID in object meta: {oldMeta.Uid}");
+        }
+
+        meta.NamespaceProperty = oldMeta.NamespaceProperty;
+        meta.Uid = oldMeta.Uid;
+        meta.CreationTimestamp = oldMeta.CreationTimestamp;
+        meta.DeletionTimestamp = oldMeta.DeletionTimestamp;
+        meta.DeletionGracePeriodSeconds = oldMeta.DeletionGracePeriodSeconds;
+        meta.GenerateName ??= oldMeta.GenerateName;
+        meta.SelfLink = null;
+        IReadOnlyList<FieldError> errors;
+        if (status)
+        {
+            def.Strategy.PrepareForStatusUpdate(obj, old, Now);
+            errors = def.Strategy.ValidateStatusUpdate(obj, old);
+        }
+        else
+        {
+            if (meta.Generation is null)
+            {
+                meta.Generation = oldMeta.Generation;
+            }
+
+            def.Strategy.PrepareForUpdate(obj, old, Now);
+            errors = def.Strategy.ValidateUpdate(obj, old);
+        }
+
+        if (errors.Count > 0)
+        {
+            throw StatusErrors.Invalid(def.Kind, def.Group, meta.Name ?? string.Empty, errors);
+        }
+
+        return obj;
+    }
+
+    // ---------------------------------------------------------------- delete
+
+    /// <summary>Deletes an object. Returns the object and whether it is gone (false: it is being deleted, i.e. it has
+    /// finalizers left or a grace period to wait out).</summary>
+    public async Task<(CachedObject Object, bool Gone)> DeleteAsync(ResourceDefinition def, string? ns, string name, V1DeleteOptions options, CancellationToken ct)
+    {
+        if (options.PropagationPolicy is not (null or "Orphan" or "Background" or "Foreground"))
+        {
+            throw StatusErrors.Invalid("DeleteOptions", "meta.k8s.io", string.Empty,
+                [new FieldError(FieldErrorType.NotSupported, "propagationPolicy", options.PropagationPolicy, "supported values: \"Foreground\", \"Background\", \"Orphan\"")]);
+        }
+
+        var dryRun = options.DryRun?.Contains("All") == true;
+        var key = def.StorageKey(ns, name);
+        for (var attempt = 0; ; attempt++)
+        {
+            var kv = await _store.GetAsync(key, ct) ?? throw StatusErrors.NotFound(StatusErrors.QualifiedResource(def), name);
+            var current = ModelJson.Deserialize(kv.Value.Span, def.ModelType);
+            current.Metadata.ResourceVersion = kv.ModRevision.ToString(CultureInfo.InvariantCulture);
+            CheckPreconditions(def, name, options.Preconditions, current, kv.ModRevision);
+
+            var meta = current.Metadata;
+            var hasFinalizers = meta.Finalizers is { Count: > 0 };
+            var isNamespace = ReferenceEquals(def, _namespaces) || (def.Group.Length == 0 && def.Kind == "Namespace");
+            var grace = isNamespace ? null : def.Strategy.GracefulDeletionPeriod(current, options.GracePeriodSeconds);
+
+            IKubernetesObject<V1ObjectMeta>? pending = null;
+            if (isNamespace)
+            {
+                // Namespaces are emptied first by the namespace finalizer loop, then removed.
+                if (meta.DeletionTimestamp is null)
+                {
+                    meta.DeletionTimestamp = Now.UtcDateTime;
+                    meta.DeletionGracePeriodSeconds = 0;
+                    SetNamespacePhase(current, "Terminating");
+                    pending = current;
+                }
+                else
+                {
+                    return (ObjectCodec.Served(def, key, current, kv.ModRevision), false);
+                }
+            }
+            else if (grace is > 0)
+            {
+                // Graceful: mark and wait (the kubelet deletes with grace 0 once the containers stopped).
+                var deadline = Now.AddSeconds(grace.Value).UtcDateTime;
+                if (meta.DeletionTimestamp is null || meta.DeletionGracePeriodSeconds is null || grace < meta.DeletionGracePeriodSeconds)
+                {
+                    meta.DeletionTimestamp = deadline;
+                    meta.DeletionGracePeriodSeconds = grace;
+                    pending = current;
+                }
+                else
+                {
+                    return (ObjectCodec.Served(def, key, current, kv.ModRevision), false);
+                }
+            }
+            else if (hasFinalizers)
+            {
+                if (meta.DeletionTimestamp is null || meta.DeletionGracePeriodSeconds is not 0)
+                {
+                    meta.DeletionTimestamp ??= Now.UtcDateTime;
+                    meta.DeletionGracePeriodSeconds = 0;
+                    pending = current;
+                }
+                else
+                {
+                    return (ObjectCodec.Served(def, key, current, kv.ModRevision), false);
+                }
+            }
+
+            try
+            {
+                if (pending is not null)
+                {
+                    if (dryRun)
+                    {
+                        return (ObjectCodec.Served(def, key, pending, kv.ModRevision), false);
+                    }
+
+                    var written = await _store.UpdateAsync(key, ObjectCodec.ToStorage(pending), kv.ModRevision, ct);
+                    return (ObjectCodec.Served(def, key, pending, written.ModRevision), false);
+                }
+
+                if (dryRun)
+                {
+                    return (ObjectCodec.Served(def, key, current, kv.ModRevision), true);
+                }
+
+                var deleted = await _store.DeleteAsync(key, kv.ModRevision, ct);
+                return (ObjectCodec.Served(def, key, current, deleted.ModRevision), true);
+            }
+            catch (StorageException e) when (e.Code == StorageErrorCode.Conflict && options.Preconditions?.ResourceVersion is null && attempt < 16)
+            {
+            }
+            catch (StorageException e)
+            {
+                throw StorageErrors.ToApi(e, def, name);
+            }
+        }
+    }
+
+    /// <summary>Removes an object from storage at once, guarded by its revision (used by finalization loops).</summary>
+    public async Task RemoveAsync(ResourceDefinition def, string? ns, string name, long expectedRevision, CancellationToken ct)
+    {
+        try
+        {
+            await _store.DeleteAsync(def.StorageKey(ns, name), expectedRevision, ct);
+        }
+        catch (StorageException e)
+        {
+            throw StorageErrors.ToApi(e, def, name);
+        }
+    }
+
+    private static void CheckPreconditions(ResourceDefinition def, string name, V1Preconditions? preconditions, IKubernetesObject<V1ObjectMeta> current, long revision)
+    {
+        if (preconditions is null)
+        {
+            return;
+        }
+
+        var resource = StatusErrors.QualifiedResource(def);
+        if (preconditions.Uid is { Length: > 0 } uid && uid != current.Metadata.Uid)
+        {
+            throw StatusErrors.Conflict(resource, name, $"Precondition failed: UID in precondition: {uid}, UID in object meta: {current.Metadata.Uid}");
+        }
+
+        if (preconditions.ResourceVersion is { Length: > 0 } rv && rv != revision.ToString(CultureInfo.InvariantCulture))
+        {
+            throw StatusErrors.Conflict(resource, name, $"Precondition failed: ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {revision}");
+        }
+    }
+
+    private static void SetNamespacePhase(IKubernetesObject<V1ObjectMeta> obj, string phase)
+    {
+        if (obj is V1Namespace ns)
+        {
+            ns.Status ??= new V1NamespaceStatus();
+            ns.Status.Phase = phase;
+        }
+    }
+}

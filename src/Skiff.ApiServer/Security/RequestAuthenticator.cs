@@ -1,0 +1,68 @@
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Http;
+
+namespace Skiff.ApiServer.Security;
+
+/// <summary>
+/// Authenticates a request by its TLS client certificate (signed by the cluster CA: user = CN, groups = O) or by a
+/// bearer token. TLS accepts any client certificate; the check happens here so a bad one gets a 401 Status rather
+/// than a failed handshake, like the real API server. Results are remembered per certificate object (one per
+/// connection), so the chain is built once per connection, not per request.
+/// </summary>
+public sealed class RequestAuthenticator
+{
+    private readonly X509Certificate2 _ca;
+    private readonly TokenAuthenticator _tokens;
+    private readonly ConditionalWeakTable<X509Certificate2, UserInfoBox> _verified = new();
+
+    public RequestAuthenticator(X509Certificate2 ca, TokenAuthenticator tokens)
+    {
+        _ca = ca;
+        _tokens = tokens;
+    }
+
+    public UserInfo? Authenticate(HttpContext context)
+    {
+        var cert = context.Connection.ClientCertificate;
+        if (cert is not null)
+        {
+            var box = _verified.GetValue(cert, c => new UserInfoBox(Verify(c)));
+            if (box.User is not null)
+            {
+                return box.User;
+            }
+        }
+
+        var header = context.Request.Headers.Authorization.ToString();
+        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return _tokens.Authenticate(header["Bearer ".Length..].Trim());
+        }
+
+        return null;
+    }
+
+    private UserInfo? Verify(X509Certificate2 cert)
+    {
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(_ca);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.ApplicationPolicy.Add(new System.Security.Cryptography.Oid("1.3.6.1.5.5.7.3.2"));
+        if (!chain.Build(cert))
+        {
+            return null;
+        }
+
+        var name = cert.GetNameInfo(X509NameType.SimpleName, false);
+        var groups = cert.SubjectName.EnumerateRelativeDistinguishedNames()
+            .Where(rdn => rdn.GetSingleElementType().Value == "2.5.4.10")
+            .Select(rdn => rdn.GetSingleElementValue() ?? string.Empty)
+            .Where(o => o.Length > 0)
+            .ToList();
+        return string.IsNullOrEmpty(name) ? null : new UserInfo(name, groups);
+    }
+
+    private sealed record UserInfoBox(UserInfo? User);
+}

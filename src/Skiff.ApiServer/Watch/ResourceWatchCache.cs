@@ -1,0 +1,190 @@
+using Skiff.Apimachinery;
+
+namespace Skiff.ApiServer.Watch;
+
+/// <summary>
+/// The current objects of one resource plus a window of its recent events, fed by the hub's single storage watch.
+/// Lists are served from <see cref="Snapshot"/>; watches replay from the window and then receive live events.
+/// </summary>
+public sealed class ResourceWatchCache
+{
+    private readonly object _gate = new();
+    private readonly SortedDictionary<string, CachedObject> _objects = new(StringComparer.Ordinal);
+    private readonly CacheEvent?[] _ring;
+    private readonly List<Watcher> _watchers = [];
+    private readonly int _watcherCapacity;
+    private int _ringStart;
+    private int _ringCount;
+
+    // Every event of this resource with a revision above this is in the ring.
+    private long _windowStart;
+
+    public ResourceWatchCache(ResourceDefinition definition, int historySize, int watcherCapacity)
+    {
+        Definition = definition;
+        _ring = new CacheEvent?[historySize];
+        _watcherCapacity = watcherCapacity;
+    }
+
+    public ResourceDefinition Definition { get; }
+
+    public int WatcherCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _watchers.Count;
+            }
+        }
+    }
+
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _objects.Count;
+            }
+        }
+    }
+
+    /// <summary>Replaces the content with a fresh list at <paramref name="revision"/>; current watchers are cut off.</summary>
+    internal void Reset(IEnumerable<CachedObject> objects, long revision)
+    {
+        lock (_gate)
+        {
+            foreach (var w in _watchers)
+            {
+                w.Stop();
+            }
+
+            _watchers.Clear();
+            _objects.Clear();
+            foreach (var obj in objects)
+            {
+                _objects[obj.Key] = obj;
+            }
+
+            Array.Clear(_ring);
+            _ringStart = 0;
+            _ringCount = 0;
+            _windowStart = revision;
+        }
+    }
+
+    internal void Apply(CacheEvent e)
+    {
+        lock (_gate)
+        {
+            if (e.Type == CacheEventType.Deleted)
+            {
+                _objects.Remove(e.Object.Key);
+            }
+            else
+            {
+                _objects[e.Object.Key] = e.Object;
+            }
+
+            if (_ringCount == _ring.Length)
+            {
+                _windowStart = _ring[_ringStart]!.Revision;
+                _ringStart = (_ringStart + 1) % _ring.Length;
+                _ringCount--;
+            }
+
+            _ring[(_ringStart + _ringCount) % _ring.Length] = e;
+            _ringCount++;
+
+            for (var i = _watchers.Count - 1; i >= 0; i--)
+            {
+                if (!_watchers[i].Offer(e))
+                {
+                    _watchers.RemoveAt(i);
+                }
+            }
+        }
+    }
+
+    public CachedObject? Get(string key)
+    {
+        lock (_gate)
+        {
+            return _objects.GetValueOrDefault(key);
+        }
+    }
+
+    /// <summary>The current objects under <paramref name="keyPrefix"/> that pass <paramref name="matches"/>, by key.</summary>
+    public List<CachedObject> Snapshot(string keyPrefix, Func<CachedObject, bool> matches)
+    {
+        lock (_gate)
+        {
+            var result = new List<CachedObject>();
+            foreach (var (key, obj) in _objects)
+            {
+                if (key.StartsWith(keyPrefix, StringComparison.Ordinal) && matches(obj))
+                {
+                    result.Add(obj);
+                }
+            }
+
+            return result;
+        }
+    }
+
+    /// <summary>
+    /// Starts a watch. With <paramref name="afterRevision"/> null the initial events are ADDED for every current
+    /// matching object; otherwise they are the window's events after that revision.
+    /// </summary>
+    /// <returns>The initial events and the registered watcher; a null watcher when <paramref name="afterRevision"/> is
+    /// older than the window (the client must relist: 410 Expired), with the oldest revision still known.</returns>
+    public (List<CacheEvent> Initial, Watcher? Watcher, long OldestRevision) Watch(long? afterRevision, Func<CachedObject, bool> matches)
+    {
+        lock (_gate)
+        {
+            var initial = new List<CacheEvent>();
+            Watcher watcher;
+            if (afterRevision is null)
+            {
+                foreach (var obj in _objects.Values)
+                {
+                    if (matches(obj))
+                    {
+                        initial.Add(new CacheEvent(CacheEventType.Added, obj, null, obj.ModRevision));
+                    }
+                }
+
+                watcher = new Watcher(matches, 0, _watcherCapacity);
+            }
+            else
+            {
+                if (afterRevision.Value < _windowStart)
+                {
+                    return (initial, null, _windowStart);
+                }
+
+                watcher = new Watcher(matches, afterRevision.Value, _watcherCapacity);
+                for (var i = 0; i < _ringCount; i++)
+                {
+                    var e = _ring[(_ringStart + i) % _ring.Length]!;
+                    if (watcher.Project(e) is { } projected)
+                    {
+                        initial.Add(projected);
+                    }
+                }
+            }
+
+            _watchers.Add(watcher);
+            return (initial, watcher, _windowStart);
+        }
+    }
+
+    public void Unsubscribe(Watcher watcher)
+    {
+        lock (_gate)
+        {
+            _watchers.Remove(watcher);
+        }
+    }
+}

@@ -1,0 +1,128 @@
+using k8s.Models;
+using Skiff.Apimachinery.Strategies;
+using Skiff.Apimachinery.Strategies.Events;
+
+namespace Skiff.Apimachinery;
+
+/// <summary>
+/// The built-in resources, named as Kubernetes 1.32 names them (discovery) and stored where Kubernetes stores them
+/// in etcd (e.g. nodes under <c>/registry/minions/</c>, services under <c>/registry/services/specs/</c>).
+/// </summary>
+internal static class BuiltInResources
+{
+    private static readonly string[] StatusVerbs = ["get", "patch", "update"];
+    private static readonly string[] All = ["all"];
+
+    public static IReadOnlyList<ResourceDefinition> Create() =>
+    [
+        // core/v1, in the order of kube-apiserver's /api/v1.
+        new()
+        {
+            Group = "", Version = "v1", Kind = "ConfigMap", Plural = "configmaps", Singular = "configmap",
+            ShortNames = ["cm"], Namespaced = true, StoragePrefix = "/registry/configmaps/",
+            ModelType = typeof(V1ConfigMap), ListModelType = typeof(V1ConfigMapList), Strategy = new ConfigMapStrategy(),
+        },
+        new()
+        {
+            Group = "", Version = "v1", Kind = "Endpoints", Plural = "endpoints", Singular = "endpoints",
+            ShortNames = ["ep"], Namespaced = true, StoragePrefix = "/registry/services/endpoints/",
+            ModelType = typeof(V1Endpoints), ListModelType = typeof(V1EndpointsList), Strategy = new EndpointsStrategy(),
+        },
+        new()
+        {
+            Group = "", Version = "v1", Kind = "Event", Plural = "events", Singular = "event",
+            ShortNames = ["ev"], Namespaced = true, StoragePrefix = "/registry/events/",
+            ModelType = typeof(Corev1Event), ListModelType = typeof(Corev1EventList), Strategy = new EventStrategy(),
+        },
+        new()
+        {
+            Group = "", Version = "v1", Kind = "Namespace", Plural = "namespaces", Singular = "namespace",
+            ShortNames = ["ns"], Namespaced = false, StoragePrefix = "/registry/namespaces/",
+            Verbs = ["create", "delete", "get", "list", "patch", "update", "watch"],
+            Subresources = [new("status", "Namespace", StatusVerbs)],
+            ModelType = typeof(V1Namespace), ListModelType = typeof(V1NamespaceList), Strategy = new NamespaceStrategy(),
+        },
+        new()
+        {
+            Group = "", Version = "v1", Kind = "Node", Plural = "nodes", Singular = "node",
+            ShortNames = ["no"], Namespaced = false, StoragePrefix = "/registry/minions/",
+            Subresources = [new("status", "Node", StatusVerbs)],
+            ModelType = typeof(V1Node), ListModelType = typeof(V1NodeList), Strategy = new NodeStrategy(),
+        },
+        new()
+        {
+            Group = "", Version = "v1", Kind = "Pod", Plural = "pods", Singular = "pod",
+            ShortNames = ["po"], Categories = All, Namespaced = true, StoragePrefix = "/registry/pods/",
+            Subresources = [new("binding", "Binding", ["create"]), new("status", "Pod", StatusVerbs)],
+            ModelType = typeof(V1Pod), ListModelType = typeof(V1PodList), Strategy = new PodStrategy(),
+        },
+        new()
+        {
+            Group = "", Version = "v1", Kind = "Secret", Plural = "secrets", Singular = "secret",
+            Namespaced = true, StoragePrefix = "/registry/secrets/",
+            ModelType = typeof(V1Secret), ListModelType = typeof(V1SecretList), Strategy = new SecretStrategy(),
+        },
+        new()
+        {
+            Group = "", Version = "v1", Kind = "ServiceAccount", Plural = "serviceaccounts", Singular = "serviceaccount",
+            ShortNames = ["sa"], Namespaced = true, StoragePrefix = "/registry/serviceaccounts/",
+            ModelType = typeof(V1ServiceAccount), ListModelType = typeof(V1ServiceAccountList), Strategy = new ServiceAccountStrategy(),
+        },
+        new()
+        {
+            Group = "", Version = "v1", Kind = "Service", Plural = "services", Singular = "service",
+            ShortNames = ["svc"], Categories = All, Namespaced = true, StoragePrefix = "/registry/services/specs/",
+            Subresources = [new("status", "Service", StatusVerbs)],
+            ModelType = typeof(V1Service), ListModelType = typeof(V1ServiceList), Strategy = new ServiceStrategy(),
+        },
+
+        // apps/v1
+        new()
+        {
+            Group = "apps", Version = "v1", Kind = "DaemonSet", Plural = "daemonsets", Singular = "daemonset",
+            ShortNames = ["ds"], Categories = All, Namespaced = true, StoragePrefix = "/registry/daemonsets/",
+            Subresources = [new("status", "DaemonSet", StatusVerbs)],
+            ModelType = typeof(V1DaemonSet), ListModelType = typeof(V1DaemonSetList), Strategy = new DaemonSetStrategy(),
+        },
+        new()
+        {
+            Group = "apps", Version = "v1", Kind = "Deployment", Plural = "deployments", Singular = "deployment",
+            ShortNames = ["deploy"], Categories = All, Namespaced = true, StoragePrefix = "/registry/deployments/",
+            Subresources = [new("scale", "Scale", StatusVerbs, "autoscaling", "v1"), new("status", "Deployment", StatusVerbs)],
+            ModelType = typeof(V1Deployment), ListModelType = typeof(V1DeploymentList), Strategy = new DeploymentStrategy(),
+        },
+        new()
+        {
+            Group = "apps", Version = "v1", Kind = "ReplicaSet", Plural = "replicasets", Singular = "replicaset",
+            ShortNames = ["rs"], Categories = All, Namespaced = true, StoragePrefix = "/registry/replicasets/",
+            Subresources = [new("scale", "Scale", StatusVerbs, "autoscaling", "v1"), new("status", "ReplicaSet", StatusVerbs)],
+            ModelType = typeof(V1ReplicaSet), ListModelType = typeof(V1ReplicaSetList), Strategy = new ReplicaSetStrategy(),
+        },
+
+        // events.k8s.io/v1: the same objects as core events, stored under the same prefix.
+        new()
+        {
+            Group = "events.k8s.io", Version = "v1", Kind = "Event", Plural = "events", Singular = "event",
+            ShortNames = ["ev"], Namespaced = true, StoragePrefix = "/registry/events/",
+            ModelType = typeof(Eventsv1Event), ListModelType = typeof(Eventsv1EventList), Strategy = new EventsV1EventStrategy(),
+            StorageConversion = new EventConversion(),
+        },
+
+        // batch/v1
+        new()
+        {
+            Group = "batch", Version = "v1", Kind = "Job", Plural = "jobs", Singular = "job",
+            Categories = All, Namespaced = true, StoragePrefix = "/registry/jobs/",
+            Subresources = [new("status", "Job", StatusVerbs)],
+            ModelType = typeof(V1Job), ListModelType = typeof(V1JobList), Strategy = new JobStrategy(),
+        },
+
+        // coordination.k8s.io/v1
+        new()
+        {
+            Group = "coordination.k8s.io", Version = "v1", Kind = "Lease", Plural = "leases", Singular = "lease",
+            Namespaced = true, StoragePrefix = "/registry/leases/",
+            ModelType = typeof(V1Lease), ListModelType = typeof(V1LeaseList), Strategy = new LeaseStrategy(),
+        },
+    ];
+}
