@@ -140,6 +140,17 @@ public class ServerSideApplyTests
     }
 
     [Fact]
+    public void A_container_the_applier_stops_applying_is_removed()
+    {
+        var two = Deployment.Replace("[{'name':'web','image':'nginx:1.27'}]", "[{'name':'web','image':'nginx:1.27'},{'name':'old','image':'busybox'}]", StringComparison.Ordinal);
+        var first = Apply(null, two);
+
+        var second = Apply(first, Deployment, now: T2);
+
+        Json.Equal("[{'name':'web','image':'nginx:1.27'}]", second["spec"]!["template"]!["spec"]!["containers"]);
+    }
+
+    [Fact]
     public void An_applied_config_with_managed_fields_is_refused()
     {
         var error = Assert.Throws<PatchException>(() => Apply(null, "{'apiVersion':'v1','kind':'ConfigMap','metadata':{'name':'x','managedFields':[]}}"));
