@@ -59,7 +59,7 @@ public static class ApiServer
         var namespaces = new NamespaceLifecycle(registry, logger, options.NamespaceFinalizeInterval);
         await namespaces.StartAsync(cancellationToken);
 
-        var resources = new ResourceHandler(registry, [new JsonPatchers(), .. options.Patchers], options.Time);
+        var resources = new ResourceHandler(registry, [new BuiltInPatchers(), .. options.Patchers], options.Time);
         var handler = new ApiHandler(new RequestAuthenticator(certificates.Ca, options.Tokens), index, resources, options.OpenApi, logger);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = options.DataDirectory });
