@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Skiff.Commands;
 
 namespace Skiff;
 
@@ -10,6 +11,7 @@ internal static class Program
         var version = new Command("version", "Print Skiff's version.");
         version.SetAction(_ => Console.WriteLine($"skiff {typeof(Program).Assembly.GetName().Version}"));
         root.Subcommands.Add(version);
+        root.Subcommands.Add(ServerCommand.Create());
         return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
     }
 }

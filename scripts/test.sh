@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: unit, integration (real SQLite, etcd, containerd) and end-to-end (real kubectl).
+# Installs missing prerequisites first (as root). Prints one closing line "tests: N passed, N failed, N skipped".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/prereqs.sh || exit 1
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+if ! dotnet build Skiff.slnx -c Release -nologo -v q >"$log" 2>&1; then
+  grep -E 'error|warning' "$log" | sort -u | head -n 50
+  echo "skiff: the build failed" >&2
+  exit 1
+fi
+dotnet test Skiff.slnx -c Release --no-build -nologo "$@" 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+
+# One summary line over every test assembly ("Passed!  - Failed: 0, Passed: 12, Skipped: 0, ...").
+awk '/^(Passed|Failed)!/ {
+       for (i = 1; i <= NF; i++) { gsub(",", "", $(i+1));
+         if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
+     END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+exit "$rc"

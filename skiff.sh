@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# The front door. On a fresh Debian 12 machine, as root:
+#   ./skiff.sh up      install what is missing, build, start a one-node cluster in the background, wait until
+#                      its node is Ready, and point kubectl at it
+#   ./skiff.sh down    stop that cluster (its data stays in the data dir)
+#   ./skiff.sh test    run the whole test suite
+#   ./skiff.sh ARGS    run the skiff binary itself, e.g. ./skiff.sh kubectl get pods
+set -euo pipefail
+repo=$(cd "$(dirname "$0")" && pwd)
+bin=$repo/.skiff/bin/skiff
+data_dir=${SKIFF_DATA_DIR:-/var/lib/skiff}
+
+build() {
+  # Rebuild when any source is newer than the binary.
+  if [[ ! -x $bin ]] || [[ -n $(find "$repo/src" "$repo/Directory.Build.props" "$repo/Directory.Packages.props" \
+        -newer "$bin" -type f \( -name '*.cs' -o -name '*.csproj' -o -name '*.proto' -o -name '*.props' \) -print -quit) ]]; then
+    echo "skiff: building (first use takes a minute)..." >&2
+    dotnet publish "$repo/src/Skiff/Skiff.csproj" -c Release -o "$repo/.skiff/bin" -nologo -v q >&2
+    touch "$bin"
+  fi
+}
+
+up() {
+  bash "$repo/scripts/prereqs.sh"
+  build
+  mkdir -p "$data_dir"
+  if [[ -f $data_dir/skiff.pid ]] && kill -0 "$(cat "$data_dir/skiff.pid")" 2>/dev/null; then
+    echo "skiff: already running (pid $(cat "$data_dir/skiff.pid"))" >&2
+  else
+    setsid nohup "$bin" server --data-dir "$data_dir" "$@" >>"$data_dir/skiff.log" 2>&1 < /dev/null &
+    echo $! >"$data_dir/skiff.pid"
+    echo "skiff: server started (pid $!), log: $data_dir/skiff.log" >&2
+  fi
+  export KUBECONFIG=$data_dir/kubeconfig.yaml
+  local until=$((SECONDS + 300))
+  until [[ -f $KUBECONFIG ]] && kubectl get nodes 2>/dev/null | grep -q ' Ready '; do
+    if ! kill -0 "$(cat "$data_dir/skiff.pid")" 2>/dev/null; then
+      echo "skiff: the server exited; the end of its log:" >&2; tail -n 30 "$data_dir/skiff.log" >&2; exit 1
+    fi
+    ((SECONDS < until)) || { echo "skiff: no Ready node after 300 s; see $data_dir/skiff.log" >&2; exit 1; }
+    sleep 1
+  done
+  # Like k3s: make plain `kubectl` use the cluster when the user has no kubeconfig of their own.
+  if [[ ! -e $HOME/.kube/config ]]; then
+    mkdir -p "$HOME/.kube" && ln -s "$KUBECONFIG" "$HOME/.kube/config"
+    echo "skiff: linked ~/.kube/config -> $KUBECONFIG" >&2
+  fi
+  kubectl get nodes
+  echo "skiff: ready. kubectl uses $KUBECONFIG (export KUBECONFIG=$KUBECONFIG if ~/.kube/config is another cluster's)" >&2
+}
+
+down() {
+  if [[ -f $data_dir/skiff.pid ]] && kill -0 "$(cat "$data_dir/skiff.pid")" 2>/dev/null; then
+    local pid; pid=$(cat "$data_dir/skiff.pid")
+    kill -TERM "$pid"
+    for _ in $(seq 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    rm -f "$data_dir/skiff.pid"
+    echo "skiff: stopped" >&2
+  else
+    echo "skiff: not running" >&2
+  fi
+}
+
+case ${1:-} in
+  up) shift; up "$@" ;;
+  down) down ;;
+  test) shift; exec bash "$repo/scripts/test.sh" "$@" ;;
+  "" | -h | --help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//' ;;
+  *) build; exec "$bin" "$@" ;;
+esac

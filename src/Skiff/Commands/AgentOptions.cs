@@ -1,0 +1,43 @@
+using System.CommandLine;
+using Skiff.Hosting;
+
+namespace Skiff.Commands;
+
+/// <summary>The kubelet flags shared by <c>skiff server</c> and <c>skiff agent</c>.</summary>
+internal sealed class AgentOptions
+{
+    private readonly Option<string> _nodeName = new("--node-name") { Description = "Name of this node (default: the host name).", DefaultValueFactory = _ => Environment.MachineName.ToLowerInvariant() };
+    private readonly Option<int> _kubeletPort = new("--kubelet-port") { Description = "HTTPS port of the kubelet.", DefaultValueFactory = _ => 10250 };
+    private readonly Option<string?> _runtimeEndpoint = new("--container-runtime-endpoint") { Description = "CRI socket of a running containerd; by default Skiff starts its own." };
+    private readonly Option<string> _podCidr = new("--pod-cidr") { Description = "Pod subnet of this node.", DefaultValueFactory = _ => "10.88.0.0/24" };
+    private readonly Option<string> _bridge = new("--bridge-name") { Description = "Linux bridge for this node's pods.", DefaultValueFactory = _ => "skiff0" };
+    private readonly Option<int> _streamPort = new("--stream-port") { Description = "Port of the runtime's streaming server on 127.0.0.1.", DefaultValueFactory = _ => 10010 };
+    private readonly Option<string?> _manifests = new("--pod-manifest-path") { Description = "Directory of static pod manifests (default: <data-dir>/agent/pod-manifests)." };
+    private readonly Option<bool> _skipImages = new("--skip-images") { Description = "Do not build and import the local pause, busybox and nginx images." };
+
+    public static AgentOptions Create() => new();
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(_nodeName);
+        command.Options.Add(_kubeletPort);
+        command.Options.Add(_runtimeEndpoint);
+        command.Options.Add(_podCidr);
+        command.Options.Add(_bridge);
+        command.Options.Add(_streamPort);
+        command.Options.Add(_manifests);
+        command.Options.Add(_skipImages);
+    }
+
+    public AgentSettings Read(ParseResult parse) => new()
+    {
+        NodeName = parse.GetValue(_nodeName)!,
+        KubeletPort = parse.GetValue(_kubeletPort),
+        RuntimeEndpoint = parse.GetValue(_runtimeEndpoint),
+        PodCidr = parse.GetValue(_podCidr)!,
+        BridgeName = parse.GetValue(_bridge)!,
+        StreamPort = parse.GetValue(_streamPort),
+        PodManifestPath = parse.GetValue(_manifests),
+        EnsureImages = !parse.GetValue(_skipImages),
+    };
+}

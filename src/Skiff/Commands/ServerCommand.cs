@@ -1,0 +1,42 @@
+using System.CommandLine;
+using System.Net;
+using Skiff.Hosting;
+
+namespace Skiff.Commands;
+
+/// <summary><c>skiff server</c>: the API server on the embedded store, plus a kubelet for this machine.</summary>
+internal static class ServerCommand
+{
+    public static Command Create()
+    {
+        var dataDir = new Option<string>("--data-dir") { Description = "Directory for the store, PKI, kubeconfig and the local node's state.", DefaultValueFactory = _ => DataDirectory.Default };
+        var port = new Option<int>("--port") { Description = "HTTPS port of the API server (0 picks a free one).", DefaultValueFactory = _ => 6443 };
+        var bind = new Option<string>("--bind-address") { Description = "Address the API server listens on.", DefaultValueFactory = _ => "127.0.0.1" };
+        var storage = new Option<string>("--storage") { Description = "Cluster state store: sqlite (embedded, durable) or memory (lost on exit).", DefaultValueFactory = _ => StoreFactory.Sqlite };
+        storage.AcceptOnlyFromAmong(StoreFactory.Kinds);
+        var disableAgent = new Option<bool>("--disable-agent") { Description = "Run no kubelet on this machine (API server only)." };
+        var agent = AgentOptions.Create();
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Debug logging." };
+
+        var command = new Command("server", "Run a Skiff server: API server, embedded store and a kubelet for this node.")
+        {
+            dataDir, port, bind, storage, disableAgent, verbose,
+        };
+        agent.AddTo(command);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var settings = new ServerSettings
+            {
+                DataDirectory = Path.GetFullPath(parse.GetValue(dataDir)!),
+                Port = parse.GetValue(port),
+                BindAddress = IPAddress.Parse(parse.GetValue(bind)!),
+                Storage = parse.GetValue(storage)!,
+                Agent = parse.GetValue(disableAgent) ? null : agent.Read(parse),
+                Verbose = parse.GetValue(verbose),
+            };
+            using var shutdown = new ShutdownSignal(cancellationToken);
+            return await ServerRunner.RunAsync(settings, shutdown.Token);
+        });
+        return command;
+    }
+}

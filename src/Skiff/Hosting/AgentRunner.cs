@@ -1,0 +1,74 @@
+using k8s;
+using Microsoft.Extensions.Logging;
+using Skiff.Containerd;
+using Skiff.Images;
+using Skiff.Kubelet;
+
+namespace Skiff.Hosting;
+
+/// <summary>
+/// Runs one node: the embedded containerd (unless an endpoint was given), the local images, then the kubelet,
+/// which talks to the API server only through its kubeconfig, like any other client.
+/// </summary>
+internal static class AgentRunner
+{
+    public static async Task RunAsync(AgentSettings settings, string kubeconfigPath, string agentDirectory, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        var logger = loggerFactory.CreateLogger("Skiff.Agent");
+        Directory.CreateDirectory(agentDirectory);
+
+        ContainerdInstance? containerd = null;
+        var endpoint = settings.RuntimeEndpoint;
+        if (endpoint is null)
+        {
+            containerd = await ContainerdHost.StartAsync(
+                new ContainerdOptions
+                {
+                    StateDir = Path.Combine(agentDirectory, "containerd"),
+                    BridgeName = settings.BridgeName,
+                    Subnet = settings.PodCidr,
+                    StreamPort = settings.StreamPort,
+                },
+                loggerFactory.CreateLogger("Skiff.Containerd"),
+                cancellationToken);
+            endpoint = containerd.SocketPath;
+        }
+
+        try
+        {
+            if (settings.EnsureImages)
+            {
+                var progress = new Progress<string>(line => logger.LogInformation("images: {Line}", line));
+                await ImageBuilder.EnsureImagesAsync(
+                    new ImageBuildOptions { CacheDir = Path.Combine(Path.GetDirectoryName(agentDirectory)!, "images"), ContainerdAddress = endpoint },
+                    progress,
+                    cancellationToken);
+            }
+
+            var options = new KubeletOptions
+            {
+                NodeName = settings.NodeName,
+                RootDir = Path.Combine(agentDirectory, "kubelet"),
+                PodLogsDir = Path.Combine(agentDirectory, "logs", "pods"),
+                RuntimeEndpoint = endpoint,
+                PodCidr = settings.PodCidr,
+                PodManifestPath = settings.PodManifestPath ?? Path.Combine(agentDirectory, "pod-manifests"),
+                KubeletPort = settings.KubeletPort,
+            };
+            Directory.CreateDirectory(options.PodManifestPath);
+            var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfigPath));
+            using (client)
+            {
+                logger.LogInformation("Starting the kubelet for node {Node} on {Endpoint}", settings.NodeName, endpoint);
+                await KubeletHost.RunAsync(options, client, loggerFactory, cancellationToken);
+            }
+        }
+        finally
+        {
+            if (containerd is not null)
+            {
+                await containerd.DisposeAsync();
+            }
+        }
+    }
+}

@@ -1,0 +1,28 @@
+namespace Skiff.Hosting;
+
+/// <summary>What the kubelet of one node (in <c>skiff server</c> or <c>skiff agent</c>) was asked to run.</summary>
+internal sealed record AgentSettings
+{
+    public required string NodeName { get; init; }
+
+    /// <summary>The kubelet's HTTPS port (logs, exec, port-forward).</summary>
+    public required int KubeletPort { get; init; }
+
+    /// <summary>An existing CRI socket; null starts an embedded containerd under the agent's data dir.</summary>
+    public string? RuntimeEndpoint { get; init; }
+
+    /// <summary>The node's pod subnet; the CNI bridge hands out addresses from it.</summary>
+    public required string PodCidr { get; init; }
+
+    /// <summary>The Linux bridge of this node's pods (embedded containerd only).</summary>
+    public required string BridgeName { get; init; }
+
+    /// <summary>The port of the runtime's exec/attach/port-forward streaming server on 127.0.0.1 (embedded containerd only).</summary>
+    public required int StreamPort { get; init; }
+
+    /// <summary>Directory of static pod manifests.</summary>
+    public string? PodManifestPath { get; init; }
+
+    /// <summary>Build and import the local images (pause, busybox, nginx) before starting.</summary>
+    public bool EnsureImages { get; init; } = true;
+}

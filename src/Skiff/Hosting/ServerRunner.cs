@@ -1,0 +1,49 @@
+using Microsoft.Extensions.Logging;
+using Skiff.Apimachinery;
+using Skiff.ApiServer;
+
+namespace Skiff.Hosting;
+
+/// <summary>Runs <c>skiff server</c>: store → API server → (kubelet), and unwinds them in reverse order on shutdown.</summary>
+internal static class ServerRunner
+{
+    public static async Task<int> RunAsync(ServerSettings settings, CancellationToken shutdown)
+    {
+        using var loggerFactory = Logging.Create(settings.Verbose);
+        var logger = loggerFactory.CreateLogger("Skiff.Server");
+        Directory.CreateDirectory(settings.DataDirectory);
+
+        await using var store = await StoreFactory.OpenAsync(settings.Storage, settings.DataDirectory, shutdown);
+        var catalog = ResourceCatalog.CreateBuiltIn();
+        await using var apiServer = await ApiServer.ApiServer.StartAsync(
+            new ApiServerOptions
+            {
+                DataDirectory = settings.DataDirectory,
+                Resources = catalog.All,
+                BindAddress = settings.BindAddress,
+                Port = settings.Port,
+            },
+            store,
+            loggerFactory,
+            shutdown);
+        logger.LogInformation("Skiff server is up at {Address}. Use it with: export KUBECONFIG={Kubeconfig}", apiServer.Address, apiServer.KubeconfigPath);
+
+        try
+        {
+            if (settings.Agent is { } agent)
+            {
+                await AgentRunner.RunAsync(agent, apiServer.KubeconfigPath, Path.Combine(settings.DataDirectory, "agent"), loggerFactory, shutdown);
+            }
+            else
+            {
+                await Task.Delay(Timeout.Infinite, shutdown);
+            }
+        }
+        catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
+        {
+        }
+
+        logger.LogInformation("Shutting down");
+        return 0;
+    }
+}

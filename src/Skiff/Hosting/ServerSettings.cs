@@ -1,0 +1,20 @@
+using System.Net;
+
+namespace Skiff.Hosting;
+
+/// <summary>What <c>skiff server</c> was asked to run.</summary>
+internal sealed record ServerSettings
+{
+    public required string DataDirectory { get; init; }
+
+    public required int Port { get; init; }
+
+    public required IPAddress BindAddress { get; init; }
+
+    public required string Storage { get; init; }
+
+    /// <summary>The local node's kubelet, or null with --disable-agent.</summary>
+    public AgentSettings? Agent { get; init; }
+
+    public bool Verbose { get; init; }
+}

@@ -1,0 +1,41 @@
+namespace Skiff.EndToEnd.Tests;
+
+/// <summary>Finds the repository, the built skiff binary and the shared acceptance scripts beside the clone.</summary>
+internal static class RepositoryPaths
+{
+    public static string Root { get; } = FindRoot();
+
+    /// <summary>src/Skiff's output for the configuration this test was built in (Debug or Release).</summary>
+    public static string SkiffDll
+    {
+        get
+        {
+            var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name;
+            var path = Path.Combine(Root, "src", "Skiff", "bin", configuration, "net10.0", "skiff.dll");
+            return File.Exists(path) ? path : throw new FileNotFoundException("skiff.dll was not built", path);
+        }
+    }
+
+    /// <summary><c>shared/acceptance/seed-walkthrough.sh</c>: CI puts <c>shared/</c> beside the clone.</summary>
+    public static string? SeedWalkthrough
+    {
+        get
+        {
+            var path = Path.GetFullPath(Path.Combine(Root, "..", "shared", "acceptance", "seed-walkthrough.sh"));
+            return File.Exists(path) ? path : null;
+        }
+    }
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Skiff.slnx")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Skiff.slnx not found above " + AppContext.BaseDirectory);
+    }
+}

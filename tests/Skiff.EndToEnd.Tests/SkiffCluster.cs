@@ -1,0 +1,157 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Skiff.EndToEnd.Tests;
+
+/// <summary>
+/// A real one-node cluster: the <c>skiff server</c> binary as a child process with its own data dir, ports, bridge
+/// and pod subnet, running its embedded containerd and kubelet. Stopped with SIGTERM like a user would.
+/// </summary>
+public sealed class SkiffCluster : IAsyncLifetime
+{
+    public const string NodeName = "e2e-node";
+    private const string Bridge = "skiffe2e0";
+    private const string PodCidr = "10.88.250.0/24";
+
+    private Process? _server;
+
+    /// <summary>Why the cluster cannot run here (empty when it runs).</summary>
+    public IReadOnlyList<string> Missing { get; private set; } = [];
+
+    public string DataDirectory { get; } = Directory.CreateTempSubdirectory("skiff-e2e-").FullName;
+
+    public string KubeconfigPath => Path.Combine(DataDirectory, "kubeconfig.yaml");
+
+    public string LogPath => Path.Combine(DataDirectory, "server.log");
+
+    /// <summary>A fresh kubectl discovery cache per cluster (kubectl caches discovery for 6 hours).</summary>
+    public string KubectlCacheDirectory { get; } = Directory.CreateTempSubdirectory("skiff-e2e-kubectl-").FullName;
+
+    public async Task InitializeAsync()
+    {
+        Missing = Prerequisite.MissingForCluster();
+        if (Missing.Count > 0)
+        {
+            return;
+        }
+
+        var startInfo = new ProcessStartInfo("dotnet")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var argument in new[]
+                 {
+                     RepositoryPaths.SkiffDll, "server",
+                     "--data-dir", DataDirectory,
+                     "--port", FreePort().ToString(CultureInfo.InvariantCulture),
+                     "--node-name", NodeName,
+                     "--kubelet-port", FreePort().ToString(CultureInfo.InvariantCulture),
+                     "--stream-port", FreePort().ToString(CultureInfo.InvariantCulture),
+                     "--bridge-name", Bridge,
+                     "--pod-cidr", PodCidr,
+                 })
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        _server = Process.Start(startInfo) ?? throw new InvalidOperationException("could not start skiff server");
+        var log = new StreamWriter(LogPath) { AutoFlush = true };
+        _server.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (log) { log.WriteLine(e.Data); } } };
+        _server.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (log) { log.WriteLine(e.Data); } } };
+        _server.BeginOutputReadLine();
+        _server.BeginErrorReadLine();
+
+        // The first start builds the local images (pause, busybox, nginx) from Debian packages: allow minutes.
+        var deadline = DateTime.UtcNow.AddMinutes(8);
+        while (true)
+        {
+            if (_server.HasExited)
+            {
+                throw new InvalidOperationException($"skiff server exited with {_server.ExitCode}:\n{ReadLog()}");
+            }
+
+            if (File.Exists(KubeconfigPath))
+            {
+                var ready = await KubectlAsync(["get", "node", NodeName, "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"], TimeSpan.FromSeconds(20));
+                if (ready.ExitCode == 0 && ready.Stdout.Trim() == "True")
+                {
+                    return;
+                }
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"node {NodeName} not Ready within 8 minutes:\n{ReadLog()}");
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(1));
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_server is { HasExited: false } server)
+        {
+            // A clean shutdown, as on Ctrl-C: the server stops its kubelet and containerd.
+            await ProcessRunner.RunAsync("kill", ["-TERM", server.Id.ToString(CultureInfo.InvariantCulture)], null, TimeSpan.FromSeconds(5), CancellationToken.None);
+            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            try
+            {
+                await server.WaitForExitAsync(wait.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                server.Kill(entireProcessTree: true);
+            }
+        }
+
+        _server?.Dispose();
+        await ProcessRunner.RunAsync("ip", ["link", "del", Bridge], null, TimeSpan.FromSeconds(10), CancellationToken.None);
+        TryDelete(KubectlCacheDirectory);
+        TryDelete(DataDirectory);
+    }
+
+    /// <summary>Runs the real kubectl against this cluster.</summary>
+    public Task<CommandResult> KubectlAsync(IEnumerable<string> arguments, TimeSpan? timeout = null) =>
+        ProcessRunner.RunAsync("kubectl", ["--kubeconfig", KubeconfigPath, "--cache-dir", KubectlCacheDirectory, .. arguments], null, timeout ?? TimeSpan.FromSeconds(60), CancellationToken.None);
+
+    public string ReadLog()
+    {
+        try
+        {
+            using var stream = new FileStream(LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var reader = new StreamReader(stream);
+            var text = reader.ReadToEnd();
+            return text.Length > 20_000 ? text[^20_000..] : text;
+        }
+        catch (IOException ex)
+        {
+            return $"(no log: {ex.Message})";
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            Directory.Delete(path, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}
