@@ -1,6 +1,218 @@
+using System.Diagnostics;
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using Microsoft.Extensions.Logging.Abstractions;
+using Skiff.Apimachinery;
+using Skiff.ApiServer;
+using Skiff.Storage.Sqlite;
+
 namespace Skiff.Bench.Api;
 
+/// <summary>
+/// Load on an in-process API server (HTTPS, SQLite in a temp dir): pod creates by 32 concurrent clients, gets, lists of
+/// 1k and 10k pods, and watch fan-out to 1000 watchers. Bounded in count and time; loopback only.
+/// </summary>
 internal static class LoadBenchmark
 {
-    public static Task<int> RunAsync() => Task.FromResult(0);
+    private const int Concurrency = 32;
+
+    public static async Task<int> RunAsync()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "skiff-bench-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            await using var store = await SqliteStore.OpenAsync(Path.Combine(dir, "state.db"), SqliteStoreOptions.Default, CancellationToken.None);
+            await using var server = await Skiff.ApiServer.ApiServer.StartAsync(
+                new ApiServerOptions { DataDirectory = dir, Resources = ResourceCatalog.CreateBuiltIn().All, Port = 0 },
+                store, NullLoggerFactory.Instance, CancellationToken.None);
+            using var http = CreateClient(dir);
+            var baseUrl = server.Address.ToString().TrimEnd('/');
+            Console.WriteLine($"server {baseUrl}, cores {Environment.ProcessorCount}");
+
+            await CreateNamespaceAsync(http, baseUrl, "bench1k");
+            await CreateNamespaceAsync(http, baseUrl, "bench");
+            await CreateNamespaceAsync(http, baseUrl, "fan");
+
+            // Warm-up (JIT, connections).
+            await RunParallelAsync(200, i => PostPodAsync(http, baseUrl, "bench", "warm-" + i));
+
+            var creates1k = await RunParallelAsync(1000, i => PostPodAsync(http, baseUrl, "bench1k", "p" + i));
+            Report("create (32 clients)", creates1k);
+            var creates = await RunParallelAsync(9000, i => PostPodAsync(http, baseUrl, "bench", "p" + i));
+            Report("create (32 clients, to 10k pods)", creates);
+
+            var gets = await RunParallelAsync(20000, i => SendAsync(http, HttpMethod.Get, $"{baseUrl}/api/v1/namespaces/bench/pods/p{i % 9000}", null));
+            Report("get (32 clients)", gets);
+
+            var list1k = await RunSequentialAsync(20, () => SendAsync(http, HttpMethod.Get, $"{baseUrl}/api/v1/namespaces/bench1k/pods", null));
+            Report("list 1k pods", list1k);
+            var list10k = await RunSequentialAsync(10, () => SendAsync(http, HttpMethod.Get, $"{baseUrl}/api/v1/pods", null));
+            Report("list 10.2k pods", list10k);
+
+            await FanOutAsync(http, baseUrl);
+
+            GC.Collect();
+            using var self = Process.GetCurrentProcess();
+            Console.WriteLine($"process RSS with 10.2k pods (server + bench client in one process): {self.WorkingSet64 / (1024 * 1024)} MB; managed heap {GC.GetTotalMemory(false) / (1024 * 1024)} MB");
+            return 0;
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    private static HttpClient CreateClient(string dir)
+    {
+        var pki = Path.Combine(dir, "pki");
+        var ca = X509Certificate2.CreateFromPem(File.ReadAllText(Path.Combine(pki, "ca.crt")));
+        var admin = X509Certificate2.CreateFromPem(File.ReadAllText(Path.Combine(pki, "admin.crt")), File.ReadAllText(Path.Combine(pki, "admin.key")));
+        var handler = new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = 64,
+            EnableMultipleHttp2Connections = true,
+            SslOptions =
+            {
+                ClientCertificates = new X509CertificateCollection { admin },
+                RemoteCertificateValidationCallback = (_, cert, _, _) =>
+                {
+                    using var chain = new X509Chain();
+                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                    chain.ChainPolicy.CustomTrustStore.Add(ca);
+                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                    return cert is X509Certificate2 c && chain.Build(c);
+                },
+            },
+        };
+        return new HttpClient(handler) { DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionOrLower, Timeout = TimeSpan.FromMinutes(2) };
+    }
+
+    private static string PodJson(string name) =>
+        "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"" + name + "\",\"labels\":{\"app\":\"bench\"}},\"spec\":{\"containers\":[{\"name\":\"main\",\"image\":\"nginx\"}]}}";
+
+    private static Task CreateNamespaceAsync(HttpClient http, string baseUrl, string name) =>
+        SendAsync(http, HttpMethod.Post, baseUrl + "/api/v1/namespaces", "{\"metadata\":{\"name\":\"" + name + "\"}}");
+
+    private static Task PostPodAsync(HttpClient http, string baseUrl, string ns, string name) =>
+        SendAsync(http, HttpMethod.Post, $"{baseUrl}/api/v1/namespaces/{ns}/pods", PodJson(name));
+
+    private static async Task SendAsync(HttpClient http, HttpMethod method, string url, string? body)
+    {
+        using var request = new HttpRequestMessage(method, url);
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        }
+
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"{method} {url}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+    }
+
+    private sealed record Result(double[] LatenciesMs, TimeSpan Elapsed);
+
+    private static async Task<Result> RunParallelAsync(int count, Func<int, Task> operation)
+    {
+        var latencies = new double[count];
+        var next = -1;
+        var total = Stopwatch.StartNew();
+        var workers = Enumerable.Range(0, Concurrency).Select(_ => Task.Run(async () =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < count)
+            {
+                var sw = Stopwatch.StartNew();
+                await operation(i);
+                latencies[i] = sw.Elapsed.TotalMilliseconds;
+            }
+        }));
+        await Task.WhenAll(workers);
+        return new Result(latencies, total.Elapsed);
+    }
+
+    private static async Task<Result> RunSequentialAsync(int count, Func<Task> operation)
+    {
+        var latencies = new double[count];
+        var total = Stopwatch.StartNew();
+        for (var i = 0; i < count; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            await operation();
+            latencies[i] = sw.Elapsed.TotalMilliseconds;
+        }
+
+        return new Result(latencies, total.Elapsed);
+    }
+
+    private static void Report(string name, Result result)
+    {
+        var sorted = result.LatenciesMs.Order().ToArray();
+        double P(double q) => sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
+        Console.WriteLine($"{name,-34} n={sorted.Length,6}  {sorted.Length / result.Elapsed.TotalSeconds,8:F0} req/s  p50 {P(0.50),7:F1} ms  p99 {P(0.99),7:F1} ms");
+    }
+
+    /// <summary>1000 watchers on one namespace; for each of 20 writes, the time from the write until the last watcher got it.</summary>
+    private static async Task FanOutAsync(HttpClient http, string baseUrl)
+    {
+        const int watchers = 1000;
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var received = new int[20];
+        var lastDelivery = new long[20];
+        var ready = 0;
+        var streams = Enumerable.Range(0, watchers).Select(_ => Task.Run(async () =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"{baseUrl}/api/v1/namespaces/fan/pods?watch=true&resourceVersion=0&timeoutSeconds=170");
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cts.Token);
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cts.Token));
+            Interlocked.Increment(ref ready);
+            var seen = 0;
+            while (seen < 20 && await reader.ReadLineAsync(cts.Token) is { } line)
+            {
+                var at = Stopwatch.GetTimestamp();
+                var nameAt = line.IndexOf("\"name\":\"f", StringComparison.Ordinal) + 9;
+                var index = int.Parse(line.AsSpan(nameAt, line.IndexOf('"', nameAt) - nameAt), System.Globalization.CultureInfo.InvariantCulture);
+                Interlocked.Increment(ref received[index]);
+                InterlockedMax(ref lastDelivery[index], at);
+                seen++;
+            }
+        }, cts.Token)).ToArray();
+        while (Volatile.Read(ref ready) < watchers)
+        {
+            await Task.Delay(50, cts.Token);
+        }
+
+        var latencies = new double[20];
+        for (var i = 0; i < 20; i++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            await PostPodAsync(http, baseUrl, "fan", "f" + i);
+            while (Volatile.Read(ref received[i]) < watchers)
+            {
+                await Task.Delay(1, cts.Token);
+            }
+
+            latencies[i] = Stopwatch.GetElapsedTime(start, Volatile.Read(ref lastDelivery[i])).TotalMilliseconds;
+        }
+
+        await Task.WhenAll(streams);
+        Report($"watch fan-out to {watchers} watchers", new Result(latencies, TimeSpan.FromSeconds(latencies.Sum() / 1000)));
+    }
+
+    private static void InterlockedMax(ref long target, long value)
+    {
+        long current;
+        while ((current = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, current) != current)
+        {
+        }
+    }
 }

@@ -60,7 +60,7 @@ public static class ApiServer
         await namespaces.StartAsync(cancellationToken);
 
         var resources = new ResourceHandler(registry, [new BuiltInPatchers(), .. options.Patchers], options.Time);
-        var handler = new ApiHandler(new RequestAuthenticator(certificates.Ca, options.Tokens), index, resources, options.OpenApi, logger);
+        var handler = new ApiHandler(new RequestAuthenticator(certificates.Ca, options.Tokens), index, resources, options.OpenApi ?? new OpenApi.GeneratedOpenApi(options.Resources), logger);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = options.DataDirectory });
         builder.Logging.ClearProviders();

@@ -20,7 +20,7 @@ public sealed record ApiServerOptions
     /// <summary>HTTPS port; 6443 by default, 0 picks a free one.</summary>
     public int Port { get; init; } = 6443;
 
-    /// <summary>OpenAPI v3 documents; without them <c>/openapi/v3</c> is 404 (kubectl create -f then needs --validate=false).</summary>
+    /// <summary>OpenAPI v3 documents; by default generated from <see cref="Resources"/> by Apimachinery's generator.</summary>
     public IOpenApiProvider? OpenApi { get; init; }
 
     /// <summary>Patch types besides JSON merge patch and JSON patch (strategic merge, apply).</summary>

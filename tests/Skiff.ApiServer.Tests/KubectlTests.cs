@@ -48,8 +48,8 @@ public sealed class KubectlTests(ServerFixture fx)
 
         var ns = await fx.NewNamespaceAsync();
         var file = await _kubectl.WriteFileAsync($"{ns}-pod.yaml", PodYaml("web-0", ns));
-        Assert.Contains("pod/web-0 created", await _kubectl.OkAsync("create", "-f", file, "--validate=false"), StringComparison.Ordinal);
-        var again = await _kubectl.RunAsync("create", "-f", file, "--validate=false");
+        Assert.Contains("pod/web-0 created", await _kubectl.OkAsync("create", "-f", file), StringComparison.Ordinal);
+        var again = await _kubectl.RunAsync("create", "-f", file);
         Assert.Equal(1, again.Code);
         Assert.Contains($"Error from server (AlreadyExists): error when creating \"{file}\": pods \"web-0\" already exists", again.Err, StringComparison.Ordinal);
 
@@ -74,8 +74,8 @@ public sealed class KubectlTests(ServerFixture fx)
         // replace with the current object succeeds; with a stale resourceVersion it is a conflict.
         var current = await _kubectl.OkAsync("get", "pod", "web-0", "-n", ns, "-o", "yaml");
         var fresh = await _kubectl.WriteFileAsync($"{ns}-fresh.yaml", current.Replace("tier: front", "tier: back", StringComparison.Ordinal));
-        Assert.Contains("pod/web-0 replaced", await _kubectl.OkAsync("replace", "-f", fresh, "--validate=false"), StringComparison.Ordinal);
-        var stale = await _kubectl.RunAsync("replace", "-f", fresh, "--validate=false");
+        Assert.Contains("pod/web-0 replaced", await _kubectl.OkAsync("replace", "-f", fresh), StringComparison.Ordinal);
+        var stale = await _kubectl.RunAsync("replace", "-f", fresh);
         Assert.Equal(1, stale.Code);
         Assert.Contains("Error from server (Conflict): error when replacing", stale.Err, StringComparison.Ordinal);
         Assert.Contains("Operation cannot be fulfilled on pods \"web-0\": the object has been modified; please apply your changes to the latest version and try again", stale.Err, StringComparison.Ordinal);
@@ -96,7 +96,7 @@ public sealed class KubectlTests(ServerFixture fx)
         var ns = await fx.NewNamespaceAsync();
         foreach (var name in new[] { "b", "c", "a" })
         {
-            await _kubectl.OkAsync("create", "-f", await _kubectl.WriteFileAsync($"{ns}-{name}.yaml", PodYaml(name, ns)), "--validate=false");
+            await _kubectl.OkAsync("create", "-f", await _kubectl.WriteFileAsync($"{ns}-{name}.yaml", PodYaml(name, ns)));
         }
 
         var sorted = await _kubectl.OkAsync("get", "pods", "-n", ns, "--sort-by=.metadata.name", "-o", "name");
@@ -132,7 +132,7 @@ public sealed class KubectlTests(ServerFixture fx)
         }
 
         var ns = await fx.NewNamespaceAsync();
-        await _kubectl.OkAsync("create", "-f", await _kubectl.WriteFileAsync($"{ns}-bound.yaml", PodYaml("bound", ns, node: "node-x")), "--validate=false");
+        await _kubectl.OkAsync("create", "-f", await _kubectl.WriteFileAsync($"{ns}-bound.yaml", PodYaml("bound", ns, node: "node-x")));
         var deleting = _kubectl.RunAsync("delete", "pod", "bound", "-n", ns);
         var waiting = _kubectl.RunAsync("wait", "--for=delete", "pod/bound", "-n", ns, "--timeout=60s");
 
@@ -165,7 +165,7 @@ public sealed class KubectlTests(ServerFixture fx)
         }
 
         var ns = await fx.NewNamespaceAsync();
-        await _kubectl.OkAsync("create", "-f", await _kubectl.WriteFileAsync($"{ns}-w.yaml", PodYaml("w1", ns)), "--validate=false");
+        await _kubectl.OkAsync("create", "-f", await _kubectl.WriteFileAsync($"{ns}-w.yaml", PodYaml("w1", ns)));
         var watching = _kubectl.RunWithTimeoutAsync(TimeSpan.FromSeconds(30), "get", "pods", "-n", ns, "-w", "--request-timeout=6s");
         await Task.Delay(2500);
         await fx.Client.CoreV1.CreateNamespacedPodAsync(new k8s.Models.V1Pod
@@ -192,5 +192,18 @@ public sealed class KubectlTests(ServerFixture fx)
         var unknown = await _kubectl.RunAsync("get", "frobnicators");
         Assert.Equal(1, unknown.Code);
         Assert.Contains("the server doesn't have a resource type \"frobnicators\"", unknown.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Explain_uses_the_openapi_documents()
+    {
+        if (!Kubectl.Available())
+        {
+            return;
+        }
+
+        var explain = await _kubectl.OkAsync("explain", "pod.spec.containers");
+        Assert.Contains("FIELD: containers <[]Container>", explain, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^\s+image\s+<string>", explain);
     }
 }
