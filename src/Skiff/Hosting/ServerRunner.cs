@@ -22,6 +22,7 @@ internal static class ServerRunner
                 Resources = catalog.All,
                 BindAddress = settings.BindAddress,
                 Port = settings.Port,
+                OpenApi = new GeneratedOpenApi(catalog),
             },
             store,
             loggerFactory,
