@@ -92,10 +92,10 @@ public sealed class NodeAgentTests
         Assert.Equal("label", api.Nodes["node-a"].Metadata.Labels["new"]);
     }
 
-    internal static async Task WaitUntilAsync(Func<bool> condition)
+    internal static async Task WaitUntilAsync(Func<bool> condition, int attempts = 500)
     {
-        // Waits for background loops driven by the fake clock; bounded so a broken loop fails instead of hanging.
-        for (var i = 0; i < 500 && !condition(); i++)
+        // Waits for background loops; bounded so a broken loop fails instead of hanging.
+        for (var i = 0; i < attempts && !condition(); i++)
         {
             await Task.Delay(10);
         }
