@@ -22,6 +22,13 @@ public static class KubectlCommand
 
         command.Subcommands.Add(GetCommand.Create(global));
         command.Subcommands.Add(DescribeCommand.Create(global));
+        command.Subcommands.Add(CreateCommand.Create(global));
+        command.Subcommands.Add(ApplyCommand.Create(global));
+        command.Subcommands.Add(DeleteCommand.Create(global));
+        command.Subcommands.Add(LogsCommand.Create(global));
+        command.Subcommands.Add(ExecCommand.Create(global));
+        command.Subcommands.Add(VersionCommand.Create(global));
+        command.Subcommands.Add(ApiResourcesCommand.Create(global));
         return command;
     }
 }
