@@ -1,0 +1,167 @@
+using System.Text.RegularExpressions;
+
+namespace Skiff.Cli.Tests;
+
+/// <summary>
+/// Runs the real kubectl and <c>skiff kubectl</c> against the same real API server and compares what they print.
+/// Only AGE-like durations are normalised (the two runs may straddle a second).
+/// </summary>
+public sealed partial class ComparisonTests : IClassFixture<ServerFixture>
+{
+    private const string Pod = """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web
+          labels:
+            app: web
+            tier: front
+          annotations:
+            team: blue
+        spec:
+          containers:
+          - name: main
+            image: nginx:1.27
+            command: ["nginx", "-g", "daemon off;"]
+            ports:
+            - containerPort: 80
+            env:
+            - name: MODE
+              value: production
+            resources:
+              requests:
+                cpu: 100m
+                memory: 64Mi
+          - name: sidecar
+            image: busybox
+            args: ["sleep", "3600"]
+        """;
+
+    private const string Node = """
+        apiVersion: v1
+        kind: Node
+        metadata:
+          name: worker-1
+          labels:
+            kubernetes.io/hostname: worker-1
+            node-role.kubernetes.io/worker: ""
+        """;
+
+    private readonly ServerFixture _fixture;
+
+    public ComparisonTests(ServerFixture fixture) => _fixture = fixture;
+
+    private async Task EnsureObjectsAsync()
+    {
+        var pods = await _fixture.SkiffAsync("get", "pod", "web", "-o", "name");
+        if (pods.ExitCode != 0)
+        {
+            Assert.Equal(0, (await _fixture.SkiffWithInputAsync(Pod, "create", "-f", "-")).ExitCode);
+            Assert.Equal(0, (await _fixture.SkiffWithInputAsync(Node, "create", "-f", "-")).ExitCode);
+        }
+    }
+
+    [Theory]
+    [InlineData("get", "pods")]
+    [InlineData("get", "pods", "-o", "wide")]
+    [InlineData("get", "pods", "-o", "name")]
+    [InlineData("get", "pods", "-A")]
+    [InlineData("get", "nodes")]
+    [InlineData("get", "nodes", "-o", "wide")]
+    [InlineData("get", "pod", "web")]
+    [InlineData("get", "po,no")]
+    [InlineData("get", "pods", "-l", "app=web", "-o", "name")]
+    [InlineData("get", "pod/web", "node/worker-1")]
+    [InlineData("get", "pod", "web", "-o", "yaml")]
+    [InlineData("get", "pods", "-o", "json")]
+    [InlineData("get", "pod", "web", "-o", "jsonpath={.metadata.name} {.spec.containers[*].image}{\"\\n\"}")]
+    [InlineData("get", "pods", "-o", "jsonpath={range .items[*]}{.metadata.name}:{.spec.containers[?(@.name==\"main\")].ports[0].containerPort}{\"\\n\"}{end}")]
+    [InlineData("get", "services")]
+    [InlineData("get", "pods", "-n", "kube-system")]
+    [InlineData("get", "pods", "nope")]
+    [InlineData("get", "pods", "web", "nope")]
+    [InlineData("get", "namespaces")]
+    [InlineData("describe", "pod", "web")]
+    [InlineData("describe", "pod", "nope")]
+    [InlineData("delete", "pod", "nope")]
+    [InlineData("get", "nosuchtype")]
+    public async Task Prints_what_kubectl_prints(params string[] args)
+    {
+        if (!ServerFixture.RequireKubectl())
+        {
+            return;
+        }
+
+        await EnsureObjectsAsync();
+        var expected = await _fixture.KubectlAsync(args);
+        var actual = await _fixture.SkiffAsync(args);
+        Assert.Equal(Normalise(expected.ToString()), Normalise(actual.ToString()));
+    }
+
+    [Fact]
+    public async Task Create_twice_gives_AlreadyExists_like_kubectl()
+    {
+        if (!ServerFixture.RequireKubectl())
+        {
+            return;
+        }
+
+        var file = Path.Combine(_fixture.DataDirectory, "cm.yaml");
+        await File.WriteAllTextAsync(file, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  a: \"1\"\n");
+        var first = await _fixture.SkiffAsync("create", "-f", file);
+        Assert.Equal("configmap/settings created\n", first.Stdout);
+        var expected = await _fixture.KubectlAsync("create", "--validate=false", "-f", file);
+        var actual = await _fixture.SkiffAsync("create", "--validate=false", "-f", file);
+        Assert.Equal(1, expected.ExitCode);
+        Assert.Equal(expected.ToString(), actual.ToString());
+    }
+
+    [Fact]
+    public async Task Apply_creates_configures_and_leaves_unchanged_like_kubectl()
+    {
+        if (!ServerFixture.RequireKubectl())
+        {
+            return;
+        }
+
+        static string Manifest(string name, string image, string? label) =>
+            $"apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\n  labels:\n    app: applied\n{(label is null ? string.Empty : $"    extra: {label}\n")}spec:\n  containers:\n  - name: main\n    image: {image}\n";
+
+        foreach (var (image, label) in new[] { ("nginx:1.27", (string?)"x"), ("nginx:1.27", "x"), ("nginx:1.28", null) })
+        {
+            var expected = await _fixture.KubectlWithInputAsync(Manifest("applied-k", image, label), "apply", "--validate=false", "-f", "-");
+            var actual = await _fixture.SkiffWithInputAsync(Manifest("applied-s", image, label), "apply", "-f", "-");
+            Assert.Equal(expected.ToString().Replace("applied-k", "applied-s", StringComparison.Ordinal), actual.ToString());
+        }
+
+        var kubectlObject = await _fixture.SkiffAsync("get", "pod", "applied-k", "-o", "jsonpath={.metadata.annotations}|{.metadata.labels}|{.spec.containers[0].image}");
+        var skiffObject = await _fixture.SkiffAsync("get", "pod", "applied-s", "-o", "jsonpath={.metadata.annotations}|{.metadata.labels}|{.spec.containers[0].image}");
+        Assert.Equal(kubectlObject.Stdout.Replace("applied-k", "applied-s", StringComparison.Ordinal), skiffObject.Stdout);
+        Assert.Contains("nginx:1.28", skiffObject.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("extra", skiffObject.Stdout.Split('|')[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Delete_waits_and_prints_like_kubectl()
+    {
+        if (!ServerFixture.RequireKubectl())
+        {
+            return;
+        }
+
+        foreach (var name in new[] { "doomed-k", "doomed-s" })
+        {
+            Assert.Equal(0, (await _fixture.SkiffWithInputAsync($"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n", "create", "-f", "-")).ExitCode);
+        }
+
+        var expected = await _fixture.KubectlAsync("delete", "configmap", "doomed-k");
+        var actual = await _fixture.SkiffAsync("delete", "configmap", "doomed-s");
+        Assert.Equal(expected.ToString().Replace("doomed-k", "doomed-s", StringComparison.Ordinal), actual.ToString());
+        Assert.Equal(1, (await _fixture.SkiffAsync("get", "configmap", "doomed-s")).ExitCode);
+    }
+
+    private static string Normalise(string text) => Age().Replace(text, "<age> ");
+
+    [GeneratedRegex(@"(?<=^|\s)\d+[smhd](\d+[smh])? *(?=\S|\n|$)", RegexOptions.Multiline)]
+    private static partial Regex Age();
+}
