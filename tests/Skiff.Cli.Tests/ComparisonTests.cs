@@ -95,7 +95,7 @@ public sealed partial class ComparisonTests : IClassFixture<ServerFixture>
         await EnsureObjectsAsync();
         var expected = await _fixture.KubectlAsync(args);
         var actual = await _fixture.SkiffAsync(args);
-        Assert.Equal(Normalise(expected.ToString()), Normalise(actual.ToString()));
+        Same(Normalise(expected.ToString()), Normalise(actual.ToString()));
     }
 
     [Fact]
@@ -113,7 +113,7 @@ public sealed partial class ComparisonTests : IClassFixture<ServerFixture>
         var expected = await _fixture.KubectlAsync("create", "--validate=false", "-f", file);
         var actual = await _fixture.SkiffAsync("create", "--validate=false", "-f", file);
         Assert.Equal(1, expected.ExitCode);
-        Assert.Equal(expected.ToString(), actual.ToString());
+        Same(expected.ToString(), actual.ToString());
     }
 
     [Fact]
@@ -131,7 +131,7 @@ public sealed partial class ComparisonTests : IClassFixture<ServerFixture>
         {
             var expected = await _fixture.KubectlWithInputAsync(Manifest("applied-k", image, label), "apply", "--validate=false", "-f", "-");
             var actual = await _fixture.SkiffWithInputAsync(Manifest("applied-s", image, label), "apply", "-f", "-");
-            Assert.Equal(expected.ToString().Replace("applied-k", "applied-s", StringComparison.Ordinal), actual.ToString());
+            Same(expected.ToString().Replace("applied-k", "applied-s", StringComparison.Ordinal), actual.ToString());
         }
 
         var kubectlObject = await _fixture.SkiffAsync("get", "pod", "applied-k", "-o", "jsonpath={.metadata.annotations}|{.metadata.labels}|{.spec.containers[0].image}");
@@ -156,8 +156,17 @@ public sealed partial class ComparisonTests : IClassFixture<ServerFixture>
 
         var expected = await _fixture.KubectlAsync("delete", "configmap", "doomed-k");
         var actual = await _fixture.SkiffAsync("delete", "configmap", "doomed-s");
-        Assert.Equal(expected.ToString().Replace("doomed-k", "doomed-s", StringComparison.Ordinal), actual.ToString());
+        Same(expected.ToString().Replace("doomed-k", "doomed-s", StringComparison.Ordinal), actual.ToString());
         Assert.Equal(1, (await _fixture.SkiffAsync("get", "configmap", "doomed-s")).ExitCode);
+    }
+
+    /// <summary>Equal texts, or a failure that shows both in full (xunit's string diff cuts them short).</summary>
+    private static void Same(string kubectl, string skiff)
+    {
+        if (kubectl != skiff)
+        {
+            Assert.Fail($"kubectl printed:\n{kubectl}\n======== skiff kubectl printed:\n{skiff}");
+        }
     }
 
     private static string Normalise(string text) => Age().Replace(text, "<age> ");

@@ -61,7 +61,7 @@ public static class DescribeCommand
             {
                 text = await DescribeOneAsync(session, api, resource, objectNamespace, name, showEvents, cancellationToken);
             }
-            catch (ApiException ex) when (ex.IsNotFound)
+            catch (ApiException ex)
             {
                 errors.Add(ex);
                 continue;

@@ -129,7 +129,7 @@ public sealed class GetRunner
                     {
                         tables.Add(await api.GetAsync(resource.ObjectPath(NamespaceFor(resource, ns), name), ApiClient.TableAccept, $"{resource.QualifiedName} {name}", cancellationToken));
                     }
-                    catch (ApiException ex) when (ex.IsNotFound)
+                    catch (ApiException ex)
                     {
                         errors.Add(ex);
                     }
@@ -246,7 +246,7 @@ public sealed class GetRunner
                     {
                         items.Add(WithTypeMeta(await api.GetAsync(resource.ObjectPath(NamespaceFor(resource, ns), name), ApiClient.JsonAccept, $"{resource.QualifiedName} {name}", cancellationToken), resource));
                     }
-                    catch (ApiException ex) when (ex.IsNotFound)
+                    catch (ApiException ex)
                     {
                         errors.Add(ex);
                     }
