@@ -85,6 +85,13 @@ public sealed partial class ComparisonTests : IClassFixture<ServerFixture>
     [InlineData("describe", "pod", "nope")]
     [InlineData("delete", "pod", "nope")]
     [InlineData("get", "nosuchtype")]
+    [InlineData("describe", "node", "worker-1")]
+    [InlineData("api-resources")]
+    [InlineData("logs", "nope")]
+    [InlineData("logs", "web", "-c", "bad")]
+    [InlineData("get", "pods", "--field-selector", "metadata.name=web")]
+    [InlineData("get", "pods", "-l", "app=nomatch")]
+    [InlineData("delete", "pod")]
     public async Task Prints_what_kubectl_prints(params string[] args)
     {
         if (!ServerFixture.RequireKubectl())
@@ -96,6 +103,45 @@ public sealed partial class ComparisonTests : IClassFixture<ServerFixture>
         var expected = await _fixture.KubectlAsync(args);
         var actual = await _fixture.SkiffAsync(args);
         Same(Normalise(expected.ToString()), Normalise(actual.ToString()));
+    }
+
+    [Fact]
+    public async Task Watch_prints_the_list_then_rows_as_objects_change_and_ends_cleanly_on_cancel()
+    {
+        using var stdout = new StringWriter();
+        var output = TextWriter.Synchronized(stdout);
+        using var stderr = new StringWriter();
+        using var cancel = new CancellationTokenSource();
+        var watch = SkiffKubectl.RunAsync(
+            ["--kubeconfig", _fixture.KubeconfigPath, "get", "configmaps", "-l", "watched=yes", "-w"], output, TextWriter.Synchronized(stderr), new StringReader(string.Empty), _ => null, cancel.Token);
+        string Printed()
+        {
+            // SyncTextWriter's methods lock on the writer itself.
+            lock (output)
+            {
+                return stdout.ToString();
+            }
+        }
+
+        string Seen() => $"stdout:\n{Printed()}\nstderr:\n{stderr}";
+        await WaitForAsync(() => stderr.ToString().Contains("No resources found", StringComparison.Ordinal), Seen);
+        var created = await _fixture.SkiffWithInputAsync("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: watched-one\n  labels:\n    watched: \"yes\"\n", "create", "-f", "-");
+        Assert.Equal(0, created.ExitCode);
+        await WaitForAsync(() => Printed().Contains("watched-one", StringComparison.Ordinal), Seen);
+        await cancel.CancelAsync();
+        Assert.Equal(0, await watch);
+        Assert.Matches(@"^NAME          DATA   AGE\nwatched-one   0      \d+s\n$", stdout.ToString());
+    }
+
+    /// <summary>Waits for something the server does asynchronously; the deadline only stops a hung test.</summary>
+    private static async Task WaitForAsync(Func<bool> condition, Func<string> seen)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "gave up waiting; so far:\n" + seen());
+            await Task.Delay(50);
+        }
     }
 
     [Fact]

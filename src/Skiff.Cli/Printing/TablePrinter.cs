@@ -16,6 +16,7 @@ public sealed class TablePrinter
     private readonly TabWriter _writer;
     private readonly TableOptions _options;
     private List<JsonObject>? _columns;
+    private bool _headerPending;
 
     public TablePrinter(TextWriter output, TableOptions options)
     {
@@ -23,7 +24,9 @@ public sealed class TablePrinter
         _options = options;
     }
 
-    /// <summary>Adds a Table's rows; the first Table's columns are kept for later ones (watch events may omit them).</summary>
+    /// <summary>
+    /// Adds a Table's rows; the first Table's columns are kept for later ones (watch events may omit them).
+    /// </summary>
     public void Add(JsonObject table, bool printHeader)
     {
         ArgumentNullException.ThrowIfNull(table);
@@ -34,8 +37,11 @@ public sealed class TablePrinter
 
         var columns = _columns ?? [];
         var shown = Enumerable.Range(0, columns.Count).Where(i => _options.Wide || ((int?)columns[i]["priority"] ?? 0) == 0).ToList();
-        if (printHeader && !_options.NoHeaders)
+        // The header goes out with the first rows: a watch that starts empty prints it with its first event.
+        _headerPending |= printHeader && !_options.NoHeaders;
+        if (_headerPending && RowCount(table) > 0)
         {
+            _headerPending = false;
             var header = new List<string>();
             if (_options.WithNamespace)
             {
