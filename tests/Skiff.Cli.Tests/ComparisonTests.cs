@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using k8s;
 
 namespace Skiff.Cli.Tests;
 
@@ -142,6 +143,58 @@ public sealed partial class ComparisonTests : IClassFixture<ServerFixture>
             Assert.True(DateTime.UtcNow < deadline, "gave up waiting; so far:\n" + seen());
             await Task.Delay(50);
         }
+    }
+
+    [Fact]
+    public async Task Describe_of_a_running_pod_with_events_matches_kubectl()
+    {
+        if (!ServerFixture.RequireKubectl())
+        {
+            return;
+        }
+
+        var manifest = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: running\nspec:\n  nodeName: worker-1\n  containers:\n  - name: app\n    image: busybox\n    volumeMounts:\n    - name: scratch\n      mountPath: /scratch\n    readinessProbe:\n      httpGet:\n        path: /healthz\n        port: 8080\n  volumes:\n  - name: scratch\n    emptyDir: {}\n";
+        Assert.Equal(0, (await _fixture.SkiffWithInputAsync(manifest, "create", "-f", "-")).ExitCode);
+        using var client = new k8s.Kubernetes(k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(_fixture.KubeconfigPath));
+        var pod = await client.CoreV1.ReadNamespacedPodAsync("running", "default");
+        var started = DateTime.UtcNow.AddMinutes(-3);
+        pod.Status = new k8s.Models.V1PodStatus
+        {
+            Phase = "Running",
+            HostIP = "10.0.0.5",
+            PodIP = "10.244.0.7",
+            PodIPs = [new k8s.Models.V1PodIP { Ip = "10.244.0.7" }],
+            StartTime = started,
+            QosClass = "BestEffort",
+            Conditions = [new k8s.Models.V1PodCondition { Status = "True", Type = "Ready" }, new k8s.Models.V1PodCondition { Status = "True", Type = "PodScheduled" }],
+            ContainerStatuses =
+            [
+                new k8s.Models.V1ContainerStatus
+                {
+                    Name = "app", Image = "busybox", ImageID = "sha256:abc", ContainerID = "containerd://123", Ready = true, RestartCount = 1,
+                    State = new k8s.Models.V1ContainerState { Running = new k8s.Models.V1ContainerStateRunning { StartedAt = started.AddSeconds(30) } },
+                    LastState = new k8s.Models.V1ContainerState { Terminated = new k8s.Models.V1ContainerStateTerminated { ExitCode = 137, Reason = "Error", StartedAt = started, FinishedAt = started.AddSeconds(20) } },
+                },
+            ],
+        };
+        await client.CoreV1.ReplaceNamespacedPodStatusAsync(pod, "running", "default");
+        foreach (var (name, reason, count) in new[] { ("running.1", "Pulled", 1), ("running.2", "BackOff", 3) })
+        {
+            await client.CoreV1.CreateNamespacedEventAsync(
+                new k8s.Models.Corev1Event
+                {
+                    Metadata = new k8s.Models.V1ObjectMeta { Name = name },
+                    InvolvedObject = new k8s.Models.V1ObjectReference { Kind = "Pod", Name = "running", NamespaceProperty = "default", Uid = pod.Metadata.Uid },
+                    Reason = reason, Message = $"{reason} happened", Type = count > 1 ? "Warning" : "Normal", Count = count,
+                    FirstTimestamp = started.AddSeconds(5), LastTimestamp = started.AddSeconds(60 * count),
+                    Source = new k8s.Models.V1EventSource { Component = "kubelet" },
+                },
+                "default");
+        }
+
+        var expected = await _fixture.KubectlAsync("describe", "pod", "running");
+        var actual = await _fixture.SkiffAsync("describe", "pod", "running");
+        Same(Normalise(expected.ToString()), Normalise(actual.ToString()));
     }
 
     [Fact]
