@@ -12,11 +12,14 @@ if (args.Length >= 2 && args[0] == "serve")
     var dir = Path.GetFullPath(args[1]);
     Directory.CreateDirectory(dir);
     using var stop = new CancellationTokenSource();
-    Console.CancelKeyPress += (_, e) =>
+    using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Stop);
+    using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Stop);
+    void Stop(System.Runtime.InteropServices.PosixSignalContext context)
     {
-        e.Cancel = true;
+        context.Cancel = true;
         stop.Cancel();
-    };
+    }
+
     using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole().SetMinimumLevel(LogLevel.Information).AddFilter("Microsoft", LogLevel.Warning));
     await using var store = await SqliteStore.OpenAsync(Path.Combine(dir, "state.db"), SqliteStoreOptions.Default, stop.Token);
     await using var server = await ApiServer.StartAsync(

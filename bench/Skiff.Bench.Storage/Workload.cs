@@ -16,6 +16,9 @@ internal sealed class Workload(IBenchTarget target, double scale, Action<string>
     public async Task<List<PhaseResult>> RunAsync(CancellationToken cancellationToken)
     {
         var results = new List<PhaseResult>();
+
+        // Warm-up, not reported: JIT, connection pools, the first pages of the file or of etcd's backend.
+        await TimedAsync("warm-up", 16, Scaled(800), (w, i) => target.CreateAsync($"/warmup/{w}/{i}", Value, cancellationToken));
         foreach (var writers in new[] { 1, 16 })
         {
             // The 16-writer creates lay down the 10k keys that gets and lists read.

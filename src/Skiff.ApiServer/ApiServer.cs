@@ -59,12 +59,13 @@ public static class ApiServer
         var namespaces = new NamespaceLifecycle(registry, logger, options.NamespaceFinalizeInterval);
         await namespaces.StartAsync(cancellationToken);
 
-        var resources = new ResourceHandler(registry, [new JsonPatchers(), .. options.Patchers], options.Time);
+        var resources = new ResourceHandler(registry, [new BuiltInPatchers(), .. options.Patchers], options.Time);
         var handler = new ApiHandler(new RequestAuthenticator(certificates.Ca, options.Tokens), index, resources, options.OpenApi, logger);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = options.DataDirectory });
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);
+        builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, Hosting.EmbeddedHostLifetime>();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -103,6 +104,6 @@ public static class ApiServer
             KubeconfigWriter.Render(address.ToString().TrimEnd('/'), certificates.CaPem, certificates.AdminCertificatePem, certificates.AdminKeyPem),
             cancellationToken);
         logger.LogInformation("API server listening on {Address}; kubeconfig at {Kubeconfig}", address, kubeconfigPath);
-        return new ApiServerHandle(app, hub, namespaces, certificates, address, kubeconfigPath, registry);
+        return new ApiServerHandle(app, hub, namespaces, certificates, address, kubeconfigPath, registry, options.Tokens);
     }
 }

@@ -14,8 +14,9 @@ public sealed class ApiServerHandle : IAsyncDisposable
     private readonly ClusterCertificates _certificates;
     private int _stopped;
 
-    internal ApiServerHandle(WebApplication app, WatchCacheHub hub, NamespaceLifecycle namespaces, ClusterCertificates certificates, Uri address, string kubeconfigPath, GenericRegistry registry)
+    internal ApiServerHandle(WebApplication app, WatchCacheHub hub, NamespaceLifecycle namespaces, ClusterCertificates certificates, Uri address, string kubeconfigPath, GenericRegistry registry, TokenAuthenticator tokens)
     {
+        Tokens = tokens;
         _app = app;
         _hub = hub;
         _namespaces = namespaces;
@@ -33,6 +34,9 @@ public sealed class ApiServerHandle : IAsyncDisposable
 
     /// <summary>The cluster CA (with key) for issuing agent credentials.</summary>
     public ClusterCertificates Certificates => _certificates;
+
+    /// <summary>Bearer tokens accepted by this server (add agent tokens here).</summary>
+    public TokenAuthenticator Tokens { get; }
 
     /// <summary>The registry (for in-process components and tests).</summary>
     public GenericRegistry Registry { get; }

@@ -15,7 +15,7 @@ namespace Skiff.Apimachinery;
 public interface IResourceStrategy
 {
     /// <summary>Defaults and resets a new object before validation: clears status where Kubernetes does, sets
-    /// generation 1, fills defaults (e.g. a pod's restartPolicy) and initial status (a pod's phase Pending).</summary>
+    /// generation 1 for kinds that track it (workloads; pods have none in 1.32), fills defaults (e.g. a pod's restartPolicy) and initial status (a pod's phase Pending).</summary>
     void PrepareForCreate(IKubernetesObject<V1ObjectMeta> obj, DateTimeOffset now);
 
     /// <summary>All validation errors of a new object, metadata included; empty when valid.</summary>

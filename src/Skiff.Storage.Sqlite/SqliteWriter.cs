@@ -1,4 +1,4 @@
-using System.Threading.Channels;
+using System.Collections.Concurrent;
 using Microsoft.Data.Sqlite;
 using Skiff.Storage.Watching;
 
@@ -10,15 +10,17 @@ namespace Skiff.Storage.Sqlite;
 /// <c>synchronous = FULL</c>), then publishes the events to watchers and acknowledges each caller: group commit, so
 /// concurrent writers share one fsync and no caller is acknowledged before its write is on disk.
 /// </summary>
+/// <remarks>The loop runs on its own thread: it blocks in fsync by design, and must not wait for (or starve) the
+/// thread pool that runs the callers.</remarks>
 internal sealed partial class SqliteWriter : IAsyncDisposable
 {
     private readonly SqliteConnection _connection;
     private readonly SqliteStoreOptions _options;
     private readonly WatchBroadcaster _broadcaster;
-    private readonly Channel<WriteRequest> _queue = Channel.CreateUnbounded<WriteRequest>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly BlockingCollection<WriteRequest> _queue = new(new ConcurrentQueue<WriteRequest>());
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SqliteCommand _selectLatest;
     private readonly SqliteCommand _insert;
-    private readonly Task _loop;
     private long _revision;
     private long _compacted;
 
@@ -43,7 +45,7 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
         _insert.Parameters.Add("$create", SqliteType.Integer);
         _insert.Parameters.Add("$prev", SqliteType.Integer);
         _insert.Parameters.Add("$deleted", SqliteType.Integer);
-        _loop = Task.Run(RunAsync);
+        new Thread(Run) { IsBackground = true, Name = "skiff-sqlite-writer" }.Start();
     }
 
     /// <summary>The revision of the last committed write.</summary>
@@ -55,9 +57,13 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
     /// <summary>Queues a write and completes when it is committed (or refused).</summary>
     public Task<KeyValue?> SubmitAsync(WriteRequest request)
     {
-        if (!_queue.Writer.TryWrite(request))
+        try
         {
-            throw StorageErrors.Closed();
+            _queue.Add(request);
+        }
+        catch (InvalidOperationException)
+        {
+            throw StorageErrors.Closed(); // adding was completed: the store is closing
         }
 
         return request.Completion.Task;
@@ -65,44 +71,68 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
-        await _loop;
+        _queue.CompleteAdding();
+        await _stopped.Task;
         _selectLatest.Dispose();
         _insert.Dispose();
+        _queue.Dispose();
     }
 
-    private async Task RunAsync()
+    private void Run()
     {
-        var reader = _queue.Reader;
         var batch = new List<WriteRequest>(_options.MaxWritesPerCommit);
-        while (await reader.WaitToReadAsync())
+        try
         {
-            while (batch.Count < _options.MaxWritesPerCommit && reader.TryPeek(out var next))
+            // Take blocks until a write arrives; then everything already queued joins the same transaction.
+            foreach (var first in _queue.GetConsumingEnumerable())
             {
-                if (next.Kind == WriteKind.Compact)
+                var next = first;
+                while (true)
                 {
-                    if (batch.Count == 0)
+                    if (next.Kind == WriteKind.Compact)
                     {
-                        reader.TryRead(out _);
+                        CommitBatch(batch);
                         Compact(next);
                     }
+                    else
+                    {
+                        batch.Add(next);
+                    }
 
-                    break;
+                    if (batch.Count >= _options.MaxWritesPerCommit || !_queue.TryTake(out next!))
+                    {
+                        break;
+                    }
                 }
 
-                reader.TryRead(out _);
-                batch.Add(next);
-            }
-
-            if (batch.Count > 0)
-            {
                 CommitBatch(batch);
-                batch.Clear();
             }
+        }
+        finally
+        {
+            _stopped.TrySetResult();
         }
     }
 
+    /// <summary>Applies and commits <paramref name="batch"/>, acknowledges every request in it, and empties it.</summary>
     private void CommitBatch(List<WriteRequest> batch)
+    {
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            CommitBatchCore(batch);
+        }
+        finally
+        {
+            batch.Clear();
+        }
+    }
+
+    private void CommitBatchCore(List<WriteRequest> batch)
     {
         var results = new KeyValue?[batch.Count];
         var errors = new Exception?[batch.Count];
@@ -128,7 +158,7 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
 
             transaction.Commit();
         }
-        catch (SqliteException e)
+        catch (Exception e) when (e is SqliteException or InvalidOperationException)
         {
             var failure = new StorageException(StorageErrorCode.Unavailable, string.Empty, $"the write could not be committed: {e.Message}", null, e);
             foreach (var request in batch)

@@ -110,6 +110,18 @@ public sealed class ResourceCatalogTests
     }
 
     [Fact]
+    public void Events_k8s_io_is_stored_as_core_events()
+    {
+        var conversion = _catalog.Find("events.k8s.io", "v1", "events")!.StorageConversion;
+        Assert.NotNull(conversion);
+        Assert.Equal(typeof(Corev1Event), conversion.StorageModelType);
+        var stored = (Corev1Event)conversion.ToStorage(new Eventsv1Event { Metadata = new V1ObjectMeta { Name = "e" }, Note = "hello" });
+        Assert.Equal("hello", stored.Message);
+        Assert.Equal("hello", ((Eventsv1Event)conversion.FromStorage(stored)).Note);
+        Assert.Null(_catalog.Find("", "v1", "events")!.StorageConversion);
+    }
+
+    [Fact]
     public void Storage_keys_follow_kubernetes()
     {
         Assert.Equal("/registry/pods/default/web", _catalog.Find("", "v1", "pods")!.StorageKey("default", "web"));

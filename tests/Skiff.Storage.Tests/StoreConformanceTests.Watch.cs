@@ -50,7 +50,7 @@ public abstract partial class StoreConformanceTests
     public async Task Watch_has_no_gap_and_no_duplicate_while_writes_race_its_start()
     {
         await using var store = await CreateStoreAsync();
-        const int Total = 400;
+        const int Total = 200;
         var writer = Task.Run(async () =>
         {
             for (var i = 0; i < Total; i++)

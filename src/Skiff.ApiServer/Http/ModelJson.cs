@@ -20,11 +20,25 @@ public static class ModelJson
 
     public static byte[] Serialize(object value) => JsonSerializer.SerializeToUtf8Bytes(value, value.GetType(), Options);
 
+    // V1Status has a computed HasObject property that is not part of the wire format.
+    private static void HideComputedStatusProperty(JsonTypeInfo info)
+    {
+        if (info.Type == typeof(V1Status))
+        {
+            var hasObject = info.Properties.FirstOrDefault(p => p.Name == "hasObject");
+            if (hasObject is not null)
+            {
+                info.Properties.Remove(hasObject);
+            }
+        }
+    }
+
     private static JsonSerializerOptions Create()
     {
         var options = new JsonSerializerOptions
         {
-            TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
+            TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { HideComputedStatusProperty } },
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
             PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         };

@@ -67,6 +67,16 @@ public static class RequestBody
                     throw StatusErrors.BadRequest("the object provided is unrecognized: " + ex.Message);
                 }
 
+            case "application/vnd.kubernetes.protobuf":
+                try
+                {
+                    return System.Text.Encoding.UTF8.GetBytes(Skiff.Apimachinery.Protobuf.KubeProtobuf.Decode(body).ToJsonString());
+                }
+                catch (Skiff.Apimachinery.Protobuf.ProtobufException ex)
+                {
+                    throw new ApiException(StatusErrors.Status(ex.Code, ex.Reason, ex.Message));
+                }
+
             default:
                 throw StatusErrors.UnsupportedMediaType(contentType ?? string.Empty);
         }

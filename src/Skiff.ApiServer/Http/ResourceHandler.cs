@@ -330,7 +330,7 @@ public sealed class ResourceHandler
         byte[] result;
         try
         {
-            result = patcher.Apply(mediaType, def, current, patch);
+            result = patcher.Apply(mediaType, def.ModelType, current, patch);
         }
         catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException)
         {
@@ -341,7 +341,7 @@ public sealed class ResourceHandler
     }
 
     /// <summary>Applies a patch to any JSON document (used by subresources such as scale).</summary>
-    public byte[] ApplyPatch(HttpContext ctx, ResourceDefinition def, byte[] currentJson, byte[] patch)
+    public byte[] ApplyPatch(HttpContext ctx, Type modelType, byte[] currentJson, byte[] patch)
     {
         var mediaType = RequestBody.MediaType(ctx.Request.ContentType);
         if (!_patchers.TryGetValue(mediaType, out var patcher))
@@ -351,7 +351,7 @@ public sealed class ResourceHandler
 
         try
         {
-            return patcher.Apply(mediaType, def, currentJson, patch);
+            return patcher.Apply(mediaType, modelType, currentJson, patch);
         }
         catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException)
         {

@@ -1,9 +1,8 @@
-using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using k8s.Models;
 using Microsoft.AspNetCore.Http;
 using Skiff.Apimachinery;
+using Skiff.Apimachinery.Subresources;
 using Skiff.ApiServer.Registry;
 
 namespace Skiff.ApiServer.Http;
@@ -40,7 +39,7 @@ public sealed class SubresourceHandlers
                 return;
             case ("scale", "GET"):
                 var current = await _registry.GetAsync(def, ns, name, null, ctx.RequestAborted);
-                await ResponseWriter.WriteJsonAsync(ctx, 200, ModelJson.Serialize(ToScale(current.Json)));
+                await ResponseWriter.WriteJsonAsync(ctx, 200, ModelJson.Serialize(ScaleSubresource.ToScale(current.Object)));
                 return;
             case ("scale", "PUT"):
                 var scale = DecodeScale(await ResourceHandler.ReadJsonBodyAsync(ctx));
@@ -49,8 +48,8 @@ public sealed class SubresourceHandlers
             case ("scale", "PATCH"):
                 var patch = await RequestBody.ReadAsync(ctx.Request, ctx.RequestAborted);
                 var before = await _registry.GetAsync(def, ns, name, null, ctx.RequestAborted);
-                var scaleJson = ModelJson.Serialize(ToScale(before.Json));
-                var patched = DecodeScale(_resources.ApplyPatch(ctx, def, scaleJson, patch));
+                var scaleJson = ModelJson.Serialize(ScaleSubresource.ToScale(before.Object));
+                var patched = DecodeScale(_resources.ApplyPatch(ctx, typeof(V1Scale), scaleJson, patch));
                 await ResponseWriter.WriteJsonAsync(ctx, 200, ModelJson.Serialize(await SetReplicasAsync(ctx, def, ns, name, patched)));
                 return;
             case ("binding", "POST"):
@@ -75,63 +74,6 @@ public sealed class SubresourceHandlers
         }
     }
 
-    private static V1Scale ToScale(byte[] parentJson)
-    {
-        var node = JsonNode.Parse(parentJson)!;
-        var meta = ModelJson.Deserialize<V1ObjectMeta>(System.Text.Encoding.UTF8.GetBytes(node["metadata"]!.ToJsonString()));
-        return new V1Scale
-        {
-            ApiVersion = "autoscaling/v1",
-            Kind = "Scale",
-            Metadata = new V1ObjectMeta
-            {
-                Name = meta.Name,
-                NamespaceProperty = meta.NamespaceProperty,
-                Uid = meta.Uid,
-                ResourceVersion = meta.ResourceVersion,
-                CreationTimestamp = meta.CreationTimestamp,
-            },
-            Spec = new V1ScaleSpec { Replicas = node["spec"]?["replicas"]?.GetValue<int>() ?? 1 },
-            Status = new V1ScaleStatus
-            {
-                Replicas = node["status"]?["replicas"]?.GetValue<int>() ?? 0,
-                Selector = SelectorString(node["spec"]?["selector"]),
-            },
-        };
-    }
-
-    private static string? SelectorString(JsonNode? selector)
-    {
-        if (selector is not JsonObject obj)
-        {
-            return null;
-        }
-
-        var parts = new List<string>();
-        if (obj["matchLabels"] is JsonObject labels)
-        {
-            parts.AddRange(labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value?.GetValue<string>()}"));
-        }
-
-        if (obj["matchExpressions"] is JsonArray expressions)
-        {
-            foreach (var e in expressions)
-            {
-                var key = e?["key"]?.GetValue<string>();
-                var values = (e?["values"] as JsonArray)?.Select(v => v?.GetValue<string>()).ToList() ?? [];
-                parts.Add(e?["operator"]?.GetValue<string>() switch
-                {
-                    "In" => $"{key} in ({string.Join(',', values)})",
-                    "NotIn" => $"{key} notin ({string.Join(',', values)})",
-                    "Exists" => key!,
-                    _ => "!" + key,
-                });
-            }
-        }
-
-        return string.Join(',', parts);
-    }
-
     private async Task<V1Scale> SetReplicasAsync(HttpContext ctx, ResourceDefinition def, string? ns, string name, V1Scale scale)
     {
         if (scale.Metadata?.Name is { } scaleName && scaleName != name)
@@ -139,10 +81,10 @@ public sealed class SubresourceHandlers
             throw StatusErrors.BadRequest($"the name of the object ({scaleName}) does not match the name on the URL ({name})");
         }
 
-        if (scale.Spec?.Replicas is < 0)
+        var errors = ScaleSubresource.Validate(scale);
+        if (errors.Count > 0)
         {
-            throw StatusErrors.Invalid("Scale", "autoscaling", name,
-                [new FieldError(FieldErrorType.Invalid, "spec.replicas", scale.Spec.Replicas, "must be greater than or equal to 0")]);
+            throw StatusErrors.Invalid("Scale", "autoscaling", name, errors);
         }
 
         var pinned = GenericRegistry.ParseResourceVersion(scale.Metadata?.ResourceVersion);
@@ -154,14 +96,11 @@ public sealed class SubresourceHandlers
                 throw StatusErrors.Conflict(StatusErrors.QualifiedResource(def, "scale"), name, StatusErrors.ModifiedDetail);
             }
 
-            var node = JsonNode.Parse(ModelJson.Serialize(current))!;
-            var spec = node["spec"] as JsonObject ?? new JsonObject();
-            spec["replicas"] = scale.Spec?.Replicas ?? 0;
-            node["spec"] = spec;
-            var changed = ModelJson.Deserialize(System.Text.Encoding.UTF8.GetBytes(node.ToJsonString()), def.ModelType);
-            return _registry.PrepareUpdate(def, changed, current, status: false);
+            var old = ModelJson.Deserialize(ModelJson.Serialize(current), def.ModelType);
+            ScaleSubresource.ApplyReplicas(current, scale);
+            return _registry.PrepareUpdate(def, current, old, status: false);
         }, ctx.RequestAborted);
-        return ToScale(updated.Json);
+        return ScaleSubresource.ToScale(updated.Object);
     }
 
     private async Task BindAsync(HttpContext ctx, ResourceDefinition def, string? ns, string name)
@@ -182,10 +121,10 @@ public sealed class SubresourceHandlers
             throw StatusErrors.BadRequest($"the name of the object ({bindingName}) does not match the name on the URL ({name})");
         }
 
-        var node = binding.Target?.Name;
-        if (string.IsNullOrEmpty(node))
+        var bindingErrors = PodBinding.Validate(binding);
+        if (bindingErrors.Count > 0)
         {
-            throw StatusErrors.Invalid("Binding", string.Empty, name, [new FieldError(FieldErrorType.Required, "target.name", null, string.Empty)]);
+            throw StatusErrors.Invalid("Binding", string.Empty, name, bindingErrors);
         }
 
         var resource = StatusErrors.QualifiedResource(def, "binding");
@@ -196,42 +135,17 @@ public sealed class SubresourceHandlers
                 throw StatusErrors.MethodNotAllowed("create", resource);
             }
 
-            if (pod.Metadata.DeletionTimestamp is not null)
-            {
-                throw StatusErrors.Conflict(resource, name, $"pod {name} is being deleted, cannot be assigned to a host");
-            }
-
-            if (!string.IsNullOrEmpty(pod.Spec.NodeName))
-            {
-                throw StatusErrors.Conflict(resource, name, $"pod {name} is already assigned to node \"{pod.Spec.NodeName}\"");
-            }
-
             if (binding.Metadata?.Uid is { Length: > 0 } uid && uid != pod.Metadata.Uid)
             {
                 throw StatusErrors.Conflict(resource, name, $"Precondition failed: UID in precondition: {uid}, UID in object meta: {pod.Metadata.Uid}");
             }
 
-            pod.Spec.NodeName = node;
-            pod.Status ??= new V1PodStatus();
-            pod.Status.Conditions ??= [];
-            var scheduled = pod.Status.Conditions.FirstOrDefault(c => c.Type == "PodScheduled");
-            if (scheduled is null)
-            {
-                scheduled = new V1PodCondition { Type = "PodScheduled" };
-                pod.Status.Conditions.Add(scheduled);
-            }
-
-            scheduled.Status = "True";
-            scheduled.Reason = null;
-            scheduled.Message = null;
-            scheduled.LastTransitionTime = DateTime.UtcNow.AddTicks(-(DateTime.UtcNow.Ticks % TimeSpan.TicksPerSecond));
-            return pod;
+            var conflict = PodBinding.TryBind(pod, binding, _registry.Now);
+            return conflict is null ? pod : throw StatusErrors.Conflict(resource, name, conflict);
         }, ctx.RequestAborted);
 
         var success = StatusErrors.Success();
         success.Code = 201;
         await ResponseWriter.WriteJsonAsync(ctx, 201, ModelJson.Serialize(success));
     }
-
-    internal static string Invariant(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -37,7 +37,7 @@ public sealed class GenericRegistry
 
     public WatchCacheHub Hub => _hub;
 
-    private DateTimeOffset Now => DateTimeOffset.FromUnixTimeSeconds(_time.GetUtcNow().ToUnixTimeSeconds());
+    public DateTimeOffset Now => DateTimeOffset.FromUnixTimeSeconds(_time.GetUtcNow().ToUnixTimeSeconds());
 
     // ---------------------------------------------------------------- reads
 
@@ -50,7 +50,8 @@ public sealed class GenericRegistry
             return ObjectDecoder.Decode(def, key, kv.Value.Span, kv.ModRevision);
         }
 
-        return _hub.For(def).Get(key) ?? throw StatusErrors.NotFound(StatusErrors.QualifiedResource(def), name);
+        var cached = _hub.For(def).Get(key) ?? throw StatusErrors.NotFound(StatusErrors.QualifiedResource(def), name);
+        return ObjectDecoder.Present(def, cached);
     }
 
     public async Task<ListPage> ListAsync(ResourceDefinition def, string? ns, ListRequest request, CancellationToken ct)
@@ -85,7 +86,7 @@ public sealed class GenericRegistry
         }
 
         var revision = _hub.Revision;
-        var items = _hub.For(def).Snapshot(prefix, matches);
+        var items = _hub.For(def).Snapshot(prefix, matches).ConvertAll(o => ObjectDecoder.Present(def, o));
         return new ListPage(items, revision, null, null);
     }
 
@@ -235,7 +236,7 @@ public sealed class GenericRegistry
 
             try
             {
-                var kv = await _store.CreateAsync(key, ObjectCodec.ToStorage(obj), ct);
+                var kv = await _store.CreateAsync(key, ObjectCodec.ToStorage(def, obj), ct);
                 return ObjectCodec.Served(def, key, obj, kv.ModRevision);
             }
             catch (StorageException e) when (e.Code == StorageErrorCode.KeyExists && generated && attempt < 5)
@@ -299,10 +300,10 @@ public sealed class GenericRegistry
         for (var attempt = 0; ; attempt++)
         {
             var kv = await _store.GetAsync(key, ct) ?? throw StatusErrors.NotFound(StatusErrors.QualifiedResource(def), name);
-            var current = ModelJson.Deserialize(kv.Value.Span, def.ModelType);
+            var current = ObjectDecoder.FromStorage(def, kv.Value.Span);
             current.Metadata.ResourceVersion = kv.ModRevision.ToString(CultureInfo.InvariantCulture);
             var updated = mutate(current, kv.ModRevision);
-            var bytes = ObjectCodec.ToStorage(updated);
+            var bytes = ObjectCodec.ToStorage(def, updated);
             if (bytes.AsSpan().SequenceEqual(kv.Value.Span) || dryRun)
             {
                 // A no-op update writes nothing and keeps the resourceVersion, as Kubernetes does.
@@ -420,7 +421,7 @@ public sealed class GenericRegistry
         for (var attempt = 0; ; attempt++)
         {
             var kv = await _store.GetAsync(key, ct) ?? throw StatusErrors.NotFound(StatusErrors.QualifiedResource(def), name);
-            var current = ModelJson.Deserialize(kv.Value.Span, def.ModelType);
+            var current = ObjectDecoder.FromStorage(def, kv.Value.Span);
             current.Metadata.ResourceVersion = kv.ModRevision.ToString(CultureInfo.InvariantCulture);
             CheckPreconditions(def, name, options.Preconditions, current, kv.ModRevision);
 
@@ -483,7 +484,7 @@ public sealed class GenericRegistry
                         return (ObjectCodec.Served(def, key, pending, kv.ModRevision), false);
                     }
 
-                    var written = await _store.UpdateAsync(key, ObjectCodec.ToStorage(pending), kv.ModRevision, ct);
+                    var written = await _store.UpdateAsync(key, ObjectCodec.ToStorage(def, pending), kv.ModRevision, ct);
                     return (ObjectCodec.Served(def, key, pending, written.ModRevision), false);
                 }
 

@@ -45,13 +45,13 @@ public static class ObjectCodec
     }
 
     /// <summary>The bytes kept in storage: the object without resourceVersion (the storage revision is the truth).</summary>
-    public static byte[] ToStorage(IKubernetesObject<V1ObjectMeta> obj)
+    public static byte[] ToStorage(ResourceDefinition def, IKubernetesObject<V1ObjectMeta> obj)
     {
         var rv = obj.Metadata.ResourceVersion;
         obj.Metadata.ResourceVersion = null;
         try
         {
-            return ModelJson.Serialize(obj);
+            return ModelJson.Serialize(def.StorageConversion is { } conversion ? conversion.ToStorage(obj) : obj);
         }
         finally
         {

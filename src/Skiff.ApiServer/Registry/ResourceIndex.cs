@@ -23,7 +23,8 @@ public sealed class ResourceIndex
         }
 
         // Several versions of a resource share one storage prefix; one watch cache serves them all.
-        StorageResources = All.GroupBy(d => d.StoragePrefix, StringComparer.Ordinal).Select(g => g.First()).ToList();
+        StorageResources = All.GroupBy(d => d.StoragePrefix, StringComparer.Ordinal)
+            .Select(g => g.FirstOrDefault(d => d.StorageConversion is null) ?? g.First()).ToList();
     }
 
     public IReadOnlyList<ResourceDefinition> All { get; }

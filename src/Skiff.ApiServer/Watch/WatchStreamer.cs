@@ -118,6 +118,11 @@ public sealed class WatchStreamer
 
     private byte[] Encode(CacheEvent e, ResourceDefinition def, Options options, ref bool firstTable)
     {
+        if (!ReferenceEquals(e.Object.Definition, def) && def.StorageConversion is not null)
+        {
+            e = new CacheEvent(e.Type, ObjectDecoder.Present(def, e.Object), null, e.Revision);
+        }
+
         switch (options.Shape.Shape)
         {
             case ResponseShape.Table:

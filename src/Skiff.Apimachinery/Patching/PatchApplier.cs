@@ -19,7 +19,14 @@ public static class PatchApplier
         ArgumentNullException.ThrowIfNull(original);
         ArgumentNullException.ThrowIfNull(contentType);
         var accepted = modelType is null ? PatchContentTypes.ForCustomResources : PatchContentTypes.ForBuiltInKinds;
-        var result = PatchContentTypes.Normalize(contentType) switch
+        var mediaType = PatchContentTypes.Normalize(contentType);
+        if (mediaType == PatchContentTypes.ApplyPatch)
+        {
+            // Apply needs the field manager, force and the live managedFields: it has its own entry point.
+            throw new ArgumentException("server-side apply bodies go to ServerSideApply.Apply", nameof(contentType));
+        }
+
+        var result = mediaType switch
         {
             PatchContentTypes.JsonPatch => JsonPatch.Apply(original, patchBody),
             PatchContentTypes.MergePatch => JsonMergePatch.Apply(original, patchBody),

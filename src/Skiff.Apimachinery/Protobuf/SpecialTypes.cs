@@ -59,7 +59,13 @@ internal static class SpecialTypes
 
         if (descriptor == Quantity.Descriptor)
         {
-            return node is JsonValue value ? new Quantity { String = value.ToJsonString().Trim('"') } : null;
+            // Quantities are strings in Kubernetes JSON; a bare number (as some clients send) is its own canonical text.
+            return node switch
+            {
+                JsonValue value when value.TryGetValue<string>(out var text) => new Quantity { String = text },
+                JsonValue number when number.GetValueKind() == System.Text.Json.JsonValueKind.Number => new Quantity { String = number.ToJsonString() },
+                _ => null,
+            };
         }
 
         if (descriptor == IntOrString.Descriptor)

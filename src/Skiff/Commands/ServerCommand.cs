@@ -14,13 +14,14 @@ internal static class ServerCommand
         var bind = new Option<string>("--bind-address") { Description = "Address the API server listens on.", DefaultValueFactory = _ => "127.0.0.1" };
         var storage = new Option<string>("--storage") { Description = "Cluster state store: sqlite (embedded, durable) or memory (lost on exit).", DefaultValueFactory = _ => StoreFactory.Sqlite };
         storage.AcceptOnlyFromAmong(StoreFactory.Kinds);
+        var etcdServers = new Option<string?>("--etcd-servers") { Description = "Comma-separated etcd client URLs for --storage etcd, e.g. http://127.0.0.1:2379." };
         var disableAgent = new Option<bool>("--disable-agent") { Description = "Run no kubelet on this machine (API server only)." };
         var agent = AgentOptions.Create();
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Debug logging." };
 
         var command = new Command("server", "Run a Skiff server: API server, embedded store and a kubelet for this node.")
         {
-            dataDir, port, bind, storage, disableAgent, verbose,
+            dataDir, port, bind, storage, etcdServers, disableAgent, verbose,
         };
         agent.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -31,6 +32,10 @@ internal static class ServerCommand
                 Port = parse.GetValue(port),
                 BindAddress = IPAddress.Parse(parse.GetValue(bind)!),
                 Storage = parse.GetValue(storage)!,
+                EtcdServers = (parse.GetValue(etcdServers) ?? string.Empty)
+                    .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                    .Select(url => new Uri(url))
+                    .ToList(),
                 Agent = parse.GetValue(disableAgent) ? null : agent.Read(parse),
                 Verbose = parse.GetValue(verbose),
             };

@@ -11,9 +11,25 @@ internal static class ServerRunner
     {
         using var loggerFactory = Logging.Create(settings.Verbose);
         var logger = loggerFactory.CreateLogger("Skiff.Server");
+        try
+        {
+            return await RunAsync(settings, loggerFactory, logger, shutdown);
+        }
+        catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException
+                                      or Containerd.RuntimePrerequisiteException or Containerd.ContainerdStartException
+                                      or Storage.StorageException)
+        {
+            // A start-up failure the user can act on (port in use, missing packages, bad flag): one clear line, exit 1.
+            logger.LogError("skiff server failed: {Message}", e.Message);
+            return 1;
+        }
+    }
+
+    private static async Task<int> RunAsync(ServerSettings settings, ILoggerFactory loggerFactory, ILogger logger, CancellationToken shutdown)
+    {
         Directory.CreateDirectory(settings.DataDirectory);
 
-        await using var store = await StoreFactory.OpenAsync(settings.Storage, settings.DataDirectory, shutdown);
+        await using var store = await StoreFactory.OpenAsync(settings.Storage, settings.DataDirectory, settings.EtcdServers, shutdown);
         var catalog = ResourceCatalog.CreateBuiltIn();
         await using var apiServer = await ApiServer.ApiServer.StartAsync(
             new ApiServerOptions
@@ -22,8 +38,9 @@ internal static class ServerRunner
                 Resources = catalog.All,
                 BindAddress = settings.BindAddress,
                 Port = settings.Port,
+                OpenApi = new GeneratedOpenApi(catalog),
             },
-            store,
+            store.Store,
             loggerFactory,
             shutdown);
         logger.LogInformation("Skiff server is up at {Address}. Use it with: export KUBECONFIG={Kubeconfig}", apiServer.Address, apiServer.KubeconfigPath);

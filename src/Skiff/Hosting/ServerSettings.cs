@@ -13,6 +13,9 @@ internal sealed record ServerSettings
 
     public required string Storage { get; init; }
 
+    /// <summary>Client URLs of the etcd members for <c>--storage etcd</c>.</summary>
+    public IReadOnlyList<Uri> EtcdServers { get; init; } = [];
+
     /// <summary>The local node's kubelet, or null with --disable-agent.</summary>
     public AgentSettings? Agent { get; init; }
 

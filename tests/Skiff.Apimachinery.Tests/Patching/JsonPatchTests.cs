@@ -65,6 +65,12 @@ public class JsonPatchTests
     }
 
     [Fact]
+    public void Apply_bodies_are_not_patches()
+    {
+        Assert.Throws<ArgumentException>(() => PatchApplier.Apply(Json.Obj(Doc), Json.Bytes("{}"), "application/apply-patch+yaml", typeof(k8s.Models.V1Pod)));
+    }
+
+    [Fact]
     public void Strategic_merge_patch_on_a_custom_resource_is_415()
     {
         var error = Assert.Throws<PatchException>(() => PatchApplier.Apply(Json.Obj(Doc), Json.Bytes("{}"), "application/strategic-merge-patch+json", null));

@@ -112,7 +112,8 @@ public static class PodDefaults
 
     private static void ApplyToContainer(V1Container container, bool hostNetwork)
     {
-        if (string.IsNullOrEmpty(container.ImagePullPolicy) && !string.IsNullOrEmpty(container.Image))
+        // Like upstream, an image that cannot be parsed (e.g. empty) gets IfNotPresent; validation reports the image.
+        if (string.IsNullOrEmpty(container.ImagePullPolicy))
         {
             container.ImagePullPolicy = ImagePullPolicyFor(container.Image);
         }

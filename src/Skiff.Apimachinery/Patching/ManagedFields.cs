@@ -1,0 +1,81 @@
+using System.Text.Json.Nodes;
+
+namespace Skiff.Apimachinery.Patching;
+
+/// <summary>
+/// Keeps <c>metadata.managedFields</c> up to date on ordinary writes (create, update, patch), as the API server does
+/// for every write with a field manager: the writer takes ownership of the fields it changed (other managers lose
+/// them), and fields that disappeared are no longer owned by anyone.
+/// </summary>
+public static class ManagedFields
+{
+    /// <summary>
+    /// Returns a copy of <paramref name="updated"/> whose managedFields record an <c>Update</c> by <paramref name="manager"/>.
+    /// </summary>
+    /// <param name="old">The object before the write; null on create.</param>
+    /// <param name="updated">The object about to be stored. If it carries managedFields, those replace the old ones (a client may reset them); otherwise the old ones are carried over.</param>
+    /// <param name="manager">The fieldManager (kubectl sends e.g. <c>kubectl-create</c>, <c>kubectl-client-side-apply</c>); the server picks a default when the request has none.</param>
+    /// <param name="apiVersion">The apiVersion the write used, e.g. <c>apps/v1</c>.</param>
+    /// <param name="now">The time to record.</param>
+    /// <param name="modelType">The KubernetesClient model of the object (merge keys of lists); null for custom resources.</param>
+    /// <param name="subresource">"status" for writes to the status subresource (then only <c>status</c> is tracked); empty otherwise.</param>
+    public static JsonObject RecordUpdate(
+        JsonObject? old,
+        JsonObject updated,
+        string manager,
+        string apiVersion,
+        DateTimeOffset now,
+        Type? modelType = null,
+        string subresource = "")
+    {
+        ArgumentNullException.ThrowIfNull(updated);
+        ArgumentNullException.ThrowIfNull(manager);
+        var result = (JsonObject)updated.DeepClone();
+        var statusOnly = subresource == "status";
+        var entries = updated["metadata"]?["managedFields"] is JsonArray
+            ? ManagedFieldsEntry.ReadAll(updated)
+            : ManagedFieldsEntry.ReadAll(old);
+
+        var before = old is null ? new FieldSet() : ObjectFields.Of(old, modelType, statusOnly);
+        var after = ObjectFields.Of(updated, modelType, statusOnly);
+        var removed = before.Paths.Where(p => !after.Contains(p)).ToList();
+        var changed = after.Paths.Where(p => old is null || !before.Contains(p) || ValueChanged(old, updated, p, after)).ToList();
+
+        var updatedEntries = new List<ManagedFieldsEntry>();
+        var found = false;
+        foreach (var entry in entries)
+        {
+            if (entry.SameManager(manager, ManagedFieldsEntry.Update, subresource))
+            {
+                found = true;
+                var fields = entry.Fields.Except(removed).Union(new FieldSet(changed));
+                updatedEntries.Add(entry with { ApiVersion = apiVersion, Time = changed.Count > 0 ? now : entry.Time, Fields = fields });
+            }
+            else
+            {
+                updatedEntries.Add(entry with { Fields = entry.Fields.Except(removed).Except(changed) });
+            }
+        }
+
+        if (!found && changed.Count > 0)
+        {
+            updatedEntries.Add(new ManagedFieldsEntry(manager, ManagedFieldsEntry.Update, apiVersion, now, subresource, new FieldSet(changed)));
+        }
+
+        ManagedFieldsEntry.WriteAll(result, updatedEntries);
+        return result;
+    }
+
+    // Only leaves carry values; a list item or a map that merely still exists has not changed by itself.
+    internal static bool ValueChanged(JsonObject old, JsonObject updated, FieldPath path, FieldSet set)
+    {
+        if (!set.IsLeaf(path))
+        {
+            return false;
+        }
+
+        ObjectFields.TryGet(old, path, out var before);
+        ObjectFields.TryGet(updated, path, out var after);
+        return !JsonNode.DeepEquals(before, after);
+    }
+}

@@ -1,0 +1,68 @@
+using System.Text.Json.Nodes;
+using k8s.Models;
+using Skiff.Apimachinery.Patching;
+
+namespace Skiff.Apimachinery.Tests.Patching;
+
+public class ManagedFieldsTests
+{
+    private static readonly DateTimeOffset T1 = new(2026, 11, 27, 10, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset T2 = T1.AddMinutes(1);
+
+    private static JsonArray Entries(JsonObject obj) => obj["metadata"]!["managedFields"]!.AsArray();
+
+    [Fact]
+    public void Create_records_every_field_for_the_creator()
+    {
+        var pod = Json.Obj("{'apiVersion':'v1','kind':'Pod','metadata':{'name':'p','namespace':'default','uid':'u','finalizers':['x']},'spec':{'containers':[{'name':'c','image':'busybox','ports':[{'containerPort':80,'protocol':'TCP'}]}]},'status':{'phase':'Pending'}}");
+
+        var recorded = ManagedFields.RecordUpdate(null, pod, "kubectl-create", "v1", T1, typeof(V1Pod));
+
+        Json.Equal("""
+            [{'manager':'kubectl-create','operation':'Update','apiVersion':'v1','time':'2026-11-27T10:00:00Z','fieldsType':'FieldsV1',
+              'fieldsV1':{'f:metadata':{'f:finalizers':{'.':{},'v:\"x\"':{}}},
+                'f:spec':{'f:containers':{'k:{\"name\":\"c\"}':{'.':{},'f:image':{},'f:name':{},
+                  'f:ports':{'k:{\"containerPort\":80,\"protocol\":\"TCP\"}':{'.':{},'f:containerPort':{},'f:protocol':{}}}}}}}}]
+            """, Entries(recorded));
+        Assert.Null(pod["metadata"]!["managedFields"]);
+    }
+
+    [Fact]
+    public void An_update_takes_over_the_fields_it_changes_and_removed_fields_are_owned_by_nobody()
+    {
+        var created = ManagedFields.RecordUpdate(null, Json.Obj("{'metadata':{'name':'n','labels':{'a':'1','b':'2'}},'spec':{'podCIDR':'10.0.0.0/24'}}"), "kubelet", "v1", T1, typeof(V1Node));
+        var changed = Json.Obj(created.ToJsonString());
+        changed["metadata"]!["labels"]!["a"] = "9";
+        changed["metadata"]!["labels"]!.AsObject().Remove("b");
+        changed["spec"]!["unschedulable"] = true;
+
+        var updated = ManagedFields.RecordUpdate(created, changed, "kubectl-cordon", "v1", T2, typeof(V1Node));
+
+        Json.Equal("""
+            [{'manager':'kubelet','operation':'Update','apiVersion':'v1','time':'2026-11-27T10:00:00Z','fieldsType':'FieldsV1',
+              'fieldsV1':{'f:metadata':{'f:labels':{}},'f:spec':{'f:podCIDR':{}}}},
+             {'manager':'kubectl-cordon','operation':'Update','apiVersion':'v1','time':'2026-11-27T10:01:00Z','fieldsType':'FieldsV1',
+              'fieldsV1':{'f:metadata':{'f:labels':{'f:a':{}}},'f:spec':{'f:unschedulable':{}}}}]
+            """, Entries(updated));
+    }
+
+    [Fact]
+    public void A_write_that_changes_nothing_keeps_the_entries_as_they_were()
+    {
+        var created = ManagedFields.RecordUpdate(null, Json.Obj("{'metadata':{'name':'c'},'data':{'a':'b'}}"), "kubectl-create", "v1", T1, typeof(V1ConfigMap));
+        var same = ManagedFields.RecordUpdate(created, Json.Obj(created.ToJsonString()), "kubectl-edit", "v1", T2, typeof(V1ConfigMap));
+        Json.Equal(created.ToJsonString(), same);
+    }
+
+    [Fact]
+    public void Status_writes_are_recorded_with_their_subresource_and_only_track_status()
+    {
+        var pod = Json.Obj("{'metadata':{'name':'p'},'spec':{'nodeName':'n'},'status':{'phase':'Pending'}}");
+        var running = Json.Obj(pod.ToJsonString());
+        running["status"]!["phase"] = "Running";
+
+        var recorded = ManagedFields.RecordUpdate(pod, running, "kubelet", "v1", T1, typeof(V1Pod), "status");
+
+        Json.Equal("[{'manager':'kubelet','operation':'Update','apiVersion':'v1','time':'2026-11-27T10:00:00Z','fieldsType':'FieldsV1','fieldsV1':{'f:status':{'f:phase':{}}},'subresource':'status'}]", Entries(recorded));
+    }
+}
