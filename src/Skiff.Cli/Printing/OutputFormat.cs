@@ -1,0 +1,49 @@
+using System.Text.Json.Nodes;
+
+namespace Skiff.Cli.Printing;
+
+public enum OutputKind
+{
+    Table,
+    Wide,
+    Json,
+    Yaml,
+    Name,
+    JsonPath,
+}
+
+/// <summary>The <c>-o</c> flag: <c>wide|json|yaml|name|jsonpath=TEMPLATE</c>.</summary>
+public sealed record OutputFormat(OutputKind Kind, JsonPath? Template = null)
+{
+    public bool IsHuman => Kind is OutputKind.Table or OutputKind.Wide;
+
+    public static OutputFormat Parse(string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return new OutputFormat(OutputKind.Table);
+        }
+
+        var eq = value.IndexOf('=', StringComparison.Ordinal);
+        var name = eq < 0 ? value : value[..eq];
+        return name switch
+        {
+            "wide" when eq < 0 => new OutputFormat(OutputKind.Wide),
+            "json" when eq < 0 => new OutputFormat(OutputKind.Json),
+            "yaml" when eq < 0 => new OutputFormat(OutputKind.Yaml),
+            "name" when eq < 0 => new OutputFormat(OutputKind.Name),
+            "jsonpath" when eq > 0 => new OutputFormat(OutputKind.JsonPath, JsonPath.Parse(value[(eq + 1)..])),
+            _ => throw new CliException(
+                $"unable to match a printer suitable for the output format \"{value}\", allowed formats are: json,jsonpath,name,wide,yaml"),
+        };
+    }
+
+    /// <summary>Renders an object (or a List) in this non-table format.</summary>
+    public string Render(JsonNode obj) => Kind switch
+    {
+        OutputKind.Json => GoJson.Indented(obj) + "\n",
+        OutputKind.Yaml => GoYaml.Serialize(obj),
+        OutputKind.JsonPath => Template!.Execute(obj),
+        _ => throw new InvalidOperationException($"{Kind} is not a document format"),
+    };
+}
