@@ -120,7 +120,7 @@ public sealed class PortForwardBridge
             await runtimeData.Replied.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
             await runtimeError.CloseWriteAsync(cancellationToken);
         }
-        catch (Exception e) when (e is IOException or TimeoutException or SpdyProtocolException or InvalidOperationException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
             await FailAsync(clientError, clientData, $"error forwarding port {port}: {e.Message}", cancellationToken);
             return;
