@@ -1,5 +1,4 @@
 using System.Net.WebSockets;
-using System.Text;
 using k8s.Models;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -255,5 +254,4 @@ public sealed class PodProxy
     }
 
     private static string Escape(string value) => Uri.EscapeDataString(value);
-
 }
