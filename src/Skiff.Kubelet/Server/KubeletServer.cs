@@ -59,7 +59,6 @@ public sealed class KubeletServer : IAsyncDisposable
             });
         });
         var app = builder.Build();
-        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         app.Run(router.HandleAsync);
         try
         {

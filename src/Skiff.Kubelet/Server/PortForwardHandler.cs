@@ -5,6 +5,7 @@ using Skiff.Cri.V1;
 using Skiff.Streaming.Channels;
 using Skiff.Streaming.PortForward;
 using Skiff.Streaming.Spdy;
+using Skiff.Streaming.WebSockets;
 
 namespace Skiff.Kubelet.Server;
 
@@ -35,14 +36,14 @@ public sealed class PortForwardHandler
 
         var ports = ctx.Request.Query["port"].Select(p => int.TryParse(p, out var n) ? n : 0).Where(n => n > 0).ToList();
         Stream transport;
-        if (ctx.WebSockets.IsWebSocketRequest)
+        if (WebSocketAcceptor.IsWebSocketRequest(ctx))
         {
-            if (!ctx.WebSockets.WebSocketRequestedProtocols.Contains(StreamProtocols.SpdyPortForwardWebSocket))
+            if (!WebSocketAcceptor.OfferedProtocols(ctx).Contains(StreamProtocols.SpdyPortForwardWebSocket))
             {
                 throw new KubeletHttpException(400, $"unable to upgrade: port-forward needs subprotocol {StreamProtocols.SpdyPortForwardWebSocket}");
             }
 
-            var socket = await ctx.WebSockets.AcceptWebSocketAsync(StreamProtocols.SpdyPortForwardWebSocket);
+            var socket = await WebSocketAcceptor.AcceptAsync(ctx, StreamProtocols.SpdyPortForwardWebSocket, TimeSpan.FromSeconds(30));
             transport = WebSocketStream.Create(socket, WebSocketMessageType.Binary, ownsWebSocket: true);
         }
         else if (IsSpdyUpgrade(ctx.Request))

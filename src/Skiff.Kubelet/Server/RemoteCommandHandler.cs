@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Skiff.Cri.V1;
 using Skiff.Streaming.Channels;
 using Skiff.Streaming.Spdy;
+using Skiff.Streaming.WebSockets;
 
 namespace Skiff.Kubelet.Server;
 
@@ -14,6 +15,7 @@ namespace Skiff.Kubelet.Server;
 /// </summary>
 public sealed class RemoteCommandHandler
 {
+    private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(30);
     private static readonly string[] Protocols = [StreamProtocols.ChannelV5, StreamProtocols.ChannelV4];
 
     private readonly PodContainerLocator _locator;
@@ -46,12 +48,12 @@ public sealed class RemoteCommandHandler
             throw new KubeletHttpException(400, "you must specify at least 1 of stdin, stdout, stderr");
         }
 
-        if (!ctx.WebSockets.IsWebSocketRequest)
+        if (!WebSocketAcceptor.IsWebSocketRequest(ctx))
         {
             throw new KubeletHttpException(400, "unable to upgrade: only WebSocket (v5.channel.k8s.io, v4.channel.k8s.io) is served");
         }
 
-        var protocol = Protocols.FirstOrDefault(p => ctx.WebSockets.WebSocketRequestedProtocols.Contains(p))
+        var protocol = Protocols.FirstOrDefault(p => WebSocketAcceptor.OfferedProtocols(ctx).Contains(p))
             ?? throw new KubeletHttpException(400, $"unable to upgrade: none of the requested protocols is supported (want {string.Join(", ", Protocols)})");
 
         var container = await _locator.FindContainerAsync(podNamespace, podName, containerName, ct);
@@ -64,7 +66,7 @@ public sealed class RemoteCommandHandler
             ? (await PodContainerLocator.CallAsync(() => _runtime.AttachAsync(new AttachRequest { ContainerId = container.Id, Stdin = stdin, Stdout = stdout, Stderr = stderr && !tty, Tty = tty }, cancellationToken: ct).ResponseAsync)).Url
             : (await PodContainerLocator.CallAsync(() => _runtime.ExecAsync(new ExecRequest { ContainerId = container.Id, Cmd = { command }, Stdin = stdin, Stdout = stdout, Stderr = stderr && !tty, Tty = tty }, cancellationToken: ct).ResponseAsync)).Url;
 
-        using var socket = await ctx.WebSockets.AcceptWebSocketAsync(protocol);
+        using var socket = await WebSocketAcceptor.AcceptAsync(ctx, protocol, KeepAlive);
         IRemoteCommandSession session;
         try
         {
