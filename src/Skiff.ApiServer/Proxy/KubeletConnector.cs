@@ -1,6 +1,7 @@
 using System.Net.Security;
 using System.Net.WebSockets;
 using System.Security.Cryptography.X509Certificates;
+using Skiff.Streaming.WebSockets;
 
 namespace Skiff.ApiServer.Proxy;
 
@@ -13,10 +14,12 @@ public sealed class KubeletConnector : IDisposable
 {
     private readonly SocketsHttpHandler _handler;
     private readonly HttpClient _http;
+    private readonly X509Certificate2? _clientCertificate;
 
     public KubeletConnector(X509Certificate2? clientCertificate, string? bearerToken = null)
     {
         BearerToken = bearerToken;
+        _clientCertificate = clientCertificate;
         _handler = new SocketsHttpHandler
         {
             ConnectTimeout = TimeSpan.FromSeconds(10),
@@ -41,28 +44,16 @@ public sealed class KubeletConnector : IDisposable
     public Task<HttpResponseMessage> GetStreamingAsync(Uri uri, CancellationToken cancellationToken) =>
         _http.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
 
-    /// <summary>Opens a WebSocket to the kubelet with one subprotocol; the exception says why when the kubelet refuses.</summary>
-    public async Task<ClientWebSocket> ConnectWebSocketAsync(Uri uri, string subprotocol, CancellationToken cancellationToken)
+    /// <summary>Opens a WebSocket to the kubelet with one subprotocol; a refusal is a <see cref="WebSocketUpgradeException"/> carrying the kubelet's message.</summary>
+    public Task<WebSocket> ConnectWebSocketAsync(Uri uri, string subprotocol, CancellationToken cancellationToken)
     {
-        var socket = new ClientWebSocket();
-        socket.Options.AddSubProtocol(subprotocol);
-        socket.Options.KeepAliveInterval = TimeSpan.FromSeconds(30);
-        socket.Options.CollectHttpResponseDetails = true;
-        if (BearerToken is not null)
+        var tls = new SslClientAuthenticationOptions
         {
-            socket.Options.SetRequestHeader("Authorization", "Bearer " + BearerToken);
-        }
-
-        try
-        {
-            await socket.ConnectAsync(uri, new HttpMessageInvoker(_handler, disposeHandler: false), cancellationToken);
-            return socket;
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
+            ClientCertificates = _clientCertificate is null ? null : new X509CertificateCollection { _clientCertificate },
+            RemoteCertificateValidationCallback = (_, _, _, _) => true,
+        };
+        var headers = BearerToken is null ? null : new Dictionary<string, string> { ["Authorization"] = "Bearer " + BearerToken };
+        return WebSocketHandshake.ConnectAsync(uri, subprotocol, tls, headers, TimeSpan.FromSeconds(30), cancellationToken);
     }
 
     public void Dispose()

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Skiff.ApiServer.Http;
 using Skiff.ApiServer.Registry;
+using Skiff.Streaming.WebSockets;
 
 namespace Skiff.ApiServer.Proxy;
 
@@ -17,6 +18,7 @@ namespace Skiff.ApiServer.Proxy;
 public sealed class PodProxy
 {
     private static readonly string[] ChannelProtocols = ["v5.channel.k8s.io", "v4.channel.k8s.io"];
+    private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(30);
     private const string SpdyPortForwardWebSocket = "SPDY/3.1+portforward.k8s.io";
     private static readonly string[] LogParameters = ["follow", "tailLines", "sinceSeconds", "sinceTime", "timestamps", "previous", "limitBytes"];
 
@@ -126,12 +128,12 @@ public sealed class PodProxy
         }
 
         PodProxyTarget.CheckRunning(pod, container, verb);
-        if (!ctx.WebSockets.IsWebSocketRequest)
+        if (!WebSocketAcceptor.IsWebSocketRequest(ctx))
         {
             throw StatusErrors.BadRequest("Upgrade request required: use a WebSocket with subprotocol v5.channel.k8s.io");
         }
 
-        var protocol = ChannelProtocols.FirstOrDefault(p => ctx.WebSockets.WebSocketRequestedProtocols.Contains(p))
+        var protocol = ChannelProtocols.FirstOrDefault(p => WebSocketAcceptor.OfferedProtocols(ctx).Contains(p))
             ?? throw StatusErrors.BadRequest($"unable to upgrade connection: requested protocols are not supported, want one of {string.Join(", ", ChannelProtocols)}");
 
         var forwarded = string.Join("&", query
@@ -140,7 +142,7 @@ public sealed class PodProxy
         var endpoint = await KubeletAsync(pod, ctx.RequestAborted);
         var uri = endpoint.Uri("wss", $"/{verb}/{Escape(pod.Metadata.NamespaceProperty)}/{Escape(pod.Metadata.Name)}/{Escape(container)}?{forwarded}");
         using var kubelet = await ConnectKubeletAsync(uri, protocol, ctx.RequestAborted);
-        using var client = await ctx.WebSockets.AcceptWebSocketAsync(protocol);
+        using var client = await WebSocketAcceptor.AcceptAsync(ctx, protocol, KeepAlive);
         await WebSocketRelay.RunAsync(client, kubelet, ctx.RequestAborted);
     }
 
@@ -154,15 +156,15 @@ public sealed class PodProxy
         var endpoint = await KubeletAsync(pod, ctx.RequestAborted);
         var ports = string.Join("&", ctx.Request.Query["ports"].Select(p => "port=" + Uri.EscapeDataString(p ?? string.Empty)));
         var uri = endpoint.Uri("wss", $"/portForward/{Escape(pod.Metadata.NamespaceProperty)}/{Escape(pod.Metadata.Name)}" + (ports.Length > 0 ? "?" + ports : string.Empty));
-        if (ctx.WebSockets.IsWebSocketRequest)
+        if (WebSocketAcceptor.IsWebSocketRequest(ctx))
         {
-            if (!ctx.WebSockets.WebSocketRequestedProtocols.Contains(SpdyPortForwardWebSocket))
+            if (!WebSocketAcceptor.OfferedProtocols(ctx).Contains(SpdyPortForwardWebSocket))
             {
                 throw StatusErrors.BadRequest($"unable to upgrade connection: port-forward needs subprotocol {SpdyPortForwardWebSocket}");
             }
 
             using var kubelet = await ConnectKubeletAsync(uri, SpdyPortForwardWebSocket, ctx.RequestAborted);
-            using var client = await ctx.WebSockets.AcceptWebSocketAsync(SpdyPortForwardWebSocket);
+            using var client = await WebSocketAcceptor.AcceptAsync(ctx, SpdyPortForwardWebSocket, KeepAlive);
             await WebSocketRelay.RunAsync(client, kubelet, ctx.RequestAborted);
             return;
         }
@@ -198,17 +200,17 @@ public sealed class PodProxy
         }
     }
 
-    private async Task<ClientWebSocket> ConnectKubeletAsync(Uri uri, string protocol, CancellationToken cancellationToken)
+    private async Task<WebSocket> ConnectKubeletAsync(Uri uri, string protocol, CancellationToken cancellationToken)
     {
         try
         {
             return await _kubelets.ConnectWebSocketAsync(uri, protocol, cancellationToken);
         }
-        catch (WebSocketException e)
+        catch (WebSocketUpgradeException e)
         {
-            throw StatusErrors.Internal($"error dialing backend: {e.Message}");
+            throw KubeletError(e.StatusCode, e.Body);
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or System.Security.Authentication.AuthenticationException)
         {
             throw StatusErrors.Internal($"error dialing backend: {e.Message}");
         }
