@@ -1,5 +1,6 @@
 using k8s.Models;
 using Skiff.Apimachinery.Strategies;
+using Skiff.Apimachinery.Strategies.Events;
 
 namespace Skiff.Apimachinery;
 
@@ -104,6 +105,7 @@ internal static class BuiltInResources
             Group = "events.k8s.io", Version = "v1", Kind = "Event", Plural = "events", Singular = "event",
             ShortNames = ["ev"], Namespaced = true, StoragePrefix = "/registry/events/",
             ModelType = typeof(Eventsv1Event), ListModelType = typeof(Eventsv1EventList), Strategy = new EventsV1EventStrategy(),
+            StorageConversion = new EventConversion(),
         },
 
         // batch/v1

@@ -50,6 +50,10 @@ public sealed record ResourceDefinition
     /// <c>/registry/{group}/{plural}</c>, except a few historic exceptions the catalog sets explicitly.</remarks>
     public string StoragePrefix { get; init; } = string.Empty;
 
+    /// <summary>Set when objects are stored in another version's shape (events.k8s.io Events are stored as core/v1
+    /// Events); null when the served model is stored as is.</summary>
+    public IStorageConversion? StorageConversion { get; init; }
+
     public static IReadOnlyList<string> StandardVerbs { get; } =
         ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
 

@@ -101,7 +101,7 @@ public static class OciArchiveWriter
             var compressedTap = new HashingWriteStream(file, compressedHash);
             await using (compressedTap.ConfigureAwait(false))
             {
-                var gzip = new GZipStream(compressedTap, CompressionLevel.SmallestSize, leaveOpen: true);
+                var gzip = new GZipStream(compressedTap, CompressionLevel.Optimal, leaveOpen: true);
                 await using (gzip.ConfigureAwait(false))
                 {
                     var tarTap = new HashingWriteStream(gzip, tarHash);

@@ -90,13 +90,14 @@ public sealed partial class SqliteStore
     {
         var command = connection.CreateCommand();
         command.Transaction = transaction;
+        // Walking the (key, revision) index in key order and keeping each key's newest row at or below the revision
+        // returns rows already sorted: no temporary sort of the values.
         command.CommandText = $"""
             SELECT {columns}
-            FROM (SELECT MAX(revision) AS rev FROM log
-                  WHERE {range.Condition("key", lowerExclusive: afterKey is not null)} AND revision <= $at
-                  GROUP BY key) AS m
-            JOIN log AS l ON l.revision = m.rev
-            WHERE l.deleted = 0
+            FROM log AS l
+            WHERE {range.Condition("l.key", lowerExclusive: afterKey is not null)}
+              AND l.revision = (SELECT MAX(r.revision) FROM log AS r WHERE r.key = l.key AND r.revision <= $at)
+              AND l.deleted = 0
             ORDER BY l.key
             LIMIT $limit;
             """;

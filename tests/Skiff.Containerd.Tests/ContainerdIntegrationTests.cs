@@ -139,3 +139,26 @@ public sealed class ContainerdIntegrationTests(RuntimeFixture fixture)
         }
     }
 }
+
+[Collection(RuntimeCollection.Name)]
+public sealed class RawCriStartupBenchmarkTests(RuntimeFixture fixture)
+{
+    [SkippableFact]
+    public async Task Measures_every_pod_until_it_serves_http_and_removes_them()
+    {
+        Skip.If(fixture.SkipReason is not null, fixture.SkipReason);
+        var cri = fixture.Containerd.Cri;
+        var report = await RawCriStartupBenchmark.MeasureAsync(
+            cri, new RawCriStartupOptions(3, "busybox", ["httpd", "-f", "-p", "80"], 80, fixture.LogRoot), CancellationToken.None);
+
+        Assert.Equal(3, report.Pods);
+        Assert.NotNull(report.HttpReady);
+        Assert.True(report.PodStarted.P50 >= report.RunPodSandbox.P50);
+        Assert.True(report.HttpReady.Max >= report.PodStarted.P50);
+        var left = await cri.Runtime.ListPodSandboxAsync(new ListPodSandboxRequest
+        {
+            Filter = new PodSandboxFilter { LabelSelector = { ["io.kubernetes.pod.namespace"] = "default" } },
+        });
+        Assert.DoesNotContain(left.Items, s => s.Metadata.Name.StartsWith("bench-", StringComparison.Ordinal));
+    }
+}

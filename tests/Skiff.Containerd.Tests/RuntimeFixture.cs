@@ -56,7 +56,8 @@ public sealed class RuntimeFixture : IAsyncLifetime
             return;
         }
 
-        Containerd = await ContainerdHost.StartAsync(options, NullLogger.Instance, CancellationToken.None);
+        // NodeRuntime builds and imports the images; asking again afterwards gives their digests from the cache.
+        Containerd = await NodeRuntime.StartAsync(options, Path.Combine(WorkDir, "images"), NullLogger.Instance, CancellationToken.None);
         Images = await ImageBuilder.EnsureImagesAsync(
             new ImageBuildOptions { CacheDir = Path.Combine(WorkDir, "images"), ContainerdAddress = Containerd.SocketPath },
             new SynchronousProgress(log),

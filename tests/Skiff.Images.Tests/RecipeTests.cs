@@ -51,3 +51,21 @@ public sealed class RecipeTests : IDisposable
         Skip.IfNot(present, reason);
     }
 }
+
+public sealed class NginxRecipeErrorTests
+{
+    [Fact]
+    public void Missing_package_lists_point_at_apt_get_update()
+    {
+        var message = NginxImageRecipe.ExplainDownloadFailure("E: Unable to locate package nginx\n");
+        Assert.Contains("E: Unable to locate package nginx", message, StringComparison.Ordinal);
+        Assert.Contains("run 'apt-get update' once", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Other_download_failures_point_at_the_mirror()
+    {
+        var message = NginxImageRecipe.ExplainDownloadFailure("E: Failed to fetch http://deb.debian.org/... Temporary failure resolving\n");
+        Assert.Contains("Debian mirror is reachable", message, StringComparison.Ordinal);
+    }
+}

@@ -32,7 +32,6 @@ public static class ModelJson
         options.Converters.Add(new KubernetesJson.Iso8601TimeSpanConverter());
         options.Converters.Add(new KubernetesJson.KubernetesDateTimeConverter());
         options.Converters.Add(new KubernetesJson.KubernetesDateTimeOffsetConverter());
-        options.Converters.Add(new V1Status.V1StatusObjectViewConverter());
         options.MakeReadOnly(populateMissingResolver: false);
         return options;
     }

@@ -28,12 +28,7 @@ public sealed partial class NginxImageRecipe : IImageRecipe
         var download = await ExternalCommand.RunAsync("apt-get", ["download", .. Packages], debs, cancellationToken).ConfigureAwait(false);
         if (download.ExitCode != 0)
         {
-            var why = download.Stderr.Trim();
-            var hint = why.Contains("Unable to locate package", StringComparison.Ordinal) || why.Contains("has no installation candidate", StringComparison.Ordinal)
-                || why.Contains("Can't select", StringComparison.Ordinal)
-                ? " The package lists look empty: run 'apt-get update' once and try again."
-                : " Check that the Debian mirror is reachable (apt-get update).";
-            throw new ImageBuildException($"apt-get download {string.Join(' ', Packages)} failed: {why}.{hint}");
+            throw new ImageBuildException(ExplainDownloadFailure(download.Stderr));
         }
 
         foreach (var deb in Directory.GetFiles(debs, "*.deb").Order(StringComparer.Ordinal))
@@ -76,6 +71,19 @@ public sealed partial class NginxImageRecipe : IImageRecipe
             ExposedPorts = ["80/tcp"],
             StopSignal = "SIGQUIT",
         });
+    }
+
+    /// <summary>The error for a failed <c>apt-get download</c>, with what to do about it.</summary>
+    internal static string ExplainDownloadFailure(string stderr)
+    {
+        var why = stderr.Trim();
+        var listsMissing = why.Contains("Unable to locate package", StringComparison.Ordinal)
+            || why.Contains("has no installation candidate", StringComparison.Ordinal)
+            || why.Contains("Can't select", StringComparison.Ordinal);
+        var hint = listsMissing
+            ? "The package lists look empty: run 'apt-get update' once, then try again."
+            : "Check that the Debian mirror is reachable ('apt-get update' shows it).";
+        return $"apt-get download {string.Join(' ', Packages)} failed: {why} {hint}";
     }
 
     /// <summary>Absolute paths of the host libraries (and the dynamic loader) <paramref name="binary"/> needs.</summary>

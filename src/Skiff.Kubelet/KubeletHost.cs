@@ -1,0 +1,137 @@
+using k8s;
+using Microsoft.Extensions.Logging;
+using Skiff.Cri;
+using Skiff.Kubelet.Api;
+using Skiff.Kubelet.Nodes;
+using Skiff.Kubelet.Pods;
+using Skiff.Kubelet.Runtime;
+
+namespace Skiff.Kubelet;
+
+/// <summary>
+/// The kubelet's entry point: registers the node, keeps its status and Lease fresh, runs the pods bound to it (and
+/// the static pods of the manifest directory) through CRI, and reports their status. Runs until cancelled; on
+/// cancellation the pods keep running and a new kubelet adopts them.
+/// </summary>
+public static class KubeletHost
+{
+    /// <summary>Runs a kubelet against the API server behind <paramref name="client"/> and the CRI runtime at
+    /// <see cref="KubeletOptions.RuntimeEndpoint"/>.</summary>
+    public static async Task RunAsync(
+        KubeletOptions options, IKubernetes client, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(client);
+        using var cri = CriConnection.Open(options.RuntimeEndpoint);
+        await RunAsync(
+            options,
+            new KubernetesKubeletApi(client),
+            new GrpcRuntimeService(cri.Runtime),
+            new GrpcImageService(cri.Images),
+            TimeProvider.System,
+            loggerFactory,
+            cancellationToken);
+    }
+
+    /// <summary>Runs a kubelet over the given API and runtime seams (tests pass fakes here).</summary>
+    public static async Task RunAsync(
+        KubeletOptions options,
+        IKubeletApi api,
+        IRuntimeService runtime,
+        IImageService images,
+        TimeProvider time,
+        ILoggerFactory loggerFactory,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        var logger = loggerFactory.CreateLogger(typeof(KubeletHost));
+        var nodeName = options.EffectiveNodeName;
+        Directory.CreateDirectory(options.RootDir);
+        Directory.CreateDirectory(options.PodLogsDir);
+        var host = HostInfo.Detect(options.RootDir, options.NodeIp);
+        var nodeAgent = new NodeAgent(
+            api, runtime, new NodeStatusBuilder(options, host, time), options, time, loggerFactory.CreateLogger<NodeAgent>());
+        await nodeAgent.RegisterAsync(cancellationToken);
+
+        using var probeHttp = new HttpClient(new SocketsHttpHandler
+        {
+            // Kubernetes' HTTPS probes do not verify the pod's certificate.
+            SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true },
+            UseProxy = false,
+        });
+        var node = new NodeFacts(nodeName, host.InternalIp, host.CpuCount, host.MemoryBytes);
+        var prober = new Prober(runtime, probeHttp, loggerFactory.CreateLogger<Prober>());
+        var deps = new PodSyncDependencies(options, node, runtime, images, api, prober, time, loggerFactory);
+        var statusManager = new StatusManager(api, loggerFactory.CreateLogger<StatusManager>());
+        await using var workers = new PodWorkers(deps, statusManager);
+        var podSource = new PodSource(api, workers, nodeName, time, loggerFactory.CreateLogger<PodSource>());
+        var staticPods = string.IsNullOrEmpty(options.PodManifestPath)
+            ? null
+            : new StaticPodSource(options, api, workers, statusManager, () => nodeAgent.NodeUid, time,
+                loggerFactory.CreateLogger<StaticPodSource>());
+        var orphans = new OrphanCollector(
+            runtime, deps.Terminator, workers.IsKnown, nodeName, loggerFactory.CreateLogger<OrphanCollector>());
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var loops = new List<Task>
+        {
+            nodeAgent.RunAsync(stop.Token),
+            statusManager.RunAsync(stop.Token),
+            podSource.RunAsync(stop.Token),
+            CollectOrphansAsync(podSource, staticPods, orphans, options, time, logger, stop.Token),
+        };
+        if (staticPods is not null)
+        {
+            loops.Add(staticPods.RunAsync(stop.Token));
+        }
+
+        logger.LogInformation("kubelet for node {Node} is running (runtime {Endpoint})", nodeName, options.RuntimeEndpoint);
+        var first = await Task.WhenAny(loops);
+        await stop.CancelAsync();
+        try
+        {
+            await Task.WhenAll(loops);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+
+        // A loop that ended on its own (not by cancellation) is a bug worth surfacing.
+        if (!cancellationToken.IsCancellationRequested)
+        {
+            await first;
+        }
+    }
+
+    private static async Task CollectOrphansAsync(
+        PodSource podSource,
+        StaticPodSource? staticPods,
+        OrphanCollector orphans,
+        KubeletOptions options,
+        TimeProvider time,
+        ILogger logger,
+        CancellationToken cancellationToken)
+    {
+        // Only after the first list: before it, every running pod would look orphaned.
+        await podSource.Synced.WaitAsync(cancellationToken);
+        if (staticPods is not null)
+        {
+            await staticPods.ScanAsync(cancellationToken);
+        }
+
+        using var timer = new PeriodicTimer(options.OrphanCleanupInterval, time);
+        do
+        {
+            try
+            {
+                await orphans.CollectAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning(e, "removing orphaned pods failed");
+            }
+        }
+        while (await timer.WaitForNextTickAsync(cancellationToken));
+    }
+}

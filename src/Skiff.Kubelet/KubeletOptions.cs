@@ -1,0 +1,64 @@
+namespace Skiff.Kubelet;
+
+/// <summary>
+/// Everything a kubelet needs to know about the node it runs on. Paths default to the places the real kubelet uses;
+/// tests and a second kubelet on the same host point them at their own temp directories.
+/// </summary>
+public sealed class KubeletOptions
+{
+    /// <summary>Name of the Node object; the host name when not set.</summary>
+    public string? NodeName { get; set; }
+
+    /// <summary>Kubelet state: <c>pods/&lt;uid&gt;/volumes/...</c> lives here.</summary>
+    public string RootDir { get; set; } = "/var/lib/kubelet";
+
+    /// <summary>Root of the per-pod container log directories (<c>&lt;ns&gt;_&lt;name&gt;_&lt;uid&gt;</c>).</summary>
+    public string PodLogsDir { get; set; } = "/var/log/pods";
+
+    /// <summary>Unix socket of the CRI runtime (containerd).</summary>
+    public string RuntimeEndpoint { get; set; } = "/run/containerd/containerd.sock";
+
+    /// <summary>Mount point of the cgroup hierarchies; pod cgroup directories under it are removed with the pod.</summary>
+    public string CgroupRoot { get; set; } = "/sys/fs/cgroup";
+
+    /// <summary>Written to <c>spec.podCIDR</c>/<c>podCIDRs</c> of the Node when set.</summary>
+    public string? PodCidr { get; set; }
+
+    /// <summary>Directory of static pod manifests (YAML); none when not set.</summary>
+    public string? PodManifestPath { get; set; }
+
+    /// <summary>Nameservers put into pods with <c>dnsPolicy: ClusterFirst</c>; without them such pods get the host's resolv.conf.</summary>
+    public IList<string> ClusterDns { get; } = new List<string>();
+
+    /// <summary>Cluster domain for the DNS search path of ClusterFirst pods.</summary>
+    public string ClusterDomain { get; set; } = "cluster.local";
+
+    /// <summary>Extra labels put on the Node at registration.</summary>
+    public IDictionary<string, string> NodeLabels { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>Address reported as InternalIP; the host's primary IPv4 when not set.</summary>
+    public string? NodeIp { get; set; }
+
+    /// <summary>Port for the kubelet's own HTTPS server (logs, exec, port-forward); not served yet.</summary>
+    public int KubeletPort { get; set; } = 10250;
+
+    /// <summary>Maximum number of pods; reported as capacity and allocatable <c>pods</c>.</summary>
+    public int MaxPods { get; set; } = 110;
+
+    /// <summary>How often the node status is posted and the Lease renewed.</summary>
+    public TimeSpan NodeStatusUpdateFrequency { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often each pod worker re-reads the runtime state of its pod when nothing else wakes it.</summary>
+    public TimeSpan PodResyncInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often sandboxes of pods that are no longer in the API are looked for and removed.</summary>
+    public TimeSpan OrphanCleanupInterval { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>No registry is reachable here: with <c>imagePullPolicy: Always</c> an image the runtime already has is
+    /// used instead of pulled (a pull would always fail). Missing images are still pulled.</summary>
+    public bool UsePresentImageForPullAlways { get; set; } = true;
+
+    /// <summary>Resolved node name: <see cref="NodeName"/> or the lower-cased host name.</summary>
+    public string EffectiveNodeName =>
+        string.IsNullOrEmpty(NodeName) ? Environment.MachineName.ToLowerInvariant() : NodeName;
+}

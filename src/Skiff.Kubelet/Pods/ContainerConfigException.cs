@@ -1,0 +1,20 @@
+namespace Skiff.Kubelet.Pods;
+
+/// <summary>The container's config cannot be built (a referenced ConfigMap, Secret or key is missing); reported as
+/// the waiting reason CreateContainerConfigError with this message.</summary>
+public sealed class ContainerConfigException : Exception
+{
+    public ContainerConfigException()
+    {
+    }
+
+    public ContainerConfigException(string message)
+        : base(message)
+    {
+    }
+
+    public ContainerConfigException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

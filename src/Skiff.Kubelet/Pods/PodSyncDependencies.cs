@@ -1,0 +1,66 @@
+using Microsoft.Extensions.Logging;
+using Skiff.Kubelet.Api;
+using Skiff.Kubelet.Runtime;
+using Skiff.Kubelet.Volumes;
+
+namespace Skiff.Kubelet.Pods;
+
+/// <summary>The services shared by all pod workers of one kubelet.</summary>
+public sealed class PodSyncDependencies
+{
+    public PodSyncDependencies(
+        KubeletOptions options,
+        NodeFacts node,
+        IRuntimeService runtime,
+        IImageService images,
+        IKubeletApi api,
+        IProber prober,
+        TimeProvider time,
+        ILoggerFactory loggerFactory)
+    {
+        Options = options;
+        Node = node;
+        Runtime = runtime;
+        Images = images;
+        Api = api;
+        Prober = prober;
+        Time = time;
+        LoggerFactory = loggerFactory;
+        Paths = new PodPaths(options);
+        Sandboxes = new SandboxConfigBuilder(options, Paths);
+        Containers = new ContainerConfigBuilder(options);
+        Environment = new EnvironmentBuilder(api);
+        Volumes = new VolumeManager(api, Paths);
+        Terminator = new PodTerminator(
+            runtime, Volumes, Paths, new CgroupCleaner(options, loggerFactory.CreateLogger<CgroupCleaner>()),
+            loggerFactory.CreateLogger<PodTerminator>());
+    }
+
+    public KubeletOptions Options { get; }
+
+    public NodeFacts Node { get; }
+
+    public IRuntimeService Runtime { get; }
+
+    public IImageService Images { get; }
+
+    public IKubeletApi Api { get; }
+
+    public IProber Prober { get; }
+
+    public TimeProvider Time { get; }
+
+    public ILoggerFactory LoggerFactory { get; }
+
+    public PodPaths Paths { get; }
+
+    public SandboxConfigBuilder Sandboxes { get; }
+
+    public ContainerConfigBuilder Containers { get; }
+
+    public EnvironmentBuilder Environment { get; }
+
+    public VolumeManager Volumes { get; }
+
+    public PodTerminator Terminator { get; }
+}
