@@ -63,7 +63,9 @@ public sealed class NodeStatusBuilder(KubeletOptions options, HostInfo host, Tim
     /// condition's status did not change, heartbeat times are now.</summary>
     public V1NodeStatus BuildStatus(V1NodeStatus? previous, string runtimeVersion, bool runtimeReady)
     {
-        var now = time.GetUtcNow().UtcDateTime;
+        // API times (metav1.Time) have whole seconds.
+        var utc = time.GetUtcNow().UtcDateTime;
+        var now = new DateTime(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
         var resources = new Dictionary<string, ResourceQuantity>
         {
             ["cpu"] = new(host.CpuCount.ToString(CultureInfo.InvariantCulture)),

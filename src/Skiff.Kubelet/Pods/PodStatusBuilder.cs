@@ -40,7 +40,7 @@ public static class PodStatusBuilder
             HostIPs = [new V1HostIP { Ip = input.HostIp }],
             PodIP = podIp,
             PodIPs = podIp is null ? null : [new V1PodIP { Ip = podIp }],
-            StartTime = input.StartTime,
+            StartTime = ToApiTime(input.StartTime),
             QosClass = previous?.QosClass ?? PodQos.ClassOf(pod),
             InitContainerStatuses = initStatuses.Count > 0 ? initStatuses : null,
             ContainerStatuses = statuses,
@@ -207,7 +207,7 @@ public static class PodStatusBuilder
         switch (current.State)
         {
             case ContainerState.ContainerRunning:
-                status.State.Running = new V1ContainerStateRunning { StartedAt = FromNanos(current.StartedAt) };
+                status.State.Running = new V1ContainerStateRunning { StartedAt = ToApiTime(FromNanos(current.StartedAt)) };
                 var probe = input.Probes.TryGetValue(current.Id, out var result) ? result : new ProbeResult(true, true);
                 status.Started = probe.Started;
                 status.Ready = probe.Started && probe.Ready;
@@ -229,8 +229,8 @@ public static class PodStatusBuilder
         ExitCode = status.ExitCode,
         Reason = string.IsNullOrEmpty(status.Reason) ? (status.ExitCode == 0 ? "Completed" : "Error") : status.Reason,
         Message = string.IsNullOrEmpty(status.Message) ? null : status.Message,
-        StartedAt = status.StartedAt > 0 ? FromNanos(status.StartedAt) : null,
-        FinishedAt = status.FinishedAt > 0 ? FromNanos(status.FinishedAt) : null,
+        StartedAt = status.StartedAt > 0 ? ToApiTime(FromNanos(status.StartedAt)) : null,
+        FinishedAt = status.FinishedAt > 0 ? ToApiTime(FromNanos(status.FinishedAt)) : null,
         ContainerID = $"containerd://{status.Id}",
     };
 
@@ -254,7 +254,7 @@ public static class PodStatusBuilder
                 LastProbeTime = null,
                 LastTransitionTime = old is not null && old.Status == status && old.LastTransitionTime is not null
                     ? old.LastTransitionTime
-                    : input.Now,
+                    : ToApiTime(input.Now),
             };
         }
 
@@ -307,5 +307,10 @@ public static class PodStatusBuilder
         return result;
     }
 
+    /// <summary>A CRI timestamp (ns since the epoch) as exact UTC time.</summary>
     public static DateTime FromNanos(long nanos) => DateTime.UnixEpoch.AddTicks(nanos / 100);
+
+    /// <summary>API times (metav1.Time) have whole seconds, as the real kubelet reports them.</summary>
+    public static DateTime ToApiTime(DateTime time) =>
+        new(time.Ticks - (time.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
 }

@@ -95,7 +95,12 @@ public sealed class PodWorkers(PodSyncDependencies deps, StatusManager statusMan
                 {
                     if (removed)
                     {
-                        await syncer.TerminateAsync(pod, PodSyncer.GracePeriod(pod), cancellationToken);
+                        if (!deletedFromApi)
+                        {
+                            // Gone from the API without our graceful path (force delete, or deleted while we were down).
+                            await syncer.TerminateAsync(pod, PodSyncer.GracePeriod(pod), cancellationToken);
+                        }
+
                         statusManager.Forget(uid);
                         return;
                     }
