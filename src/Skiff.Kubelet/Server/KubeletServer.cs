@@ -1,0 +1,153 @@
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Skiff.Cri.V1;
+
+namespace Skiff.Kubelet.Server;
+
+/// <summary>
+/// The kubelet's HTTPS server (port 10250): <c>/healthz</c>, <c>/containerLogs/{ns}/{pod}/{container}</c>,
+/// <c>/exec/{ns}/{pod}/{container}</c>, <c>/attach/{ns}/{pod}/{container}</c> and <c>/portForward/{ns}/{pod}</c>, for
+/// the API server to proxy <c>pods/log|exec|attach|portforward</c> to. Everything but /healthz needs the API server's
+/// client certificate (cluster CA) or a configured bearer token. HTTP/1.1 only: the streaming endpoints are upgrades.
+/// </summary>
+public sealed class KubeletServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private KubeletServer(WebApplication app, int port)
+    {
+        _app = app;
+        Port = port;
+    }
+
+    /// <summary>The port actually bound (useful when <see cref="KubeletServerOptions.Port"/> was 0).</summary>
+    public int Port { get; }
+
+    public static async Task<KubeletServer> StartAsync(KubeletServerOptions options, RuntimeService.RuntimeServiceClient runtime, ILogger logger, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var locator = new PodContainerLocator(runtime);
+        var router = new KubeletRouter(
+            new KubeletRequestAuthenticator(options.ClientCa, options.BearerTokens),
+            new ContainerLogsHandler(locator, options.Time, options.LogPollInterval),
+            new RemoteCommandHandler(locator, runtime, logger),
+            new PortForwardHandler(locator, runtime),
+            logger);
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Listen(options.BindAddress, options.Port, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1;
+                listen.UseHttps(new HttpsConnectionAdapterOptions
+                {
+                    ServerCertificate = options.ServingCertificate,
+                    ClientCertificateMode = ClientCertificateMode.AllowCertificate,
+                    ClientCertificateValidation = (_, _, _) => true, // checked per request, so a bad one gets a 401
+                });
+            });
+        });
+        var app = builder.Build();
+        app.Run(router.HandleAsync);
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or SocketException)
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+
+        var bound = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        logger.LogInformation("Kubelet server listening on port {Port}", bound.Port);
+        return new KubeletServer(app, bound.Port);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        await _app.StopAsync(timeout.Token);
+        await _app.DisposeAsync();
+    }
+
+    private sealed class KubeletRouter(KubeletRequestAuthenticator authenticator, ContainerLogsHandler logs, RemoteCommandHandler commands, PortForwardHandler portForward, ILogger logger)
+    {
+        public async Task HandleAsync(HttpContext ctx)
+        {
+            try
+            {
+                await DispatchAsync(ctx);
+            }
+            catch (KubeletHttpException e)
+            {
+                await WriteErrorAsync(ctx, e.StatusCode, e.Message);
+            }
+            catch (OperationCanceledException) when (ctx.RequestAborted.IsCancellationRequested)
+            {
+                // The API server (or kubectl behind it) went away.
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                logger.LogError(e, "kubelet server: {Method} {Path} failed", ctx.Request.Method, ctx.Request.Path);
+                await WriteErrorAsync(ctx, 500, e.Message);
+            }
+        }
+
+        private async Task DispatchAsync(HttpContext ctx)
+        {
+            var path = ctx.Request.Path.Value ?? "/";
+            if (path is "/healthz")
+            {
+                ctx.Response.ContentType = "text/plain; charset=utf-8";
+                await ctx.Response.WriteAsync("ok", ctx.RequestAborted);
+                return;
+            }
+
+            if (!authenticator.IsAuthenticated(ctx))
+            {
+                throw new KubeletHttpException(401, "Unauthorized");
+            }
+
+            var parts = path.Trim('/').Split('/').Select(Uri.UnescapeDataString).ToArray();
+            switch (parts)
+            {
+                case ["containerLogs", var ns, var pod, var container] when ctx.Request.Method == "GET":
+                    await logs.HandleAsync(ctx, ns, pod, container);
+                    return;
+                case ["exec" or "attach", var ns, var pod, var container] when ctx.Request.Method is "GET" or "POST":
+                    await commands.HandleAsync(ctx, attach: parts[0] == "attach", ns, pod, container);
+                    return;
+                case ["portForward", var ns, var pod] when ctx.Request.Method is "GET" or "POST":
+                    await portForward.HandleAsync(ctx, ns, pod);
+                    return;
+                default:
+                    throw new KubeletHttpException(404, "404 page not found");
+            }
+        }
+
+        private static async Task WriteErrorAsync(HttpContext ctx, int code, string message)
+        {
+            if (ctx.Response.HasStarted)
+            {
+                return;
+            }
+
+            ctx.Response.Clear();
+            ctx.Response.StatusCode = code;
+            ctx.Response.ContentType = "text/plain; charset=utf-8";
+            await ctx.Response.WriteAsync(message, ctx.RequestAborted);
+        }
+    }
+}

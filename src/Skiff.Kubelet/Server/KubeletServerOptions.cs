@@ -1,0 +1,32 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+
+namespace Skiff.Kubelet.Server;
+
+/// <summary>Settings of the kubelet's HTTPS server (the API server proxies logs, exec, attach and port-forward to it).</summary>
+public sealed record KubeletServerOptions
+{
+    public const int DefaultPort = 10250;
+
+    public IPAddress BindAddress { get; init; } = IPAddress.Any;
+
+    /// <summary>0 picks a free port (tests); the bound port is on <see cref="KubeletServer.Port"/>.</summary>
+    public int Port { get; init; } = DefaultPort;
+
+    /// <summary>The serving certificate; <see cref="KubeletServingCertificate.CreateSelfSigned"/> makes one like the real kubelet does without one.</summary>
+    public required X509Certificate2 ServingCertificate { get; init; }
+
+    /// <summary>Client certificates must chain to this CA (the cluster CA that signed the API server's kubelet-client certificate).</summary>
+    public X509Certificate2? ClientCa { get; init; }
+
+    /// <summary>Bearer tokens accepted instead of a client certificate.</summary>
+    public IReadOnlyCollection<string> BearerTokens { get; init; } = [];
+
+    /// <summary>Where containers write their logs (sandboxes' <c>log_directory</c> are below it); used when CRI gives no log path.</summary>
+    public string PodLogsDirectory { get; init; } = "/var/log/pods";
+
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>How often <c>logs -f</c> looks for new lines.</summary>
+    public TimeSpan LogPollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+}
