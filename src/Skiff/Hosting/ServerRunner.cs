@@ -38,7 +38,6 @@ internal static class ServerRunner
                 Resources = catalog.All,
                 BindAddress = settings.BindAddress,
                 Port = settings.Port,
-                OpenApi = new GeneratedOpenApi(catalog),
             },
             store.Store,
             loggerFactory,
