@@ -40,7 +40,6 @@ public sealed class ServerFixture : IAsyncLifetime
                 DataDirectory = DataDirectory,
                 Port = 0,
                 Resources = ResourceCatalog.CreateBuiltIn().All,
-                Patchers = [new StrategicPatcher()],
             },
             new MemoryStore(),
             NullLoggerFactory.Instance,
