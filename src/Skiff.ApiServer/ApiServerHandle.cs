@@ -12,15 +12,17 @@ public sealed class ApiServerHandle : IAsyncDisposable
     private readonly WatchCacheHub _hub;
     private readonly NamespaceLifecycle _namespaces;
     private readonly ClusterCertificates _certificates;
+    private readonly IDisposable _kubelets;
     private int _stopped;
 
-    internal ApiServerHandle(WebApplication app, WatchCacheHub hub, NamespaceLifecycle namespaces, ClusterCertificates certificates, Uri address, string kubeconfigPath, GenericRegistry registry, TokenAuthenticator tokens)
+    internal ApiServerHandle(WebApplication app, WatchCacheHub hub, NamespaceLifecycle namespaces, ClusterCertificates certificates, Uri address, string kubeconfigPath, GenericRegistry registry, TokenAuthenticator tokens, IDisposable kubelets)
     {
         Tokens = tokens;
         _app = app;
         _hub = hub;
         _namespaces = namespaces;
         _certificates = certificates;
+        _kubelets = kubelets;
         Address = address;
         KubeconfigPath = kubeconfigPath;
         Registry = registry;
@@ -52,6 +54,7 @@ public sealed class ApiServerHandle : IAsyncDisposable
         await _app.StopAsync(cancellationToken);
         await _hub.DisposeAsync();
         await _app.DisposeAsync();
+        _kubelets.Dispose();
         _certificates.Dispose();
     }
 

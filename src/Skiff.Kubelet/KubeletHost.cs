@@ -23,6 +23,7 @@ public static class KubeletHost
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(client);
         using var cri = CriConnection.Open(options.RuntimeEndpoint);
+        await using var server = await StartServerAsync(options, cri, loggerFactory, cancellationToken);
         await RunAsync(
             options,
             new KubernetesKubeletApi(client),
@@ -30,6 +31,32 @@ public static class KubeletHost
             new GrpcImageService(cri.Images),
             TimeProvider.System,
             loggerFactory,
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// The kubelet's HTTPS server (logs, exec, attach, port-forward for the API server to proxy), bound to the node's
+    /// address and accepting only client certificates of <see cref="KubeletOptions.ClientCaCertificate"/>.
+    /// </summary>
+    private static async Task<IAsyncDisposable> StartServerAsync(KubeletOptions options, CriConnection cri, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        if (options.KubeletPort == 0)
+        {
+            return new NoServer();
+        }
+
+        var address = System.Net.IPAddress.Parse(string.IsNullOrEmpty(options.NodeIp) ? "127.0.0.1" : options.NodeIp);
+        return await Server.KubeletServer.StartAsync(
+            new Server.KubeletServerOptions
+            {
+                BindAddress = address,
+                Port = options.KubeletPort,
+                ServingCertificate = Server.KubeletServingCertificate.CreateSelfSigned(options.EffectiveNodeName, [address], TimeProvider.System),
+                ClientCa = options.ClientCaCertificate,
+                PodLogsDirectory = options.PodLogsDir,
+            },
+            cri.Runtime,
+            loggerFactory.CreateLogger("Skiff.Kubelet.Server"),
             cancellationToken);
     }
 
@@ -133,5 +160,10 @@ public static class KubeletHost
             }
         }
         while (await timer.WaitForNextTickAsync(cancellationToken));
+    }
+
+    private sealed class NoServer : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

@@ -39,8 +39,11 @@ public sealed class KubeletOptions
     /// <summary>Address reported as InternalIP; the host's primary IPv4 when not set.</summary>
     public string? NodeIp { get; set; }
 
-    /// <summary>Port for the kubelet's own HTTPS server (logs, exec, port-forward); not served yet.</summary>
+    /// <summary>Port for the kubelet's own HTTPS server (logs, exec, attach, port-forward); 0 serves none.</summary>
     public int KubeletPort { get; set; } = 10250;
+
+    /// <summary>The CA whose client certificates (the API server's) the kubelet's HTTPS server accepts.</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? ClientCaCertificate { get; set; }
 
     /// <summary>Maximum number of pods; reported as capacity and allocatable <c>pods</c>.</summary>
     public int MaxPods { get; set; } = 110;

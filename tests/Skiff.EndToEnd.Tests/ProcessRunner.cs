@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Skiff.EndToEnd.Tests;
 
 /// <summary>The outcome of a finished command.</summary>
-internal sealed record CommandResult(int ExitCode, string Stdout, string Stderr)
+public sealed record CommandResult(int ExitCode, string Stdout, string Stderr)
 {
     public override string ToString() => $"exit {ExitCode}\n--- stdout:\n{Stdout}\n--- stderr:\n{Stderr}";
 }

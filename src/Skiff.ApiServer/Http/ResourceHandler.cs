@@ -20,10 +20,12 @@ public sealed class ResourceHandler
     private readonly SubresourceHandlers _subresources;
     private readonly Dictionary<string, IPatchApplier> _patchers;
     private readonly TimeProvider _time;
+    private readonly Proxy.PodProxy? _podProxy;
 
-    public ResourceHandler(GenericRegistry registry, IEnumerable<IPatchApplier> patchers, TimeProvider time)
+    public ResourceHandler(GenericRegistry registry, IEnumerable<IPatchApplier> patchers, TimeProvider time, Proxy.PodProxy? podProxy = null)
     {
         _registry = registry;
+        _podProxy = podProxy;
         _time = time;
         _watch = new WatchStreamer(registry, time);
         _patchers = new Dictionary<string, IPatchApplier>(StringComparer.Ordinal);
@@ -45,6 +47,13 @@ public sealed class ResourceHandler
         if (def.Namespaced && info.Name is not null && string.IsNullOrEmpty(ns))
         {
             throw StatusErrors.NotFoundPlain();
+        }
+
+        // pods/log, exec, attach and portforward are proxied to the pod's kubelet.
+        if (_podProxy is not null && def.Group.Length == 0 && def.Plural == "pods" && info.Subresource is { } streamed && Proxy.PodProxy.Serves(streamed))
+        {
+            await _podProxy.HandleAsync(ctx, ns!, info.Name!, streamed);
+            return;
         }
 
         if (info.Subresource is { } sub)

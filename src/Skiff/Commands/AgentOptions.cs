@@ -7,6 +7,7 @@ namespace Skiff.Commands;
 internal sealed class AgentOptions
 {
     private readonly Option<string> _nodeName = new("--node-name") { Description = "Name of this node (default: the host name).", DefaultValueFactory = _ => Environment.MachineName.ToLowerInvariant() };
+    private readonly Option<string> _nodeIp = new("--node-ip") { Description = "Address of this node: its InternalIP and where its kubelet listens.", DefaultValueFactory = _ => "127.0.0.1" };
     private readonly Option<int> _kubeletPort = new("--kubelet-port") { Description = "HTTPS port of the kubelet.", DefaultValueFactory = _ => 10250 };
     private readonly Option<string?> _runtimeEndpoint = new("--container-runtime-endpoint") { Description = "CRI socket of a running containerd; by default Skiff starts its own." };
     private readonly Option<string> _podCidr = new("--pod-cidr") { Description = "Pod subnet of this node.", DefaultValueFactory = _ => "10.88.0.0/24" };
@@ -20,6 +21,7 @@ internal sealed class AgentOptions
     public void AddTo(Command command)
     {
         command.Options.Add(_nodeName);
+        command.Options.Add(_nodeIp);
         command.Options.Add(_kubeletPort);
         command.Options.Add(_runtimeEndpoint);
         command.Options.Add(_podCidr);
@@ -32,6 +34,7 @@ internal sealed class AgentOptions
     public AgentSettings Read(ParseResult parse) => new()
     {
         NodeName = parse.GetValue(_nodeName)!,
+        NodeIp = parse.GetValue(_nodeIp)!,
         KubeletPort = parse.GetValue(_kubeletPort),
         RuntimeEndpoint = parse.GetValue(_runtimeEndpoint),
         PodCidr = parse.GetValue(_podCidr)!,

@@ -54,9 +54,13 @@ internal static class AgentRunner
                 PodCidr = settings.PodCidr,
                 PodManifestPath = settings.PodManifestPath ?? Path.Combine(agentDirectory, "pod-manifests"),
                 KubeletPort = settings.KubeletPort,
+                NodeIp = settings.NodeIp,
             };
             Directory.CreateDirectory(options.PodManifestPath);
-            var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfigPath));
+            var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfigPath);
+            // The kubelet's HTTPS server trusts the cluster CA, which signs the API server's client certificate.
+            options.ClientCaCertificate = config.SslCaCerts?.Cast<System.Security.Cryptography.X509Certificates.X509Certificate2>().FirstOrDefault();
+            var client = new Kubernetes(config);
             using (client)
             {
                 logger.LogInformation("Starting the kubelet for node {Node} on {Endpoint}", settings.NodeName, endpoint);

@@ -5,6 +5,10 @@ internal sealed record AgentSettings
 {
     public required string NodeName { get; init; }
 
+    /// <summary>The node's address: reported as InternalIP (pods' hostIP) and where its kubelet listens. Loopback by
+    /// default, so a one-machine cluster sends no traffic off the machine.</summary>
+    public required string NodeIp { get; init; }
+
     /// <summary>The kubelet's HTTPS port (logs, exec, port-forward).</summary>
     public required int KubeletPort { get; init; }
 
