@@ -127,6 +127,7 @@ internal sealed class SchemaGenerator(KubernetesClientDocs docs)
                 propertySchema["description"] = propertyDescription;
             }
 
+            AddPatchExtensions(propertySchema, Patching.PatchStrategyTable.Lookup(type, name));
             properties[name] = propertySchema;
             if (property.PropertyType.IsValueType && Nullable.GetUnderlyingType(property.PropertyType) is null)
             {
@@ -147,6 +148,49 @@ internal sealed class SchemaGenerator(KubernetesClientDocs docs)
 
         schema["type"] = "object";
         return schema;
+    }
+
+    /// <summary>
+    /// The patch metadata kubectl reads from OpenAPI for client-side apply (as upstream publishes it): without the
+    /// merge key, kubectl treats lists such as containers as atomic and re-sends them on every apply.
+    /// </summary>
+    private static void AddPatchExtensions(JsonObject propertySchema, Patching.FieldStrategy? strategy)
+    {
+        if (strategy is null)
+        {
+            return;
+        }
+
+        var strategies = new List<string>();
+        if (strategy.Merge)
+        {
+            strategies.Add("merge");
+        }
+
+        if (strategy.RetainKeys)
+        {
+            strategies.Add("retainKeys");
+        }
+
+        if (strategies.Count > 0)
+        {
+            propertySchema["x-kubernetes-patch-strategy"] = string.Join(',', strategies);
+        }
+
+        if (strategy.MergeKey is { } key)
+        {
+            propertySchema["x-kubernetes-patch-merge-key"] = key;
+        }
+
+        if (strategy.ListMapKeys.Count > 0 && propertySchema["type"]?.GetValue<string>() == "array")
+        {
+            propertySchema["x-kubernetes-list-type"] = "map";
+            propertySchema["x-kubernetes-list-map-keys"] = new JsonArray([.. strategy.ListMapKeys.Select(k => (JsonNode?)k)]);
+        }
+        else if (strategy.Merge && strategy.MergeKey is null && propertySchema["type"]?.GetValue<string>() == "array")
+        {
+            propertySchema["x-kubernetes-list-type"] = "set";
+        }
     }
 
     private static JsonObject PropertySchema(Type type, Queue<Type> pending, bool asProperty)
