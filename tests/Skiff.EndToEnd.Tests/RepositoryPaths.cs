@@ -11,7 +11,7 @@ internal static class RepositoryPaths
         get
         {
             // The test runs from tests/Skiff.EndToEnd.Tests/bin/<Configuration>/net10.0/.
-            var configuration = Path.GetFileName(Path.GetDirectoryName(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)));
+            var configuration = Path.GetFileName(Path.GetDirectoryName(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)))!;
             var path = Path.Combine(Root, "src", "Skiff", "bin", configuration, "net10.0", "skiff.dll");
             return File.Exists(path) ? path : throw new FileNotFoundException("skiff.dll was not built", path);
         }
