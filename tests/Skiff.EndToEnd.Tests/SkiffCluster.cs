@@ -96,6 +96,9 @@ public sealed class SkiffCluster : IAsyncLifetime
     {
         if (_server is { HasExited: false } server)
         {
+            // Leave no containers behind: a graceful delete returns once the kubelet has torn each pod down.
+            await KubectlAsync(["delete", "pods", "--all", "--all-namespaces", "--grace-period=1", "--timeout=90s"], TimeSpan.FromSeconds(100));
+
             // A clean shutdown, as on Ctrl-C: the server stops its kubelet and containerd.
             await ProcessRunner.RunAsync("kill", ["-TERM", server.Id.ToString(CultureInfo.InvariantCulture)], null, TimeSpan.FromSeconds(5), CancellationToken.None);
             using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(30));

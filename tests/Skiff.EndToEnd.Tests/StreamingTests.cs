@@ -51,7 +51,7 @@ public sealed class StreamingTests(SkiffCluster cluster)
         }
         finally
         {
-            await cluster.KubectlAsync(["delete", "pod", pod, "--grace-period=0", "--force"], TimeSpan.FromSeconds(120));
+            await cluster.KubectlAsync(["delete", "pod", pod, "--grace-period=1"], TimeSpan.FromSeconds(120));
         }
     }
 
@@ -76,7 +76,7 @@ public sealed class StreamingTests(SkiffCluster cluster)
         }
         finally
         {
-            await cluster.KubectlAsync(["delete", "pod", pod, "--grace-period=0", "--force"], TimeSpan.FromSeconds(120));
+            await cluster.KubectlAsync(["delete", "pod", pod, "--grace-period=1"], TimeSpan.FromSeconds(120));
         }
     }
 
