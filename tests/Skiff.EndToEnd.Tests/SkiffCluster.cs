@@ -12,8 +12,10 @@ namespace Skiff.EndToEnd.Tests;
 public sealed class SkiffCluster : IAsyncLifetime
 {
     public const string NodeName = "e2e-node";
-    private const string Bridge = "skiffe2e0";
-    private const string PodCidr = "10.88.250.0/24";
+
+    // Overridable so two clusters (two worktrees, two CI jobs) can run on one machine without sharing a bridge.
+    private static readonly string Bridge = Environment.GetEnvironmentVariable("SKIFF_E2E_BRIDGE") ?? "skiffe2e0";
+    private static readonly string PodCidr = Environment.GetEnvironmentVariable("SKIFF_E2E_POD_CIDR") ?? "10.88.250.0/24";
 
     private Process? _server;
 
