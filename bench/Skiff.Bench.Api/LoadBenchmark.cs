@@ -2,72 +2,49 @@ using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using Microsoft.Extensions.Logging.Abstractions;
-using Skiff.Apimachinery;
-using Skiff.ApiServer;
-using Skiff.Storage.Sqlite;
+using Skiff.Bench.Common;
 
 namespace Skiff.Bench.Api;
 
 /// <summary>
-/// Load on an in-process API server (HTTPS, SQLite in a temp dir): pod creates by 32 concurrent clients, gets, lists of
-/// 1k and 10k pods, and watch fan-out to 1000 watchers. Bounded in count and time; loopback only.
+/// Load on a running API server over HTTPS: pod creates by 32 concurrent clients, gets, lists of 1k and 10k pods, and
+/// watch fan-out to 1000 watchers. Bounded in count and time; loopback only.
 /// </summary>
 internal static class LoadBenchmark
 {
     private const int Concurrency = 32;
 
-    public static async Task<int> RunAsync()
+    /// <summary>Runs every phase against the server at <paramref name="address"/>, printing one line per phase.</summary>
+    public static async Task RunAsync(Uri address, string dataDirectory, string serverPid)
     {
-        var dir = Path.Combine(Path.GetTempPath(), "skiff-bench-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
-        try
-        {
-            await using var store = await SqliteStore.OpenAsync(Path.Combine(dir, "state.db"), SqliteStoreOptions.Default, CancellationToken.None);
-            await using var server = await Skiff.ApiServer.ApiServer.StartAsync(
-                new ApiServerOptions { DataDirectory = dir, Resources = ResourceCatalog.CreateBuiltIn().All, Port = 0 },
-                store, NullLoggerFactory.Instance, CancellationToken.None);
-            using var http = CreateClient(dir);
-            var baseUrl = server.Address.ToString().TrimEnd('/');
-            Console.WriteLine($"server {baseUrl}, cores {Environment.ProcessorCount}");
+        using var http = CreateClient(dataDirectory);
+        var baseUrl = address.ToString().TrimEnd('/');
+        await CreateNamespaceAsync(http, baseUrl, "bench1k");
+        await CreateNamespaceAsync(http, baseUrl, "bench");
+        await CreateNamespaceAsync(http, baseUrl, "fan");
 
-            await CreateNamespaceAsync(http, baseUrl, "bench1k");
-            await CreateNamespaceAsync(http, baseUrl, "bench");
-            await CreateNamespaceAsync(http, baseUrl, "fan");
+        // Warm-up (JIT, connections).
+        await RunParallelAsync(200, i => PostPodAsync(http, baseUrl, "bench", "warm-" + i));
+        await RunParallelAsync(2000, i => SendAsync(http, HttpMethod.Get, $"{baseUrl}/api/v1/namespaces/bench/pods/warm-{i % 200}", null));
 
-            // Warm-up (JIT, connections).
-            await RunParallelAsync(200, i => PostPodAsync(http, baseUrl, "bench", "warm-" + i));
+        var creates1k = await RunParallelAsync(1000, i => PostPodAsync(http, baseUrl, "bench1k", "p" + i));
+        Report("create (32 clients)", creates1k);
+        var creates = await RunParallelAsync(9000, i => PostPodAsync(http, baseUrl, "bench", "p" + i));
+        Report("create (32 clients, to 10k pods)", creates);
 
-            var creates1k = await RunParallelAsync(1000, i => PostPodAsync(http, baseUrl, "bench1k", "p" + i));
-            Report("create (32 clients)", creates1k);
-            var creates = await RunParallelAsync(9000, i => PostPodAsync(http, baseUrl, "bench", "p" + i));
-            Report("create (32 clients, to 10k pods)", creates);
+        var gets = await RunParallelAsync(20000, i => SendAsync(http, HttpMethod.Get, $"{baseUrl}/api/v1/namespaces/bench/pods/p{i % 9000}", null));
+        Report("get (32 clients)", gets);
 
-            var gets = await RunParallelAsync(20000, i => SendAsync(http, HttpMethod.Get, $"{baseUrl}/api/v1/namespaces/bench/pods/p{i % 9000}", null));
-            Report("get (32 clients)", gets);
+        var list1k = await RunSequentialAsync(20, () => SendAsync(http, HttpMethod.Get, $"{baseUrl}/api/v1/namespaces/bench1k/pods", null));
+        Report("list 1k pods", list1k);
+        var list10k = await RunSequentialAsync(10, () => SendAsync(http, HttpMethod.Get, $"{baseUrl}/api/v1/pods", null));
+        Report("list 10.2k pods", list10k);
+        var list10kCache = await RunSequentialAsync(10, () => SendAsync(http, HttpMethod.Get, $"{baseUrl}/api/v1/pods?resourceVersion=0", null));
+        Report("list 10.2k pods (rv=0, watch cache)", list10kCache);
 
-            var list1k = await RunSequentialAsync(20, () => SendAsync(http, HttpMethod.Get, $"{baseUrl}/api/v1/namespaces/bench1k/pods", null));
-            Report("list 1k pods", list1k);
-            var list10k = await RunSequentialAsync(10, () => SendAsync(http, HttpMethod.Get, $"{baseUrl}/api/v1/pods", null));
-            Report("list 10.2k pods", list10k);
-
-            await FanOutAsync(http, baseUrl);
-
-            GC.Collect();
-            using var self = Process.GetCurrentProcess();
-            Console.WriteLine($"process RSS with 10.2k pods (server + bench client in one process): {self.WorkingSet64 / (1024 * 1024)} MB; managed heap {GC.GetTotalMemory(false) / (1024 * 1024)} MB");
-            return 0;
-        }
-        finally
-        {
-            try
-            {
-                Directory.Delete(dir, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-        }
+        Console.WriteLine($"server RSS holding 10.2k pods: {ProcessMemory.RssBytes(serverPid) / (1024 * 1024)} MB (peak {ProcessMemory.PeakRssBytes(serverPid) / (1024 * 1024)} MB)");
+        await FanOutAsync(http, baseUrl);
+        Console.WriteLine($"server RSS after the fan-out: {ProcessMemory.RssBytes(serverPid) / (1024 * 1024)} MB (peak {ProcessMemory.PeakRssBytes(serverPid) / (1024 * 1024)} MB)");
     }
 
     private static HttpClient CreateClient(string dir)

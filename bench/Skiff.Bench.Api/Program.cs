@@ -1,45 +1,22 @@
-using Microsoft.Extensions.Logging;
-using Skiff.Apimachinery;
-using Skiff.ApiServer;
 using Skiff.Bench.Api;
-using Skiff.Storage.Sqlite;
+using Skiff.Bench.Common;
 
-// Usage:
-//   Skiff.Bench.Api                 run the load benchmark on a fresh SQLite store in a temp dir
-//   Skiff.Bench.Api serve DIR [PORT] run the API server on DIR/state.db until Ctrl+C (for manual kubectl runs)
-if (args.Length >= 2 && args[0] == "serve")
+// Usage: Skiff.Bench.Api [sqlite|etcd|memory ...]   (default: sqlite etcd)
+// Runs the real `skiff server --disable-agent` on each store in turn (etcd: a real single-member etcd started here)
+// and drives it over HTTPS.
+var storages = args.Length > 0 ? args : ["sqlite", "etcd"];
+Console.WriteLine($"cores {Environment.ProcessorCount}, load average {File.ReadAllText("/proc/loadavg").Trim()}");
+foreach (var storage in storages)
 {
-    var dir = Path.GetFullPath(args[1]);
-    Directory.CreateDirectory(dir);
-    using var stop = new CancellationTokenSource();
-    using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Stop);
-    using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Stop);
-    void Stop(System.Runtime.InteropServices.PosixSignalContext context)
+    await using var etcd = storage == "etcd" ? EtcdProcess.Start(EtcdProcess.DefaultBinary) : null;
+    if (etcd is not null)
     {
-        context.Cancel = true;
-        stop.Cancel();
+        await etcd.WaitHealthyAsync(CancellationToken.None);
     }
 
-    using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole().SetMinimumLevel(LogLevel.Information).AddFilter("Microsoft", LogLevel.Warning));
-    await using var store = await SqliteStore.OpenAsync(Path.Combine(dir, "state.db"), SqliteStoreOptions.Default, stop.Token);
-    await using var server = await ApiServer.StartAsync(
-        new ApiServerOptions
-        {
-            DataDirectory = dir,
-            Resources = ResourceCatalog.CreateBuiltIn().All,
-            Port = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 6443,
-        },
-        store, loggers, stop.Token);
-    Console.WriteLine($"serving {server.Address}; kubeconfig {server.KubeconfigPath}");
-    try
-    {
-        await Task.Delay(Timeout.Infinite, stop.Token);
-    }
-    catch (OperationCanceledException)
-    {
-    }
-
-    return 0;
+    await using var server = await ServerProcess.StartAsync(storage, etcd?.ClientUrl, CancellationToken.None);
+    Console.WriteLine($"--- skiff server on {storage} ({server.Address})");
+    await LoadBenchmark.RunAsync(server.Address, server.DataDirectory, server.Pid);
 }
 
-return await LoadBenchmark.RunAsync();
+return 0;

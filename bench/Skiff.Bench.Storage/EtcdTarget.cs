@@ -1,3 +1,4 @@
+using Skiff.Bench.Common;
 using dotnet_etcd;
 using Etcdserverpb;
 using Google.Protobuf;

@@ -1,3 +1,4 @@
+using Skiff.Bench.Common;
 using System.Globalization;
 using Skiff.Bench.Storage;
 

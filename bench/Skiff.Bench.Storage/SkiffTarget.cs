@@ -1,3 +1,4 @@
+using Skiff.Bench.Common;
 using Skiff.Storage;
 using Skiff.Storage.Sqlite;
 

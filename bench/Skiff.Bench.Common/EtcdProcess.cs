@@ -3,10 +3,10 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Skiff.Bench.Storage;
+namespace Skiff.Bench.Common;
 
 /// <summary>A real single-member etcd on free loopback ports with its own temp data dir; killed and removed on dispose.</summary>
-internal sealed class EtcdProcess : IAsyncDisposable
+public sealed class EtcdProcess : IAsyncDisposable
 {
     public const string DefaultBinary = "/usr/bin/etcd";
 
@@ -55,6 +55,33 @@ internal sealed class EtcdProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return new EtcdProcess(process, dataDirectory, new Uri(client));
+    }
+
+    /// <summary>Waits until etcd answers its health endpoint.</summary>
+    public async Task WaitHealthyAsync(CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"etcd exited with {_process.ExitCode}");
+            }
+
+            try
+            {
+                if ((await http.GetStringAsync(new Uri(ClientUrl, "/health"), cancellationToken)).Contains("\"true\"", StringComparison.Ordinal))
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+            {
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
     }
 
     public async ValueTask DisposeAsync()
