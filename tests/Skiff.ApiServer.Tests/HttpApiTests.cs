@@ -122,6 +122,30 @@ public sealed class HttpApiTests(ServerFixture fx)
     }
 
     [Fact]
+    public async Task Unknown_fields_warn_by_default_and_are_refused_under_strict_field_validation()
+    {
+        var ns = await fx.NewNamespaceAsync();
+        const string body = "{\"metadata\":{\"name\":\"f\"},\"data\":{\"k\":\"v\"},\"extra\":1}";
+
+        var strict = await fx.SendAsync(HttpMethod.Post, $"/api/v1/namespaces/{ns}/configmaps?fieldValidation=Strict", body);
+        Assert.Equal(400, strict.Status);
+        Assert.Equal("BadRequest", (string?)Json(strict.Body)["reason"]);
+        Assert.Equal("ConfigMap in version \"v1\" cannot be handled as a ConfigMap: strict decoding error: unknown field \"extra\"", (string?)Json(strict.Body)["message"]);
+        Assert.Equal(404, (await fx.SendAsync(HttpMethod.Get, $"/api/v1/namespaces/{ns}/configmaps/f")).Status);
+
+        var bad = await fx.SendAsync(HttpMethod.Post, $"/api/v1/namespaces/{ns}/configmaps?fieldValidation=Loose", body);
+        Assert.Equal(400, bad.Status);
+
+        var warned = await fx.SendAsync(HttpMethod.Post, $"/api/v1/namespaces/{ns}/configmaps", body);
+        Assert.Equal(201, warned.Status);
+        Assert.Equal(["299 - \"unknown field \\\"extra\\\"\""], warned.Response.Headers.GetValues("Warning"));
+
+        var ignored = await fx.SendAsync(HttpMethod.Put, $"/api/v1/namespaces/{ns}/configmaps/f?fieldValidation=Ignore", body);
+        Assert.Equal(200, ignored.Status);
+        Assert.False(ignored.Response.Headers.Contains("Warning"));
+    }
+
+    [Fact]
     public async Task Generate_name_draws_a_suffix()
     {
         var ns = await fx.NewNamespaceAsync();

@@ -286,7 +286,9 @@ public sealed class ResourceHandler
     private async Task CreateAsync(HttpContext ctx, ResourceDefinition def, string? ns)
     {
         var shape = Negotiate(ctx);
-        var obj = ObjectCodec.DecodeBody(def, await ReadJsonBodyAsync(ctx));
+        var json = await ReadJsonBodyAsync(ctx);
+        var obj = ObjectCodec.DecodeBody(def, json);
+        FieldValidation.Check(ctx, def, json);
         var created = await _registry.CreateAsync(def, ns, obj, DryRun(ctx), ctx.RequestAborted);
         await WriteObjectAsync(ctx, 201, def, created, shape);
     }
@@ -294,7 +296,9 @@ public sealed class ResourceHandler
     private async Task UpdateAsync(HttpContext ctx, ResourceDefinition def, string? ns, string name, bool status)
     {
         var shape = Negotiate(ctx);
-        var obj = ObjectCodec.DecodeBody(def, await ReadJsonBodyAsync(ctx));
+        var json = await ReadJsonBodyAsync(ctx);
+        var obj = ObjectCodec.DecodeBody(def, json);
+        FieldValidation.Check(ctx, def, json);
         var updated = await _registry.UpdateAsync(def, ns, name, obj, status, DryRun(ctx), ctx.RequestAborted);
         await WriteObjectAsync(ctx, 200, def, updated, shape);
     }
