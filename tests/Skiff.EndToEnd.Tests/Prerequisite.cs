@@ -23,7 +23,7 @@ internal static class Prerequisite
             missing.Add("must run as root (containerd, CNI bridge)");
         }
 
-        foreach (var program in new[] { "containerd", "runc", "ctr", "kubectl", "curl", "jq", "gcc" })
+        foreach (var program in new[] { "containerd", "runc", "ctr", "kubectl", "curl", "jq", "gcc", "python3" })
         {
             if (FindOnPath(program) is null)
             {

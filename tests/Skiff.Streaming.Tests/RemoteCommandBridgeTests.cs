@@ -1,7 +1,5 @@
 using System.Net.WebSockets;
-using System.Runtime.CompilerServices;
 using System.Text;
-using System.Threading.Channels;
 using Skiff.Streaming.Channels;
 
 namespace Skiff.Streaming.Tests;
@@ -21,7 +19,7 @@ public class RemoteCommandBridgeTests
     public async Task V5ClientStdinResizeAndCloseReachTheRuntimeAndOutputAndStatusComeBack()
     {
         var (kubectl, server) = await Loopback.WebSocketPairAsync(StreamProtocols.ChannelV5);
-        var session = new FakeSession();
+        var session = new FakeRemoteCommandSession();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         var bridge = RemoteCommandBridge.RunAsync(server, StreamProtocols.ChannelV5, session, cts.Token);
 
@@ -47,7 +45,7 @@ public class RemoteCommandBridgeTests
     public async Task AFinishedCommandWithoutStatusIsReportedAsSuccess()
     {
         var (kubectl, server) = await Loopback.WebSocketPairAsync(StreamProtocols.ChannelV5);
-        var session = new FakeSession();
+        var session = new FakeRemoteCommandSession();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         var bridge = RemoteCommandBridge.RunAsync(server, StreamProtocols.ChannelV5, session, cts.Token);
         session.Output.Writer.Complete();
@@ -61,7 +59,7 @@ public class RemoteCommandBridgeTests
     public async Task V4ClientsCannotCloseStdinWithChannel255ButClosingTheSocketEndsStdin()
     {
         var (kubectl, server) = await Loopback.WebSocketPairAsync(StreamProtocols.ChannelV4);
-        var session = new FakeSession();
+        var session = new FakeRemoteCommandSession();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         var bridge = RemoteCommandBridge.RunAsync(server, StreamProtocols.ChannelV4, session, cts.Token);
 
@@ -86,44 +84,5 @@ public class RemoteCommandBridgeTests
         }
 
         return result;
-    }
-
-    private sealed class FakeSession : IRemoteCommandSession
-    {
-        private readonly StringBuilder _stdin = new();
-
-        public Channel<RemoteCommandOutput> Output { get; } = Channel.CreateUnbounded<RemoteCommandOutput>();
-
-        public TaskCompletionSource<string> StdinClosed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public List<string> Resizes { get; } = [];
-
-        public Task WriteStdinAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
-        {
-            _stdin.Append(Encoding.UTF8.GetString(data.Span));
-            return Task.CompletedTask;
-        }
-
-        public Task CloseStdinAsync(CancellationToken cancellationToken)
-        {
-            StdinClosed.TrySetResult(_stdin.ToString());
-            return Task.CompletedTask;
-        }
-
-        public Task ResizeAsync(ReadOnlyMemory<byte> json, CancellationToken cancellationToken)
-        {
-            Resizes.Add(Encoding.UTF8.GetString(json.Span));
-            return Task.CompletedTask;
-        }
-
-        public async IAsyncEnumerable<RemoteCommandOutput> ReadOutputAsync([EnumeratorCancellation] CancellationToken cancellationToken)
-        {
-            await foreach (var item in Output.Reader.ReadAllAsync(cancellationToken))
-            {
-                yield return item;
-            }
-        }
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Skiff.ApiServer.Http;
 using Skiff.ApiServer.Registry;
+using Skiff.Streaming.Channels;
+using Skiff.Streaming.Spdy;
 using Skiff.Streaming.WebSockets;
 
 namespace Skiff.ApiServer.Proxy;
@@ -19,6 +21,9 @@ public sealed class PodProxy
 {
     private static readonly string[] ChannelProtocols = ["v5.channel.k8s.io", "v4.channel.k8s.io"];
     private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(30);
+
+    // How long a SPDY client has to open the streams it asked for (the kubelet's stream creation timeout is 30 s).
+    private static readonly TimeSpan StreamCreationTimeout = TimeSpan.FromSeconds(30);
     private const string SpdyPortForwardWebSocket = "SPDY/3.1+portforward.k8s.io";
     private static readonly string[] LogParameters = ["follow", "tailLines", "sinceSeconds", "sinceTime", "timestamps", "previous", "limitBytes"];
 
@@ -127,24 +132,101 @@ public sealed class PodProxy
             throw StatusErrors.BadRequest($"pod {pod.Metadata.Name} does not have a host assigned");
         }
 
-        PodProxyTarget.CheckRunning(pod, container, verb);
-        if (!WebSocketAcceptor.IsWebSocketRequest(ctx))
+        // Like kube-apiserver, whether the container runs is the kubelet's to say ("container not found").
+        var websocket = WebSocketAcceptor.IsWebSocketRequest(ctx);
+        var spdy = !websocket && IsSpdyUpgrade(ctx);
+        if (!websocket && !spdy)
         {
-            throw StatusErrors.BadRequest("Upgrade request required: use a WebSocket with subprotocol v5.channel.k8s.io");
+            throw StatusErrors.BadRequest("Upgrade request required");
         }
 
-        var protocol = ChannelProtocols.FirstOrDefault(p => WebSocketAcceptor.OfferedProtocols(ctx).Contains(p))
-            ?? throw StatusErrors.BadRequest($"unable to upgrade connection: requested protocols are not supported, want one of {string.Join(", ", ChannelProtocols)}");
+        var protocol = websocket
+            ? ChannelProtocols.FirstOrDefault(p => WebSocketAcceptor.OfferedProtocols(ctx).Contains(p))
+                ?? throw StatusErrors.BadRequest($"unable to upgrade connection: requested protocols are not supported, want one of {string.Join(", ", ChannelProtocols)}")
+            : SpdyRemoteCommandServer.Negotiate(ctx.Request.Headers["X-Stream-Protocol-Version"])
+                ?? throw new ApiException(StatusErrors.Status(403, "Forbidden", $"unable to upgrade: unable to negotiate protocol: client supports {ctx.Request.Headers["X-Stream-Protocol-Version"]}, server accepts [{StreamProtocols.ChannelV4}]"));
 
+        var options = new RemoteCommandOptions(Flag(query["stdin"]), Flag(query["stdout"]), Flag(query["stderr"]), Flag(query["tty"]));
         var forwarded = string.Join("&", query
             .Where(p => p.Key is "command" or "stdin" or "stdout" or "stderr" or "tty")
             .SelectMany(p => p.Value.Select(v => p.Key + "=" + Uri.EscapeDataString(v ?? string.Empty))));
         var endpoint = await KubeletAsync(pod, ctx.RequestAborted);
         var uri = endpoint.Uri("wss", $"/{verb}/{Escape(pod.Metadata.NamespaceProperty)}/{Escape(pod.Metadata.Name)}/{Escape(container)}?{forwarded}");
-        using var kubelet = await ConnectKubeletAsync(uri, protocol, ctx.RequestAborted);
-        using var client = await WebSocketAcceptor.AcceptAsync(ctx, protocol, KeepAlive);
-        await WebSocketRelay.RunAsync(client, kubelet, ctx.RequestAborted);
+        if (websocket)
+        {
+            await WebSocketCommandAsync(ctx, uri, protocol);
+        }
+        else
+        {
+            await SpdyCommandAsync(ctx, uri, options);
+        }
     }
+
+    /// <summary>
+    /// kubectl's WebSocket, relayed message by message. As in kube-apiserver's stream translator the client is upgraded
+    /// first, so a kubelet refusal arrives as an InternalError status on the error channel.
+    /// </summary>
+    private async Task WebSocketCommandAsync(HttpContext ctx, Uri uri, string protocol)
+    {
+        using var client = await WebSocketAcceptor.AcceptAsync(ctx, protocol, KeepAlive);
+        WebSocket kubelet;
+        try
+        {
+            kubelet = await _kubelets.ConnectWebSocketAsync(uri, protocol, ctx.RequestAborted);
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or System.Security.Authentication.AuthenticationException)
+        {
+            var reason = e is WebSocketUpgradeException refused ? "unable to upgrade connection: " + refused.Body.Trim() : "error dialing backend: " + e.Message;
+            var status = RemoteCommandBridge.FailureStatus("Internal error occurred: " + reason);
+            await client.SendAsync(ChannelFrame.Encode(StreamChannel.Error, status), WebSocketMessageType.Binary, true, ctx.RequestAborted);
+            await client.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, string.Empty, ctx.RequestAborted);
+            return;
+        }
+
+        using (kubelet)
+        {
+            await WebSocketRelay.RunAsync(client, kubelet, ctx.RequestAborted);
+        }
+    }
+
+    /// <summary>
+    /// kubectl's SPDY/3.1 (its fallback, or <c>KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false</c>) translated to the channel
+    /// protocol towards the kubelet. The kubelet is dialled before answering, so its refusal goes back as the upgrade's
+    /// response (status and plain-text body), which kubectl prints as <c>unable to upgrade connection: ...</c>.
+    /// </summary>
+    private async Task SpdyCommandAsync(HttpContext ctx, Uri uri, RemoteCommandOptions options)
+    {
+        WebSocket kubelet;
+        try
+        {
+            kubelet = await _kubelets.ConnectWebSocketAsync(uri, StreamProtocols.ChannelV5, ctx.RequestAborted);
+        }
+        catch (WebSocketUpgradeException e)
+        {
+            ctx.Response.StatusCode = e.StatusCode is >= 400 and < 600 ? e.StatusCode : 500;
+            ctx.Response.ContentType = "text/plain; charset=utf-8";
+            await ctx.Response.WriteAsync(e.Body, ctx.RequestAborted);
+            return;
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or System.Security.Authentication.AuthenticationException)
+        {
+            throw StatusErrors.Internal($"error dialing backend: {e.Message}");
+        }
+
+        await using var session = new WebSocketRemoteCommandSession(kubelet, StreamProtocols.ChannelV5);
+        var upgrade = ctx.Features.Get<IHttpUpgradeFeature>()!;
+        ctx.Response.Headers["X-Stream-Protocol-Version"] = SpdyRemoteCommandServer.Protocol;
+        ctx.Response.Headers.Upgrade = StreamProtocols.SpdyUpgrade;
+        var raw = await upgrade.UpgradeAsync();
+        await SpdyRemoteCommandServer.RunAsync(new SpdyConnection(raw, isServer: true), options, session, StreamCreationTimeout, ctx.RequestAborted);
+    }
+
+    private static bool IsSpdyUpgrade(HttpContext ctx) =>
+        ctx.Features.Get<IHttpUpgradeFeature>()?.IsUpgradableRequest == true &&
+        ctx.Request.Headers.Upgrade.ToString().Contains(StreamProtocols.SpdyUpgrade, StringComparison.OrdinalIgnoreCase);
+
+    private static bool Flag(Microsoft.Extensions.Primitives.StringValues values) =>
+        values.Count > 0 && values[0] is "true" or "1" or "True";
 
     private async Task PortForwardAsync(HttpContext ctx, V1Pod pod)
     {

@@ -67,29 +67,6 @@ public static class PodProxyTarget
         }
     }
 
-    /// <summary>exec/attach: the pod must be bound and not finished, the container running.</summary>
-    public static void CheckRunning(V1Pod pod, string container, string verb)
-    {
-        ArgumentNullException.ThrowIfNull(pod);
-        var phase = pod.Status?.Phase;
-        if (phase is "Succeeded" or "Failed")
-        {
-            throw StatusErrors.BadRequest($"cannot {verb} into a container in a completed pod; current phase is {phase}");
-        }
-
-        var status = FindStatus(pod, container);
-        if (status?.State?.Terminated is not null)
-        {
-            throw StatusErrors.BadRequest($"container \"{container}\" in pod \"{pod.Metadata.Name}\" is not running");
-        }
-
-        if (status?.State?.Running is null)
-        {
-            var reason = status?.State?.Waiting?.Reason ?? "ContainerCreating";
-            throw StatusErrors.BadRequest($"container \"{container}\" in pod \"{pod.Metadata.Name}\" is waiting to start: {reason}");
-        }
-    }
-
     private static V1ContainerStatus? FindStatus(V1Pod pod, string container) =>
         (pod.Status?.ContainerStatuses ?? [])
             .Concat(pod.Status?.InitContainerStatuses ?? [])

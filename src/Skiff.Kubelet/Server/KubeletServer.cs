@@ -147,7 +147,10 @@ public sealed class KubeletServer : IAsyncDisposable
             ctx.Response.Clear();
             ctx.Response.StatusCode = code;
             ctx.Response.ContentType = "text/plain; charset=utf-8";
-            await ctx.Response.WriteAsync(message, ctx.RequestAborted);
+            // A length, not chunks: the API server reads refusals of upgrade requests by Content-Length.
+            var body = System.Text.Encoding.UTF8.GetBytes(message);
+            ctx.Response.ContentLength = body.Length;
+            await ctx.Response.Body.WriteAsync(body, ctx.RequestAborted);
         }
     }
 }

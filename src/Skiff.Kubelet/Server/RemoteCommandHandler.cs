@@ -56,11 +56,10 @@ public sealed class RemoteCommandHandler
         var protocol = Protocols.FirstOrDefault(p => WebSocketAcceptor.OfferedProtocols(ctx).Contains(p))
             ?? throw new KubeletHttpException(400, $"unable to upgrade: none of the requested protocols is supported (want {string.Join(", ", Protocols)})");
 
-        var container = await _locator.FindContainerAsync(podNamespace, podName, containerName, ct);
-        if (container.State != ContainerState.ContainerRunning)
-        {
-            throw new KubeletHttpException(400, $"container \"{containerName}\" in pod \"{podName}\" is not running");
-        }
+        // Only a running container can be exec'd into or attached to; anything else is the kubelet's "container not found".
+        var container = (await _locator.FindContainersAsync(podNamespace, podName, containerName, ct))
+            .FirstOrDefault(c => c.State == ContainerState.ContainerRunning)
+            ?? throw new KubeletHttpException(500, $"container not found (\"{containerName}\")");
 
         var url = attach
             ? (await PodContainerLocator.CallAsync(() => _runtime.AttachAsync(new AttachRequest { ContainerId = container.Id, Stdin = stdin, Stdout = stdout, Stderr = stderr && !tty, Tty = tty }, cancellationToken: ct).ResponseAsync)).Url

@@ -47,16 +47,6 @@ public class PodProxyTargetTests
     }
 
     [Fact]
-    public void ExecNeedsARunningContainerInAPodThatHasNotCompleted()
-    {
-        PodProxyTarget.CheckRunning(Pod("Running", ("x", Running, null)), "x", "exec");
-        var completed = Assert.Throws<ApiException>(() => PodProxyTarget.CheckRunning(Pod("Succeeded", ("x", Exited, null)), "x", "exec"));
-        Assert.Equal("cannot exec into a container in a completed pod; current phase is Succeeded", completed.Status.Message);
-        var waiting = Assert.Throws<ApiException>(() => PodProxyTarget.CheckRunning(Pod("Pending", ("x", Creating, null)), "x", "attach"));
-        Assert.Equal("container \"x\" in pod \"web-0\" is waiting to start: ContainerCreating", waiting.Status.Message);
-    }
-
-    [Fact]
     public void KubeletEndpointPrefersInternalIpAndTheReportedPort()
     {
         var node = new V1Node
