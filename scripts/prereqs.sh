@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian 12 machine lacks for Skiff: the container runtime (containerd, runc, the CNI
 # plugins), etcd (for the etcd backend and its tests), busybox and a C compiler (the local images are built
-# from host packages), and the tools the tests drive. Idempotent; needs root.
+# from host packages), and the tools the tests drive (python3 gives them a pseudo-terminal). Idempotent; needs root.
 set -euo pipefail
 
 packages=(containerd runc containernetworking-plugins etcd-server etcd-client busybox-static
-          iptables iproute2 gcc libc6-dev jq curl ca-certificates)
+          iptables iproute2 gcc libc6-dev jq curl ca-certificates python3)
 
 missing=()
 for p in "${packages[@]}"; do
