@@ -22,6 +22,8 @@ public static class ServerSideApply
     /// <param name="modelType">The KubernetesClient model (merge keys, sets); null for custom resources.</param>
     /// <param name="apiVersion">The apiVersion of the request.</param>
     /// <param name="now">The time recorded in managedFields.</param>
+    /// <param name="subresource">"status" when applying to the status subresource (only <c>status</c> is tracked then),
+    /// "scale" for the scale subresource; empty for the resource itself.</param>
     public static JsonObject Apply(
         JsonObject? live,
         JsonObject applied,
@@ -29,7 +31,8 @@ public static class ServerSideApply
         bool force,
         Type? modelType,
         string apiVersion,
-        DateTimeOffset now)
+        DateTimeOffset now,
+        string subresource = "")
     {
         ArgumentNullException.ThrowIfNull(applied);
         if (string.IsNullOrEmpty(manager))
@@ -43,10 +46,10 @@ public static class ServerSideApply
         }
 
         var entries = ManagedFieldsEntry.ReadAll(live);
-        var appliedSet = ObjectFields.Of(applied, modelType);
+        var appliedSet = ObjectFields.Of(applied, modelType, statusOnly: subresource == "status");
         var result = live is null ? new JsonObject() : (JsonObject)live.DeepClone();
 
-        var mine = entries.FirstOrDefault(e => e.SameManager(manager, ManagedFieldsEntry.Apply, ""));
+        var mine = entries.FirstOrDefault(e => e.SameManager(manager, ManagedFieldsEntry.Apply, subresource));
         var others = entries.Where(e => !ReferenceEquals(e, mine)).ToList();
 
         var conflicts = live is null ? [] : FindConflicts(live, applied, appliedSet, others);
@@ -90,7 +93,7 @@ public static class ServerSideApply
 
         if (!wrote)
         {
-            updated.Add(new ManagedFieldsEntry(manager, ManagedFieldsEntry.Apply, apiVersion, now, "", appliedSet));
+            updated.Add(new ManagedFieldsEntry(manager, ManagedFieldsEntry.Apply, apiVersion, now, subresource, appliedSet));
         }
 
         ManagedFieldsEntry.WriteAll(result, updated);
