@@ -65,6 +65,9 @@ public sealed class SubresourceHandlers
             case ("binding", "POST"):
                 await BindAsync(ctx, def, ns, name);
                 return;
+            case ("eviction", "POST"):
+                await EvictAsync(ctx, def, ns, name);
+                return;
             default:
                 throw StatusErrors.MethodNotAllowed(method, StatusErrors.QualifiedResource(def, subresource));
         }
@@ -111,6 +114,39 @@ public sealed class SubresourceHandlers
             return _registry.PrepareUpdate(def, current, old, status: false, manager, "scale");
         }, ctx.RequestAborted);
         return ScaleSubresource.ToScale(updated.Object);
+    }
+
+    // policy/v1 Eviction (what kubectl drain posts): without PodDisruptionBudgets to consult, an eviction is a delete
+    // of the pod with the eviction's delete options, answered with a 201 Success Status.
+    private async Task EvictAsync(HttpContext ctx, ResourceDefinition def, string? ns, string name)
+    {
+        V1Eviction eviction;
+        try
+        {
+            eviction = ModelJson.Deserialize<V1Eviction>(await ResourceHandler.ReadJsonBodyAsync(ctx));
+        }
+        catch (JsonException ex)
+        {
+            throw StatusErrors.BadRequest("the object provided is unrecognized: " + ex.Message);
+        }
+
+        ObjectCodec.CheckKind("policy/v1", "Eviction", eviction.ApiVersion, eviction.Kind);
+        if (eviction.Metadata?.Name is { Length: > 0 } evictionName && evictionName != name)
+        {
+            throw StatusErrors.BadRequest($"name in URL does not match name in Eviction object");
+        }
+
+        var options = eviction.DeleteOptions ?? new V1DeleteOptions();
+        var write = WriteOptions.Parse(ctx, "DeleteOptions", bodyDryRun: options.DryRun);
+        if (write.DryRun)
+        {
+            options.DryRun = ["All"];
+        }
+
+        await _registry.DeleteAsync(def, ns, name, options, ctx.RequestAborted);
+        var success = StatusErrors.Success();
+        success.Code = 201;
+        await ResponseWriter.WriteJsonAsync(ctx, 201, ModelJson.Serialize(success));
     }
 
     private async Task BindAsync(HttpContext ctx, ResourceDefinition def, string? ns, string name)
