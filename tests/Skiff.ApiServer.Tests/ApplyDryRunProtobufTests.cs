@@ -102,6 +102,12 @@ public sealed class ApplyDryRunProtobufTests(ServerFixture fx)
         Assert.Equal(409, two.Status);
         Assert.Equal("Apply failed with 1 conflict: conflict with \"editor\" using v1: .data.b", (string?)two.Body["message"]);
 
+        // A YAML body is read with YAML 1.1 scalars, as the API server's decoder does.
+        var yaml = await SendAsync(HttpMethod.Patch, $"/api/v1/namespaces/{ns}/configmaps/yml?fieldManager=yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: yml\ndata:\n  quoted: \"on\"\n", Apply);
+        Assert.True(yaml.Status == 201, yaml.Body.ToJsonString());
+        Assert.Equal("on", (string?)yaml.Body["data"]!["quoted"]);
+
         var notForApply = await SendAsync(HttpMethod.Patch, path + "?force=true", "{\"data\":{\"b\":\"5\"}}", "application/merge-patch+json");
         Assert.Equal(422, notForApply.Status);
         Assert.Equal("PatchOptions.meta.k8s.io \"\" is invalid: force: Forbidden: may not be specified for non-apply patch", (string?)notForApply.Body["message"]);

@@ -46,6 +46,13 @@ public sealed class KubectlWriteTests(ServerFixture fx)
         await File.WriteAllTextAsync(file, DeploymentYaml("web", ns, 1, "nginx:1.28"));
         Assert.Equal("deployment.apps/web configured\n", await _kubectl.OkAsync("apply", "-f", file));
         Assert.Equal("nginx:1.28", await _kubectl.OkAsync("get", "deployment", "web", "-n", ns, "-o", "jsonpath={.spec.template.spec.containers[0].image}"));
+        Assert.Matches(@"(?m)^    manager: kubectl-client-side-apply\n    operation: Update\n",
+            await _kubectl.OkAsync("get", "deployment", "web", "-n", ns, "-o", "yaml", "--show-managed-fields"));
+
+        // Moving a client-side-applied object to server-side apply: kubectl migrates the ownership first, so a change is no conflict.
+        await File.WriteAllTextAsync(file, DeploymentYaml("web", ns, 1, "nginx:1.29"));
+        Assert.Equal("deployment.apps/web serverside-applied\n", await _kubectl.OkAsync("apply", "--server-side", "-f", file));
+        Assert.Equal("nginx:1.29", await _kubectl.OkAsync("get", "deployment", "web", "-n", ns, "-o", "jsonpath={.spec.template.spec.containers[0].image}"));
 
         var ssa = await _kubectl.WriteFileAsync($"{ns}-api.yaml", DeploymentYaml("api", ns, 2, "nginx:1.27"));
         Assert.Equal("deployment.apps/api serverside-applied\n", await _kubectl.OkAsync("apply", "--server-side", "-f", ssa));
@@ -68,8 +75,6 @@ public sealed class KubectlWriteTests(ServerFixture fx)
         Assert.Contains("fieldsType: FieldsV1", yaml, StringComparison.Ordinal);
         Assert.DoesNotContain("managedFields", await _kubectl.OkAsync("get", "deployment", "api", "-n", ns, "-o", "yaml"), StringComparison.Ordinal);
 
-        Assert.Matches(@"(?m)^    manager: kubectl-client-side-apply\n    operation: Update\n",
-            await _kubectl.OkAsync("get", "deployment", "web", "-n", ns, "-o", "yaml", "--show-managed-fields"));
     }
 
     [Fact]

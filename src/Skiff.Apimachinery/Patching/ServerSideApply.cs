@@ -53,6 +53,14 @@ public static class ServerSideApply
         var others = entries.Where(e => !ReferenceEquals(e, mine)).ToList();
 
         var conflicts = live is null ? [] : FindConflicts(live, applied, appliedSet, others);
+        if (conflicts.Count > 0 && !force && manager == "kubectl" && CoveredByLastApplied(live!, conflicts, modelType))
+        {
+            // As upstream's last-applied manager: kubectl's server-side apply takes over what client-side apply set
+            // (every conflicting field is in the last-applied-configuration annotation), so moving from
+            // `kubectl apply` to `kubectl apply --server-side` is no conflict.
+            force = true;
+        }
+
         if (conflicts.Count > 0 && !force)
         {
             throw ConflictError(conflicts);
@@ -121,6 +129,30 @@ public static class ServerSideApply
         }
 
         return conflicts;
+    }
+
+    private static bool CoveredByLastApplied(JsonObject live, List<(FieldPath Path, ManagedFieldsEntry Owner)> conflicts, Type? modelType)
+    {
+        if (live["metadata"]?["annotations"]?["kubectl.kubernetes.io/last-applied-configuration"] is not JsonValue value ||
+            !value.TryGetValue<string>(out var text))
+        {
+            return false;
+        }
+
+        try
+        {
+            if (JsonNode.Parse(text) is not JsonObject lastApplied)
+            {
+                return false;
+            }
+
+            var set = ObjectFields.Of(lastApplied, modelType);
+            return conflicts.All(c => set.Contains(c.Path));
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return false;
+        }
     }
 
     private static PatchException ConflictError(List<(FieldPath Path, ManagedFieldsEntry Owner)> conflicts)
