@@ -88,4 +88,21 @@ public class IncomingManagedFieldsTests
         Assert.Equal("status", entry["subresource"]!.GetValue<string>());
         Json.Equal("{'f:status':{'f:replicas':{}}}", entry["fieldsV1"]);
     }
+
+    [Fact]
+    public void Kubectl_server_side_apply_takes_over_what_client_side_apply_set_but_no_other_manager_does()
+    {
+        var t1 = new DateTimeOffset(2026, 11, 27, 10, 0, 0, TimeSpan.Zero);
+        const string lastApplied = "{\\\"apiVersion\\\":\\\"v1\\\",\\\"kind\\\":\\\"ConfigMap\\\",\\\"metadata\\\":{\\\"name\\\":\\\"c\\\"},\\\"data\\\":{\\\"a\\\":\\\"1\\\"}}";
+        var live = ManagedFields.RecordUpdate(null,
+            Json.Obj("{'apiVersion':'v1','kind':'ConfigMap','metadata':{'name':'c','annotations':{'kubectl.kubernetes.io/last-applied-configuration':'" + lastApplied + "'}},'data':{'a':'1'}}"),
+            "kubectl-client-side-apply", "v1", t1, typeof(V1ConfigMap));
+        const string config = "{'apiVersion':'v1','kind':'ConfigMap','metadata':{'name':'c'},'data':{'a':'2'}}";
+
+        var taken = ServerSideApply.Apply(live, Json.Obj(config), "kubectl", false, typeof(V1ConfigMap), "v1", t1);
+        Assert.Equal("2", taken["data"]!["a"]!.GetValue<string>());
+
+        var refused = Assert.Throws<PatchException>(() => ServerSideApply.Apply(live, Json.Obj(config), "someone-else", false, typeof(V1ConfigMap), "v1", t1));
+        Assert.Equal("Apply failed with 1 conflict: conflict with \"kubectl-client-side-apply\" using v1: .data.a", refused.Message);
+    }
 }
