@@ -134,7 +134,8 @@ public sealed class HttpApiTests(ServerFixture fx)
         Assert.Equal(404, (await fx.SendAsync(HttpMethod.Get, $"/api/v1/namespaces/{ns}/configmaps/f")).Status);
 
         var bad = await fx.SendAsync(HttpMethod.Post, $"/api/v1/namespaces/{ns}/configmaps?fieldValidation=Loose", body);
-        Assert.Equal(400, bad.Status);
+        Assert.Equal(422, bad.Status);
+        Assert.Equal("CreateOptions.meta.k8s.io \"\" is invalid: fieldValidation: Unsupported value: \"Loose\": supported values: \"Ignore\", \"Strict\", \"Warn\"", (string?)Json(bad.Body)["message"]);
 
         var warned = await fx.SendAsync(HttpMethod.Post, $"/api/v1/namespaces/{ns}/configmaps", body);
         Assert.Equal(201, warned.Status);

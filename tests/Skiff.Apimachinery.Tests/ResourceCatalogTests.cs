@@ -87,7 +87,9 @@ public sealed class ResourceCatalogTests
     public void Subresources_are_the_served_ones()
     {
         var pods = _catalog.Find("", "v1", "pods")!;
-        Assert.Equal(["binding", "status"], pods.Subresources.Select(s => s.Name));
+        Assert.Equal(["binding", "eviction", "status"], pods.Subresources.Select(s => s.Name));
+        var eviction = pods.Subresources.Single(s => s.Name == "eviction");
+        Assert.Equal(("policy", "v1", "Eviction"), (eviction.Group, eviction.Version, eviction.Kind));
         var scale = _catalog.Find("apps", "v1", "deployments")!.Subresources.Single(s => s.Name == "scale");
         Assert.Equal(("autoscaling", "v1", "Scale"), (scale.Group, scale.Version, scale.Kind));
         Assert.Contains(_catalog.Find("apps", "v1", "replicasets")!.Subresources, s => s.Name == "scale");

@@ -59,6 +59,13 @@ public sealed class ApiHandler
         }
 
         ctx.Response.Clear();
+        var accept = ctx.Request.Headers.Accept.ToString();
+        if (MediaTypes.Negotiate(accept, allowTable: false, allowDiscovery: false, allowProtobuf: true)?.Shape == ResponseShape.Protobuf)
+        {
+            await ProtobufResponses.WriteAsync(ctx, e.Status.Code ?? 500, ModelJson.Serialize(e.Status));
+            return;
+        }
+
         await ResponseWriter.WriteStatusAsync(ctx, e.Status);
     }
 

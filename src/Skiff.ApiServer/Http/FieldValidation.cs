@@ -11,21 +11,10 @@ namespace Skiff.ApiServer.Http;
 /// </summary>
 internal static class FieldValidation
 {
-    private static readonly string[] Directives = ["Ignore", "Warn", "Strict"];
-
     public static void Check(HttpContext ctx, ResourceDefinition def, byte[] json)
     {
+        // The value itself was checked with the other write options (WriteOptions.Parse: 422 when unsupported).
         var directive = ctx.Request.Query["fieldValidation"].ToString();
-        if (directive.Length == 0)
-        {
-            directive = "Warn";
-        }
-
-        if (!Directives.Contains(directive, StringComparer.Ordinal))
-        {
-            throw StatusErrors.BadRequest($"fieldValidation: Unsupported value: \"{directive}\": supported values: \"Ignore\", \"Strict\", \"Warn\"");
-        }
-
         if (directive == "Ignore")
         {
             return;

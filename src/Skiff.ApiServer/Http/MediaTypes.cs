@@ -7,6 +7,9 @@ public enum ResponseShape
     Table,
     PartialObjectMetadata,
     AggregatedDiscovery,
+
+    /// <summary>The object in Kubernetes protobuf (falls back to JSON for kinds without a wire schema).</summary>
+    Protobuf,
 }
 
 /// <summary>The negotiated response: its shape and, for Table and discovery, the version the client accepted.</summary>
@@ -19,6 +22,7 @@ public sealed record Negotiated(ResponseShape Shape, string Version)
         ResponseShape.AggregatedDiscovery => $"application/json;g=apidiscovery.k8s.io;v={Version};as=APIGroupDiscoveryList",
         ResponseShape.Table => $"application/json;as=Table;v={Version};g=meta.k8s.io",
         ResponseShape.PartialObjectMetadata => $"application/json;as=PartialObjectMetadata;v={Version};g=meta.k8s.io",
+        ResponseShape.Protobuf => ProtobufResponses.ContentType,
         _ => "application/json",
     };
 }
@@ -27,7 +31,11 @@ public sealed record Negotiated(ResponseShape Shape, string Version)
 public static class MediaTypes
 {
     /// <summary>The first acceptable representation, or null when nothing acceptable was offered.</summary>
-    public static Negotiated? Negotiate(string? accept, bool allowTable, bool allowDiscovery)
+    /// <param name="accept">The Accept header.</param>
+    /// <param name="allowTable">Whether Table and PartialObjectMetadata may be served.</param>
+    /// <param name="allowDiscovery">Whether aggregated discovery may be served.</param>
+    /// <param name="allowProtobuf">Whether a plain <c>application/vnd.kubernetes.protobuf</c> may be chosen.</param>
+    public static Negotiated? Negotiate(string? accept, bool allowTable, bool allowDiscovery, bool allowProtobuf = false)
     {
         if (string.IsNullOrWhiteSpace(accept))
         {
@@ -46,6 +54,11 @@ public static class MediaTypes
                 {
                     parameters[field[..eq].Trim()] = field[(eq + 1)..].Trim();
                 }
+            }
+
+            if (type == ProtobufResponses.ContentType && allowProtobuf && !parameters.ContainsKey("as"))
+            {
+                return new Negotiated(ResponseShape.Protobuf, string.Empty);
             }
 
             if (type is not ("application/json" or "application/*" or "*/*" or "application/yaml"))

@@ -4,6 +4,7 @@ using k8s;
 using k8s.Models;
 using Microsoft.AspNetCore.Http;
 using Skiff.Apimachinery;
+using Skiff.Apimachinery.Patching;
 using Skiff.ApiServer.Registry;
 using Skiff.ApiServer.Selection;
 using Skiff.ApiServer.Tables;
@@ -21,6 +22,7 @@ public sealed class ResourceHandler
     private readonly Dictionary<string, IPatchApplier> _patchers;
     private readonly TimeProvider _time;
     private readonly Proxy.PodProxy? _podProxy;
+    private readonly ServerSideApplier _apply;
 
     public ResourceHandler(GenericRegistry registry, IEnumerable<IPatchApplier> patchers, TimeProvider time, Proxy.PodProxy? podProxy = null)
     {
@@ -37,7 +39,8 @@ public sealed class ResourceHandler
             }
         }
 
-        _subresources = new SubresourceHandlers(registry, this);
+        _apply = new ServerSideApplier(registry);
+        _subresources = new SubresourceHandlers(registry, this, _apply);
     }
 
     public async Task HandleAsync(HttpContext ctx, ResourceDefinition def, RequestInfo info)
@@ -119,10 +122,8 @@ public sealed class ResourceHandler
 
     private static bool IsWatch(IQueryCollection query) => query["watch"].ToString() is "true" or "1" or "True";
 
-    private static bool DryRun(HttpContext ctx) => ctx.Request.Query["dryRun"].Contains("All");
-
     private static Negotiated Negotiate(HttpContext ctx, bool allowTable = true) =>
-        MediaTypes.Negotiate(ctx.Request.Headers.Accept.ToString(), allowTable, allowDiscovery: false)
+        MediaTypes.Negotiate(ctx.Request.Headers.Accept.ToString(), allowTable, allowDiscovery: false, allowProtobuf: true)
         ?? throw StatusErrors.NotAcceptable(ctx.Request.Headers.Accept.ToString());
 
     public static ListRequest ParseListRequest(IQueryCollection query)
@@ -168,7 +169,7 @@ public sealed class ResourceHandler
         await WriteObjectAsync(ctx, 200, def, obj, shape);
     }
 
-    /// <summary>Writes one object as JSON, as a one-row Table, or as PartialObjectMetadata.</summary>
+    /// <summary>Writes one object as JSON (or protobuf when asked and possible), as a one-row Table, or as PartialObjectMetadata.</summary>
     public async Task WriteObjectAsync(HttpContext ctx, int status, ResourceDefinition def, CachedObject obj, Negotiated shape)
     {
         switch (shape.Shape)
@@ -188,6 +189,9 @@ public sealed class ResourceHandler
                     return Task.CompletedTask;
                 });
                 break;
+            case ResponseShape.Protobuf:
+                await ProtobufResponses.WriteAsync(ctx, status, obj.Json);
+                break;
             default:
                 await ResponseWriter.WriteJsonAsync(ctx, status, obj.Json);
                 break;
@@ -200,6 +204,17 @@ public sealed class ResourceHandler
         var include = TableWriter.ParseInclude(ctx.Request.Query["includeObject"].ToString());
         var request = ParseListRequest(ctx.Request.Query);
         var page = await _registry.ListAsync(def, ns, request, ctx.RequestAborted);
+        if (shape.Shape == ResponseShape.Protobuf)
+        {
+            if (ProtobufResponses.TryEncode(ListJson(def, page), out var protobuf))
+            {
+                await ResponseWriter.WriteBytesAsync(ctx, 200, ProtobufResponses.ContentType, protobuf);
+                return;
+            }
+
+            shape = Negotiated.Json;
+        }
+
         await ResponseWriter.WriteStreamedAsync(ctx, 200, shape.ContentType, async (w, flush) =>
         {
             if (shape.Shape == ResponseShape.Table)
@@ -248,10 +263,50 @@ public sealed class ResourceHandler
         });
     }
 
+    private static byte[] ListJson(ResourceDefinition def, ListPage page)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteString("kind", def.ListKind);
+            w.WriteString("apiVersion", def.ApiVersion);
+            w.WriteStartObject("metadata");
+            w.WriteString("resourceVersion", page.Revision.ToString(CultureInfo.InvariantCulture));
+            if (page.Continue is not null)
+            {
+                w.WriteString("continue", page.Continue);
+            }
+
+            if (page.RemainingItemCount is { } remaining)
+            {
+                w.WriteNumber("remainingItemCount", remaining);
+            }
+
+            w.WriteEndObject();
+            w.WriteStartArray("items");
+            foreach (var item in page.Items)
+            {
+                w.WriteRawValue(item.Json, skipInputValidation: true);
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        return buffer.ToArray();
+    }
+
     private async Task WatchAsync(HttpContext ctx, ResourceDefinition def, string? ns)
     {
         var query = ctx.Request.Query;
         var shape = Negotiate(ctx);
+        if (shape.Shape == ResponseShape.Protobuf)
+        {
+            // Watch events are streamed as JSON; client-go picks the decoder from the response Content-Type.
+            shape = Negotiated.Json;
+        }
+
         var include = TableWriter.ParseInclude(query["includeObject"].ToString());
         var request = ParseListRequest(query);
         var timeout = TimeSpan.FromSeconds(1800 + Random.Shared.Next(1800));
@@ -286,20 +341,22 @@ public sealed class ResourceHandler
     private async Task CreateAsync(HttpContext ctx, ResourceDefinition def, string? ns)
     {
         var shape = Negotiate(ctx);
+        var options = WriteOptions.Parse(ctx, "CreateOptions");
         var json = await ReadJsonBodyAsync(ctx);
         var obj = ObjectCodec.DecodeBody(def, json);
         FieldValidation.Check(ctx, def, json);
-        var created = await _registry.CreateAsync(def, ns, obj, DryRun(ctx), ctx.RequestAborted);
+        var created = await _registry.CreateAsync(def, ns, obj, options.DryRun, ctx.RequestAborted, options.Manager(ctx));
         await WriteObjectAsync(ctx, 201, def, created, shape);
     }
 
     private async Task UpdateAsync(HttpContext ctx, ResourceDefinition def, string? ns, string name, bool status)
     {
         var shape = Negotiate(ctx);
+        var options = WriteOptions.Parse(ctx, "UpdateOptions");
         var json = await ReadJsonBodyAsync(ctx);
         var obj = ObjectCodec.DecodeBody(def, json);
         FieldValidation.Check(ctx, def, json);
-        var updated = await _registry.UpdateAsync(def, ns, name, obj, status, DryRun(ctx), ctx.RequestAborted);
+        var updated = await _registry.UpdateAsync(def, ns, name, obj, status, options.DryRun, ctx.RequestAborted, options.Manager(ctx));
         await WriteObjectAsync(ctx, 200, def, updated, shape);
     }
 
@@ -307,18 +364,28 @@ public sealed class ResourceHandler
     {
         var shape = Negotiate(ctx);
         var mediaType = RequestBody.MediaType(ctx.Request.ContentType);
+        if (mediaType == PatchContentTypes.ApplyPatch)
+        {
+            var applyOptions = WriteOptions.Parse(ctx, "PatchOptions", apply: true);
+            var body = await RequestBody.ReadAsync(ctx.Request, ctx.RequestAborted);
+            var (applied, created) = await _apply.ApplyAsync(def, ns, name, status ? "status" : string.Empty, body, applyOptions, ctx.RequestAborted);
+            await WriteObjectAsync(ctx, created ? 201 : 200, def, applied, shape);
+            return;
+        }
+
         if (!_patchers.TryGetValue(mediaType, out var patcher))
         {
             throw StatusErrors.UnsupportedMediaType(ctx.Request.ContentType ?? string.Empty);
         }
 
+        var options = WriteOptions.Parse(ctx, "PatchOptions");
         var patch = await RequestBody.ReadAsync(ctx.Request, ctx.RequestAborted);
-        var updated = await PatchObjectAsync(def, ns, name, status, mediaType, patcher, patch, DryRun(ctx), ctx.RequestAborted);
+        var updated = await PatchObjectAsync(def, ns, name, status, mediaType, patcher, patch, options.DryRun, options.Manager(ctx), ctx.RequestAborted);
         await WriteObjectAsync(ctx, 200, def, updated, shape);
     }
 
     private Task<CachedObject> PatchObjectAsync(
-        ResourceDefinition def, string? ns, string name, bool status, string mediaType, IPatchApplier patcher, byte[] patch, bool dryRun, CancellationToken ct)
+        ResourceDefinition def, string? ns, string name, bool status, string mediaType, IPatchApplier patcher, byte[] patch, bool dryRun, string manager, CancellationToken ct)
     {
         return _registry.GuaranteedUpdateAsync(def, ns, name, retryOnConflict: true, dryRun, (current, revision) =>
         {
@@ -334,7 +401,7 @@ public sealed class ResourceHandler
                 throw StatusErrors.BadRequest($"the name of the object ({patched.Metadata.Name}) does not match the name on the URL ({name})");
             }
 
-            return _registry.PrepareUpdate(def, patched, current, status);
+            return _registry.PrepareUpdate(def, patched, current, status, manager);
         }, ct);
     }
 
@@ -393,6 +460,7 @@ public sealed class ResourceHandler
         }
 
         var query = ctx.Request.Query;
+        WriteOptions.Parse(ctx, "DeleteOptions", bodyDryRun: options.DryRun);
         if (query.TryGetValue("gracePeriodSeconds", out var g) && long.TryParse(g.ToString(), CultureInfo.InvariantCulture, out var grace))
         {
             options.GracePeriodSeconds = grace;

@@ -16,11 +16,13 @@ public sealed class SubresourceHandlers
 {
     private readonly GenericRegistry _registry;
     private readonly ResourceHandler _resources;
+    private readonly ServerSideApplier _apply;
 
-    public SubresourceHandlers(GenericRegistry registry, ResourceHandler resources)
+    public SubresourceHandlers(GenericRegistry registry, ResourceHandler resources, ServerSideApplier apply)
     {
         _registry = registry;
         _resources = resources;
+        _apply = apply;
     }
 
     public async Task HandleAsync(HttpContext ctx, ResourceDefinition def, string? ns, string name, string subresource)
@@ -42,18 +44,29 @@ public sealed class SubresourceHandlers
                 await ResponseWriter.WriteJsonAsync(ctx, 200, ModelJson.Serialize(ScaleSubresource.ToScale(current.Object)));
                 return;
             case ("scale", "PUT"):
+                var putOptions = WriteOptions.Parse(ctx, "UpdateOptions");
                 var scale = DecodeScale(await ResourceHandler.ReadJsonBodyAsync(ctx));
-                await ResponseWriter.WriteJsonAsync(ctx, 200, ModelJson.Serialize(await SetReplicasAsync(ctx, def, ns, name, scale)));
+                await ResponseWriter.WriteJsonAsync(ctx, 200, ModelJson.Serialize(await SetReplicasAsync(ctx, def, ns, name, scale, putOptions)));
+                return;
+            case ("scale", "PATCH") when RequestBody.MediaType(ctx.Request.ContentType) == Skiff.Apimachinery.Patching.PatchContentTypes.ApplyPatch:
+                var applyOptions = WriteOptions.Parse(ctx, "PatchOptions", apply: true);
+                var applyBody = await RequestBody.ReadAsync(ctx.Request, ctx.RequestAborted);
+                var appliedScale = await _apply.ApplyScaleAsync(def, ns, name, applyBody, applyOptions, ctx.RequestAborted);
+                await ResponseWriter.WriteJsonAsync(ctx, 200, ModelJson.Serialize(appliedScale));
                 return;
             case ("scale", "PATCH"):
+                var patchOptions = WriteOptions.Parse(ctx, "PatchOptions");
                 var patch = await RequestBody.ReadAsync(ctx.Request, ctx.RequestAborted);
                 var before = await _registry.GetAsync(def, ns, name, null, ctx.RequestAborted);
                 var scaleJson = ModelJson.Serialize(ScaleSubresource.ToScale(before.Object));
                 var patched = DecodeScale(_resources.ApplyPatch(ctx, typeof(V1Scale), scaleJson, patch));
-                await ResponseWriter.WriteJsonAsync(ctx, 200, ModelJson.Serialize(await SetReplicasAsync(ctx, def, ns, name, patched)));
+                await ResponseWriter.WriteJsonAsync(ctx, 200, ModelJson.Serialize(await SetReplicasAsync(ctx, def, ns, name, patched, patchOptions)));
                 return;
             case ("binding", "POST"):
                 await BindAsync(ctx, def, ns, name);
+                return;
+            case ("eviction", "POST"):
+                await EvictAsync(ctx, def, ns, name);
                 return;
             default:
                 throw StatusErrors.MethodNotAllowed(method, StatusErrors.QualifiedResource(def, subresource));
@@ -74,7 +87,7 @@ public sealed class SubresourceHandlers
         }
     }
 
-    private async Task<V1Scale> SetReplicasAsync(HttpContext ctx, ResourceDefinition def, string? ns, string name, V1Scale scale)
+    private async Task<V1Scale> SetReplicasAsync(HttpContext ctx, ResourceDefinition def, string? ns, string name, V1Scale scale, WriteOptions options)
     {
         if (scale.Metadata?.Name is { } scaleName && scaleName != name)
         {
@@ -88,8 +101,8 @@ public sealed class SubresourceHandlers
         }
 
         var pinned = GenericRegistry.ParseResourceVersion(scale.Metadata?.ResourceVersion);
-        var dryRun = ctx.Request.Query["dryRun"].Contains("All");
-        var updated = await _registry.GuaranteedUpdateAsync(def, ns, name, retryOnConflict: pinned is null, dryRun, (current, revision) =>
+        var manager = options.Manager(ctx);
+        var updated = await _registry.GuaranteedUpdateAsync(def, ns, name, retryOnConflict: pinned is null, options.DryRun, (current, revision) =>
         {
             if (pinned is not null && pinned != revision)
             {
@@ -98,9 +111,42 @@ public sealed class SubresourceHandlers
 
             var old = ModelJson.Deserialize(ModelJson.Serialize(current), def.ModelType);
             ScaleSubresource.ApplyReplicas(current, scale);
-            return _registry.PrepareUpdate(def, current, old, status: false);
+            return _registry.PrepareUpdate(def, current, old, status: false, manager, "scale");
         }, ctx.RequestAborted);
         return ScaleSubresource.ToScale(updated.Object);
+    }
+
+    // policy/v1 Eviction (what kubectl drain posts): without PodDisruptionBudgets to consult, an eviction is a delete
+    // of the pod with the eviction's delete options, answered with a 201 Success Status.
+    private async Task EvictAsync(HttpContext ctx, ResourceDefinition def, string? ns, string name)
+    {
+        V1Eviction eviction;
+        try
+        {
+            eviction = ModelJson.Deserialize<V1Eviction>(await ResourceHandler.ReadJsonBodyAsync(ctx));
+        }
+        catch (JsonException ex)
+        {
+            throw StatusErrors.BadRequest("the object provided is unrecognized: " + ex.Message);
+        }
+
+        ObjectCodec.CheckKind("policy/v1", "Eviction", eviction.ApiVersion, eviction.Kind);
+        if (eviction.Metadata?.Name is { Length: > 0 } evictionName && evictionName != name)
+        {
+            throw StatusErrors.BadRequest($"name in URL does not match name in Eviction object");
+        }
+
+        var options = eviction.DeleteOptions ?? new V1DeleteOptions();
+        var write = WriteOptions.Parse(ctx, "DeleteOptions", bodyDryRun: options.DryRun);
+        if (write.DryRun)
+        {
+            options.DryRun = ["All"];
+        }
+
+        await _registry.DeleteAsync(def, ns, name, options, ctx.RequestAborted);
+        var success = StatusErrors.Success();
+        success.Code = 201;
+        await ResponseWriter.WriteJsonAsync(ctx, 201, ModelJson.Serialize(success));
     }
 
     private async Task BindAsync(HttpContext ctx, ResourceDefinition def, string? ns, string name)

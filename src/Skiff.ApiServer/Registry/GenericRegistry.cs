@@ -185,7 +185,10 @@ public sealed class GenericRegistry
 
     // ---------------------------------------------------------------- create
 
-    public async Task<CachedObject> CreateAsync(ResourceDefinition def, string? ns, IKubernetesObject<V1ObjectMeta> obj, bool dryRun, CancellationToken ct)
+    /// <summary>Creates an object. With <paramref name="fieldManager"/> the creator is recorded in managedFields
+    /// (an Update entry owning what it set, server defaults included, as Kubernetes' decode-time defaulting gives).</summary>
+    public async Task<CachedObject> CreateAsync(
+        ResourceDefinition def, string? ns, IKubernetesObject<V1ObjectMeta> obj, bool dryRun, CancellationToken ct, string? fieldManager = null)
     {
         var meta = obj.Metadata;
         if (def.Namespaced)
@@ -217,6 +220,12 @@ public sealed class GenericRegistry
             meta.DeletionGracePeriodSeconds = null;
             meta.SelfLink = null;
             def.Strategy.PrepareForCreate(obj, Now);
+            if (fieldManager is not null)
+            {
+                obj = FieldOwnership.RecordUpdate(def, null, obj, fieldManager, string.Empty, Now);
+                meta = obj.Metadata;
+            }
+
             var errors = def.Strategy.ValidateCreate(obj);
             if (errors.Count > 0)
             {
@@ -231,6 +240,12 @@ public sealed class GenericRegistry
             var key = def.StorageKey(ns, meta.Name!);
             if (dryRun)
             {
+                // As the real dry-run storage: an existing object is still a conflict, nothing is written.
+                if (await _store.GetAsync(key, ct) is not null)
+                {
+                    throw StatusErrors.AlreadyExists(StatusErrors.QualifiedResource(def), meta.Name!);
+                }
+
                 return ObjectCodec.Served(def, key, obj, await _store.GetCurrentRevisionAsync(ct));
             }
 
@@ -335,7 +350,7 @@ public sealed class GenericRegistry
 
     /// <summary>PUT of the main resource or of its status subresource.</summary>
     public Task<CachedObject> UpdateAsync(
-        ResourceDefinition def, string? ns, string name, IKubernetesObject<V1ObjectMeta> obj, bool status, bool dryRun, CancellationToken ct)
+        ResourceDefinition def, string? ns, string name, IKubernetesObject<V1ObjectMeta> obj, bool status, bool dryRun, CancellationToken ct, string? fieldManager = null)
     {
         if (obj.Metadata.Name != name)
         {
@@ -355,12 +370,15 @@ public sealed class GenericRegistry
                 throw StatusErrors.Conflict(StatusErrors.QualifiedResource(def), name, StatusErrors.ModifiedDetail);
             }
 
-            return PrepareUpdate(def, obj, current, status);
+            return PrepareUpdate(def, obj, current, status, fieldManager);
         }, ct);
     }
 
-    /// <summary>Applies the generic update rules and the strategy to <paramref name="obj"/> replacing <paramref name="old"/>.</summary>
-    public IKubernetesObject<V1ObjectMeta> PrepareUpdate(ResourceDefinition def, IKubernetesObject<V1ObjectMeta> obj, IKubernetesObject<V1ObjectMeta> old, bool status)
+    /// <summary>Applies the generic update rules and the strategy to <paramref name="obj"/> replacing <paramref name="old"/>.
+    /// With <paramref name="fieldManager"/> the write is recorded in managedFields as an Update (of
+    /// <paramref name="subresource"/>, by default "status" for status writes).</summary>
+    public IKubernetesObject<V1ObjectMeta> PrepareUpdate(
+        ResourceDefinition def, IKubernetesObject<V1ObjectMeta> obj, IKubernetesObject<V1ObjectMeta> old, bool status, string? fieldManager = null, string? subresource = null)
     {
         obj.ApiVersion = def.ApiVersion;
         obj.Kind = def.Kind;
@@ -383,6 +401,7 @@ public sealed class GenericRegistry
         if (status)
         {
             def.Strategy.PrepareForStatusUpdate(obj, old, Now);
+            obj = Track(obj);
             errors = def.Strategy.ValidateStatusUpdate(obj, old);
         }
         else
@@ -393,15 +412,20 @@ public sealed class GenericRegistry
             }
 
             def.Strategy.PrepareForUpdate(obj, old, Now);
+            obj = Track(obj);
             errors = def.Strategy.ValidateUpdate(obj, old);
         }
 
         if (errors.Count > 0)
         {
-            throw StatusErrors.Invalid(def.Kind, def.Group, meta.Name ?? string.Empty, errors);
+            throw StatusErrors.Invalid(def.Kind, def.Group, obj.Metadata.Name ?? string.Empty, errors);
         }
 
         return obj;
+
+        IKubernetesObject<V1ObjectMeta> Track(IKubernetesObject<V1ObjectMeta> prepared) => fieldManager is null
+            ? prepared
+            : FieldOwnership.RecordUpdate(def, old, prepared, fieldManager, subresource ?? (status ? "status" : string.Empty), Now);
     }
 
     // ---------------------------------------------------------------- delete

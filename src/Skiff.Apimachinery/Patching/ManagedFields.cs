@@ -66,6 +66,106 @@ public static class ManagedFields
         return result;
     }
 
+    /// <summary>
+    /// Settles which managedFields an incoming object (the body of a create or update, or a patch result) starts from,
+    /// as the API server does: absent, null or an empty list keeps the live object's (clients unaware of the field must
+    /// not wipe it); a list of empty entries (<c>[{}]</c>) clears them; a well-formed list replaces them; a list with a
+    /// malformed entry (unknown operation or fieldsType, fieldsV1 not an object, bad time) is ignored and the live ones
+    /// are kept. Writes the outcome into <paramref name="incoming"/>. Returns false when the client cleared them: that
+    /// write then records no entry.
+    /// </summary>
+    public static bool ResolveIncoming(JsonObject? live, JsonObject incoming)
+    {
+        ArgumentNullException.ThrowIfNull(incoming);
+        if (incoming["metadata"] is not JsonObject metadata)
+        {
+            metadata = [];
+            incoming["metadata"] = metadata;
+        }
+
+        var liveEntries = live?["metadata"]?["managedFields"]?.DeepClone();
+        if (metadata["managedFields"] is not JsonArray supplied || supplied.Count == 0)
+        {
+            Set(metadata, liveEntries);
+            return true;
+        }
+
+        if (supplied.All(e => e is JsonObject { Count: 0 }))
+        {
+            metadata.Remove("managedFields");
+            return false;
+        }
+
+        if (!supplied.All(WellFormed))
+        {
+            Set(metadata, liveEntries);
+        }
+
+        return true;
+    }
+
+    private static void Set(JsonObject metadata, JsonNode? entries)
+    {
+        if (entries is JsonArray { Count: > 0 })
+        {
+            metadata["managedFields"] = entries;
+        }
+        else
+        {
+            metadata.Remove("managedFields");
+        }
+    }
+
+    private static bool WellFormed(JsonNode? entry)
+    {
+        if (entry is not JsonObject item)
+        {
+            return false;
+        }
+
+        var operation = item["operation"] is JsonValue op && op.TryGetValue<string>(out var o) ? o : null;
+        var fieldsType = item["fieldsType"] is JsonValue ft && ft.TryGetValue<string>(out var f) ? f : null;
+        var timeOk = item["time"] is null ||
+            (item["time"] is JsonValue t && t.TryGetValue<string>(out var text) &&
+             DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out _));
+        return operation is ManagedFieldsEntry.Apply or ManagedFieldsEntry.Update
+            && fieldsType == "FieldsV1"
+            && item["fieldsV1"] is null or JsonObject
+            && item["manager"] is null or JsonValue
+            && timeOk;
+    }
+
+    /// <summary>
+    /// When a write changes nothing but managedFields timestamps (a repeated apply), puts the live timestamps back so
+    /// the write is a no-op and the resourceVersion stays, as the API server's timestamp-ignoring transformer does.
+    /// </summary>
+    public static void KeepTimesIfUnchanged(JsonObject? live, JsonObject updated)
+    {
+        ArgumentNullException.ThrowIfNull(updated);
+        if (live?["metadata"]?["managedFields"] is not JsonArray liveEntries || updated["metadata"]?["managedFields"] is not JsonArray entries)
+        {
+            return;
+        }
+
+        var candidate = (JsonObject)updated.DeepClone();
+        var candidateEntries = (JsonArray)candidate["metadata"]!["managedFields"]!;
+        foreach (var entry in candidateEntries.OfType<JsonObject>())
+        {
+            var match = liveEntries.OfType<JsonObject>().FirstOrDefault(l =>
+                JsonNode.DeepEquals(l["manager"], entry["manager"]) && JsonNode.DeepEquals(l["operation"], entry["operation"]) &&
+                JsonNode.DeepEquals(l["subresource"], entry["subresource"]));
+            if (match?["time"] is { } time)
+            {
+                entry["time"] = time.DeepClone();
+            }
+        }
+
+        if (JsonNode.DeepEquals(candidate, live))
+        {
+            updated["metadata"]!["managedFields"] = candidateEntries.DeepClone();
+        }
+    }
+
     // Only leaves carry values; a list item or a map that merely still exists has not changed by itself.
     internal static bool ValueChanged(JsonObject old, JsonObject updated, FieldPath path, FieldSet set)
     {

@@ -22,6 +22,8 @@ public static class ServerSideApply
     /// <param name="modelType">The KubernetesClient model (merge keys, sets); null for custom resources.</param>
     /// <param name="apiVersion">The apiVersion of the request.</param>
     /// <param name="now">The time recorded in managedFields.</param>
+    /// <param name="subresource">"status" when applying to the status subresource (only <c>status</c> is tracked then),
+    /// "scale" for the scale subresource; empty for the resource itself.</param>
     public static JsonObject Apply(
         JsonObject? live,
         JsonObject applied,
@@ -29,7 +31,8 @@ public static class ServerSideApply
         bool force,
         Type? modelType,
         string apiVersion,
-        DateTimeOffset now)
+        DateTimeOffset now,
+        string subresource = "")
     {
         ArgumentNullException.ThrowIfNull(applied);
         if (string.IsNullOrEmpty(manager))
@@ -43,13 +46,21 @@ public static class ServerSideApply
         }
 
         var entries = ManagedFieldsEntry.ReadAll(live);
-        var appliedSet = ObjectFields.Of(applied, modelType);
+        var appliedSet = ObjectFields.Of(applied, modelType, statusOnly: subresource == "status");
         var result = live is null ? new JsonObject() : (JsonObject)live.DeepClone();
 
-        var mine = entries.FirstOrDefault(e => e.SameManager(manager, ManagedFieldsEntry.Apply, ""));
+        var mine = entries.FirstOrDefault(e => e.SameManager(manager, ManagedFieldsEntry.Apply, subresource));
         var others = entries.Where(e => !ReferenceEquals(e, mine)).ToList();
 
         var conflicts = live is null ? [] : FindConflicts(live, applied, appliedSet, others);
+        if (conflicts.Count > 0 && !force && manager == "kubectl" && CoveredByLastApplied(live!, conflicts, modelType))
+        {
+            // As upstream's last-applied manager: kubectl's server-side apply takes over what client-side apply set
+            // (every conflicting field is in the last-applied-configuration annotation), so moving from
+            // `kubectl apply` to `kubectl apply --server-side` is no conflict.
+            force = true;
+        }
+
         if (conflicts.Count > 0 && !force)
         {
             throw ConflictError(conflicts);
@@ -90,7 +101,7 @@ public static class ServerSideApply
 
         if (!wrote)
         {
-            updated.Add(new ManagedFieldsEntry(manager, ManagedFieldsEntry.Apply, apiVersion, now, "", appliedSet));
+            updated.Add(new ManagedFieldsEntry(manager, ManagedFieldsEntry.Apply, apiVersion, now, subresource, appliedSet));
         }
 
         ManagedFieldsEntry.WriteAll(result, updated);
@@ -118,6 +129,30 @@ public static class ServerSideApply
         }
 
         return conflicts;
+    }
+
+    private static bool CoveredByLastApplied(JsonObject live, List<(FieldPath Path, ManagedFieldsEntry Owner)> conflicts, Type? modelType)
+    {
+        if (live["metadata"]?["annotations"]?["kubectl.kubernetes.io/last-applied-configuration"] is not JsonValue value ||
+            !value.TryGetValue<string>(out var text))
+        {
+            return false;
+        }
+
+        try
+        {
+            if (JsonNode.Parse(text) is not JsonObject lastApplied)
+            {
+                return false;
+            }
+
+            var set = ObjectFields.Of(lastApplied, modelType);
+            return conflicts.All(c => set.Contains(c.Path));
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return false;
+        }
     }
 
     private static PatchException ConflictError(List<(FieldPath Path, ManagedFieldsEntry Owner)> conflicts)
