@@ -97,7 +97,12 @@ internal sealed class KubeletRound(Kubernetes client, string nodeName, HttpClien
         {
         }
 
-        var deleted = await DeleteAllAsync(selector, times.Keys, timeout.Token);
+        Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"  round {round}: create → Ready p50 {Percentiles.Of(times.Values.Select(t => t.ReadySeen!.Value - t.CreateSent).ToList())}; deleting"));
+        // Tearing down is slower than starting on a busy node (containerd serializes the CNI teardown): its own clock.
+        using var deleteTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deleteTimeout.CancelAfter(TimeSpan.FromMinutes(30));
+        var deleted = await DeleteAllAsync(selector, times.Keys, deleteTimeout.Token);
         return new KubeletRoundResult(pods, startedAtUtc, times, deleted);
     }
 

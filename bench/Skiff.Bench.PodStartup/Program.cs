@@ -73,7 +73,7 @@ try
         await RemoveAllSandboxesAsync(cri);
     }
 }
-catch (Exception e) when (e is not OperationCanceledException)
+catch (Exception e)
 {
     Console.Error.WriteLine($"pod-startup benchmark failed: {e}");
     exitCode = 1;
