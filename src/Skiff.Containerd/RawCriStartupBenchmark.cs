@@ -4,8 +4,8 @@ using Skiff.Cri;
 namespace Skiff.Containerd;
 
 /// <summary>
-/// The raw-CRI baseline for pod startup: starts N single-container pods one after another straight through CRI
-/// (no API server, no kubelet) and reports percentiles. Optionally waits for each pod's HTTP port to answer, which
+/// The raw-CRI baseline for pod startup: starts N single-container pods straight through CRI (no API server, no
+/// kubelet), one after another or all at once (<see cref="RawCriStartupOptions.Burst"/>), and reports percentiles. Optionally waits for each pod's HTTP port to answer, which
 /// is what "pod ready" means for an nginx pod. All pods are removed afterwards.
 /// </summary>
 public static class RawCriStartupBenchmark
@@ -15,43 +15,71 @@ public static class RawCriStartupBenchmark
         ArgumentNullException.ThrowIfNull(cri);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Pods, 1);
-        var pods = new List<RawCriPod>();
-        var sandbox = new List<double>();
-        var container = new List<double>();
-        var started = new List<double>();
-        var serving = new List<double>();
+        var results = new PodResult?[options.Pods];
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var round = Stopwatch.StartNew();
         try
         {
-            for (var i = 0; i < options.Pods; i++)
+            if (options.Burst)
             {
-                var stopwatch = Stopwatch.StartNew();
-                var pod = await RawCriPod.RunAsync(cri, $"bench-{i}", options.Image, options.Command, options.LogRoot, cancellationToken).ConfigureAwait(false);
-                pods.Add(pod);
-                sandbox.Add(pod.Timings.RunPodSandbox.TotalMilliseconds);
-                container.Add(pod.Timings.CreateAndStartContainer.TotalMilliseconds);
-                started.Add(pod.Timings.Total.TotalMilliseconds);
-                if (options.HttpPort is { } port)
+                // All pods at once, each measured from the common start: the shape of N pods created together.
+                await Task.WhenAll(Enumerable.Range(0, options.Pods).Select(async i =>
                 {
-                    await WaitForHttpAsync(http, new Uri($"http://{pod.PodIp}:{port}/"), cancellationToken).ConfigureAwait(false);
-                    serving.Add(stopwatch.Elapsed.TotalMilliseconds);
+                    await Task.Yield();
+                    await RunOneAsync(cri, options, http, i, round, results, cancellationToken).ConfigureAwait(false);
+                })).ConfigureAwait(false);
+            }
+            else
+            {
+                for (var i = 0; i < options.Pods; i++)
+                {
+                    await RunOneAsync(cri, options, http, i, Stopwatch.StartNew(), results, cancellationToken).ConfigureAwait(false);
                 }
             }
         }
         finally
         {
-            foreach (var pod in pods)
+            foreach (var result in results)
             {
-                await pod.RemoveAsync(cri, CancellationToken.None).ConfigureAwait(false);
+                if (result is not null)
+                {
+                    await result.Pod.RemoveAsync(cri, CancellationToken.None).ConfigureAwait(false);
+                }
             }
         }
 
+        var done = results.Select(r => r!).ToList();
         return new RawCriStartupReport(
             options.Pods,
-            Percentiles.Of(sandbox),
-            Percentiles.Of(container),
-            Percentiles.Of(started),
-            serving.Count > 0 ? Percentiles.Of(serving) : null);
+            Percentiles.Of(done.Select(r => r.Pod.Timings.RunPodSandbox.TotalMilliseconds).ToList()),
+            Percentiles.Of(done.Select(r => r.Pod.Timings.CreateAndStartContainer.TotalMilliseconds).ToList()),
+            Percentiles.Of(done.Select(r => r.Started).ToList()),
+            options.HttpPort is null ? null : Percentiles.Of(done.Select(r => r.Serving).ToList()));
+    }
+
+    /// <summary>Starts pod <paramref name="index"/> and records its times relative to <paramref name="clock"/>.</summary>
+    private static async Task RunOneAsync(
+        CriConnection cri, RawCriStartupOptions options, HttpClient http, int index, Stopwatch clock, PodResult?[] results, CancellationToken cancellationToken)
+    {
+        var pod = await RawCriPod.RunAsync(cri, $"bench-{index}", options.Image, options.Command, options.LogRoot, cancellationToken).ConfigureAwait(false);
+        var result = new PodResult(pod, clock.Elapsed.TotalMilliseconds);
+        results[index] = result;
+        if (options.HttpPort is { } port)
+        {
+            await WaitForHttpAsync(http, new Uri($"http://{pod.PodIp}:{port}/"), cancellationToken).ConfigureAwait(false);
+            result.Serving = clock.Elapsed.TotalMilliseconds;
+        }
+    }
+
+    private sealed class PodResult(RawCriPod pod, double started)
+    {
+        public RawCriPod Pod { get; } = pod;
+
+        /// <summary>Milliseconds until StartContainer returned.</summary>
+        public double Started { get; } = started;
+
+        /// <summary>Milliseconds until the first HTTP answer.</summary>
+        public double Serving { get; set; }
     }
 
     private static async Task WaitForHttpAsync(HttpClient http, Uri uri, CancellationToken cancellationToken)
@@ -72,6 +100,10 @@ public static class RawCriStartupBenchmark
                 {
                     // Not listening yet.
                 }
+                catch (TaskCanceledException) when (!timeout.IsCancellationRequested)
+                {
+                    // This one request hit the client's timeout (a busy machine); ask again.
+                }
 
                 await Task.Delay(5, timeout.Token).ConfigureAwait(false);
             }
@@ -87,7 +119,12 @@ public static class RawCriStartupBenchmark
 /// <param name="Command">Command override; null keeps the image's entrypoint.</param>
 /// <param name="HttpPort">When set, each pod counts as serving once GET http://podIP:port/ gets any HTTP response.</param>
 /// <param name="LogRoot">Directory for the pods' CRI log directories (removed with the pods).</param>
-public sealed record RawCriStartupOptions(int Pods, string Image, IReadOnlyList<string>? Command, int? HttpPort, string LogRoot);
+public sealed record RawCriStartupOptions(int Pods, string Image, IReadOnlyList<string>? Command, int? HttpPort, string LogRoot)
+{
+    /// <summary>Start all pods at once and measure each from the common start (default: one after another, each
+    /// measured from its own first call).</summary>
+    public bool Burst { get; init; }
+}
 
 /// <summary>Milliseconds per phase: RunPodSandbox, Create+StartContainer, both, and until HTTP 200 (if asked).</summary>
 public sealed record RawCriStartupReport(int Pods, Percentiles RunPodSandbox, Percentiles CreateAndStartContainer, Percentiles PodStarted, Percentiles? HttpReady);

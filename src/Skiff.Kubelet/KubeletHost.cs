@@ -77,8 +77,10 @@ public static class KubeletHost
         Directory.CreateDirectory(options.RootDir);
         Directory.CreateDirectory(options.PodLogsDir);
         var host = HostInfo.Detect(options.RootDir, options.NodeIp);
+        var pressure = new NodePressureMonitor(
+            new HostResourceSource(options.RootDir, options.ImageFsPath ?? options.RootDir), options.EvictionHard, time);
         var nodeAgent = new NodeAgent(
-            api, runtime, new NodeStatusBuilder(options, host, time), options, time, loggerFactory.CreateLogger<NodeAgent>());
+            api, runtime, new NodeStatusBuilder(options, host, pressure, time), options, time, loggerFactory.CreateLogger<NodeAgent>());
         await nodeAgent.RegisterAsync(cancellationToken);
 
         using var probeHttp = new HttpClient(new SocketsHttpHandler

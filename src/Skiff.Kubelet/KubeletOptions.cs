@@ -45,6 +45,13 @@ public sealed class KubeletOptions
     /// <summary>The CA whose client certificates (the API server's) the kubelet's HTTPS server accepts.</summary>
     public System.Security.Cryptography.X509Certificates.X509Certificate2? ClientCaCertificate { get; set; }
 
+    /// <summary>Where the runtime keeps images and container layers (the imagefs of eviction signals); the kubelet's
+    /// <see cref="RootDir"/> filesystem when not set.</summary>
+    public string? ImageFsPath { get; set; }
+
+    /// <summary>Hard eviction thresholds behind the MemoryPressure, DiskPressure and PIDPressure conditions.</summary>
+    public Nodes.EvictionThresholds EvictionHard { get; set; } = new();
+
     /// <summary>Maximum number of pods; reported as capacity and allocatable <c>pods</c>.</summary>
     public int MaxPods { get; set; } = 110;
 

@@ -16,8 +16,15 @@ public sealed class NodeAgentTests
     private readonly FakeTimeProvider time = new(new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero));
     private readonly FakeKubeletApi api = new();
 
+    private readonly FakeResourceSource resources = new();
+
     private NodeAgent Agent(KubeletOptions options) => new(
-        api, new FakeRuntimeService(time), new NodeStatusBuilder(options, Host, time), options, time, NullLogger<NodeAgent>.Instance);
+        api,
+        new FakeRuntimeService(time),
+        new NodeStatusBuilder(options, Host, new NodePressureMonitor(resources, options.EvictionHard, time), time),
+        options,
+        time,
+        NullLogger<NodeAgent>.Instance);
 
     [Fact]
     public async Task Registration_creates_the_node_and_posts_its_status_through_the_subresource()

@@ -3,8 +3,9 @@ using k8s.Models;
 
 namespace Skiff.Kubelet.Nodes;
 
-/// <summary>Builds the Node object and its status the way the real kubelet fills them.</summary>
-public sealed class NodeStatusBuilder(KubeletOptions options, HostInfo host, TimeProvider time)
+/// <summary>Builds the Node object and its status the way the real kubelet fills them; the pressure conditions come
+/// from <paramref name="pressure"/>'s readings of the host.</summary>
+public sealed class NodeStatusBuilder(KubeletOptions options, HostInfo host, NodePressureMonitor pressure, TimeProvider time)
 {
     public const string KubeletVersion = "v1.32.0";
 
@@ -76,12 +77,18 @@ public sealed class NodeStatusBuilder(KubeletOptions options, HostInfo host, Tim
             ["hugepages-2Mi"] = new("0"),
         };
 
+        var pressed = pressure.Evaluate();
         var conditions = new List<V1NodeCondition>
         {
-            Condition(previous, "MemoryPressure", "False", "KubeletHasSufficientMemory",
-                "kubelet has sufficient memory available", now),
-            Condition(previous, "DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure", now),
-            Condition(previous, "PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available", now),
+            pressed.Memory
+                ? Condition(previous, "MemoryPressure", "True", "KubeletHasInsufficientMemory", "kubelet has insufficient memory available", now)
+                : Condition(previous, "MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available", now),
+            pressed.Disk
+                ? Condition(previous, "DiskPressure", "True", "KubeletHasDiskPressure", "kubelet has disk pressure", now)
+                : Condition(previous, "DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure", now),
+            pressed.Pid
+                ? Condition(previous, "PIDPressure", "True", "KubeletHasInsufficientPID", "kubelet has insufficient PID available", now)
+                : Condition(previous, "PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available", now),
             runtimeReady
                 ? Condition(previous, "Ready", "True", "KubeletReady", "kubelet is posting ready status", now)
                 : Condition(previous, "Ready", "False", "KubeletNotReady", "container runtime is down", now),

@@ -27,6 +27,7 @@ public sealed class PodSyncDependencies
         Time = time;
         LoggerFactory = loggerFactory;
         Paths = new PodPaths(options);
+        Snapshots = new RuntimeSnapshots(runtime);
         Sandboxes = new SandboxConfigBuilder(options, Paths);
         Containers = new ContainerConfigBuilder(options);
         Environment = new EnvironmentBuilder(api);
@@ -53,6 +54,9 @@ public sealed class PodSyncDependencies
     public ILoggerFactory LoggerFactory { get; }
 
     public PodPaths Paths { get; }
+
+    /// <summary>The node-wide runtime listing the workers' periodic resyncs share.</summary>
+    public RuntimeSnapshots Snapshots { get; }
 
     public SandboxConfigBuilder Sandboxes { get; }
 

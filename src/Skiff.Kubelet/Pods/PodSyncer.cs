@@ -28,7 +28,7 @@ public sealed class PodSyncer
         ArgumentNullException.ThrowIfNull(deps);
         this.deps = deps;
         uid = podUid;
-        observer = new RuntimeObserver(deps.Runtime, podUid);
+        observer = new RuntimeObserver(deps.Runtime, podUid, deps.Snapshots);
         backOff = BackOff.ForContainers(deps.Time);
         logger = deps.LoggerFactory.CreateLogger<PodSyncer>();
     }
@@ -36,11 +36,15 @@ public sealed class PodSyncer
     /// <summary>Succeeded or Failed once the pod has finished; it is then never started again.</summary>
     public string? TerminalPhase { get; private set; }
 
-    public async Task<V1PodStatus> SyncAsync(V1Pod pod, CancellationToken cancellationToken)
+    public Task<V1PodStatus> SyncAsync(V1Pod pod, CancellationToken cancellationToken) => SyncAsync(pod, periodic: false, cancellationToken);
+
+    /// <summary>One sync; <paramref name="periodic"/> when nothing but the resync timer woke the worker, which may
+    /// then read the pod's state from the node-wide listing shared with the other workers.</summary>
+    public async Task<V1PodStatus> SyncAsync(V1Pod pod, bool periodic, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(pod);
         startTime ??= pod.Status?.StartTime ?? deps.Time.GetUtcNow().UtcDateTime;
-        var observed = await ObserveAsync(cancellationToken);
+        var observed = await ObserveAsync(periodic, cancellationToken);
         if (TerminalPhase is null)
         {
             var phase = StatusOf(pod, observed).Phase;
@@ -92,9 +96,13 @@ public sealed class PodSyncer
         return pod.Metadata.DeletionGracePeriodSeconds ?? pod.Spec.TerminationGracePeriodSeconds ?? 30;
     }
 
-    private async Task<ObservedPod> ObserveAsync(CancellationToken cancellationToken)
+    private Task<ObservedPod> ObserveAsync(CancellationToken cancellationToken) => ObserveAsync(shared: false, cancellationToken);
+
+    private async Task<ObservedPod> ObserveAsync(bool shared, CancellationToken cancellationToken)
     {
-        var observed = await observer.ObserveAsync(cancellationToken);
+        var observed = shared
+            ? await observer.ObserveSharedAsync(cancellationToken)
+            : await observer.ObserveAsync(cancellationToken);
         foreach (var container in observed.Containers)
         {
             var name = container.Metadata.Name;

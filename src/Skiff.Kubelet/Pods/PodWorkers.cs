@@ -129,7 +129,7 @@ public sealed class PodWorkers(PodSyncDependencies deps, StatusManager statusMan
                         continue;
                     }
 
-                    var status = await syncer.SyncAsync(pod, cancellationToken);
+                    var status = await syncer.SyncAsync(pod, periodic: work is null, cancellationToken);
                     statusManager.SetPodStatus(pod, status);
                 }
                 catch (Exception e) when (!cancellationToken.IsCancellationRequested)
@@ -141,6 +141,10 @@ public sealed class PodWorkers(PodSyncDependencies deps, StatusManager statusMan
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+        }
+        catch (Grpc.Core.RpcException e) when (e.StatusCode == Grpc.Core.StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+        {
+            // The kubelet is stopping in the middle of a CRI call; the next kubelet adopts the pod.
         }
         finally
         {

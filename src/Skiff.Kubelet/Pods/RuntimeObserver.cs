@@ -6,19 +6,50 @@ namespace Skiff.Kubelet.Pods;
 
 /// <summary>
 /// Reads one pod's state from the runtime. Exited containers and a ready sandbox's IP never change, so their
-/// answers are cached: a steady pod costs one ListPodSandbox and one ListContainers per observation.
+/// answers are cached: a steady pod costs one ListPodSandbox and one ListContainers per fresh observation, and nothing
+/// but a share of the node-wide listing (<see cref="RuntimeSnapshots"/>) per periodic one.
 /// </summary>
-public sealed class RuntimeObserver(IRuntimeService runtime, string podUid)
+public sealed class RuntimeObserver(IRuntimeService runtime, string podUid, RuntimeSnapshots snapshots)
 {
     private readonly Dictionary<string, ContainerStatus> finished = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ContainerStatus> running = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> sandboxIps = new(StringComparer.Ordinal);
+    private long seen;
 
+    /// <summary>Lists this pod's sandboxes and containers now: what a worker needs right after it acted.</summary>
     public async Task<ObservedPod> ObserveAsync(CancellationToken cancellationToken)
     {
+        seen = snapshots.Mark();
         var filter = new PodSandboxFilter();
         filter.LabelSelector[KubeletLabels.PodUid] = podUid;
-        var sandboxes = (await runtime.ListPodSandboxAsync(filter, cancellationToken))
+        var sandboxes = await runtime.ListPodSandboxAsync(filter, cancellationToken);
+        return await BuildAsync(
+            sandboxes,
+            async id => await runtime.ListContainersAsync(new ContainerFilter { PodSandboxId = id }, cancellationToken),
+            cancellationToken);
+    }
+
+    /// <summary>This pod's part of a node-wide listing that began after this observer's last look: enough for a
+    /// periodic resync, at a fraction of the runtime's work when many pods resync.</summary>
+    public async Task<ObservedPod> ObserveSharedAsync(CancellationToken cancellationToken)
+    {
+        var snapshot = await snapshots.NewerThanAsync(seen, cancellationToken);
+        seen = snapshot.Generation;
+        var sandboxes = snapshot.Sandboxes
+            .Where(s => s.Labels.TryGetValue(KubeletLabels.PodUid, out var uid) && uid == podUid)
+            .ToList();
+        return await BuildAsync(
+            sandboxes,
+            id => Task.FromResult<IReadOnlyList<Container>>(snapshot.Containers.Where(c => c.PodSandboxId == id).ToList()),
+            cancellationToken);
+    }
+
+    private async Task<ObservedPod> BuildAsync(
+        IReadOnlyList<PodSandbox> listedSandboxes,
+        Func<string, Task<IReadOnlyList<Container>>> containersOf,
+        CancellationToken cancellationToken)
+    {
+        var sandboxes = listedSandboxes
             .OrderByDescending(s => s.Metadata?.Attempt ?? 0)
             .ThenByDescending(s => s.CreatedAt)
             .ToList();
@@ -49,8 +80,7 @@ public sealed class RuntimeObserver(IRuntimeService runtime, string podUid)
             }
         }
 
-        var containerFilter = new ContainerFilter { PodSandboxId = sandbox.Id };
-        var listed = await runtime.ListContainersAsync(containerFilter, cancellationToken);
+        var listed = await containersOf(sandbox.Id);
         var listedIds = listed.Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
         foreach (var gone in finished.Keys.Concat(running.Keys).Where(id => !listedIds.Contains(id)).ToList())
         {

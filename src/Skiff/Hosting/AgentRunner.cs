@@ -51,6 +51,8 @@ internal static class AgentRunner
                 RootDir = Path.Combine(agentDirectory, "kubelet"),
                 PodLogsDir = Path.Combine(agentDirectory, "logs", "pods"),
                 RuntimeEndpoint = endpoint,
+                // The embedded containerd keeps images and layers under its own root: that is the node's imagefs.
+                ImageFsPath = containerd?.Options.RootDir,
                 PodCidr = settings.PodCidr,
                 PodManifestPath = settings.PodManifestPath ?? Path.Combine(agentDirectory, "pod-manifests"),
                 KubeletPort = settings.KubeletPort,
