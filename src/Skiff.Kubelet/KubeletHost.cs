@@ -51,7 +51,7 @@ public static class KubeletHost
             {
                 BindAddress = address,
                 Port = options.KubeletPort,
-                ServingCertificate = Server.KubeletServingCertificate.CreateSelfSigned(options.EffectiveNodeName, [address], TimeProvider.System),
+                ServingCertificate = options.ServingCertificate ?? Server.KubeletServingCertificate.CreateSelfSigned(options.EffectiveNodeName, [address], TimeProvider.System),
                 ClientCa = options.ClientCaCertificate,
                 PodLogsDirectory = options.PodLogsDir,
             },

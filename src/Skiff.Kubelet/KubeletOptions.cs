@@ -45,6 +45,10 @@ public sealed class KubeletOptions
     /// <summary>The CA whose client certificates (the API server's) the kubelet's HTTPS server accepts.</summary>
     public System.Security.Cryptography.X509Certificates.X509Certificate2? ClientCaCertificate { get; set; }
 
+    /// <summary>The kubelet's serving certificate (with key), e.g. issued by the cluster CA when the node joined; a
+    /// self-signed one is made when not set, like the real kubelet without <c>--tls-cert-file</c>.</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? ServingCertificate { get; set; }
+
     /// <summary>Maximum number of pods; reported as capacity and allocatable <c>pods</c>.</summary>
     public int MaxPods { get; set; } = 110;
 

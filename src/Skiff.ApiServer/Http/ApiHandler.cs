@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Skiff.ApiServer.Bootstrap;
 using Skiff.ApiServer.Discovery;
 using Skiff.ApiServer.OpenApi;
 using Skiff.ApiServer.Registry;
@@ -19,9 +20,11 @@ public sealed class ApiHandler
     private readonly OpenApiEndpoints? _openApi;
     private readonly ResourceHandler _resources;
     private readonly ILogger _logger;
+    private readonly NodeBootstrapEndpoint? _bootstrap;
 
-    public ApiHandler(RequestAuthenticator authenticator, ResourceIndex index, ResourceHandler resources, IOpenApiProvider? openApi, ILogger logger)
+    public ApiHandler(RequestAuthenticator authenticator, ResourceIndex index, ResourceHandler resources, IOpenApiProvider? openApi, ILogger logger, NodeBootstrapEndpoint? bootstrap = null)
     {
+        _bootstrap = bootstrap;
         _authenticator = authenticator;
         _index = index;
         _resources = resources;
@@ -79,6 +82,12 @@ public sealed class ApiHandler
             case "/version":
                 await ResponseWriter.WriteJsonAsync(ctx, 200, VersionInfo.Json);
                 return;
+        }
+
+        // Joining nodes have no cluster credentials yet: the bootstrap paths authenticate by the join token themselves.
+        if (_bootstrap is not null && await _bootstrap.TryHandleAsync(ctx, path))
+        {
+            return;
         }
 
         if (_authenticator.Authenticate(ctx) is null)
