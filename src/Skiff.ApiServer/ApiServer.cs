@@ -53,6 +53,9 @@ public static class ApiServer
 
         var certificates = ClusterCertificates.LoadOrCreate(Path.Combine(options.DataDirectory, "pki"), ips, dns.Distinct(StringComparer.OrdinalIgnoreCase).ToList(), options.Time);
 
+        // Every storage call the server makes is timed; the caller's store itself is untouched.
+        var metrics = new Observability.ApiServerMetrics();
+        store = new Observability.InstrumentedStore(store, metrics, options.Resources);
         var index = new ResourceIndex(options.Resources);
         var hub = new WatchCacheHub(store, index, logger, options.WatchHistorySize, options.WatcherQueueCapacity);
         await hub.StartAsync(cancellationToken);
@@ -67,7 +70,7 @@ public static class ApiServer
         var joinTokenPath = Path.Combine(options.DataDirectory, "token");
         var joinToken = Bootstrap.JoinToken.LoadOrCreate(joinTokenPath, certificates.Ca);
         var bootstrap = new Bootstrap.NodeBootstrapEndpoint(joinToken, certificates, options.Time, logger);
-        var handler = new ApiHandler(new RequestAuthenticator(certificates.Ca, options.Tokens), index, resources, options.OpenApi ?? new OpenApi.GeneratedOpenApi(options.Resources), logger, bootstrap);
+        var handler = new ApiHandler(new RequestAuthenticator(certificates.Ca, options.Tokens), index, resources, options.OpenApi ?? new OpenApi.GeneratedOpenApi(options.Resources), logger, bootstrap, metrics);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = options.DataDirectory });
         builder.Logging.ClearProviders();
@@ -112,6 +115,6 @@ public static class ApiServer
             KubeconfigWriter.Render(address.ToString().TrimEnd('/'), certificates.CaPem, certificates.AdminCertificatePem, certificates.AdminKeyPem),
             cancellationToken);
         logger.LogInformation("API server listening on {Address}; kubeconfig at {Kubeconfig}", address, kubeconfigPath);
-        return new ApiServerHandle(app, hub, namespaces, certificates, address, kubeconfigPath, registry, options.Tokens, kubelets) { JoinTokenPath = joinTokenPath };
+        return new ApiServerHandle(app, hub, namespaces, certificates, address, kubeconfigPath, registry, options.Tokens, kubelets) { JoinTokenPath = joinTokenPath, Metrics = metrics };
     }
 }
