@@ -22,7 +22,8 @@ public static class ApiServer
     /// <summary>
     /// Starts the API server over <paramref name="store"/>: loads or creates the PKI in the data directory, fills the
     /// watch cache, creates the system namespaces, listens on HTTPS (HTTP/1.1 and HTTP/2) and writes
-    /// <c>&lt;data-dir&gt;/kubeconfig.yaml</c> with the bound address. The store stays owned by the caller.
+    /// <c>&lt;data-dir&gt;/kubeconfig.yaml</c> with the bound address and <c>&lt;data-dir&gt;/token</c> (the join token
+    /// agents present to get their credentials). The store stays owned by the caller.
     /// </summary>
     public static async Task<ApiServerHandle> StartAsync(ApiServerOptions options, IStore store, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
@@ -52,6 +53,9 @@ public static class ApiServer
 
         var certificates = ClusterCertificates.LoadOrCreate(Path.Combine(options.DataDirectory, "pki"), ips, dns.Distinct(StringComparer.OrdinalIgnoreCase).ToList(), options.Time);
 
+        // Every storage call the server makes is timed; the caller's store itself is untouched.
+        var metrics = new Observability.ApiServerMetrics();
+        store = new Observability.InstrumentedStore(store, metrics, options.Resources);
         var index = new ResourceIndex(options.Resources);
         var hub = new WatchCacheHub(store, index, logger, options.WatchHistorySize, options.WatcherQueueCapacity);
         await hub.StartAsync(cancellationToken);
@@ -63,7 +67,10 @@ public static class ApiServer
         var (kubeletClientPem, kubeletClientKeyPem) = certificates.IssueClientCertificate("kube-apiserver-kubelet-client", ["system:masters"], options.Time);
         var kubelets = new Proxy.KubeletConnector(System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(kubeletClientPem, kubeletClientKeyPem));
         var resources = new ResourceHandler(registry, [new BuiltInPatchers(), .. options.Patchers], options.Time, new Proxy.PodProxy(registry, kubelets));
-        var handler = new ApiHandler(new RequestAuthenticator(certificates.Ca, options.Tokens), index, resources, options.OpenApi ?? new OpenApi.GeneratedOpenApi(options.Resources), logger);
+        var joinTokenPath = Path.Combine(options.DataDirectory, "token");
+        var joinToken = Bootstrap.JoinToken.LoadOrCreate(joinTokenPath, certificates.Ca);
+        var bootstrap = new Bootstrap.NodeBootstrapEndpoint(joinToken, certificates, options.Time, logger);
+        var handler = new ApiHandler(new RequestAuthenticator(certificates.Ca, options.Tokens), index, resources, options.OpenApi ?? new OpenApi.GeneratedOpenApi(options.Resources), logger, bootstrap, metrics);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = options.DataDirectory });
         builder.Logging.ClearProviders();
@@ -108,6 +115,6 @@ public static class ApiServer
             KubeconfigWriter.Render(address.ToString().TrimEnd('/'), certificates.CaPem, certificates.AdminCertificatePem, certificates.AdminKeyPem),
             cancellationToken);
         logger.LogInformation("API server listening on {Address}; kubeconfig at {Kubeconfig}", address, kubeconfigPath);
-        return new ApiServerHandle(app, hub, namespaces, certificates, address, kubeconfigPath, registry, options.Tokens, kubelets);
+        return new ApiServerHandle(app, hub, namespaces, certificates, address, kubeconfigPath, registry, options.Tokens, kubelets) { JoinTokenPath = joinTokenPath, Metrics = metrics };
     }
 }

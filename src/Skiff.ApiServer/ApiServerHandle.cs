@@ -34,6 +34,12 @@ public sealed class ApiServerHandle : IAsyncDisposable
     /// <summary><c>&lt;data-dir&gt;/kubeconfig.yaml</c>, usable by kubectl and the C# client as is.</summary>
     public string KubeconfigPath { get; }
 
+    /// <summary><c>&lt;data-dir&gt;/token</c>: the join token (mode 0600) for <c>skiff agent --token-file</c>.</summary>
+    public required string JoinTokenPath { get; init; }
+
+    /// <summary>This server's Prometheus metrics (also served on <c>/metrics</c>).</summary>
+    public required Observability.ApiServerMetrics Metrics { get; init; }
+
     /// <summary>The cluster CA (with key) for issuing agent credentials.</summary>
     public ClusterCertificates Certificates => _certificates;
 

@@ -23,22 +23,25 @@ public static class KubeletHost
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(client);
         using var cri = CriConnection.Open(options.RuntimeEndpoint);
-        await using var server = await StartServerAsync(options, cri, loggerFactory, cancellationToken);
+        var runtime = new GrpcRuntimeService(cri.Runtime);
+        var metrics = new Observability.KubeletMetrics(runtime);
+        await using var server = await StartServerAsync(options, cri, metrics, loggerFactory, cancellationToken);
         await RunAsync(
             options,
             new KubernetesKubeletApi(client),
-            new GrpcRuntimeService(cri.Runtime),
+            runtime,
             new GrpcImageService(cri.Images),
             TimeProvider.System,
             loggerFactory,
-            cancellationToken);
+            cancellationToken,
+            metrics);
     }
 
     /// <summary>
     /// The kubelet's HTTPS server (logs, exec, attach, port-forward for the API server to proxy), bound to the node's
     /// address and accepting only client certificates of <see cref="KubeletOptions.ClientCaCertificate"/>.
     /// </summary>
-    private static async Task<IAsyncDisposable> StartServerAsync(KubeletOptions options, CriConnection cri, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    private static async Task<IAsyncDisposable> StartServerAsync(KubeletOptions options, CriConnection cri, Observability.KubeletMetrics metrics, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
         if (options.KubeletPort == 0)
         {
@@ -51,9 +54,10 @@ public static class KubeletHost
             {
                 BindAddress = address,
                 Port = options.KubeletPort,
-                ServingCertificate = Server.KubeletServingCertificate.CreateSelfSigned(options.EffectiveNodeName, [address], TimeProvider.System),
+                ServingCertificate = options.ServingCertificate ?? Server.KubeletServingCertificate.CreateSelfSigned(options.EffectiveNodeName, [address], TimeProvider.System),
                 ClientCa = options.ClientCaCertificate,
                 PodLogsDirectory = options.PodLogsDir,
+                Metrics = metrics,
             },
             cri.Runtime,
             loggerFactory.CreateLogger("Skiff.Kubelet.Server"),
@@ -68,7 +72,8 @@ public static class KubeletHost
         IImageService images,
         TimeProvider time,
         ILoggerFactory loggerFactory,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        Observability.KubeletMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
@@ -91,7 +96,7 @@ public static class KubeletHost
         });
         var node = new NodeFacts(nodeName, host.InternalIp, host.CpuCount, host.MemoryBytes);
         var prober = new Prober(runtime, probeHttp, loggerFactory.CreateLogger<Prober>());
-        var deps = new PodSyncDependencies(options, node, runtime, images, api, prober, time, loggerFactory);
+        var deps = new PodSyncDependencies(options, node, runtime, images, api, prober, time, loggerFactory) { Metrics = metrics };
         var statusManager = new StatusManager(api, loggerFactory.CreateLogger<StatusManager>());
         await using var workers = new PodWorkers(deps, statusManager);
         var podSource = new PodSource(api, workers, nodeName, time, loggerFactory.CreateLogger<PodSource>());

@@ -52,6 +52,10 @@ public sealed class KubeletOptions
     /// <summary>Hard eviction thresholds behind the MemoryPressure, DiskPressure and PIDPressure conditions.</summary>
     public Nodes.EvictionThresholds EvictionHard { get; set; } = new();
 
+    /// <summary>The kubelet's serving certificate (with key), e.g. issued by the cluster CA when the node joined; a
+    /// self-signed one is made when not set, like the real kubelet without <c>--tls-cert-file</c>.</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? ServingCertificate { get; set; }
+
     /// <summary>Maximum number of pods; reported as capacity and allocatable <c>pods</c>.</summary>
     public int MaxPods { get; set; } = 110;
 

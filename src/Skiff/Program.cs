@@ -12,6 +12,7 @@ internal static class Program
         version.SetAction(_ => Console.WriteLine($"skiff {typeof(Program).Assembly.GetName().Version}"));
         root.Subcommands.Add(version);
         root.Subcommands.Add(ServerCommand.Create());
+        root.Subcommands.Add(AgentCommand.Create());
         root.Subcommands.Add(Cli.KubectlCommand.Create());
         root.Subcommands.Add(ImagesCommand.Create());
         return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -28,6 +28,14 @@ public sealed class SkiffCluster : IAsyncLifetime
 
     public string LogPath => Path.Combine(DataDirectory, "server.log");
 
+    /// <summary>The join token the server writes for agents.</summary>
+    public string TokenPath => Path.Combine(DataDirectory, "token");
+
+    /// <summary>The API server's URL, as its kubeconfig names it.</summary>
+    public string ServerUrl => File.ReadLines(KubeconfigPath)
+        .Select(line => line.Trim())
+        .First(line => line.StartsWith("server: ", StringComparison.Ordinal))["server: ".Length..];
+
     /// <summary>A fresh kubectl discovery cache per cluster (kubectl caches discovery for 6 hours).</summary>
     public string KubectlCacheDirectory { get; } = Directory.CreateTempSubdirectory("skiff-e2e-kubectl-").FullName;
 

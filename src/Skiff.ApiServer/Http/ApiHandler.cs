@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Skiff.ApiServer.Bootstrap;
 using Skiff.ApiServer.Discovery;
+using Skiff.ApiServer.Observability;
 using Skiff.ApiServer.OpenApi;
 using Skiff.ApiServer.Registry;
 using Skiff.ApiServer.Security;
@@ -19,9 +21,13 @@ public sealed class ApiHandler
     private readonly OpenApiEndpoints? _openApi;
     private readonly ResourceHandler _resources;
     private readonly ILogger _logger;
+    private readonly NodeBootstrapEndpoint? _bootstrap;
+    private readonly ApiServerMetrics? _metrics;
 
-    public ApiHandler(RequestAuthenticator authenticator, ResourceIndex index, ResourceHandler resources, IOpenApiProvider? openApi, ILogger logger)
+    public ApiHandler(RequestAuthenticator authenticator, ResourceIndex index, ResourceHandler resources, IOpenApiProvider? openApi, ILogger logger, NodeBootstrapEndpoint? bootstrap = null, ApiServerMetrics? metrics = null)
     {
+        _metrics = metrics;
+        _bootstrap = bootstrap;
         _authenticator = authenticator;
         _index = index;
         _resources = resources;
@@ -31,6 +37,27 @@ public sealed class ApiHandler
     }
 
     public async Task HandleAsync(HttpContext ctx)
+    {
+        if (_metrics is null)
+        {
+            await HandleUnmeasuredAsync(ctx);
+            return;
+        }
+
+        var labels = RequestLabels.Of(ctx.Request);
+        var start = System.Diagnostics.Stopwatch.GetTimestamp();
+        using var watcher = labels.Verb == "WATCH" ? _metrics.TrackWatcher(labels.Group, labels.Resource) : null;
+        try
+        {
+            await HandleUnmeasuredAsync(ctx);
+        }
+        finally
+        {
+            _metrics.ObserveRequest(labels, ctx.Response.StatusCode, System.Diagnostics.Stopwatch.GetElapsedTime(start));
+        }
+    }
+
+    private async Task HandleUnmeasuredAsync(HttpContext ctx)
     {
         try
         {
@@ -88,12 +115,32 @@ public sealed class ApiHandler
                 return;
         }
 
+        // Joining nodes have no cluster credentials yet: the bootstrap paths authenticate by the join token themselves.
+        if (_bootstrap is not null && await _bootstrap.TryHandleAsync(ctx, path))
+        {
+            return;
+        }
+
         if (_authenticator.Authenticate(ctx) is null)
         {
             throw StatusErrors.Unauthorized();
         }
 
         var method = ctx.Request.Method;
+        if (path == "/metrics" && _metrics is not null)
+        {
+            // Like kube-apiserver: any authenticated caller (there is no RBAC yet; the admin certificate is one).
+            if (method != "GET")
+            {
+                throw StatusErrors.MethodNotAllowed(method, path);
+            }
+
+            ctx.Response.StatusCode = 200;
+            ctx.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+            await _metrics.WriteAsync(ctx.Response.Body, ctx.RequestAborted);
+            return;
+        }
+
         if (path is "/api" or "/apis" || path.StartsWith("/openapi/", StringComparison.Ordinal) ||
             (path.StartsWith("/apis/", StringComparison.Ordinal) && path.Count(c => c == '/') == 2))
         {

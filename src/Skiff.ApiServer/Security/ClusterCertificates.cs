@@ -65,6 +65,14 @@ public sealed class ClusterCertificates : IDisposable
         return (cert.ExportCertificatePem(), key.ExportPkcs8PrivateKeyPem());
     }
 
+    /// <summary>Issues a serving certificate signed by the cluster CA (a kubelet's), returned as PEM cert and key.</summary>
+    public (string CertificatePem, string KeyPem) IssueServingCertificate(string commonName, IReadOnlyCollection<IPAddress> ips, IReadOnlyCollection<string> dnsNames, TimeProvider time)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var cert = Sign(Ca, "CN=" + commonName, key, ServerAuthOid, ips, dnsNames, time.GetUtcNow());
+        return (cert.ExportCertificatePem(), key.ExportPkcs8PrivateKeyPem());
+    }
+
     public void Dispose()
     {
         Ca.Dispose();

@@ -39,6 +39,9 @@ public sealed class PodSyncDependencies
 
     public KubeletOptions Options { get; }
 
+    /// <summary>Where pod start latency is recorded; none when null.</summary>
+    public Observability.KubeletMetrics? Metrics { get; init; }
+
     public NodeFacts Node { get; }
 
     public IRuntimeService Runtime { get; }

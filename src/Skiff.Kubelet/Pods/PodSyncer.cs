@@ -22,6 +22,8 @@ public sealed class PodSyncer
     private readonly Dictionary<string, uint> attempts = new(StringComparer.Ordinal);
     private DateTime? startTime;
     private V1PodStatus? lastStatus;
+    private long? firstSeen;
+    private bool startRecorded;
 
     public PodSyncer(PodSyncDependencies deps, string podUid)
     {
@@ -44,6 +46,25 @@ public sealed class PodSyncer
     {
         ArgumentNullException.ThrowIfNull(pod);
         startTime ??= pod.Status?.StartTime ?? deps.Time.GetUtcNow().UtcDateTime;
+        if (firstSeen is null)
+        {
+            firstSeen = deps.Time.GetTimestamp();
+            // A pod that was already running when this kubelet met it (adopted after a restart) did not start now.
+            startRecorded = pod.Status?.Phase == PodStatusBuilder.Running;
+        }
+
+        var status = await SyncOnceAsync(pod, periodic, cancellationToken);
+        if (!startRecorded && status.Phase == PodStatusBuilder.Running)
+        {
+            startRecorded = true;
+            deps.Metrics?.ObservePodStart(deps.Time.GetElapsedTime(firstSeen.Value));
+        }
+
+        return status;
+    }
+
+    private async Task<V1PodStatus> SyncOnceAsync(V1Pod pod, bool periodic, CancellationToken cancellationToken)
+    {
         var observed = await ObserveAsync(periodic, cancellationToken);
         if (TerminalPhase is null)
         {

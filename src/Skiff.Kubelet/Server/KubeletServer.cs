@@ -40,6 +40,7 @@ public sealed class KubeletServer : IAsyncDisposable
             new ContainerLogsHandler(locator, options.Time, options.LogPollInterval),
             new RemoteCommandHandler(locator, runtime, logger),
             new PortForwardHandler(locator, runtime),
+            options.Metrics,
             logger);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
@@ -82,7 +83,7 @@ public sealed class KubeletServer : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    private sealed class KubeletRouter(KubeletRequestAuthenticator authenticator, ContainerLogsHandler logs, RemoteCommandHandler commands, PortForwardHandler portForward, ILogger logger)
+    private sealed class KubeletRouter(KubeletRequestAuthenticator authenticator, ContainerLogsHandler logs, RemoteCommandHandler commands, PortForwardHandler portForward, Observability.KubeletMetrics? metrics, ILogger logger)
     {
         public async Task HandleAsync(HttpContext ctx)
         {
@@ -131,6 +132,11 @@ public sealed class KubeletServer : IAsyncDisposable
                     return;
                 case ["portForward", var ns, var pod] when ctx.Request.Method is "GET" or "POST":
                     await portForward.HandleAsync(ctx, ns, pod);
+                    return;
+                case ["metrics"] when ctx.Request.Method == "GET" && metrics is not null:
+                    ctx.Response.StatusCode = 200;
+                    ctx.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+                    await metrics.WriteAsync(ctx.Response.Body, ctx.RequestAborted);
                     return;
                 default:
                     throw new KubeletHttpException(404, "404 page not found");

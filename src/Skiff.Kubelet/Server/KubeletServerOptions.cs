@@ -27,6 +27,9 @@ public sealed record KubeletServerOptions
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
+    /// <summary>Served on <c>/metrics</c> (authenticated like every endpoint but /healthz); none when null.</summary>
+    public Observability.KubeletMetrics? Metrics { get; init; }
+
     /// <summary>How often <c>logs -f</c> looks for new lines.</summary>
     public TimeSpan LogPollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 }

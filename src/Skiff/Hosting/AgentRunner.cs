@@ -12,7 +12,13 @@ namespace Skiff.Hosting;
 /// </summary>
 internal static class AgentRunner
 {
-    public static async Task RunAsync(AgentSettings settings, string kubeconfigPath, string agentDirectory, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    public static async Task RunAsync(
+        AgentSettings settings,
+        string kubeconfigPath,
+        string agentDirectory,
+        ILoggerFactory loggerFactory,
+        CancellationToken cancellationToken,
+        System.Security.Cryptography.X509Certificates.X509Certificate2? servingCertificate = null)
     {
         var logger = loggerFactory.CreateLogger("Skiff.Agent");
         Directory.CreateDirectory(agentDirectory);
@@ -57,6 +63,7 @@ internal static class AgentRunner
                 PodManifestPath = settings.PodManifestPath ?? Path.Combine(agentDirectory, "pod-manifests"),
                 KubeletPort = settings.KubeletPort,
                 NodeIp = settings.NodeIp,
+                ServingCertificate = servingCertificate,
             };
             Directory.CreateDirectory(options.PodManifestPath);
             var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfigPath);
