@@ -65,8 +65,10 @@ public sealed class PodSyncerTests : IDisposable
         Assert.Equal("False", initialized.Status);
         Assert.Equal("containers with incomplete status: [first second]", initialized.Message);
 
-        await syncer.SyncAsync(pod, CancellationToken.None);
+        status = await syncer.SyncAsync(pod, CancellationToken.None);
         Assert.Single(ctx.Runtime.Containers); // still running: nothing else starts
+        Assert.NotNull(status.InitContainerStatuses[0].State.Running);
+        Assert.False(status.InitContainerStatuses[0].Ready); // an init container is ready only once it completed
 
         ctx.Runtime.Exit(ctx.Runtime.Container("first").Id, 0);
         await syncer.SyncAsync(pod, CancellationToken.None);
@@ -78,6 +80,7 @@ public sealed class PodSyncerTests : IDisposable
         Assert.Equal("Running", status.Phase);
         Assert.Equal("True", status.Conditions.Single(c => c.Type == "Initialized").Status);
         Assert.All(status.InitContainerStatuses, s => Assert.Equal("Completed", s.State.Terminated.Reason));
+        Assert.All(status.InitContainerStatuses, s => Assert.True(s.Ready));
     }
 
     [Fact]

@@ -210,7 +210,8 @@ public static class PodStatusBuilder
                 status.State.Running = new V1ContainerStateRunning { StartedAt = ToApiTime(FromNanos(current.StartedAt)) };
                 var probe = input.Probes.TryGetValue(current.Id, out var result) ? result : new ProbeResult(true, true);
                 status.Started = probe.Started;
-                status.Ready = probe.Started && probe.Ready;
+                // An init container is ready once it has completed, never while it runs.
+                status.Ready = !isInit && probe.Started && probe.Ready;
                 break;
             case ContainerState.ContainerExited:
                 status.State.Terminated = Terminated(current);
