@@ -19,10 +19,11 @@ public static class GetCommand
         var watch = new Option<bool>("--watch", "-w") { Description = "Watch for changes after listing" };
         var noHeaders = new Option<bool>("--no-headers") { Description = "Don't print headers" };
         var showKind = new Option<bool>("--show-kind") { Description = "Print the kind with the name" };
-        var command = new Command("get", "Display one or many resources") { args, output, selector, fieldSelector, allNamespaces, watch, noHeaders, showKind };
+        var showManagedFields = new Option<bool>("--show-managed-fields") { Description = "Keep the managedFields when printing objects in JSON or YAML format" };
+        var command = new Command("get", "Display one or many resources") { args, output, selector, fieldSelector, allNamespaces, watch, noHeaders, showKind, showManagedFields };
         command.SetAction((parse, ct) => global.RunAsync(parse, session => new GetRunner(session, new GetOptions(
             parse.GetValue(args) ?? [],
-            OutputFormat.Parse(parse.GetValue(output)),
+            OutputFormat.Parse(parse.GetValue(output)) with { ShowManagedFields = parse.GetValue(showManagedFields) },
             parse.GetValue(selector),
             parse.GetValue(fieldSelector),
             parse.GetValue(allNamespaces),

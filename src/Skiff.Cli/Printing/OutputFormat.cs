@@ -15,6 +15,9 @@ public enum OutputKind
 /// <summary>The <c>-o</c> flag: <c>wide|json|yaml|name|jsonpath=TEMPLATE</c>.</summary>
 public sealed record OutputFormat(OutputKind Kind, JsonPath? Template = null)
 {
+    /// <summary><c>--show-managed-fields</c>: like kubectl, documents omit <c>metadata.managedFields</c> unless asked.</summary>
+    public bool ShowManagedFields { get; init; }
+
     public bool IsHuman => Kind is OutputKind.Table or OutputKind.Wide;
 
     public static OutputFormat Parse(string? value)
@@ -39,11 +42,38 @@ public sealed record OutputFormat(OutputKind Kind, JsonPath? Template = null)
     }
 
     /// <summary>Renders an object (or a List) in this non-table format.</summary>
-    public string Render(JsonNode obj) => Kind switch
+    public string Render(JsonNode obj)
     {
-        OutputKind.Json => GoJson.Indented(obj) + "\n",
-        OutputKind.Yaml => GoYaml.Serialize(obj),
-        OutputKind.JsonPath => Template!.Execute(obj),
-        _ => throw new InvalidOperationException($"{Kind} is not a document format"),
-    };
+        if (!ShowManagedFields)
+        {
+            obj = OmitManagedFields(obj);
+        }
+
+        return Kind switch
+        {
+            OutputKind.Json => GoJson.Indented(obj) + "\n",
+            OutputKind.Yaml => GoYaml.Serialize(obj),
+            OutputKind.JsonPath => Template!.Execute(obj),
+            _ => throw new InvalidOperationException($"{Kind} is not a document format"),
+        };
+    }
+
+    /// <summary>A copy without managedFields, in the object itself or in each item of a List.</summary>
+    private static JsonNode OmitManagedFields(JsonNode obj)
+    {
+        var copy = obj.DeepClone();
+        if (copy is JsonObject o)
+        {
+            (o["metadata"] as JsonObject)?.Remove("managedFields");
+            if (o["items"] is JsonArray items)
+            {
+                foreach (var item in items)
+                {
+                    (item?["metadata"] as JsonObject)?.Remove("managedFields");
+                }
+            }
+        }
+
+        return copy;
+    }
 }
