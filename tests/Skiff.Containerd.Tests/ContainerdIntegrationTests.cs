@@ -2,6 +2,7 @@ using System.Net;
 using Grpc.Core;
 using Skiff.Cri.V1;
 using Skiff.Images;
+using Skiff.Testing.Containerd;
 
 namespace Skiff.Containerd.Tests;
 

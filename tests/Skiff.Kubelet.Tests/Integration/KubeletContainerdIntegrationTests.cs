@@ -5,13 +5,14 @@ using Skiff.Cri.V1;
 using Skiff.Kubelet.Pods;
 using Skiff.Kubelet.Runtime;
 using Skiff.Kubelet.Tests.Fakes;
+using Skiff.Testing.Containerd;
 
 namespace Skiff.Kubelet.Tests.Integration;
 
 /// <summary>The kubelet's pod sync against a real containerd (the API side faked): real sandboxes, containers,
 /// volumes, probes, restarts and teardown.</summary>
-[Collection(ContainerdCollection.Name)]
-public sealed class KubeletContainerdIntegrationTests(ContainerdFixture fixture) : IDisposable
+[Collection(RuntimeCollection.Name)]
+public sealed class KubeletContainerdIntegrationTests(RuntimeFixture fixture) : IDisposable
 {
     private readonly string root = Directory.CreateTempSubdirectory("skiff-kubelet-it-").FullName;
     private readonly FakeKubeletApi api = new();

@@ -9,6 +9,7 @@ using Skiff.Kubelet.Server;
 using Skiff.Streaming.Channels;
 using Skiff.Streaming.Spdy;
 using Skiff.Streaming.WebSockets;
+using Skiff.Testing.Containerd;
 
 namespace Skiff.Kubelet.Tests.Server;
 
@@ -16,8 +17,8 @@ namespace Skiff.Kubelet.Tests.Server;
 /// The kubelet server on a free loopback port in front of a real containerd: exec (exit code, stdin with the v5 close
 /// signal), logs and port-forward travel the same way the API server will use them.
 /// </summary>
-[Collection(StreamingRuntimeCollection.Name)]
-public sealed class KubeletServerIntegrationTests(StreamingRuntimeFixture fixture) : IAsyncLifetime
+[Collection(RuntimeCollection.Name)]
+public sealed class KubeletServerIntegrationTests(RuntimeFixture fixture) : IAsyncLifetime
 {
     private const string Token = "test-kubelet-token";
     private KubeletServer? _server;

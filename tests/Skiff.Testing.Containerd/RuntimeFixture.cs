@@ -4,15 +4,17 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Skiff.Containerd;
 using Skiff.Cri.V1;
 using Skiff.Images;
+using Xunit;
 
-namespace Skiff.Kubelet.Tests.Server;
+namespace Skiff.Testing.Containerd;
 
 /// <summary>
-/// One real containerd for the kubelet server tests (same recipe as Skiff.Containerd.Tests' RuntimeFixture): its own temp state dir, bridge, subnet and stream port, with the
+/// One real containerd for integration tests (the runtime's and the kubelet's; each test assembly declares its own
+/// collection over it): its own temp state dir, bridge, subnet and stream port, with the
 /// pause, busybox and nginx images built from this host's packages and imported. When containerd, runc, the CNI
 /// plugins, gcc or busybox-static are missing the tests fail under CI=true and are skipped otherwise.
 /// </summary>
-public sealed class StreamingRuntimeFixture : IAsyncLifetime
+public sealed class RuntimeFixture : IAsyncLifetime
 {
     private readonly List<string> log = [];
 
@@ -20,7 +22,7 @@ public sealed class StreamingRuntimeFixture : IAsyncLifetime
 
     public ContainerdInstance Containerd { get; private set; } = null!;
 
-    public string WorkDir { get; } = Path.Combine("/tmp", "skiff-kss-" + Guid.NewGuid().ToString("N")[..10]);
+    public string WorkDir { get; } = Path.Combine("/tmp", "skiff-ctd-" + Guid.NewGuid().ToString("N")[..10]);
 
     public string LogRoot => Path.Combine(WorkDir, "pods");
 
@@ -57,7 +59,8 @@ public sealed class StreamingRuntimeFixture : IAsyncLifetime
             return;
         }
 
-        Containerd = await ContainerdHost.StartAsync(options, NullLogger.Instance, CancellationToken.None);
+        // NodeRuntime builds and imports the images; asking again afterwards gives their digests from the cache.
+        Containerd = await NodeRuntime.StartAsync(options, Path.Combine(WorkDir, "images"), NullLogger.Instance, CancellationToken.None);
         Images = await ImageBuilder.EnsureImagesAsync(
             new ImageBuildOptions { CacheDir = Path.Combine(WorkDir, "images"), ContainerdAddress = Containerd.SocketPath },
             new SynchronousProgress(log),
@@ -109,10 +112,4 @@ public sealed class StreamingRuntimeFixture : IAsyncLifetime
             }
         }
     }
-}
-
-[CollectionDefinition(Name)]
-public sealed class StreamingRuntimeCollection : ICollectionFixture<StreamingRuntimeFixture>
-{
-    public const string Name = "kubelet-server-containerd";
 }
