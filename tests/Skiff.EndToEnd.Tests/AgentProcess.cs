@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 
 namespace Skiff.EndToEnd.Tests;
 
@@ -46,7 +44,7 @@ public sealed class AgentProcess : IAsyncDisposable
         var dataDirectory = Directory.CreateTempSubdirectory("skiff-e2e-agent-").FullName;
         // The images are a cache of archives built from Debian packages: seed it from the server's, saving minutes.
         CopyDirectory(Path.Combine(cluster.DataDirectory, "images"), Path.Combine(dataDirectory, "images"));
-        var kubeletPort = FreePort();
+        var kubeletPort = LoopbackPort.Free();
         var startInfo = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in new[]
                  {
@@ -56,7 +54,7 @@ public sealed class AgentProcess : IAsyncDisposable
                      "--data-dir", dataDirectory,
                      "--node-name", nodeName,
                      "--kubelet-port", kubeletPort.ToString(CultureInfo.InvariantCulture),
-                     "--stream-port", FreePort().ToString(CultureInfo.InvariantCulture),
+                     "--stream-port", LoopbackPort.Free().ToString(CultureInfo.InvariantCulture),
                      "--bridge-name", Bridge,
                      "--pod-cidr", PodCidr,
                  })
@@ -81,20 +79,7 @@ public sealed class AgentProcess : IAsyncDisposable
         return _exitCode.Value;
     }
 
-    public string ReadLog()
-    {
-        try
-        {
-            using var stream = new FileStream(LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            using var reader = new StreamReader(stream);
-            var text = reader.ReadToEnd();
-            return text.Length > 20_000 ? text[^20_000..] : text;
-        }
-        catch (IOException ex)
-        {
-            return $"(no log: {ex.Message})";
-        }
-    }
+    public string ReadLog() => LogTail.Read(LogPath);
 
     public async ValueTask DisposeAsync()
     {
@@ -151,12 +136,5 @@ public sealed class AgentProcess : IAsyncDisposable
             Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
             File.Copy(file, destination, overwrite: true);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

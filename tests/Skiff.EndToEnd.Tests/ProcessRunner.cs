@@ -11,7 +11,8 @@ public sealed record CommandResult(int ExitCode, string Stdout, string Stderr)
 /// <summary>Runs a command to completion with a deadline, capturing its output.</summary>
 internal static class ProcessRunner
 {
-    public static async Task<CommandResult> RunAsync(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>How the tests start a program: arguments as a list, all three streams redirected, extra environment.</summary>
+    public static ProcessStartInfo StartInfo(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment)
     {
         var startInfo = new ProcessStartInfo(program)
         {
@@ -30,7 +31,12 @@ internal static class ProcessRunner
             startInfo.Environment[name] = value;
         }
 
-        using var process = Process.Start(startInfo) ?? throw new InvalidOperationException($"could not start {program}");
+        return startInfo;
+    }
+
+    public static async Task<CommandResult> RunAsync(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var process = Process.Start(StartInfo(program, arguments, environment)) ?? throw new InvalidOperationException($"could not start {program}");
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
         var stderr = process.StandardError.ReadToEndAsync(cancellationToken);

@@ -21,24 +21,7 @@ internal sealed class RunningCommand : IAsyncDisposable
 
     public static RunningCommand Start(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var startInfo = new ProcessStartInfo(program)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
-        {
-            startInfo.Environment[name] = value;
-        }
-
-        var process = Process.Start(startInfo) ?? throw new InvalidOperationException($"could not start {program}");
+        var process = Process.Start(ProcessRunner.StartInfo(program, arguments, environment)) ?? throw new InvalidOperationException($"could not start {program}");
         var command = new RunningCommand(process);
         process.OutputDataReceived += (_, e) => command.Append(command._stdout, e.Data);
         process.ErrorDataReceived += (_, e) => command.Append(command._stderr, e.Data);

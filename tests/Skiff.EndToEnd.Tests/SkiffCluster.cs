@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 
 namespace Skiff.EndToEnd.Tests;
 
@@ -57,10 +55,10 @@ public sealed class SkiffCluster : IAsyncLifetime
                  {
                      RepositoryPaths.SkiffDll, "server",
                      "--data-dir", DataDirectory,
-                     "--port", FreePort().ToString(CultureInfo.InvariantCulture),
+                     "--port", LoopbackPort.Free().ToString(CultureInfo.InvariantCulture),
                      "--node-name", NodeName,
-                     "--kubelet-port", FreePort().ToString(CultureInfo.InvariantCulture),
-                     "--stream-port", FreePort().ToString(CultureInfo.InvariantCulture),
+                     "--kubelet-port", LoopbackPort.Free().ToString(CultureInfo.InvariantCulture),
+                     "--stream-port", LoopbackPort.Free().ToString(CultureInfo.InvariantCulture),
                      "--bridge-name", Bridge,
                      "--pod-cidr", PodCidr,
                  })
@@ -132,27 +130,8 @@ public sealed class SkiffCluster : IAsyncLifetime
     public Task<CommandResult> KubectlAsync(IEnumerable<string> arguments, TimeSpan? timeout = null) =>
         ProcessRunner.RunAsync("kubectl", ["--kubeconfig", KubeconfigPath, "--cache-dir", KubectlCacheDirectory, .. arguments], null, timeout ?? TimeSpan.FromSeconds(60), CancellationToken.None);
 
-    public string ReadLog()
-    {
-        try
-        {
-            using var stream = new FileStream(LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            using var reader = new StreamReader(stream);
-            var text = reader.ReadToEnd();
-            return text.Length > 20_000 ? text[^20_000..] : text;
-        }
-        catch (IOException ex)
-        {
-            return $"(no log: {ex.Message})";
-        }
-    }
+    public string ReadLog() => LogTail.Read(LogPath);
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private static void TryDelete(string path)
     {

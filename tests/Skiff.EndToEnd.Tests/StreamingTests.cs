@@ -67,7 +67,7 @@ public sealed class StreamingTests(SkiffCluster cluster)
         try
         {
             await RunAsync(["wait", "--for=condition=Ready", $"pod/{pod}", "--timeout=180s"], TimeSpan.FromSeconds(200));
-            var port = FreePort();
+            var port = LoopbackPort.Free();
             var script = string.Join('\n',
                 $"KUBECTL_PORT_FORWARD_WEBSOCKETS={websockets} kubectl port-forward pod/{pod} {port}:80 > pf.out 2>&1 &",
                 "pf=$!",
@@ -106,12 +106,5 @@ public sealed class StreamingTests(SkiffCluster cluster)
         {
             Directory.Delete(work, recursive: true);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using k8s;
 
@@ -40,7 +38,7 @@ public sealed class ApiServerProcess : IAsyncDisposable
                  {
                      RepositoryPaths.SkiffDll, "server", "--disable-agent",
                      "--data-dir", dataDirectory,
-                     "--port", FreePort().ToString(CultureInfo.InvariantCulture),
+                     "--port", LoopbackPort.Free().ToString(CultureInfo.InvariantCulture),
                      "--storage", "etcd",
                      "--etcd-servers", string.Join(',', etcd.Select(u => u.GetLeftPart(UriPartial.Authority))),
                  })
@@ -153,12 +151,5 @@ public sealed class ApiServerProcess : IAsyncDisposable
         {
             File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 
@@ -29,7 +27,7 @@ public sealed class EtcdCluster : IAsyncDisposable
         }
 
         var plans = Enumerable.Range(1, size)
-            .Select(i => (Name: $"m{i}", Client: $"http://127.0.0.1:{FreePort()}", Peer: $"http://127.0.0.1:{FreePort()}"))
+            .Select(i => (Name: $"m{i}", Client: $"http://127.0.0.1:{LoopbackPort.Free()}", Peer: $"http://127.0.0.1:{LoopbackPort.Free()}"))
             .ToList();
         var initialCluster = string.Join(',', plans.Select(p => $"{p.Name}={p.Peer}"));
         var members = plans.Select(p => Member.Launch(p.Name, p.Client, p.Peer, initialCluster)).ToArray();
@@ -87,12 +85,6 @@ public sealed class EtcdCluster : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private sealed class Member : IAsyncDisposable
     {
