@@ -17,8 +17,12 @@ dotnet test Skiff.slnx -c Release --no-build -nologo "$@" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 
 # One summary line over every test assembly ("Passed!  - Failed: 0, Passed: 12, Skipped: 0, ...").
+# An assembly whose test host could not start ("Test Run Aborted.") counts as aborted, so the line never reads
+# green while dotnet test failed.
 awk '/^(Passed|Failed)!/ {
        for (i = 1; i <= NF; i++) { gsub(",", "", $(i+1));
          if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
-     END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+     /^Test Run Aborted/ { a++ }
+     END { printf "tests: %d passed, %d failed, %d skipped", p, f, s;
+           if (a) printf ", %d test assemblies aborted", a; printf "\n" }' "$log"
 exit "$rc"
