@@ -509,6 +509,13 @@ public sealed class GenericRegistry
                     }
 
                     var written = await _store.UpdateAsync(key, ObjectCodec.ToStorage(def, pending), kv.ModRevision, ct);
+                    if (isNamespace)
+                    {
+                        // Creates check the namespace in the watch cache: answer once it holds the terminating
+                        // namespace, so a create sent after this response is refused (read-your-writes).
+                        await _hub.WaitForRevisionAsync(written.ModRevision, FreshnessTimeout, ct);
+                    }
+
                     return (ObjectCodec.Served(def, key, pending, written.ModRevision), false);
                 }
 
