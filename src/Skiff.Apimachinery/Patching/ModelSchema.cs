@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Reflection;
 using System.Text.Json.Serialization;
 
@@ -20,24 +21,28 @@ internal enum FieldShape
 /// </summary>
 internal static class ModelSchema
 {
+    // Reflection over the models is slow and the answers never change: one table per model type, built once.
+    private static readonly ConcurrentDictionary<Type, IReadOnlyDictionary<string, (FieldShape Shape, Type? ElementType)>> Fields = new();
+    private static readonly ConcurrentDictionary<Type, bool> Models = new();
+
     /// <summary>The field's shape and the model type of its value (struct) or elements (list/map), when known.</summary>
-    public static (FieldShape Shape, Type? ElementType) Field(Type? modelType, string jsonField)
-    {
-        if (modelType is null)
-        {
-            return (FieldShape.Unknown, null);
-        }
+    public static (FieldShape Shape, Type? ElementType) Field(Type? modelType, string jsonField) =>
+        modelType is not null && FieldsOf(modelType).TryGetValue(jsonField, out var field) ? field : (FieldShape.Unknown, null);
 
-        foreach (var property in modelType.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+    private static IReadOnlyDictionary<string, (FieldShape Shape, Type? ElementType)> FieldsOf(Type modelType) =>
+        Fields.GetOrAdd(modelType, static type =>
         {
-            if (property.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name == jsonField)
+            var fields = new Dictionary<string, (FieldShape, Type?)>(StringComparer.Ordinal);
+            foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
             {
-                return Classify(property.PropertyType);
+                if (property.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name is { } name)
+                {
+                    fields.TryAdd(name, Classify(property.PropertyType));
+                }
             }
-        }
 
-        return (FieldShape.Unknown, null);
-    }
+            return fields;
+        });
 
     private static (FieldShape, Type?) Classify(Type type)
     {
@@ -69,7 +74,7 @@ internal static class ModelSchema
     private static Type? ModelOrNull(Type type) => IsModel(type) ? type : null;
 
     // IntOrString and ResourceQuantity are models in C# but scalars in JSON; they have no [JsonPropertyName] members.
-    private static bool IsModel(Type type) =>
-        type.Namespace == "k8s.Models" && type.IsClass &&
-        type.GetProperties().Any(p => p.GetCustomAttribute<JsonPropertyNameAttribute>() is not null);
+    private static bool IsModel(Type type) => Models.GetOrAdd(type, static t =>
+        t.Namespace == "k8s.Models" && t.IsClass &&
+        t.GetProperties().Any(p => p.GetCustomAttribute<JsonPropertyNameAttribute>() is not null));
 }
