@@ -497,7 +497,7 @@ public sealed class ResourceHandler
         {
             try
             {
-                var (obj, _) = await _registry.DeleteAsync(def, item.Namespace, item.Object.Metadata.Name, options, ctx.RequestAborted);
+                var (obj, _) = await _registry.DeleteAsync(def, item.Namespace, item.Name, options, ctx.RequestAborted);
                 deleted.Add(obj);
             }
             catch (ApiException e) when (e.Code == 404)

@@ -41,7 +41,7 @@ public sealed class SubresourceHandlers
                 return;
             case ("scale", "GET"):
                 var current = await _registry.GetAsync(def, ns, name, null, ctx.RequestAborted);
-                await ResponseWriter.WriteJsonAsync(ctx, 200, ModelJson.Serialize(ScaleSubresource.ToScale(current.Object)));
+                await ResponseWriter.WriteJsonAsync(ctx, 200, ModelJson.Serialize(ScaleSubresource.ToScale(current.Decode())));
                 return;
             case ("scale", "PUT"):
                 var putOptions = WriteOptions.Parse(ctx, "UpdateOptions");
@@ -58,7 +58,7 @@ public sealed class SubresourceHandlers
                 var patchOptions = WriteOptions.Parse(ctx, "PatchOptions");
                 var patch = await RequestBody.ReadAsync(ctx.Request, ctx.RequestAborted);
                 var before = await _registry.GetAsync(def, ns, name, null, ctx.RequestAborted);
-                var scaleJson = ModelJson.Serialize(ScaleSubresource.ToScale(before.Object));
+                var scaleJson = ModelJson.Serialize(ScaleSubresource.ToScale(before.Decode()));
                 var patched = DecodeScale(_resources.ApplyPatch(ctx, typeof(V1Scale), scaleJson, patch));
                 await ResponseWriter.WriteJsonAsync(ctx, 200, ModelJson.Serialize(await SetReplicasAsync(ctx, def, ns, name, patched, patchOptions)));
                 return;
@@ -113,7 +113,7 @@ public sealed class SubresourceHandlers
             ScaleSubresource.ApplyReplicas(current, scale);
             return _registry.PrepareUpdate(def, current, old, status: false, manager, "scale");
         }, ctx.RequestAborted);
-        return ScaleSubresource.ToScale(updated.Object);
+        return ScaleSubresource.ToScale(updated.Decode());
     }
 
     // policy/v1 Eviction (what kubectl drain posts): without PodDisruptionBudgets to consult, an eviction is a delete

@@ -302,7 +302,7 @@ public sealed class PodProxy
     {
         var def = _registry.Index.Find(string.Empty, "v1", "pods") ?? throw StatusErrors.NotFoundPlain();
         var cached = await _registry.GetAsync(def, podNamespace, podName, null, cancellationToken);
-        return cached.Object as V1Pod ?? ModelJson.Deserialize<V1Pod>(cached.Json);
+        return ModelJson.Deserialize<V1Pod>(cached.Json);
     }
 
     private async Task<KubeletEndpoint> KubeletAsync(V1Pod pod, CancellationToken cancellationToken)
@@ -313,7 +313,7 @@ public sealed class PodProxy
         try
         {
             var cached = await _registry.GetAsync(def, null, nodeName, null, cancellationToken);
-            node = cached.Object as V1Node ?? ModelJson.Deserialize<V1Node>(cached.Json);
+            node = ModelJson.Deserialize<V1Node>(cached.Json);
         }
         catch (ApiException e) when (e.Code == 404)
         {

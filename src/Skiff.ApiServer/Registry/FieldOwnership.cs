@@ -24,7 +24,13 @@ public static class FieldOwnership
         var result = ManagedFields.ResolveIncoming(oldJson, newJson)
             ? ManagedFields.RecordUpdate(oldJson, newJson, manager, def.ApiVersion, now, def.ModelType, subresource)
             : newJson;
-        return FromJson(def, result);
+
+        // Only metadata.managedFields differs between the result and the typed object: copy that list over instead of
+        // decoding the whole object again.
+        updated.Metadata.ManagedFields = result["metadata"]?["managedFields"] is JsonArray entries
+            ? entries.Deserialize<List<V1ManagedFieldsEntry>>(ModelJson.Options)
+            : null;
+        return updated;
     }
 
     public static JsonObject ToJson(IKubernetesObject<V1ObjectMeta> obj) =>

@@ -251,8 +251,9 @@ public sealed class GenericRegistry
 
             try
             {
-                var kv = await _store.CreateAsync(key, ObjectCodec.ToStorage(def, obj), ct);
-                return ObjectCodec.Served(def, key, obj, kv.ModRevision);
+                var stored = ObjectCodec.ToStorage(def, obj);
+                var kv = await _store.CreateAsync(key, stored, ct);
+                return ObjectCodec.Served(def, key, obj, stored, kv.ModRevision);
             }
             catch (StorageException e) when (e.Code == StorageErrorCode.KeyExists && generated && attempt < 5)
             {
@@ -273,15 +274,14 @@ public sealed class GenericRegistry
         }
 
         var key = _namespaces.StorageKey(null, ns);
-        var cached = _hub.For(_namespaces).Get(key);
-        IKubernetesObject<V1ObjectMeta>? nsObj = cached?.Object;
-        if (nsObj is null)
+        var terminating = _hub.For(_namespaces).Get(key)?.BeingDeleted;
+        if (terminating is null)
         {
             var kv = await _store.GetAsync(key, ct) ?? throw StatusErrors.NotFound("namespaces", ns);
-            nsObj = ModelJson.Deserialize(kv.Value.Span, _namespaces.ModelType);
+            terminating = ModelJson.Deserialize(kv.Value.Span, _namespaces.ModelType).Metadata.DeletionTimestamp is not null;
         }
 
-        if (nsObj.Metadata.DeletionTimestamp is not null)
+        if (terminating.Value)
         {
             throw StatusErrors.Forbidden(StatusErrors.QualifiedResource(def), name,
                 $"unable to create new content in namespace {ns} because it is being terminated");
@@ -336,7 +336,7 @@ public sealed class GenericRegistry
                 }
 
                 var written = await _store.UpdateAsync(key, bytes, kv.ModRevision, ct);
-                return ObjectCodec.Served(def, key, updated, written.ModRevision);
+                return ObjectCodec.Served(def, key, updated, bytes, written.ModRevision);
             }
             catch (StorageException e) when (e.Code == StorageErrorCode.Conflict && retryOnConflict && attempt < 16)
             {
@@ -363,6 +363,7 @@ public sealed class GenericRegistry
         }
 
         var pinned = ParseResourceVersion(obj.Metadata.ResourceVersion);
+        var suppliedManagedFields = obj.Metadata.ManagedFields;
         return GuaranteedUpdateAsync(def, ns, name, retryOnConflict: pinned is null, dryRun, (current, revision) =>
         {
             if (pinned is not null && pinned.Value != revision)
@@ -370,6 +371,8 @@ public sealed class GenericRegistry
                 throw StatusErrors.Conflict(StatusErrors.QualifiedResource(def), name, StatusErrors.ModifiedDetail);
             }
 
+            // A retry starts again from what the client sent, not from the managedFields the last attempt recorded.
+            obj.Metadata.ManagedFields = suppliedManagedFields;
             return PrepareUpdate(def, obj, current, status, fieldManager);
         }, ct);
     }

@@ -64,24 +64,24 @@ public sealed class NamespaceLifecycle : IAsyncDisposable
             return;
         }
 
-        var terminating = _registry.Hub.For(_namespaces).Snapshot(_namespaces.StoragePrefix, o => o.Object.Metadata.DeletionTimestamp is not null);
+        var terminating = _registry.Hub.For(_namespaces).Snapshot(_namespaces.StoragePrefix, o => o.BeingDeleted);
         foreach (var ns in terminating)
         {
-            var name = ns.Object.Metadata.Name;
+            var name = ns.Name;
             var remaining = 0;
             foreach (var def in _registry.Index.StorageResources.Where(d => d.Namespaced))
             {
                 foreach (var obj in _registry.Hub.For(def).Snapshot(def.StoragePrefixFor(name), _ => true))
                 {
                     remaining++;
-                    if (obj.Object.Metadata.DeletionTimestamp is not null)
+                    if (obj.BeingDeleted)
                     {
                         continue;
                     }
 
                     try
                     {
-                        await _registry.DeleteAsync(def, name, obj.Object.Metadata.Name, new V1DeleteOptions { PropagationPolicy = "Background" }, cancellationToken);
+                        await _registry.DeleteAsync(def, name, obj.Name, new V1DeleteOptions { PropagationPolicy = "Background" }, cancellationToken);
                     }
                     catch (ApiException e) when (e.Code is 404 or 409)
                     {

@@ -66,7 +66,17 @@ public static class ObjectCodec
         return new CachedObject(def, key, obj, ModelJson.Serialize(obj), revision);
     }
 
-    /// <summary>A deep copy through JSON (strategies mutate objects; the cache's must stay untouched).</summary>
-    public static IKubernetesObject<V1ObjectMeta> Clone(CachedObject cached) =>
-        ModelJson.Deserialize(cached.Json, cached.Definition.ModelType);
+    /// <summary>The served form of an object just written as <paramref name="stored"/> (its <see cref="ToStorage"/>
+    /// bytes) at <paramref name="revision"/>: the stored bytes with the revision written in, not a second encoding.</summary>
+    public static CachedObject Served(ResourceDefinition def, string key, IKubernetesObject<V1ObjectMeta> obj, byte[] stored, long revision)
+    {
+        if (def.StorageConversion is not null || !ResourceVersionStamp.TryStamp(stored, revision, out var json))
+        {
+            return Served(def, key, obj, revision);
+        }
+
+        obj.Metadata.ResourceVersion = revision.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return new CachedObject(def, key, obj, json, revision);
+    }
+
 }

@@ -100,7 +100,7 @@ public sealed class ServerSideApplier
             var merged = FieldOwnership.FromJson(def, Merge(def, FieldOwnership.ToJson(current), parent, options, "scale"));
             return _registry.PrepareUpdate(def, merged, current, status: false);
         }, ct);
-        return ScaleSubresource.ToScale(updated.Object);
+        return ScaleSubresource.ToScale(updated.Decode());
     }
 
     private JsonObject Merge(ResourceDefinition def, JsonObject? live, JsonObject applied, WriteOptions options, string subresource)

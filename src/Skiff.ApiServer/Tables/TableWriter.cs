@@ -1,3 +1,4 @@
+using k8s.Models;
 using System.Text.Json;
 using Skiff.Apimachinery;
 using Skiff.ApiServer.Http;
@@ -70,7 +71,8 @@ public static class TableWriter
         {
             w.WriteStartObject();
             w.WriteStartArray("cells");
-            foreach (var cell in def.Strategy.Cells(row.Object, now))
+            var typed = row.Decode();
+            foreach (var cell in def.Strategy.Cells(typed, now))
             {
                 JsonSerializer.Serialize(w, cell, ModelJson.Options);
             }
@@ -84,7 +86,7 @@ public static class TableWriter
                     break;
                 case IncludeObject.Metadata:
                     w.WritePropertyName("object");
-                    WritePartial(w, row, version);
+                    WritePartial(w, typed.Metadata, version);
                     break;
             }
 
@@ -95,13 +97,15 @@ public static class TableWriter
         w.WriteEndObject();
     }
 
-    public static void WritePartial(Utf8JsonWriter w, CachedObject obj, string version)
+    public static void WritePartial(Utf8JsonWriter w, CachedObject obj, string version) => WritePartial(w, obj.Decode().Metadata, version);
+
+    private static void WritePartial(Utf8JsonWriter w, V1ObjectMeta metadata, string version)
     {
         w.WriteStartObject();
         w.WriteString("kind", "PartialObjectMetadata");
         w.WriteString("apiVersion", "meta.k8s.io/" + version);
         w.WritePropertyName("metadata");
-        JsonSerializer.Serialize(w, obj.Object.Metadata, ModelJson.Options);
+        JsonSerializer.Serialize(w, metadata, ModelJson.Options);
         w.WriteEndObject();
     }
 }

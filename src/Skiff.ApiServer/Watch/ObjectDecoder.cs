@@ -11,7 +11,13 @@ public static class ObjectDecoder
         var obj = FromStorage(def, stored);
         obj.Metadata ??= new k8s.Models.V1ObjectMeta();
         obj.Metadata.ResourceVersion = modRevision.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return new CachedObject(def, key, obj, ModelJson.Serialize(obj), modRevision);
+
+        // The decode is still needed for what selectors test; the served JSON is the stored JSON with the revision
+        // written in, unless the served shape differs from the stored one.
+        var json = def.StorageConversion is null && ResourceVersionStamp.TryStamp(stored, modRevision, out var stamped)
+            ? stamped
+            : ModelJson.Serialize(obj);
+        return new CachedObject(def, key, obj, json, modRevision);
     }
 
     /// <summary>Decodes stored bytes as <paramref name="def"/>'s model, converting from the storage version when the
