@@ -25,28 +25,28 @@ internal static class LoadBenchmark
         await CreateNamespaceAsync(http, baseUrl, "fan");
 
         // Warm-up (JIT, connections).
-        await RunParallelAsync(200, i => PostPodAsync(http, baseUrl, "bench", "warm-" + i));
-        await RunParallelAsync(2000, i => SendAsync(http, HttpMethod.Get, $"{baseUrl}/api/v1/namespaces/bench/pods/warm-{i % 200}", null));
+        await RunParallelAsync(serverPid, 200, i => PostPodAsync(http, baseUrl, "bench", "warm-" + i));
+        await RunParallelAsync(serverPid, 2000, i => SendAsync(http, HttpMethod.Get, $"{baseUrl}/api/v1/namespaces/bench/pods/warm-{i % 200}", null));
 
-        var creates1k = await RunParallelAsync(1000, i => PostPodAsync(http, baseUrl, "bench1k", "p" + i));
+        var creates1k = await RunParallelAsync(serverPid, 1000, i => PostPodAsync(http, baseUrl, "bench1k", "p" + i));
         Report("create (32 clients)", creates1k);
-        var creates = await RunParallelAsync(9000, i => PostPodAsync(http, baseUrl, "bench", "p" + i));
+        var creates = await RunParallelAsync(serverPid, 9000, i => PostPodAsync(http, baseUrl, "bench", "p" + i));
         Report("create (32 clients, to 10k pods)", creates);
 
-        var gets = await RunParallelAsync(20000, i => SendAsync(http, HttpMethod.Get, $"{baseUrl}/api/v1/namespaces/bench/pods/p{i % 9000}", null));
+        var gets = await RunParallelAsync(serverPid, 20000, i => SendAsync(http, HttpMethod.Get, $"{baseUrl}/api/v1/namespaces/bench/pods/p{i % 9000}", null));
         Report("get (32 clients)", gets);
 
-        var list1k = await RunSequentialAsync(20, () => SendAsync(http, HttpMethod.Get, $"{baseUrl}/api/v1/namespaces/bench1k/pods", null));
+        var list1k = await RunSequentialAsync(serverPid, 20, () => SendAsync(http, HttpMethod.Get, $"{baseUrl}/api/v1/namespaces/bench1k/pods", null));
         Report("list 1k pods", list1k);
-        var list10k = await RunSequentialAsync(10, () => SendAsync(http, HttpMethod.Get, $"{baseUrl}/api/v1/pods", null));
+        var list10k = await RunSequentialAsync(serverPid, 10, () => SendAsync(http, HttpMethod.Get, $"{baseUrl}/api/v1/pods", null));
         Report("list 10.2k pods", list10k);
-        var list10kCache = await RunSequentialAsync(10, () => SendAsync(http, HttpMethod.Get, $"{baseUrl}/api/v1/pods?resourceVersion=0", null));
+        var list10kCache = await RunSequentialAsync(serverPid, 10, () => SendAsync(http, HttpMethod.Get, $"{baseUrl}/api/v1/pods?resourceVersion=0", null));
         Report("list 10.2k pods (rv=0, watch cache)", list10kCache);
 
         Console.WriteLine($"server RSS holding 10.2k pods: {ProcessMemory.RssBytes(serverPid) / (1024 * 1024)} MB (peak {ProcessMemory.PeakRssBytes(serverPid) / (1024 * 1024)} MB)");
         try
         {
-            await FanOutAsync(http, dataDirectory, baseUrl);
+            await FanOutAsync(http, dataDirectory, baseUrl, serverPid);
         }
         catch (Exception e) when (e is OperationCanceledException or HttpRequestException or IOException or TimeoutException)
         {
@@ -105,10 +105,11 @@ internal static class LoadBenchmark
         }
     }
 
-    private sealed record Result(double[] LatenciesMs, TimeSpan Elapsed);
+    private sealed record Result(double[] LatenciesMs, TimeSpan Elapsed, TimeSpan ServerCpu);
 
-    private static async Task<Result> RunParallelAsync(int count, Func<int, Task> operation)
+    private static async Task<Result> RunParallelAsync(string serverPid, int count, Func<int, Task> operation)
     {
+        var cpuBefore = ProcessCpu.Total(serverPid);
         var latencies = new double[count];
         var next = -1;
         var total = Stopwatch.StartNew();
@@ -123,11 +124,12 @@ internal static class LoadBenchmark
             }
         }));
         await Task.WhenAll(workers);
-        return new Result(latencies, total.Elapsed);
+        return new Result(latencies, total.Elapsed, ProcessCpu.Total(serverPid) - cpuBefore);
     }
 
-    private static async Task<Result> RunSequentialAsync(int count, Func<Task> operation)
+    private static async Task<Result> RunSequentialAsync(string serverPid, int count, Func<Task> operation)
     {
+        var cpuBefore = ProcessCpu.Total(serverPid);
         var latencies = new double[count];
         var total = Stopwatch.StartNew();
         for (var i = 0; i < count; i++)
@@ -137,18 +139,18 @@ internal static class LoadBenchmark
             latencies[i] = sw.Elapsed.TotalMilliseconds;
         }
 
-        return new Result(latencies, total.Elapsed);
+        return new Result(latencies, total.Elapsed, ProcessCpu.Total(serverPid) - cpuBefore);
     }
 
     private static void Report(string name, Result result)
     {
         var sorted = result.LatenciesMs.Order().ToArray();
         double P(double q) => sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
-        Console.WriteLine($"{name,-34} n={sorted.Length,6}  {sorted.Length / result.Elapsed.TotalSeconds,8:F0} req/s  p50 {P(0.50),7:F1} ms  p99 {P(0.99),7:F1} ms");
+        Console.WriteLine($"{name,-34} n={sorted.Length,6}  {sorted.Length / result.Elapsed.TotalSeconds,8:F0} req/s  p50 {P(0.50),7:F1} ms  p99 {P(0.99),7:F1} ms  server CPU {result.ServerCpu.TotalMicroseconds / sorted.Length,7:F0} us/req");
     }
 
     /// <summary>1000 watchers on one namespace; for each of 20 writes, the time from the write until the last watcher got it.</summary>
-    private static async Task FanOutAsync(HttpClient http, string dataDirectory, string baseUrl)
+    private static async Task FanOutAsync(HttpClient http, string dataDirectory, string baseUrl, string serverPid)
     {
         const int watchers = 1000;
 
@@ -205,6 +207,7 @@ internal static class LoadBenchmark
         Console.WriteLine($"{watchers} watches open on one HTTP/2 connection in {opening.Elapsed.TotalSeconds:F1} s");
 
         var latencies = new double[20];
+        var cpuBefore = ProcessCpu.Total(serverPid);
         for (var i = 0; i < 20; i++)
         {
             var start = Stopwatch.GetTimestamp();
@@ -218,7 +221,8 @@ internal static class LoadBenchmark
         }
 
         await Task.WhenAll(streams);
-        Report($"watch fan-out to {watchers} watchers", new Result(latencies, TimeSpan.FromSeconds(latencies.Sum() / 1000)));
+        var fanOutCpu = ProcessCpu.Total(serverPid) - cpuBefore;
+        Report($"watch fan-out to {watchers} watchers", new Result(latencies, TimeSpan.FromSeconds(latencies.Sum() / 1000), fanOutCpu));
     }
 
     private static void InterlockedMax(ref long target, long value)
