@@ -163,7 +163,11 @@ public static class KubeletHost
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                logger.LogWarning(e, "removing orphaned pods failed");
+                // A runtime call cut short by shutdown fails with its own error (an RpcException "Cancelled"): not news.
+                if (!cancellationToken.IsCancellationRequested)
+                {
+                    logger.LogWarning(e, "removing orphaned pods failed");
+                }
             }
         }
         while (await timer.WaitForNextTickAsync(cancellationToken));
