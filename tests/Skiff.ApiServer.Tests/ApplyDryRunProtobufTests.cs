@@ -181,6 +181,7 @@ public sealed class ApplyDryRunProtobufTests(ServerFixture fx)
         Assert.Equal(201, created.Status);
         Assert.Equal("ghost", (string?)created.Body["metadata"]!["name"]);
         Assert.NotNull(created.Body["metadata"]!["uid"]);
+        Assert.Null(created.Body["metadata"]!["resourceVersion"]);
         Assert.Equal(404, (await SendAsync(HttpMethod.Get, list + "/ghost")).Status);
         Assert.Equal(409, (await SendAsync(HttpMethod.Post, list + "?dryRun=All", ConfigMap("real", "{}"))).Status);
         var invalid = await SendAsync(HttpMethod.Post, list + "?dryRun=All", ConfigMap("Bad_Name", "{}"));
