@@ -57,7 +57,7 @@ public sealed class FieldValidationTests
         // The value is the patched object (a strategic merge patch: the patch map as Go prints it).
         var value = mediaType == PatchContentTypes.StrategicMergePatch
             ? Skiff.Apimachinery.Validation.GoFormat.Value(body)
-            : Encoding.UTF8.GetString(patched);
+            : Skiff.Apimachinery.Validation.GoFormat.Json(patched);
         var cause = $"Invalid value: {Skiff.Apimachinery.Validation.GoFormat.Quote(value)}: strict decoding error: {problems}";
         Assert.Equal((422, "Invalid"), (error.Code, error.Status.Reason));
         Assert.Equal(" \"\" is invalid: patch: " + cause, error.Status.Message);

@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.AspNetCore.Http;
 using Skiff.Apimachinery;
 using Skiff.Apimachinery.Patching;
@@ -102,7 +101,7 @@ public sealed class FieldValidation
         if (Directive == Strict)
         {
             // Upstream reports the patched object it could not decode; for a strategic merge patch, the patch map.
-            var value = mediaType == PatchContentTypes.StrategicMergePatch ? GoFormat.Value(patch) : Encoding.UTF8.GetString(patched);
+            var value = mediaType == PatchContentTypes.StrategicMergePatch ? GoFormat.Value(patch) : GoFormat.Json(patched);
             throw StatusErrors.Invalid(string.Empty, string.Empty, string.Empty,
                 [new FieldError(FieldErrorType.Invalid, "patch", value, StrictDecodingError(problems))]);
         }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace Skiff.Apimachinery.Validation;
@@ -52,6 +53,30 @@ public static class GoFormat
         }
 
         return builder.Append('"').ToString();
+    }
+
+    /// <summary>
+    /// Compact JSON escaped as Go's encoding/json escapes it (what the API server prints when it shows a patched
+    /// object): quotes and backslashes as <c>\"</c> and <c>\\</c>, <c>&lt;</c>, <c>&gt;</c>, <c>&amp;</c>, U+2028 and U+2029
+    /// as <c>\u003c</c>-style escapes, other characters as they are. Member order is kept.
+    /// </summary>
+    public static string Json(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        var root = JsonElement.ParseValue(ref reader);
+        using var buffer = new MemoryStream(json.Length);
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            root.WriteTo(writer);
+        }
+
+        // The relaxed encoder leaves these alone; they only occur inside strings, so replacing them is safe.
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length)
+            .Replace("<", "\\u003c", StringComparison.Ordinal)
+            .Replace(">", "\\u003e", StringComparison.Ordinal)
+            .Replace("&", "\\u0026", StringComparison.Ordinal)
+            .Replace("\u2028", "\\u2028", StringComparison.Ordinal)
+            .Replace("\u2029", "\\u2029", StringComparison.Ordinal);
     }
 
     /// <summary>Go's <c>%v</c> of <paramref name="json"/> decoded into <c>map[string]interface{}</c> the way the API

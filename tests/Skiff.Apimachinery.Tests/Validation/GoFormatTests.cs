@@ -25,6 +25,12 @@ public sealed class GoFormatTests
         Assert.Equal(expected, GoFormat.Value(Encoding.UTF8.GetBytes(json)));
 
     [Theory]
+    [InlineData("""{ "b" : [1, 2.50, true, null], "a" : "x" }""", """{"b":[1,2.50,true,null],"a":"x"}""")]
+    [InlineData("""{"s":"quote \" back \\ <a&b> caf\u00e9 \u2028 +'"}""", """{"s":"quote \" back \\ \u003ca\u0026b\u003e café \u2028 +'"}""")]
+    public void Json_escapes_like_go_encoding_json(string json, string expected) =>
+        Assert.Equal(expected, GoFormat.Json(Encoding.UTF8.GetBytes(json)));
+
+    [Theory]
     [InlineData(0.5, "0.5")]
     [InlineData(123456.0, "123456")]
     [InlineData(1000000.0, "1e+06")]
