@@ -477,7 +477,24 @@ public sealed class ResourceHandler
     {
         var shape = Negotiate(ctx);
         var options = await ReadDeleteOptionsAsync(ctx);
-        var (obj, _) = await _registry.DeleteAsync(def, ns, name, options, ctx.RequestAborted);
+        var (obj, gone) = await _registry.DeleteAsync(def, ns, name, options, ctx.RequestAborted);
+        if (gone && !def.ReturnsDeletedObject)
+        {
+            // As upstream's finalizeDelete: the object is gone (or would be, on a dry run); say which one, with the
+            // resource (not the kind) in details.kind.
+            var deleted = obj.Decode().Metadata;
+            var success = StatusErrors.Success(new V1StatusDetails
+            {
+                Name = deleted.Name,
+                Group = def.Group.Length == 0 ? null : def.Group,
+                Kind = def.Plural,
+                Uid = deleted.Uid,
+            });
+            var json = ModelJson.Serialize(success);
+            await (shape.Shape == ResponseShape.Protobuf ? ProtobufResponses.WriteAsync(ctx, 200, json) : ResponseWriter.WriteJsonAsync(ctx, 200, json));
+            return;
+        }
+
         await WriteObjectAsync(ctx, 200, def, obj, shape);
     }
 
