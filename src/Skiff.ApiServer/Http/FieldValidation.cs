@@ -26,6 +26,7 @@ public sealed class FieldValidation
 
     private readonly HttpContext _ctx;
     private IReadOnlyList<string>? _patchBodyProblems;
+    private IReadOnlyList<string>? _applyDuplicates;
 
     private FieldValidation(HttpContext ctx, string directive)
     {
@@ -109,7 +110,8 @@ public sealed class FieldValidation
         WarnAll(problems);
     }
 
-    /// <summary>Checks an apply body for keys given twice (go-yaml's strict decoding); called once the apply merged.</summary>
+    /// <summary>Checks an apply body for keys given twice (go-yaml's strict decoding); called once the apply merged, so a
+    /// conflict is reported first, as upstream does. The body is scanned once per request.</summary>
     public void CheckApplyBody(byte[] body)
     {
         if (Directive == Ignore)
@@ -117,7 +119,7 @@ public sealed class FieldValidation
             return;
         }
 
-        var duplicates = ApplyBody.DuplicateKeys(body);
+        var duplicates = _applyDuplicates ??= ApplyBody.DuplicateKeys(body);
         if (duplicates.Count == 0)
         {
             return;
