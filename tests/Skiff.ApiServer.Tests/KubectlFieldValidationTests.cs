@@ -89,5 +89,11 @@ public sealed class KubectlFieldValidationTests(ServerFixture fx)
             serverSide.Err);
 
         Assert.Equal(before, await _kubectl.OkAsync("get", "pod", "web", "-n", ns, "-o", "json"));
+
+        // --validate=warn sends fieldValidation=Warn: the patch goes through without the field, and kubectl prints the warning.
+        var warned = await _kubectl.RunAsync("apply", "--validate=warn", "-f", typo);
+        Assert.Equal(0, warned.Code);
+        Assert.Contains("Warning: unknown field \"spec.containers[0].imagee\"", warned.Err, StringComparison.Ordinal);
+        Assert.Contains("pod/web configured", warned.Out, StringComparison.Ordinal);
     }
 }
