@@ -51,7 +51,7 @@ internal static class BuiltInResources
         },
         new()
         {
-            Group = "", Version = "v1", Kind = "Pod", Plural = "pods", Singular = "pod",
+            Group = "", Version = "v1", Kind = "Pod", ReturnsDeletedObject = true, Plural = "pods", Singular = "pod",
             ShortNames = ["po"], Categories = All, Namespaced = true, StoragePrefix = "/registry/pods/",
             Subresources = [new("binding", "Binding", ["create"]), new("eviction", "Eviction", ["create"], "policy", "v1"), new("status", "Pod", StatusVerbs)],
             ModelType = typeof(V1Pod), ListModelType = typeof(V1PodList), Strategy = new PodStrategy(),
@@ -64,13 +64,13 @@ internal static class BuiltInResources
         },
         new()
         {
-            Group = "", Version = "v1", Kind = "ServiceAccount", Plural = "serviceaccounts", Singular = "serviceaccount",
+            Group = "", Version = "v1", Kind = "ServiceAccount", ReturnsDeletedObject = true, Plural = "serviceaccounts", Singular = "serviceaccount",
             ShortNames = ["sa"], Namespaced = true, StoragePrefix = "/registry/serviceaccounts/",
             ModelType = typeof(V1ServiceAccount), ListModelType = typeof(V1ServiceAccountList), Strategy = new ServiceAccountStrategy(),
         },
         new()
         {
-            Group = "", Version = "v1", Kind = "Service", Plural = "services", Singular = "service",
+            Group = "", Version = "v1", Kind = "Service", ReturnsDeletedObject = true, Plural = "services", Singular = "service",
             ShortNames = ["svc"], Categories = All, Namespaced = true, StoragePrefix = "/registry/services/specs/",
             Subresources = [new("status", "Service", StatusVerbs)],
             ModelType = typeof(V1Service), ListModelType = typeof(V1ServiceList), Strategy = new ServiceStrategy(),

@@ -82,39 +82,9 @@ public sealed record FieldError(FieldErrorType Type, string Field, object? BadVa
     private static string FormatValue(object? value) => value switch
     {
         null => "null",
-        string text => Quote(text),
+        string text => Validation.GoFormat.Quote(text),
         bool flag => flag ? "true" : "false",
         IFormattable number => number.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "null",
     };
-
-    /// <summary>Go's %q for the common cases: quotes, backslashes and control characters escaped.</summary>
-    private static string Quote(string text)
-    {
-        var builder = new System.Text.StringBuilder(text.Length + 2).Append('"');
-        foreach (var c in text)
-        {
-            switch (c)
-            {
-                case '"': builder.Append("\\\""); break;
-                case '\\': builder.Append("\\\\"); break;
-                case '\n': builder.Append("\\n"); break;
-                case '\t': builder.Append("\\t"); break;
-                case '\r': builder.Append("\\r"); break;
-                default:
-                    if (char.IsControl(c))
-                    {
-                        builder.Append("\\x").Append(((int)c).ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
-                    }
-                    else
-                    {
-                        builder.Append(c);
-                    }
-
-                    break;
-            }
-        }
-
-        return builder.Append('"').ToString();
-    }
 }

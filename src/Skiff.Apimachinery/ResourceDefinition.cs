@@ -37,6 +37,13 @@ public sealed record ResourceDefinition
     /// <summary>The model type of the list, e.g. <c>typeof(V1PodList)</c>.</summary>
     public required Type ListModelType { get; init; }
 
+    /// <summary>
+    /// Whether a delete that removes the object at once answers with the object (upstream's
+    /// <c>ReturnDeletedObject</c>: pods, services, service accounts) rather than a <c>Status</c> of kind Success naming
+    /// it. A delete that only marks the object (grace period, finalizers) answers with the object for every kind.
+    /// </summary>
+    public bool ReturnsDeletedObject { get; init; }
+
     /// <summary>The kind's rules: defaulting, validation, update rules, printer columns, selectable fields.</summary>
     public required IResourceStrategy Strategy { get; init; }
 

@@ -181,6 +181,7 @@ public sealed class ApplyDryRunProtobufTests(ServerFixture fx)
         Assert.Equal(201, created.Status);
         Assert.Equal("ghost", (string?)created.Body["metadata"]!["name"]);
         Assert.NotNull(created.Body["metadata"]!["uid"]);
+        Assert.Null(created.Body["metadata"]!["resourceVersion"]);
         Assert.Equal(404, (await SendAsync(HttpMethod.Get, list + "/ghost")).Status);
         Assert.Equal(409, (await SendAsync(HttpMethod.Post, list + "?dryRun=All", ConfigMap("real", "{}"))).Status);
         var invalid = await SendAsync(HttpMethod.Post, list + "?dryRun=All", ConfigMap("Bad_Name", "{}"));
@@ -204,6 +205,39 @@ public sealed class ApplyDryRunProtobufTests(ServerFixture fx)
         Assert.Equal("1", (string?)after.Body["data"]!["a"]);
         Assert.Equal(before, (string?)(await SendAsync(HttpMethod.Get, list)).Body["metadata"]!["resourceVersion"]);
         Assert.Equal(404, (await SendAsync(HttpMethod.Get, list + "/ghost")).Status);
+    }
+
+    [Fact]
+    public async Task Deletes_answer_a_success_status_naming_the_object_unless_the_kind_returns_the_deleted_object()
+    {
+        var ns = await fx.NewNamespaceAsync();
+        var list = $"/api/v1/namespaces/{ns}/configmaps";
+        var created = await SendAsync(HttpMethod.Post, list, ConfigMap("gone", "{}"));
+        var uid = (string?)created.Body["metadata"]!["uid"];
+
+        foreach (var query in new[] { "?dryRun=All", string.Empty })
+        {
+            var deleted = await SendAsync(HttpMethod.Delete, list + "/gone" + query);
+            Assert.Equal(200, deleted.Status);
+            Assert.Equal(("Status", "v1", "Success"), ((string?)deleted.Body["kind"], (string?)deleted.Body["apiVersion"], (string?)deleted.Body["status"]));
+            Assert.Equal(("gone", "configmaps", uid), ((string?)deleted.Body["details"]!["name"], (string?)deleted.Body["details"]!["kind"], (string?)deleted.Body["details"]!["uid"]));
+            Assert.Null(deleted.Body["details"]!["group"]);
+        }
+
+        Assert.Equal(404, (await SendAsync(HttpMethod.Get, list + "/gone")).Status);
+
+        var deployments = $"/apis/apps/v1/namespaces/{ns}/deployments";
+        await SendAsync(HttpMethod.Post, deployments, Deployment("web", 1));
+        var deployment = await SendAsync(HttpMethod.Delete, deployments + "/web");
+        Assert.Equal(("apps", "deployments"), ((string?)deployment.Body["details"]!["group"], (string?)deployment.Body["details"]!["kind"]));
+
+        // Pods, services and service accounts answer with the object; an object kept by a finalizer too.
+        await SendAsync(HttpMethod.Post, $"/api/v1/namespaces/{ns}/serviceaccounts", "{\"metadata\":{\"name\":\"sa\"}}");
+        Assert.Equal("ServiceAccount", (string?)(await SendAsync(HttpMethod.Delete, $"/api/v1/namespaces/{ns}/serviceaccounts/sa")).Body["kind"]);
+        await SendAsync(HttpMethod.Post, list, "{\"metadata\":{\"name\":\"held\",\"finalizers\":[\"example.com/hold\"]}}");
+        var held = await SendAsync(HttpMethod.Delete, list + "/held");
+        Assert.Equal("ConfigMap", (string?)held.Body["kind"]);
+        Assert.NotNull(held.Body["metadata"]!["deletionTimestamp"]);
     }
 
     [Fact]

@@ -48,4 +48,41 @@ public sealed class UnknownFieldsTests
              "spec":{"containers":[{"nme":"c","image":"x"}]}}}}
             """));
     }
+
+    [Fact]
+    public void Keys_repeated_in_a_map_field_are_duplicates_too()
+    {
+        Assert.Equal(
+            ["duplicate field \"metadata.labels.a\"", "duplicate field \"data.k\""],
+            Find(typeof(V1ConfigMap), """{"metadata":{"labels":{"a":"1","a":"2"}},"data":{"k":"1","k":"2","k":"3"}}"""));
+    }
+
+    // Merge and strategic merge patch bodies are decoded as map[string]interface{}: only repeated keys can be wrong.
+    [Theory]
+    [InlineData("""{"spec":{"replicas":1}}""", "")]
+    [InlineData("""{"spec":{"replicas":1,"replicas":2}}""", "duplicate field \"spec.replicas\"")]
+    [InlineData("""{"a":1,"a":2,"b":{"c":[{"d":1,"d":2}]}}""", "duplicate field \"a\"|duplicate field \"b.c[0].d\"")]
+    [InlineData("""{"unknownTopLevel":1}""", "")]
+    [InlineData("""not json""", "")]
+    public void Patch_bodies_name_their_duplicate_fields(string body, string expected) =>
+        Assert.Equal(Split(expected), UnknownFields.FindDuplicates(Encoding.UTF8.GetBytes(body)));
+
+    // A JSON patch body is decoded into upstream's jsonPatchOp{op,path,from,value}: unknown and repeated operation
+    // fields are strict errors, and so are keys repeated inside a value.
+    [Theory]
+    [InlineData("""[{"op":"add","path":"/a","value":1}]""", "")]
+    [InlineData("""[{"op":"add","path":"/a","value":1,"vaule":2}]""", "json patch unknown field \"[0].vaule\"")]
+    [InlineData("""[{"op":"test","path":"/a","value":1},{"op":"add","op":"add","path":"/b","value":{"x":1,"x":2}}]""",
+        "json patch duplicate field \"[1].op\"|json patch duplicate field \"[1].value.x\"")]
+    [InlineData("""{"op":"add"}""", "")]
+    public void Json_patch_bodies_name_unknown_and_duplicate_operation_fields(string body, string expected) =>
+        Assert.Equal(Split(expected), UnknownFields.FindInJsonPatch(Encoding.UTF8.GetBytes(body)));
+
+    [Fact]
+    public void Each_problem_is_named_once()
+    {
+        Assert.Equal(["duplicate field \"a\""], UnknownFields.FindDuplicates("""{"a":1,"a":2,"a":3}"""u8));
+    }
+
+    private static string[] Split(string expected) => expected.Length == 0 ? [] : expected.Split('|');
 }

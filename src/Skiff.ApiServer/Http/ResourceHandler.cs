@@ -344,7 +344,7 @@ public sealed class ResourceHandler
         var options = WriteOptions.Parse(ctx, "CreateOptions");
         var json = await ReadJsonBodyAsync(ctx);
         var obj = ObjectCodec.DecodeBody(def, json);
-        FieldValidation.Check(ctx, def, json);
+        FieldValidation.For(ctx).CheckObject(def, json);
         var created = await _registry.CreateAsync(def, ns, obj, options.DryRun, ctx.RequestAborted, options.Manager(ctx));
         await WriteObjectAsync(ctx, 201, def, created, shape);
     }
@@ -355,7 +355,7 @@ public sealed class ResourceHandler
         var options = WriteOptions.Parse(ctx, "UpdateOptions");
         var json = await ReadJsonBodyAsync(ctx);
         var obj = ObjectCodec.DecodeBody(def, json);
-        FieldValidation.Check(ctx, def, json);
+        FieldValidation.For(ctx).CheckObject(def, json);
         var updated = await _registry.UpdateAsync(def, ns, name, obj, status, options.DryRun, ctx.RequestAborted, options.Manager(ctx));
         await WriteObjectAsync(ctx, 200, def, updated, shape);
     }
@@ -368,7 +368,8 @@ public sealed class ResourceHandler
         {
             var applyOptions = WriteOptions.Parse(ctx, "PatchOptions", apply: true);
             var body = await RequestBody.ReadAsync(ctx.Request, ctx.RequestAborted);
-            var (applied, created) = await _apply.ApplyAsync(def, ns, name, status ? "status" : string.Empty, body, applyOptions, ctx.RequestAborted);
+            var (applied, created) = await _apply.ApplyAsync(
+                def, ns, name, status ? "status" : string.Empty, body, applyOptions, FieldValidation.For(ctx), ctx.RequestAborted);
             await WriteObjectAsync(ctx, created ? 201 : 200, def, applied, shape);
             return;
         }
@@ -380,16 +381,13 @@ public sealed class ResourceHandler
 
         var options = WriteOptions.Parse(ctx, "PatchOptions");
         var patch = await RequestBody.ReadAsync(ctx.Request, ctx.RequestAborted);
-        var updated = await PatchObjectAsync(def, ns, name, status, mediaType, patcher, patch, options.DryRun, options.Manager(ctx), ctx.RequestAborted);
-        await WriteObjectAsync(ctx, 200, def, updated, shape);
-    }
-
-    private Task<CachedObject> PatchObjectAsync(
-        ResourceDefinition def, string? ns, string name, bool status, string mediaType, IPatchApplier patcher, byte[] patch, bool dryRun, string manager, CancellationToken ct)
-    {
-        return _registry.GuaranteedUpdateAsync(def, ns, name, retryOnConflict: true, dryRun, (current, revision) =>
+        var validation = FieldValidation.For(ctx);
+        var manager = options.Manager(ctx);
+        var updated = await _registry.GuaranteedUpdateAsync(def, ns, name, retryOnConflict: true, options.DryRun, (current, revision) =>
         {
-            var patched = Patch(def, mediaType, patcher, ModelJson.Serialize(current), patch);
+            var patchedJson = Patch(mediaType, patcher, def.ModelType, ModelJson.Serialize(current), patch);
+            validation.CheckPatched(def.ModelType, mediaType, patch, patchedJson);
+            var patched = ObjectCodec.DecodeBody(def, patchedJson);
             var pinned = GenericRegistry.ParseResourceVersion(patched.Metadata.ResourceVersion);
             if (pinned is not null && pinned != revision)
             {
@@ -402,41 +400,37 @@ public sealed class ResourceHandler
             }
 
             return _registry.PrepareUpdate(def, patched, current, status, manager);
-        }, ct);
+        }, ctx.RequestAborted);
+        await WriteObjectAsync(ctx, 200, def, updated, shape);
     }
 
-    private static IKubernetesObject<V1ObjectMeta> Patch(ResourceDefinition def, string mediaType, IPatchApplier patcher, byte[] current, byte[] patch)
+    /// <summary>The patched JSON of <paramref name="current"/>, a <paramref name="modelType"/>.</summary>
+    private static byte[] Patch(string mediaType, IPatchApplier patcher, Type modelType, byte[] current, byte[] patch)
     {
-        byte[] result;
         try
         {
-            result = patcher.Apply(mediaType, def.ModelType, current, patch);
+            return patcher.Apply(mediaType, modelType, current, patch);
         }
         catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException)
         {
             throw StatusErrors.BadRequest("the server rejected our request due to an error in our request: " + ex.Message);
         }
-
-        return ObjectCodec.DecodeBody(def, result);
     }
 
-    /// <summary>Applies a patch to any JSON document (used by subresources such as scale).</summary>
+    /// <summary>Applies a JSON, merge or strategic merge patch to any JSON document of <paramref name="modelType"/>
+    /// (used by subresources such as scale), with the request's field validation.</summary>
     public byte[] ApplyPatch(HttpContext ctx, Type modelType, byte[] currentJson, byte[] patch)
     {
+        ArgumentNullException.ThrowIfNull(ctx);
         var mediaType = RequestBody.MediaType(ctx.Request.ContentType);
         if (!_patchers.TryGetValue(mediaType, out var patcher))
         {
             throw StatusErrors.UnsupportedMediaType(ctx.Request.ContentType ?? string.Empty);
         }
 
-        try
-        {
-            return patcher.Apply(mediaType, modelType, currentJson, patch);
-        }
-        catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException)
-        {
-            throw StatusErrors.BadRequest("the server rejected our request due to an error in our request: " + ex.Message);
-        }
+        var patched = Patch(mediaType, patcher, modelType, currentJson, patch);
+        FieldValidation.For(ctx).CheckPatched(modelType, mediaType, patch, patched);
+        return patched;
     }
 
     private static async Task<V1DeleteOptions> ReadDeleteOptionsAsync(HttpContext ctx)
@@ -483,7 +477,24 @@ public sealed class ResourceHandler
     {
         var shape = Negotiate(ctx);
         var options = await ReadDeleteOptionsAsync(ctx);
-        var (obj, _) = await _registry.DeleteAsync(def, ns, name, options, ctx.RequestAborted);
+        var (obj, gone) = await _registry.DeleteAsync(def, ns, name, options, ctx.RequestAborted);
+        if (gone && !def.ReturnsDeletedObject)
+        {
+            // As upstream's finalizeDelete: the object is gone (or would be, on a dry run); say which one, with the
+            // resource (not the kind) in details.kind.
+            var deleted = obj.Decode().Metadata;
+            var success = StatusErrors.Success(new V1StatusDetails
+            {
+                Name = deleted.Name,
+                Group = def.Group.Length == 0 ? null : def.Group,
+                Kind = def.Plural,
+                Uid = deleted.Uid,
+            });
+            var json = ModelJson.Serialize(success);
+            await (shape.Shape == ResponseShape.Protobuf ? ProtobufResponses.WriteAsync(ctx, 200, json) : ResponseWriter.WriteJsonAsync(ctx, 200, json));
+            return;
+        }
+
         await WriteObjectAsync(ctx, 200, def, obj, shape);
     }
 

@@ -64,9 +64,9 @@ public static class StatusErrors
         var summary = messages.Count == 1 ? messages[0] : "[" + string.Join(", ", messages) + "]";
         var details = new V1StatusDetails
         {
-            Name = name,
+            Name = name.Length == 0 ? null : name,
             Group = group.Length == 0 ? null : group,
-            Kind = kind,
+            Kind = kind.Length == 0 ? null : kind,
             Causes = errors.Select(e => new V1StatusCause { Reason = e.Reason, Message = Render(e)[(e.Field.Length + 2)..], Field = e.Field }).ToList(),
         };
         var qualifiedKind = group.Length == 0 ? kind : kind + "." + group;
@@ -80,7 +80,7 @@ public static class StatusErrors
         var showValue = error.Type is FieldErrorType.Invalid or FieldErrorType.NotSupported or FieldErrorType.Duplicate;
         if (showValue && error.BadValue is not null)
         {
-            text += ": " + (error.BadValue is string s ? "\"" + s + "\"" : Convert.ToString(error.BadValue, System.Globalization.CultureInfo.InvariantCulture));
+            text += ": " + (error.BadValue is string s ? Skiff.Apimachinery.Validation.GoFormat.Quote(s) : Convert.ToString(error.BadValue, System.Globalization.CultureInfo.InvariantCulture));
         }
 
         if (!string.IsNullOrEmpty(error.Detail))
@@ -117,4 +117,13 @@ public static class StatusErrors
     public static ApiException Unavailable(string message) => new(Status(503, "ServiceUnavailable", message));
 
     public static ApiException Internal(string message) => new(Status(500, "InternalError", message));
+
+    /// <summary>What the API server answers for an error it did not classify (a plain Go error from deep inside, e.g.
+    /// server-side apply's typed conversion): 500, no reason, the error's text. kubectl prints "Error from server: …".</summary>
+    public static ApiException Unclassified(string message)
+    {
+        var status = Status(500, string.Empty, message);
+        status.Reason = null;
+        return new ApiException(status);
+    }
 }

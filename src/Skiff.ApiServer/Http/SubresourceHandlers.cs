@@ -45,13 +45,15 @@ public sealed class SubresourceHandlers
                 return;
             case ("scale", "PUT"):
                 var putOptions = WriteOptions.Parse(ctx, "UpdateOptions");
-                var scale = DecodeScale(await ResourceHandler.ReadJsonBodyAsync(ctx));
+                var scaleBody = await ResourceHandler.ReadJsonBodyAsync(ctx);
+                var scale = DecodeScale(scaleBody);
+                FieldValidation.For(ctx).CheckObject("Scale", "v1", typeof(V1Scale), scaleBody);
                 await ResponseWriter.WriteJsonAsync(ctx, 200, ModelJson.Serialize(await SetReplicasAsync(ctx, def, ns, name, scale, putOptions)));
                 return;
             case ("scale", "PATCH") when RequestBody.MediaType(ctx.Request.ContentType) == Skiff.Apimachinery.Patching.PatchContentTypes.ApplyPatch:
                 var applyOptions = WriteOptions.Parse(ctx, "PatchOptions", apply: true);
                 var applyBody = await RequestBody.ReadAsync(ctx.Request, ctx.RequestAborted);
-                var appliedScale = await _apply.ApplyScaleAsync(def, ns, name, applyBody, applyOptions, ctx.RequestAborted);
+                var appliedScale = await _apply.ApplyScaleAsync(def, ns, name, applyBody, applyOptions, FieldValidation.For(ctx), ctx.RequestAborted);
                 await ResponseWriter.WriteJsonAsync(ctx, 200, ModelJson.Serialize(appliedScale));
                 return;
             case ("scale", "PATCH"):
@@ -121,14 +123,17 @@ public sealed class SubresourceHandlers
     private async Task EvictAsync(HttpContext ctx, ResourceDefinition def, string? ns, string name)
     {
         V1Eviction eviction;
+        var body = await ResourceHandler.ReadJsonBodyAsync(ctx);
         try
         {
-            eviction = ModelJson.Deserialize<V1Eviction>(await ResourceHandler.ReadJsonBodyAsync(ctx));
+            eviction = ModelJson.Deserialize<V1Eviction>(body);
         }
         catch (JsonException ex)
         {
             throw StatusErrors.BadRequest("the object provided is unrecognized: " + ex.Message);
         }
+
+        FieldValidation.For(ctx).CheckObject("Eviction", "v1", typeof(V1Eviction), body);
 
         ObjectCodec.CheckKind("policy/v1", "Eviction", eviction.ApiVersion, eviction.Kind);
         if (eviction.Metadata?.Name is { Length: > 0 } evictionName && evictionName != name)
@@ -152,14 +157,17 @@ public sealed class SubresourceHandlers
     private async Task BindAsync(HttpContext ctx, ResourceDefinition def, string? ns, string name)
     {
         V1Binding binding;
+        var body = await ResourceHandler.ReadJsonBodyAsync(ctx);
         try
         {
-            binding = ModelJson.Deserialize<V1Binding>(await ResourceHandler.ReadJsonBodyAsync(ctx));
+            binding = ModelJson.Deserialize<V1Binding>(body);
         }
         catch (JsonException ex)
         {
             throw StatusErrors.BadRequest("the object provided is unrecognized: " + ex.Message);
         }
+
+        FieldValidation.For(ctx).CheckObject("Binding", "v1", typeof(V1Binding), body);
 
         ObjectCodec.CheckKind("v1", "Binding", binding.ApiVersion, binding.Kind);
         if (binding.Metadata?.Name is { } bindingName && bindingName != name)

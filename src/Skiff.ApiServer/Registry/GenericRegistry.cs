@@ -240,13 +240,14 @@ public sealed class GenericRegistry
             var key = def.StorageKey(ns, meta.Name!);
             if (dryRun)
             {
-                // As the real dry-run storage: an existing object is still a conflict, nothing is written.
+                // As the real dry-run storage: an existing object is still a conflict, nothing is written, and the
+                // answer is a copy of the object that would have been created: it has no resourceVersion yet.
                 if (await _store.GetAsync(key, ct) is not null)
                 {
                     throw StatusErrors.AlreadyExists(StatusErrors.QualifiedResource(def), meta.Name!);
                 }
 
-                return ObjectCodec.Served(def, key, obj, await _store.GetCurrentRevisionAsync(ct));
+                return ObjectCodec.NotStored(def, key, obj);
             }
 
             try

@@ -59,6 +59,13 @@ public static class ObjectCodec
         }
     }
 
+    /// <summary>The served form of an object that was not written (a dry-run create): no resourceVersion.</summary>
+    public static CachedObject NotStored(ResourceDefinition def, string key, IKubernetesObject<V1ObjectMeta> obj)
+    {
+        obj.Metadata.ResourceVersion = null;
+        return new CachedObject(def, key, obj, ModelJson.Serialize(obj), 0);
+    }
+
     /// <summary>The served form of an object just written at <paramref name="revision"/>.</summary>
     public static CachedObject Served(ResourceDefinition def, string key, IKubernetesObject<V1ObjectMeta> obj, long revision)
     {

@@ -26,13 +26,16 @@ public sealed class ServerSideApplier
     /// <param name="subresource">"" or "status".</param>
     /// <param name="body">The request body (JSON or YAML).</param>
     /// <param name="options">The validated options (fieldManager is set).</param>
+    /// <param name="validation">The request's fieldValidation (keys repeated in the body).</param>
     /// <param name="ct">Cancellation.</param>
     public async Task<(CachedObject Object, bool Created)> ApplyAsync(
-        ResourceDefinition def, string? ns, string name, string subresource, byte[] body, WriteOptions options, CancellationToken ct)
+        ResourceDefinition def, string? ns, string name, string subresource, byte[] body, WriteOptions options, FieldValidation validation, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(validation);
         var applied = Parse(body);
         ObjectCodec.CheckKind(def.ApiVersion, def.Kind, Text(applied, "apiVersion"), Text(applied, "kind"));
         CheckName(applied, name);
+        RequireDeclared(applied, def.ModelType);
         applied = Scope(def, applied, subresource);
         var status = subresource == "status";
         for (var attempt = 0; ; attempt++)
@@ -42,6 +45,7 @@ public sealed class ServerSideApplier
                 var updated = await _registry.GuaranteedUpdateAsync(def, ns, name, retryOnConflict: true, options.DryRun, (current, revision) =>
                 {
                     var merged = FieldOwnership.FromJson(def, Merge(def, FieldOwnership.ToJson(current), applied, options, subresource));
+                    validation.CheckApplyBody(body);
                     var pinned = GenericRegistry.ParseResourceVersion(merged.Metadata.ResourceVersion);
                     if (pinned is not null && pinned != revision)
                     {
@@ -58,6 +62,7 @@ public sealed class ServerSideApplier
             }
 
             var created = FieldOwnership.FromJson(def, Merge(def, null, applied, options, subresource));
+            validation.CheckApplyBody(body);
             created.Metadata.Name ??= name;
             try
             {
@@ -72,11 +77,14 @@ public sealed class ServerSideApplier
 
     /// <summary>Apply to the scale subresource: the Scale's <c>spec.replicas</c> is applied to the parent's
     /// <c>spec.replicas</c> under an Apply entry with subresource "scale", so conflicts name the parent's owners.</summary>
-    public async Task<V1Scale> ApplyScaleAsync(ResourceDefinition def, string? ns, string name, byte[] body, WriteOptions options, CancellationToken ct)
+    public async Task<V1Scale> ApplyScaleAsync(
+        ResourceDefinition def, string? ns, string name, byte[] body, WriteOptions options, FieldValidation validation, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(validation);
         var applied = Parse(body);
         ObjectCodec.CheckKind("autoscaling/v1", "Scale", Text(applied, "apiVersion"), Text(applied, "kind"));
         CheckName(applied, name);
+        RequireDeclared(applied, typeof(V1Scale));
         var scale = ModelJson.Deserialize<V1Scale>(System.Text.Encoding.UTF8.GetBytes(applied.ToJsonString()));
         var errors = ScaleSubresource.Validate(scale);
         if (errors.Count > 0)
@@ -98,6 +106,7 @@ public sealed class ServerSideApplier
         var updated = await _registry.GuaranteedUpdateAsync(def, ns, name, retryOnConflict: true, options.DryRun, (current, _) =>
         {
             var merged = FieldOwnership.FromJson(def, Merge(def, FieldOwnership.ToJson(current), parent, options, "scale"));
+            validation.CheckApplyBody(body);
             return _registry.PrepareUpdate(def, merged, current, status: false);
         }, ct);
         return ScaleSubresource.ToScale(updated.Decode());
@@ -169,6 +178,17 @@ public sealed class ServerSideApplier
         }
 
         return applied;
+    }
+
+    // Server-side apply types the applied object before merging it; a field the type does not declare fails that
+    // conversion whatever fieldValidation says, with a plain (500) error.
+    private static void RequireDeclared(JsonObject applied, Type modelType)
+    {
+        var undeclared = UndeclaredFields.Find(applied, modelType);
+        if (undeclared.Count > 0)
+        {
+            throw StatusErrors.Unclassified(UndeclaredFields.Message(applied, undeclared));
+        }
     }
 
     private static void CheckName(JsonObject applied, string name)

@@ -76,8 +76,8 @@ internal static class OperationGenerator
 
         if (verbs.Contains("delete"))
         {
-            // Kinds with graceful deletion answer with the object; the others with a Status.
-            var deleted = definition.Kind == "Pod" ? objectRef : StatusRef;
+            // Kinds whose registry returns the deleted object answer with it; the others with a Status.
+            var deleted = definition.ReturnsDeletedObject ? objectRef : StatusRef;
             item["delete"] = Operation($"delete{id}{namespaced}{kind}", $"delete a {kind}", "delete", gvk, definition, DeleteParameters(), Body(DeleteOptionsRef), Responses(deleted, "200", "202"));
         }
 

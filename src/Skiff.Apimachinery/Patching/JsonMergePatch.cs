@@ -37,7 +37,7 @@ public static class JsonMergePatch
     {
         try
         {
-            return JsonNode.Parse(body);
+            return TolerantJson.Parse(body);
         }
         catch (JsonException e)
         {

@@ -28,7 +28,7 @@ public static class JsonPatch
         JsonNode? parsed;
         try
         {
-            parsed = JsonNode.Parse(patchBody);
+            parsed = TolerantJson.Parse(patchBody);
         }
         catch (JsonException e)
         {

@@ -15,13 +15,124 @@ public static class UnknownFields
 {
     private static readonly ConcurrentDictionary<Type, IReadOnlyDictionary<string, Type>?> Shapes = new();
 
-    /// <summary>Every unknown or duplicate field in <paramref name="json"/>, in document order.</summary>
+    // The fields of upstream's jsonPatchOp, which a JSON patch body is strictly decoded into.
+    private static readonly HashSet<string> JsonPatchFields = new(StringComparer.Ordinal) { "op", "path", "from", "value" };
+
+    // sigs.k8s.io/json stops collecting strict errors after this many.
+    private const int MaxProblems = 100;
+
+    /// <summary>Every unknown or duplicate field in <paramref name="json"/>, in document order, each named once.</summary>
     public static IReadOnlyList<string> Find(Type modelType, ReadOnlySpan<byte> json)
     {
         var problems = new List<string>();
-        using var document = JsonDocument.Parse(json.ToArray());
-        Walk(modelType, document.RootElement, string.Empty, problems);
-        return problems;
+        var reader = new Utf8JsonReader(json);
+        Walk(modelType, JsonElement.ParseValue(ref reader), string.Empty, problems);
+        return Distinct(problems);
+    }
+
+    /// <summary>The duplicate fields of <paramref name="json"/> decoded as <c>map[string]interface{}</c> (a merge or
+    /// strategic merge patch body): there are no unknown fields then. Empty when the body is not valid JSON (the patch
+    /// itself reports that).</summary>
+    public static IReadOnlyList<string> FindDuplicates(ReadOnlySpan<byte> json)
+    {
+        var problems = new List<string>();
+        if (TryParse(json, out var root))
+        {
+            WalkUntyped(root, string.Empty, problems);
+        }
+
+        return Distinct(problems);
+    }
+
+    /// <summary>The strict errors of a JSON patch body decoded as a list of operations (op, path, from, value): unknown
+    /// and duplicate fields of an operation and duplicate fields inside its value, each prefixed <c>json patch</c> as
+    /// the API server words them (<c>json patch unknown field "[0].foo"</c>).</summary>
+    public static IReadOnlyList<string> FindInJsonPatch(ReadOnlySpan<byte> json)
+    {
+        var problems = new List<string>();
+        if (!TryParse(json, out var root) || root.ValueKind != JsonValueKind.Array)
+        {
+            return problems;
+        }
+
+        var index = 0;
+        foreach (var operation in root.EnumerateArray())
+        {
+            var path = $"[{index++}]";
+            if (operation.ValueKind != JsonValueKind.Object)
+            {
+                continue;
+            }
+
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var property in operation.EnumerateObject())
+            {
+                var propertyPath = Join(path, property.Name);
+                if (!seen.Add(property.Name) && JsonPatchFields.Contains(property.Name))
+                {
+                    problems.Add($"duplicate field {GoFormat.Quote(propertyPath)}");
+                }
+                else if (!JsonPatchFields.Contains(property.Name))
+                {
+                    problems.Add($"unknown field {GoFormat.Quote(propertyPath)}");
+                    continue;
+                }
+
+                if (property.Name == "value")
+                {
+                    WalkUntyped(property.Value, propertyPath, problems);
+                }
+            }
+        }
+
+        return Distinct(problems).Select(p => "json patch " + p).ToList();
+    }
+
+    private static bool TryParse(ReadOnlySpan<byte> json, out JsonElement root)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(json);
+            root = JsonElement.ParseValue(ref reader);
+            return true;
+        }
+        catch (JsonException)
+        {
+            root = default;
+            return false;
+        }
+    }
+
+    private static List<string> Distinct(List<string> problems) => problems.Distinct(StringComparer.Ordinal).Take(MaxProblems).ToList();
+
+    // interface{}: objects are maps (only duplicates can be wrong), everything is walked.
+    private static void WalkUntyped(JsonElement element, string path, List<string> problems)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                var seen = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var entry in element.EnumerateObject())
+                {
+                    var entryPath = Join(path, entry.Name);
+                    if (!seen.Add(entry.Name))
+                    {
+                        problems.Add($"duplicate field {GoFormat.Quote(entryPath)}");
+                    }
+
+                    WalkUntyped(entry.Value, entryPath, problems);
+                }
+
+                break;
+            case JsonValueKind.Array:
+                var index = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    WalkUntyped(item, $"{path}[{index++}]", problems);
+                }
+
+                break;
+        }
     }
 
     private static void Walk(Type type, JsonElement element, string path, List<string> problems)
@@ -30,9 +141,16 @@ public static class UnknownFields
         switch (element.ValueKind)
         {
             case JsonValueKind.Object when DictionaryValueType(type) is { } valueType:
+                var keys = new HashSet<string>(StringComparer.Ordinal);
                 foreach (var entry in element.EnumerateObject())
                 {
-                    Walk(valueType, entry.Value, Join(path, entry.Name), problems);
+                    var entryPath = Join(path, entry.Name);
+                    if (!keys.Add(entry.Name))
+                    {
+                        problems.Add($"duplicate field {GoFormat.Quote(entryPath)}");
+                    }
+
+                    Walk(valueType, entry.Value, entryPath, problems);
                 }
 
                 break;
@@ -43,11 +161,11 @@ public static class UnknownFields
                     var propertyPath = Join(path, property.Name);
                     if (!seen.Add(property.Name))
                     {
-                        problems.Add($"duplicate field \"{propertyPath}\"");
+                        problems.Add($"duplicate field {GoFormat.Quote(propertyPath)}");
                     }
                     else if (!properties.TryGetValue(property.Name, out var propertyType))
                     {
-                        problems.Add($"unknown field \"{propertyPath}\"");
+                        problems.Add($"unknown field {GoFormat.Quote(propertyPath)}");
                     }
                     else
                     {
