@@ -42,6 +42,11 @@ public sealed class RuntimeObserver
             .OrderByDescending(s => s.Metadata?.Attempt ?? 0)
             .ThenByDescending(s => s.CreatedAt)
             .ToList();
+        foreach (var removed in sandboxIps.Keys.Where(id => !sandboxes.Exists(s => s.Id == id)).ToList())
+        {
+            sandboxIps.Remove(removed);
+        }
+
         if (sandboxes.Count == 0)
         {
             return ObservedPod.Empty;
