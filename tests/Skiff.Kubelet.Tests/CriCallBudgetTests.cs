@@ -55,6 +55,22 @@ public sealed class CriCallBudgetTests : IDisposable
     }
 
     [Fact]
+    public async Task A_running_host_network_pod_does_not_ask_for_its_sandbox_status_again()
+    {
+        var pod = Pod("host", Container("main"));
+        pod.Spec.HostNetwork = true;
+        var syncer = ctx.Syncer(pod);
+        await syncer.SyncAsync(pod, CancellationToken.None);
+        ctx.Runtime.ClearCalls();
+
+        var status = await syncer.SyncAsync(pod, CancellationToken.None);
+
+        Assert.Equal("Running", status.Phase);
+        Assert.Equal("True", status.Conditions.Single(c => c.Type == "PodReadyToStartContainers").Status);
+        Assert.Equal(["ListPodSandbox", "ListContainers"], ctx.Runtime.Calls);
+    }
+
+    [Fact]
     public async Task Pods_starting_together_share_their_first_listing_and_the_image_lookup()
     {
         var pods = Enumerable.Range(0, 5).Select(i => Pod($"web-{i}", Container("nginx", "nginx"))).ToList();
@@ -72,6 +88,36 @@ public sealed class CriCallBudgetTests : IDisposable
         Assert.Equal(5, calls["StartContainer"]);
         Assert.Equal(5, calls["ContainerStatus"]);
         Assert.Equal(["ImageStatus nginx"], ctx.Images.Calls);
+    }
+
+    [Fact]
+    public async Task Tearing_down_a_pod_its_worker_ran_needs_no_listing()
+    {
+        var pod = Pod("bye", Container("nginx", "nginx"));
+        var syncer = ctx.Syncer(pod);
+        await syncer.SyncAsync(pod, CancellationToken.None);
+        ctx.Runtime.ClearCalls();
+
+        await syncer.TerminateAsync(pod, 5, CancellationToken.None);
+
+        Assert.Equal(["StopContainer", "StopPodSandbox", "RemovePodSandbox"], ctx.Runtime.Calls);
+        Assert.Equal(5, Assert.Single(ctx.Runtime.Stops).Timeout);
+        Assert.Empty(ctx.Runtime.Sandboxes);
+        Assert.Empty(ctx.Runtime.Containers);
+    }
+
+    [Fact]
+    public async Task A_worker_without_a_complete_look_lists_what_to_tear_down()
+    {
+        // Run by an earlier worker (a kubelet restart); the new one is told to delete it before it ever synced.
+        var pod = Pod("adopted", Container("nginx", "nginx"));
+        await ctx.Syncer(pod).SyncAsync(pod, CancellationToken.None);
+        ctx.Runtime.ClearCalls();
+
+        await ctx.Syncer(pod).TerminateAsync(pod, 5, CancellationToken.None);
+
+        Assert.Equal(["ListContainers", "StopContainer", "ListPodSandbox", "StopPodSandbox", "RemovePodSandbox"], ctx.Runtime.Calls);
+        Assert.Empty(ctx.Runtime.Sandboxes);
     }
 
     [Fact]

@@ -22,6 +22,7 @@ public sealed class PodSyncer
     private readonly Dictionary<string, uint> attempts = new(StringComparer.Ordinal);
     private DateTime? startTime;
     private V1PodStatus? lastStatus;
+    private ObservedPod? lastLook;
     private long? firstSeen;
     private bool startRecorded;
 
@@ -62,6 +63,8 @@ public sealed class PodSyncer
 
     private async Task<V1PodStatus> SyncOnceAsync(V1Pod pod, CancellationToken cancellationToken)
     {
+        // Set again only when this sync completes: one that failed half-way may have left what its look lacks.
+        lastLook = null;
         var observed = Track(await observer.ObserveAsync(cancellationToken));
         if (TerminalPhase is null)
         {
@@ -77,26 +80,52 @@ public sealed class PodSyncer
         {
             if (observed.SandboxReady)
             {
-                await deps.Terminator.StopContainersAsync(uid, GracePeriod(pod), cancellationToken);
+                if (RunningContainers(observed) is { } running)
+                {
+                    await deps.Terminator.StopContainersAsync(running, GracePeriod(pod), cancellationToken);
+                }
+                else
+                {
+                    await deps.Terminator.StopContainersAsync(uid, GracePeriod(pod), cancellationToken);
+                }
+
                 await deps.Runtime.StopPodSandboxAsync(observed.Sandbox!.Id, cancellationToken);
                 observed = Track(await observer.ObserveAfterChangeAsync(cancellationToken));
             }
 
+            lastLook = observed;
             return StatusOf(pod, observed);
         }
 
         observed = await ReconcileAsync(pod, observed, cancellationToken);
         observed = await RunProbesAsync(pod, observed, cancellationToken);
+        lastLook = observed;
         return StatusOf(pod, observed);
     }
+
+    /// <summary>The running containers of the pod when <paramref name="look"/> holds all of them; null when it does
+    /// not (it has the containers of the newest sandbox only, so a pod with older sandboxes must be listed).</summary>
+    private static List<string>? RunningContainers(ObservedPod look) =>
+        look.Sandboxes.Count <= 1
+            ? look.Containers.Where(c => c.State == ContainerState.ContainerRunning).Select(c => c.Id).ToList()
+            : null;
 
     /// <summary>Stops and removes everything of the pod and cleans its directories and cgroups.</summary>
     public Task TerminateAsync(V1Pod pod, long gracePeriodSeconds, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(pod);
         logger.LogInformation("tearing down pod {Pod} with a grace period of {Grace}s", Describe(pod), gracePeriodSeconds);
-        return deps.Terminator.TeardownAsync(
-            uid, pod.Metadata.NamespaceProperty ?? "default", pod.Metadata.Name, gracePeriodSeconds, cancellationToken);
+        var namespaceName = pod.Metadata.NamespaceProperty ?? "default";
+        // The last complete sync's look holds everything that runs for the pod, as only this worker runs its sandboxes
+        // and containers (one that exited since is stopped harmlessly); without one, the runtime is listed.
+        if (lastLook is { } look && RunningContainers(look) is { } running)
+        {
+            return deps.Terminator.TeardownAsync(
+                uid, namespaceName, pod.Metadata.Name, gracePeriodSeconds, look.Sandboxes.Select(s => s.Id).ToList(), running,
+                cancellationToken);
+        }
+
+        return deps.Terminator.TeardownAsync(uid, namespaceName, pod.Metadata.Name, gracePeriodSeconds, cancellationToken);
     }
 
     /// <summary>The grace period for stopping the pod's containers: the deletion's, else the spec's, else 30 s.</summary>

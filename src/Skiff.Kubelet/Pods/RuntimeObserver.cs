@@ -158,10 +158,12 @@ public sealed class RuntimeObserver
         return observed.WithContainers(containers);
     }
 
+    /// <summary>The sandbox's IP, kept while it is ready: the runtime sets it up before RunPodSandbox returns and
+    /// never changes it (a host-network sandbox keeps having none).</summary>
     private string Remember(PodSandboxStatus status)
     {
         var ip = status.Network?.Ip ?? "";
-        if (status.State == PodSandboxState.SandboxReady && ip.Length > 0)
+        if (status.State == PodSandboxState.SandboxReady)
         {
             sandboxIps[status.Id] = ip;
         }
