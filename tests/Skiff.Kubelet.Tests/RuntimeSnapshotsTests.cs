@@ -1,3 +1,4 @@
+using Skiff.Kubelet.Pods;
 using Skiff.Kubelet.Tests.Fakes;
 using static Skiff.Kubelet.Tests.Fakes.KubeletTestContext;
 
@@ -24,7 +25,7 @@ public sealed class RuntimeSnapshotsTests : IDisposable
             ctx.Runtime.ClearCalls();
             for (var i = 0; i < pods.Count; i++)
             {
-                var status = await syncers[i].SyncAsync(pods[i], periodic: true, CancellationToken.None);
+                var status = await syncers[i].SyncAsync(pods[i], CancellationToken.None);
                 Assert.Equal("Running", status.Phase);
             }
 
@@ -43,28 +44,48 @@ public sealed class RuntimeSnapshotsTests : IDisposable
         var other = Pod("other", Container("main", "busybox", "sleep", "inf"));
         var otherSyncer = ctx.Syncer(other);
         await otherSyncer.SyncAsync(other, CancellationToken.None);
-        await otherSyncer.SyncAsync(other, periodic: true, CancellationToken.None);
+        await otherSyncer.SyncAsync(other, CancellationToken.None);
 
         ctx.Runtime.Exit(ctx.Runtime.Container("job").Id, 0, "Completed");
 
         // The other pod's listing began after this pod's last look, so it is reused, though it predates the exit...
-        var reused = await syncer.SyncAsync(pod, periodic: true, CancellationToken.None);
+        var reused = await syncer.SyncAsync(pod, CancellationToken.None);
         Assert.Equal("Running", reused.Phase);
         // ...and having seen it, the next resync needs a newer listing, which shows the exit.
-        var fresh = await syncer.SyncAsync(pod, periodic: true, CancellationToken.None);
+        var fresh = await syncer.SyncAsync(pod, CancellationToken.None);
         Assert.Equal("Succeeded", fresh.Phase);
     }
 
     [Fact]
-    public async Task After_acting_a_worker_looks_at_its_pod_directly_not_at_a_shared_listing()
+    public async Task After_acting_a_worker_reads_only_what_it_changed()
     {
         var pod = Pod("web", Container("nginx", "nginx"));
         var syncer = ctx.Syncer(pod);
 
-        var status = await syncer.SyncAsync(pod, periodic: true, CancellationToken.None);
+        await syncer.SyncAsync(pod, CancellationToken.None);
 
-        Assert.Equal("Running", status.Phase);
         var calls = ctx.Runtime.Calls.ToList();
-        Assert.True(calls.LastIndexOf("ListPodSandbox") > calls.IndexOf("StartContainer"));
+        Assert.Equal(["PodSandboxStatus"], calls[(calls.IndexOf("RunPodSandbox") + 1)..calls.IndexOf("CreateContainer")]);
+        Assert.Equal(["ContainerStatus"], calls[(calls.IndexOf("StartContainer") + 1)..]);
+    }
+
+    [Fact]
+    public async Task A_look_after_acting_needs_a_listing_that_began_after_the_action()
+    {
+        var pod = Pod("web", Container("nginx", "nginx"));
+        var observer = new RuntimeObserver(ctx.Runtime, "uid-web", ctx.Deps.Snapshots);
+        Assert.Empty((await observer.ObserveAsync(CancellationToken.None)).Sandboxes);
+        // Another worker's listing begins after this pod's look but before it acts...
+        var early = await ctx.Deps.Snapshots.NewerThanAsync(ctx.Deps.Snapshots.Mark(), CancellationToken.None);
+        var id = await ctx.Runtime.RunPodSandboxAsync(ctx.Deps.Sandboxes.Build(pod, 0), CancellationToken.None);
+        await observer.SandboxStartedAsync(id, CancellationToken.None);
+        ctx.Runtime.ClearCalls();
+
+        // ...so it cannot show the sandbox, and the next look waits for a newer one.
+        var observed = await observer.ObserveAsync(CancellationToken.None);
+
+        Assert.Empty(early.Sandboxes);
+        Assert.Equal(["ListPodSandbox", "ListContainers"], ctx.Runtime.Calls);
+        Assert.Equal(id, observed.Sandbox?.Id);
     }
 }

@@ -27,6 +27,9 @@ public sealed class ObservedPod
     /// <summary>Containers of the newest sandbox.</summary>
     public IReadOnlyList<ContainerStatus> Containers { get; }
 
+    /// <summary>The same sandboxes with other containers.</summary>
+    public ObservedPod WithContainers(IReadOnlyList<ContainerStatus> containers) => new(Sandboxes, PodIp, containers);
+
     /// <summary>Instances of one container, newest (highest attempt) first.</summary>
     public IReadOnlyList<ContainerStatus> Instances(string name) =>
         Containers.Where(c => c.Metadata.Name == name)

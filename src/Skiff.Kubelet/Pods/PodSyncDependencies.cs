@@ -28,6 +28,7 @@ public sealed class PodSyncDependencies
         LoggerFactory = loggerFactory;
         Paths = new PodPaths(options);
         Snapshots = new RuntimeSnapshots(runtime);
+        ImagePresence = new ImagePresence(images, time);
         Sandboxes = new SandboxConfigBuilder(options, Paths);
         Containers = new ContainerConfigBuilder(options);
         Environment = new EnvironmentBuilder(api);
@@ -58,8 +59,11 @@ public sealed class PodSyncDependencies
 
     public PodPaths Paths { get; }
 
-    /// <summary>The node-wide runtime listing the workers' periodic resyncs share.</summary>
+    /// <summary>The node-wide runtime listing the workers' syncs share.</summary>
     public RuntimeSnapshots Snapshots { get; }
+
+    /// <summary>The images the runtime has, asked once for all workers.</summary>
+    public ImagePresence ImagePresence { get; }
 
     public SandboxConfigBuilder Sandboxes { get; }
 

@@ -22,6 +22,7 @@ public sealed class PodSyncer
     private readonly Dictionary<string, uint> attempts = new(StringComparer.Ordinal);
     private DateTime? startTime;
     private V1PodStatus? lastStatus;
+    private ObservedPod? lastLook;
     private long? firstSeen;
     private bool startRecorded;
 
@@ -38,11 +39,8 @@ public sealed class PodSyncer
     /// <summary>Succeeded or Failed once the pod has finished; it is then never started again.</summary>
     public string? TerminalPhase { get; private set; }
 
-    public Task<V1PodStatus> SyncAsync(V1Pod pod, CancellationToken cancellationToken) => SyncAsync(pod, periodic: false, cancellationToken);
-
-    /// <summary>One sync; <paramref name="periodic"/> when nothing but the resync timer woke the worker, which may
-    /// then read the pod's state from the node-wide listing shared with the other workers.</summary>
-    public async Task<V1PodStatus> SyncAsync(V1Pod pod, bool periodic, CancellationToken cancellationToken)
+    /// <summary>One sync: looks at the pod in the runtime, acts towards its spec, and returns its status.</summary>
+    public async Task<V1PodStatus> SyncAsync(V1Pod pod, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(pod);
         startTime ??= pod.Status?.StartTime ?? deps.Time.GetUtcNow().UtcDateTime;
@@ -53,7 +51,7 @@ public sealed class PodSyncer
             startRecorded = pod.Status?.Phase == PodStatusBuilder.Running;
         }
 
-        var status = await SyncOnceAsync(pod, periodic, cancellationToken);
+        var status = await SyncOnceAsync(pod, cancellationToken);
         if (!startRecorded && status.Phase == PodStatusBuilder.Running)
         {
             startRecorded = true;
@@ -63,9 +61,11 @@ public sealed class PodSyncer
         return status;
     }
 
-    private async Task<V1PodStatus> SyncOnceAsync(V1Pod pod, bool periodic, CancellationToken cancellationToken)
+    private async Task<V1PodStatus> SyncOnceAsync(V1Pod pod, CancellationToken cancellationToken)
     {
-        var observed = await ObserveAsync(periodic, cancellationToken);
+        // Set again only when this sync completes: one that failed half-way may have left what its look lacks.
+        lastLook = null;
+        var observed = Track(await observer.ObserveAsync(cancellationToken));
         if (TerminalPhase is null)
         {
             var phase = StatusOf(pod, observed).Phase;
@@ -80,34 +80,52 @@ public sealed class PodSyncer
         {
             if (observed.SandboxReady)
             {
-                await deps.Terminator.StopContainersAsync(uid, GracePeriod(pod), cancellationToken);
+                if (RunningContainers(observed) is { } running)
+                {
+                    await deps.Terminator.StopContainersAsync(running, GracePeriod(pod), cancellationToken);
+                }
+                else
+                {
+                    await deps.Terminator.StopContainersAsync(uid, GracePeriod(pod), cancellationToken);
+                }
+
                 await deps.Runtime.StopPodSandboxAsync(observed.Sandbox!.Id, cancellationToken);
-                observed = await ObserveAsync(cancellationToken);
+                observed = Track(await observer.ObserveAfterChangeAsync(cancellationToken));
             }
 
+            lastLook = observed;
             return StatusOf(pod, observed);
         }
 
-        if (await ReconcileAsync(pod, observed, cancellationToken))
-        {
-            observed = await ObserveAsync(cancellationToken);
-        }
-
-        if (await RunProbesAsync(pod, observed, cancellationToken))
-        {
-            observed = await ObserveAsync(cancellationToken);
-        }
-
+        observed = await ReconcileAsync(pod, observed, cancellationToken);
+        observed = await RunProbesAsync(pod, observed, cancellationToken);
+        lastLook = observed;
         return StatusOf(pod, observed);
     }
+
+    /// <summary>The running containers of the pod when <paramref name="look"/> holds all of them; null when it does
+    /// not (it has the containers of the newest sandbox only, so a pod with older sandboxes must be listed).</summary>
+    private static List<string>? RunningContainers(ObservedPod look) =>
+        look.Sandboxes.Count <= 1
+            ? look.Containers.Where(c => c.State == ContainerState.ContainerRunning).Select(c => c.Id).ToList()
+            : null;
 
     /// <summary>Stops and removes everything of the pod and cleans its directories and cgroups.</summary>
     public Task TerminateAsync(V1Pod pod, long gracePeriodSeconds, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(pod);
         logger.LogInformation("tearing down pod {Pod} with a grace period of {Grace}s", Describe(pod), gracePeriodSeconds);
-        return deps.Terminator.TeardownAsync(
-            uid, pod.Metadata.NamespaceProperty ?? "default", pod.Metadata.Name, gracePeriodSeconds, cancellationToken);
+        var namespaceName = pod.Metadata.NamespaceProperty ?? "default";
+        // The last complete sync's look holds everything that runs for the pod, as only this worker runs its sandboxes
+        // and containers (one that exited since is stopped harmlessly); without one, the runtime is listed.
+        if (lastLook is { } look && RunningContainers(look) is { } running)
+        {
+            return deps.Terminator.TeardownAsync(
+                uid, namespaceName, pod.Metadata.Name, gracePeriodSeconds, look.Sandboxes.Select(s => s.Id).ToList(), running,
+                cancellationToken);
+        }
+
+        return deps.Terminator.TeardownAsync(uid, namespaceName, pod.Metadata.Name, gracePeriodSeconds, cancellationToken);
     }
 
     /// <summary>The grace period for stopping the pod's containers: the deletion's, else the spec's, else 30 s.</summary>
@@ -117,13 +135,9 @@ public sealed class PodSyncer
         return pod.Metadata.DeletionGracePeriodSeconds ?? pod.Spec.TerminationGracePeriodSeconds ?? 30;
     }
 
-    private Task<ObservedPod> ObserveAsync(CancellationToken cancellationToken) => ObserveAsync(shared: false, cancellationToken);
-
-    private async Task<ObservedPod> ObserveAsync(bool shared, CancellationToken cancellationToken)
+    /// <summary>Notes the highest attempt of each container seen, so a new instance gets the next one.</summary>
+    private ObservedPod Track(ObservedPod observed)
     {
-        var observed = shared
-            ? await observer.ObserveSharedAsync(cancellationToken)
-            : await observer.ObserveAsync(cancellationToken);
         foreach (var container in observed.Containers)
         {
             var name = container.Metadata.Name;
@@ -149,47 +163,57 @@ public sealed class PodSyncer
         Now = deps.Time.GetUtcNow().UtcDateTime,
     });
 
-    /// <summary>One round of actions; true when it changed something in the runtime.</summary>
-    private async Task<bool> ReconcileAsync(V1Pod pod, ObservedPod observed, CancellationToken cancellationToken)
+    /// <summary>One round of actions; returns the pod as the runtime has it afterwards.</summary>
+    private async Task<ObservedPod> ReconcileAsync(V1Pod pod, ObservedPod observed, CancellationToken cancellationToken)
     {
-        var acted = false;
         if (!observed.SandboxReady)
         {
-            if (!await CreateSandboxAsync(pod, observed, cancellationToken))
-            {
-                return true;
-            }
-
-            acted = true;
-            observed = await ObserveAsync(cancellationToken);
+            observed = await CreateSandboxAsync(pod, observed, cancellationToken);
             if (!observed.SandboxReady)
             {
-                return true;
+                return observed;
             }
         }
 
         var sandbox = observed.Sandbox!;
-        var sandboxConfig = deps.Sandboxes.Build(pod, sandbox.Metadata.Attempt);
-        var facts = new PodNetworkFacts(
-            deps.Node.NodeName, deps.Node.HostIp, observed.PodIp, deps.Node.Cpu, deps.Node.MemoryBytes);
-        var policy = pod.Spec.RestartPolicy ?? "Always";
+        var target = new ContainerTarget(
+            pod,
+            sandbox.Id,
+            deps.Sandboxes.Build(pod, sandbox.Metadata.Attempt),
+            new PodNetworkFacts(deps.Node.NodeName, deps.Node.HostIp, observed.PodIp, deps.Node.Cpu, deps.Node.MemoryBytes));
+        var changes = new ContainerChanges();
+        if (await RunInitContainersAsync(target, observed, changes, cancellationToken))
+        {
+            await RunContainersAsync(target, observed, changes, cancellationToken);
+            await RemoveOldInstancesAsync(pod, observed, changes, cancellationToken);
+        }
 
-        foreach (var init in pod.Spec.InitContainers ?? [])
+        return Track(await observer.ContainersChangedAsync(observed, changes, cancellationToken));
+    }
+
+    /// <summary>Advances the init containers one at a time; true once all have completed.</summary>
+    private async Task<bool> RunInitContainersAsync(
+        ContainerTarget target, ObservedPod observed, ContainerChanges changes, CancellationToken cancellationToken)
+    {
+        var policy = target.Pod.Spec.RestartPolicy ?? "Always";
+        foreach (var init in target.Pod.Spec.InitContainers ?? [])
         {
             var current = observed.Latest(init.Name);
             if (current is null)
             {
-                return await StartAsync(pod, init, isInit: true, sandbox.Id, sandboxConfig, facts, cancellationToken) | acted;
+                await StartAsync(target, init, isInit: true, changes, cancellationToken);
+                return false;
             }
 
             if (current.State == ContainerState.ContainerCreated)
             {
-                return await StartCreatedAsync(current, cancellationToken) | acted;
+                await StartCreatedAsync(current, changes, cancellationToken);
+                return false;
             }
 
             if (current.State != ContainerState.ContainerExited)
             {
-                return acted;
+                return false;
             }
 
             if (current.ExitCode == 0)
@@ -197,41 +221,45 @@ public sealed class PodSyncer
                 continue;
             }
 
-            if (policy == "Never")
+            if (policy != "Never")
             {
-                return acted;
+                await RestartAsync(target, init, current, isInit: true, changes, cancellationToken);
             }
 
-            return await RestartAsync(pod, init, current, isInit: true, sandbox.Id, sandboxConfig, facts, cancellationToken)
-                | acted;
+            return false;
         }
 
-        foreach (var container in pod.Spec.Containers ?? [])
+        return true;
+    }
+
+    /// <summary>Starts every container that has no instance yet, or whose last one exited and should restart.</summary>
+    private async Task RunContainersAsync(
+        ContainerTarget target, ObservedPod observed, ContainerChanges changes, CancellationToken cancellationToken)
+    {
+        var policy = target.Pod.Spec.RestartPolicy ?? "Always";
+        foreach (var container in target.Pod.Spec.Containers ?? [])
         {
             var current = observed.Latest(container.Name);
             if (current is null)
             {
-                acted |= await StartAsync(pod, container, isInit: false, sandbox.Id, sandboxConfig, facts, cancellationToken);
+                await StartAsync(target, container, isInit: false, changes, cancellationToken);
             }
             else if (current.State == ContainerState.ContainerCreated)
             {
-                acted |= await StartCreatedAsync(current, cancellationToken);
+                await StartCreatedAsync(current, changes, cancellationToken);
             }
             else if (current.State == ContainerState.ContainerExited && ShouldRestart(policy, current.ExitCode))
             {
-                acted |= await RestartAsync(
-                    pod, container, current, isInit: false, sandbox.Id, sandboxConfig, facts, cancellationToken);
+                await RestartAsync(target, container, current, isInit: false, changes, cancellationToken);
             }
         }
-
-        acted |= await RemoveOldInstancesAsync(pod, observed, cancellationToken);
-        return acted;
     }
 
     private static bool ShouldRestart(string policy, int exitCode) =>
         policy == "Always" || (policy == "OnFailure" && exitCode != 0);
 
-    private async Task<bool> CreateSandboxAsync(V1Pod pod, ObservedPod observed, CancellationToken cancellationToken)
+    /// <summary>Runs the pod's next sandbox; returns the pod as it is afterwards (only that sandbox once it runs).</summary>
+    private async Task<ObservedPod> CreateSandboxAsync(V1Pod pod, ObservedPod observed, CancellationToken cancellationToken)
     {
         // A dead sandbox takes its containers with it: remove it and start over with the next attempt, as the
         // kubelet does when the pod's network namespace is gone.
@@ -243,11 +271,11 @@ public sealed class PodSyncer
         var attempt = observed.Sandbox is null ? 0u : observed.Sandbox.Metadata.Attempt + 1;
         var config = deps.Sandboxes.Build(pod, attempt);
         Directory.CreateDirectory(config.LogDirectory);
+        string id;
         try
         {
-            await deps.Runtime.RunPodSandboxAsync(config, cancellationToken);
+            id = await deps.Runtime.RunPodSandboxAsync(config, cancellationToken);
             logger.LogInformation("started sandbox of pod {Pod} (attempt {Attempt})", Describe(pod), attempt);
-            return true;
         }
         catch (RpcException e)
         {
@@ -257,18 +285,18 @@ public sealed class PodSyncer
                 waiting[container.Name] = new WaitingReason("ContainerCreating", "");
             }
 
-            return false;
+            return Track(await observer.ObserveAfterChangeAsync(cancellationToken));
         }
+
+        return Track(await observer.SandboxStartedAsync(id, cancellationToken));
     }
 
-    private async Task<bool> RestartAsync(
-        V1Pod pod,
+    private async Task RestartAsync(
+        ContainerTarget target,
         V1Container container,
         ContainerStatus dead,
         bool isInit,
-        string sandboxId,
-        PodSandboxConfig sandboxConfig,
-        PodNetworkFacts facts,
+        ContainerChanges changes,
         CancellationToken cancellationToken)
     {
         var finishedAt = dead.FinishedAt > 0
@@ -276,18 +304,19 @@ public sealed class PodSyncer
             : deps.Time.GetUtcNow();
         if (backOff.IsInBackOffSince(container.Name, finishedAt))
         {
+            var pod = target.Pod;
             waiting[container.Name] = new WaitingReason(
                 "CrashLoopBackOff",
                 $"back-off {GoDuration.Format(backOff.Current(container.Name))} restarting failed container={container.Name} " +
                 $"pod={pod.Metadata.Name}_{pod.Metadata.NamespaceProperty ?? "default"}({uid})");
-            return false;
+            return;
         }
 
         backOff.Next(container.Name);
-        return await StartAsync(pod, container, isInit, sandboxId, sandboxConfig, facts, cancellationToken);
+        await StartAsync(target, container, isInit, changes, cancellationToken);
     }
 
-    private async Task<bool> StartCreatedAsync(ContainerStatus created, CancellationToken cancellationToken)
+    private async Task StartCreatedAsync(ContainerStatus created, ContainerChanges changes, CancellationToken cancellationToken)
     {
         try
         {
@@ -298,54 +327,51 @@ public sealed class PodSyncer
             logger.LogWarning("starting container {Id} failed: {Error}", created.Id, e.Status.Detail);
         }
 
-        observer.Invalidate(created.Id);
-        return true;
+        changes.Touched(created.Id);
     }
 
     /// <summary>Image, volumes, env, then CreateContainer and StartContainer with the next attempt number.</summary>
-    private async Task<bool> StartAsync(
-        V1Pod pod,
-        V1Container container,
-        bool isInit,
-        string sandboxId,
-        PodSandboxConfig sandboxConfig,
-        PodNetworkFacts facts,
-        CancellationToken cancellationToken)
+    private async Task StartAsync(
+        ContainerTarget target, V1Container container, bool isInit, ContainerChanges changes, CancellationToken cancellationToken)
     {
+        var pod = target.Pod;
         var name = container.Name;
-        if (!await EnsureImageAsync(container, sandboxConfig, cancellationToken))
+        if (!await EnsureImageAsync(container, target.SandboxConfig, cancellationToken))
         {
-            return false;
+            return;
         }
 
         ContainerConfig config;
         var attempt = attempts.TryGetValue(name, out var last) ? last + 1 : 0u;
         try
         {
-            var volumes = await deps.Volumes.PrepareAsync(pod, facts, cancellationToken);
-            var env = await deps.Environment.BuildAsync(pod, container, facts, cancellationToken);
+            var volumes = await deps.Volumes.PrepareAsync(pod, target.Facts, cancellationToken);
+            var env = await deps.Environment.BuildAsync(pod, container, target.Facts, cancellationToken);
             config = deps.Containers.Build(pod, container, attempt, isInit, env, volumes, deps.Node.MemoryBytes);
         }
         catch (ContainerConfigException e)
         {
             waiting[name] = new WaitingReason("CreateContainerConfigError", e.Message);
-            return false;
+            return;
         }
 
         string id;
         try
         {
-            id = await deps.Runtime.CreateContainerAsync(sandboxId, config, sandboxConfig, cancellationToken);
+            id = await deps.Runtime.CreateContainerAsync(target.SandboxId, config, target.SandboxConfig, cancellationToken);
         }
         catch (RpcException e)
         {
             logger.LogWarning("CreateContainer {Container} of pod {Pod} failed: {Error}", name, Describe(pod), e.Status.Detail);
             waiting[name] = new WaitingReason("CreateContainerError", e.Status.Detail);
-            return false;
+            // The image may have been removed behind the kubelet's back: ask the runtime again next time.
+            deps.ImagePresence.Forget(container.Image);
+            return;
         }
 
         attempts[name] = attempt;
         waiting.Remove(name);
+        changes.Touched(id);
         try
         {
             await deps.Runtime.StartContainerAsync(id, cancellationToken);
@@ -356,24 +382,22 @@ public sealed class PodSyncer
             // The container stays EXITED with reason StartError; the next sync restarts it with back-off.
             logger.LogWarning("StartContainer {Container} of pod {Pod} failed: {Error}", name, Describe(pod), e.Status.Detail);
         }
-
-        return true;
     }
 
-    /// <summary>ImageStatus first; PullImage only for a missing image (a pull always goes to the registry).</summary>
+    /// <summary>Whether the runtime has the image first; PullImage only for a missing image (a pull always goes to the
+    /// registry), or for every start with <c>imagePullPolicy: Always</c> when present images may not stand in.</summary>
     private async Task<bool> EnsureImageAsync(V1Container container, PodSandboxConfig sandboxConfig, CancellationToken cancellationToken)
     {
         var name = container.Name;
         var image = container.Image;
-        var spec = new ImageSpec { Image = image };
-        var present = await deps.Images.ImageStatusAsync(spec, cancellationToken);
         var policy = container.ImagePullPolicy ?? DefaultPullPolicy(image);
-        if (present is not null && (policy != "Always" || deps.Options.UsePresentImageForPullAlways))
+        var mustPull = policy == "Always" && !deps.Options.UsePresentImageForPullAlways;
+        if (!mustPull && await deps.ImagePresence.IsPresentAsync(image, cancellationToken))
         {
             return true;
         }
 
-        if (present is null && policy == "Never")
+        if (policy == "Never")
         {
             waiting[name] = new WaitingReason(
                 "ErrImageNeverPull", $"Container image \"{image}\" is not present with pull policy of Never");
@@ -389,7 +413,8 @@ public sealed class PodSyncer
 
         try
         {
-            await deps.Images.PullImageAsync(spec, sandboxConfig, cancellationToken);
+            await deps.Images.PullImageAsync(new ImageSpec { Image = image }, sandboxConfig, cancellationToken);
+            deps.ImagePresence.Present(image);
             return true;
         }
         catch (RpcException e)
@@ -416,9 +441,9 @@ public sealed class PodSyncer
     }
 
     /// <summary>Keeps the newest and the previous instance of each container (the previous one is lastState).</summary>
-    private async Task<bool> RemoveOldInstancesAsync(V1Pod pod, ObservedPod observed, CancellationToken cancellationToken)
+    private async Task RemoveOldInstancesAsync(
+        V1Pod pod, ObservedPod observed, ContainerChanges changes, CancellationToken cancellationToken)
     {
-        var acted = false;
         foreach (var group in observed.Containers.GroupBy(c => c.Metadata.Name))
         {
             foreach (var old in observed.Instances(group.Key).Skip(2).Where(c => c.State == ContainerState.ContainerExited))
@@ -426,7 +451,7 @@ public sealed class PodSyncer
                 try
                 {
                     await deps.Runtime.RemoveContainerAsync(old.Id, cancellationToken);
-                    acted = true;
+                    changes.Gone(old.Id);
                 }
                 catch (RpcException e)
                 {
@@ -434,14 +459,13 @@ public sealed class PodSyncer
                 }
             }
         }
-
-        return acted;
     }
 
-    /// <summary>Runs due probes of running containers; kills a container whose liveness or startup probe failed.</summary>
-    private async Task<bool> RunProbesAsync(V1Pod pod, ObservedPod observed, CancellationToken cancellationToken)
+    /// <summary>Runs due probes of running containers; kills a container whose liveness or startup probe failed.
+    /// Returns the pod as it is afterwards.</summary>
+    private async Task<ObservedPod> RunProbesAsync(V1Pod pod, ObservedPod observed, CancellationToken cancellationToken)
     {
-        var killed = false;
+        var killed = new ContainerChanges();
         var live = new HashSet<string>(StringComparer.Ordinal);
         var now = deps.Time.GetUtcNow();
         foreach (var container in pod.Spec.Containers ?? [])
@@ -480,8 +504,7 @@ public sealed class PodSyncer
                 logger.LogWarning("stopping container {Id} failed: {Error}", current.Id, e.Status.Detail);
             }
 
-            observer.Invalidate(current.Id);
-            killed = true;
+            killed.Touched(current.Id);
         }
 
         foreach (var stale in probes.Keys.Where(id => !live.Contains(id)).ToList())
@@ -489,8 +512,11 @@ public sealed class PodSyncer
             probes.Remove(stale);
         }
 
-        return killed;
+        return Track(await observer.ContainersChangedAsync(observed, killed, cancellationToken));
     }
 
     private static string Describe(V1Pod pod) => $"{pod.Metadata.NamespaceProperty ?? "default"}/{pod.Metadata.Name}";
+
+    /// <summary>Where this sync starts containers: the pod, its running sandbox and that sandbox's config and network.</summary>
+    private sealed record ContainerTarget(V1Pod Pod, string SandboxId, PodSandboxConfig SandboxConfig, PodNetworkFacts Facts);
 }

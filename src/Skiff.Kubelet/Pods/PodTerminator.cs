@@ -23,12 +23,21 @@ public sealed class PodTerminator(
         var filter = new ContainerFilter { State = new ContainerStateValue { State = ContainerState.ContainerRunning } };
         filter.LabelSelector[KubeletLabels.PodUid] = podUid;
         var running = await runtime.ListContainersAsync(filter, cancellationToken);
+        await StopContainersAsync(running.Select(c => c.Id).ToList(), gracePeriodSeconds, cancellationToken);
+    }
+
+    /// <summary>Stops the given containers in parallel, waiting up to <paramref name="gracePeriodSeconds"/>; one that
+    /// has exited or is gone meanwhile is no error.</summary>
+    public async Task StopContainersAsync(
+        IReadOnlyCollection<string> containerIds, long gracePeriodSeconds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(containerIds);
         var grace = Math.Max(MinimumGracePeriodSeconds, gracePeriodSeconds);
-        await Task.WhenAll(running.Select(async c =>
+        await Task.WhenAll(containerIds.Select(async id =>
         {
             try
             {
-                await runtime.StopContainerAsync(c.Id, grace, cancellationToken);
+                await runtime.StopContainerAsync(id, grace, cancellationToken);
             }
             catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
             {
@@ -46,6 +55,27 @@ public sealed class PodTerminator(
         foreach (var sandbox in await runtime.ListPodSandboxAsync(filter, cancellationToken))
         {
             await RemoveSandboxAsync(sandbox.Id, cancellationToken);
+        }
+
+        CleanupHost(podUid, namespaceName, name);
+    }
+
+    /// <summary>The same for a pod whose sandboxes and running containers the caller knows completely (its worker,
+    /// the only one that runs them), without listing the runtime.</summary>
+    public async Task TeardownAsync(
+        string podUid,
+        string namespaceName,
+        string name,
+        long gracePeriodSeconds,
+        IReadOnlyCollection<string> sandboxIds,
+        IReadOnlyCollection<string> runningContainerIds,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sandboxIds);
+        await StopContainersAsync(runningContainerIds, gracePeriodSeconds, cancellationToken);
+        foreach (var sandboxId in sandboxIds)
+        {
+            await RemoveSandboxAsync(sandboxId, cancellationToken);
         }
 
         CleanupHost(podUid, namespaceName, name);

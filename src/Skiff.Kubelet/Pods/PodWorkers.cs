@@ -129,7 +129,7 @@ public sealed class PodWorkers(PodSyncDependencies deps, StatusManager statusMan
                         continue;
                     }
 
-                    var status = await syncer.SyncAsync(pod, periodic: work is null, cancellationToken);
+                    var status = await syncer.SyncAsync(pod, cancellationToken);
                     statusManager.SetPodStatus(pod, status);
                 }
                 catch (Exception e) when (!cancellationToken.IsCancellationRequested)

@@ -4,9 +4,10 @@ using Skiff.Kubelet.Runtime;
 namespace Skiff.Kubelet.Pods;
 
 /// <summary>
-/// One node-wide listing of sandboxes and containers shared by all pod workers for their periodic resyncs, like the
-/// kubelet's PLEG relist: without it every worker lists the runtime every second (2 CRI calls per pod per second,
-/// each making containerd walk all its sandboxes), which on a busy node competes with the pod starts themselves.
+/// One node-wide listing of sandboxes and containers shared by all pod workers for the first look of each sync, like
+/// the kubelet's PLEG relist: without it every worker lists the runtime every second and on every API update of its
+/// pod (2 CRI calls per pod each time, each making containerd walk all its sandboxes), which on a busy node competes
+/// with the pod starts themselves. At most one listing is in flight, so their rate does not grow with the pods.
 /// Listings are numbered; a worker asks for one that began after its own last look, so concurrent resyncs share one
 /// listing and nobody gets an answer older than what it already saw.
 /// </summary>

@@ -84,7 +84,9 @@ public sealed class FakeRuntimeService(TimeProvider time) : IRuntimeService
         lock (gate)
         {
             var id = $"sandbox-{++nextId}";
-            Sandboxes[id] = new FakeSandbox(id, config.Clone(), Tick()) { Ip = $"10.88.0.{nextId}" };
+            // A host-network sandbox has no IP of its own.
+            var hostNetwork = config.Linux?.SecurityContext?.NamespaceOptions?.Network == NamespaceMode.Node;
+            Sandboxes[id] = new FakeSandbox(id, config.Clone(), Tick()) { Ip = hostNetwork ? "" : $"10.88.0.{nextId}" };
             return Task.FromResult(id);
         }
     }
