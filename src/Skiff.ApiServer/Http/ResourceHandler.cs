@@ -226,19 +226,7 @@ public sealed class ResourceHandler
             w.WriteStartObject();
             w.WriteString("kind", shape.Shape == ResponseShape.PartialObjectMetadata ? "PartialObjectMetadataList" : def.ListKind);
             w.WriteString("apiVersion", shape.Shape == ResponseShape.PartialObjectMetadata ? "meta.k8s.io/" + shape.Version : def.ApiVersion);
-            w.WriteStartObject("metadata");
-            w.WriteString("resourceVersion", page.Revision.ToString(CultureInfo.InvariantCulture));
-            if (page.Continue is not null)
-            {
-                w.WriteString("continue", page.Continue);
-            }
-
-            if (page.RemainingItemCount is { } remaining)
-            {
-                w.WriteNumber("remainingItemCount", remaining);
-            }
-
-            w.WriteEndObject();
+            WriteListMetadata(w, page);
             w.WriteStartArray("items");
             var n = 0;
             foreach (var item in page.Items)
@@ -263,6 +251,24 @@ public sealed class ResourceHandler
         });
     }
 
+    // The ListMeta of a list response: its revision and, for a page, the continue token and what remains.
+    private static void WriteListMetadata(Utf8JsonWriter w, ListPage page)
+    {
+        w.WriteStartObject("metadata");
+        w.WriteString("resourceVersion", page.Revision.ToString(CultureInfo.InvariantCulture));
+        if (page.Continue is not null)
+        {
+            w.WriteString("continue", page.Continue);
+        }
+
+        if (page.RemainingItemCount is { } remaining)
+        {
+            w.WriteNumber("remainingItemCount", remaining);
+        }
+
+        w.WriteEndObject();
+    }
+
     private static byte[] ListJson(ResourceDefinition def, ListPage page)
     {
         using var buffer = new MemoryStream();
@@ -271,19 +277,7 @@ public sealed class ResourceHandler
             w.WriteStartObject();
             w.WriteString("kind", def.ListKind);
             w.WriteString("apiVersion", def.ApiVersion);
-            w.WriteStartObject("metadata");
-            w.WriteString("resourceVersion", page.Revision.ToString(CultureInfo.InvariantCulture));
-            if (page.Continue is not null)
-            {
-                w.WriteString("continue", page.Continue);
-            }
-
-            if (page.RemainingItemCount is { } remaining)
-            {
-                w.WriteNumber("remainingItemCount", remaining);
-            }
-
-            w.WriteEndObject();
+            WriteListMetadata(w, page);
             w.WriteStartArray("items");
             foreach (var item in page.Items)
             {

@@ -77,11 +77,17 @@ public sealed class SubresourceHandlers
 
     private static V1Scale DecodeScale(byte[] json)
     {
+        var scale = DecodeBody<V1Scale>(json);
+        ObjectCodec.CheckKind("autoscaling/v1", "Scale", scale.ApiVersion, scale.Kind);
+        return scale;
+    }
+
+    /// <summary>A subresource request body as <typeparamref name="T"/>; 400 when it is not JSON of that shape.</summary>
+    private static T DecodeBody<T>(byte[] json)
+    {
         try
         {
-            var scale = ModelJson.Deserialize<V1Scale>(json);
-            ObjectCodec.CheckKind("autoscaling/v1", "Scale", scale.ApiVersion, scale.Kind);
-            return scale;
+            return ModelJson.Deserialize<T>(json);
         }
         catch (JsonException ex)
         {
@@ -122,17 +128,8 @@ public sealed class SubresourceHandlers
     // of the pod with the eviction's delete options, answered with a 201 Success Status.
     private async Task EvictAsync(HttpContext ctx, ResourceDefinition def, string? ns, string name)
     {
-        V1Eviction eviction;
         var body = await ResourceHandler.ReadJsonBodyAsync(ctx);
-        try
-        {
-            eviction = ModelJson.Deserialize<V1Eviction>(body);
-        }
-        catch (JsonException ex)
-        {
-            throw StatusErrors.BadRequest("the object provided is unrecognized: " + ex.Message);
-        }
-
+        var eviction = DecodeBody<V1Eviction>(body);
         FieldValidation.For(ctx).CheckObject("Eviction", "v1", typeof(V1Eviction), body);
 
         ObjectCodec.CheckKind("policy/v1", "Eviction", eviction.ApiVersion, eviction.Kind);
@@ -156,17 +153,8 @@ public sealed class SubresourceHandlers
 
     private async Task BindAsync(HttpContext ctx, ResourceDefinition def, string? ns, string name)
     {
-        V1Binding binding;
         var body = await ResourceHandler.ReadJsonBodyAsync(ctx);
-        try
-        {
-            binding = ModelJson.Deserialize<V1Binding>(body);
-        }
-        catch (JsonException ex)
-        {
-            throw StatusErrors.BadRequest("the object provided is unrecognized: " + ex.Message);
-        }
-
+        var binding = DecodeBody<V1Binding>(body);
         FieldValidation.For(ctx).CheckObject("Binding", "v1", typeof(V1Binding), body);
 
         ObjectCodec.CheckKind("v1", "Binding", binding.ApiVersion, binding.Kind);

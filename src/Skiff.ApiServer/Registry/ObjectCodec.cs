@@ -85,5 +85,4 @@ public static class ObjectCodec
         obj.Metadata.ResourceVersion = revision.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return new CachedObject(def, key, obj, json, revision);
     }
-
 }
