@@ -63,6 +63,8 @@ public static class ApiServer
         var namespaces = new NamespaceLifecycle(registry, logger, options.NamespaceFinalizeInterval);
         await namespaces.StartAsync(cancellationToken);
 
+        var (authorizer, background) = await Authorization.AuthorizationSetup.StartAsync(options, registry, logger, cancellationToken);
+
         // The API server's own client certificate towards kubelets (logs, exec, attach, port-forward).
         var (kubeletClientPem, kubeletClientKeyPem) = certificates.IssueClientCertificate("kube-apiserver-kubelet-client", ["system:masters"], options.Time);
         var kubelets = new Proxy.KubeletConnector(System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(kubeletClientPem, kubeletClientKeyPem));
@@ -70,7 +72,7 @@ public static class ApiServer
         var joinTokenPath = Path.Combine(options.DataDirectory, "token");
         var joinToken = Bootstrap.JoinToken.LoadOrCreate(joinTokenPath, certificates.Ca);
         var bootstrap = new Bootstrap.NodeBootstrapEndpoint(joinToken, certificates, options.Time, logger);
-        var handler = new ApiHandler(new RequestAuthenticator(certificates.Ca, options.Tokens), index, resources, options.OpenApi ?? new OpenApi.GeneratedOpenApi(options.Resources), logger, bootstrap, metrics);
+        var handler = new ApiHandler(new RequestAuthenticator(certificates.Ca, options.Tokens), index, resources, options.OpenApi ?? new OpenApi.GeneratedOpenApi(options.Resources), logger, bootstrap, metrics, authorizer);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = options.DataDirectory });
         builder.Logging.ClearProviders();
@@ -100,6 +102,7 @@ public static class ApiServer
         }
         catch (Exception ex) when (ex is IOException or SocketException)
         {
+            await background.DisposeAsync();
             await namespaces.DisposeAsync();
             await hub.DisposeAsync();
             kubelets.Dispose();
@@ -115,6 +118,6 @@ public static class ApiServer
             KubeconfigWriter.Render(address.ToString().TrimEnd('/'), certificates.CaPem, certificates.AdminCertificatePem, certificates.AdminKeyPem),
             cancellationToken);
         logger.LogInformation("API server listening on {Address}; kubeconfig at {Kubeconfig}", address, kubeconfigPath);
-        return new ApiServerHandle(app, hub, namespaces, certificates, address, kubeconfigPath, registry, options.Tokens, kubelets) { JoinTokenPath = joinTokenPath, Metrics = metrics };
+        return new ApiServerHandle(app, hub, namespaces, certificates, address, kubeconfigPath, registry, options.Tokens, kubelets) { JoinTokenPath = joinTokenPath, Metrics = metrics, Background = background };
     }
 }

@@ -49,11 +49,19 @@ public sealed class ApiServerHandle : IAsyncDisposable
     /// <summary>The registry (for in-process components and tests).</summary>
     public GenericRegistry Registry { get; }
 
+    /// <summary>Loops the server runs besides serving (the ClusterRole aggregator); stopped first.</summary>
+    internal IAsyncDisposable? Background { get; init; }
+
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
         if (Interlocked.Exchange(ref _stopped, 1) == 1)
         {
             return;
+        }
+
+        if (Background is not null)
+        {
+            await Background.DisposeAsync();
         }
 
         await _namespaces.DisposeAsync();

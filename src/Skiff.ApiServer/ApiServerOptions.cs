@@ -42,4 +42,10 @@ public sealed record ApiServerOptions
 
     /// <summary>Events a watcher may have queued before it is cut off as too slow.</summary>
     public int WatcherQueueCapacity { get; init; } = 1024;
+
+    /// <summary>
+    /// Who may do what (upstream's <c>--authorization-mode</c>): RBAC by default (<c>system:masters</c> may always do
+    /// anything); AlwaysAllow lets every authenticated user do anything, as Skiff did before RBAC.
+    /// </summary>
+    public Authorization.AuthorizationMode AuthorizationMode { get; init; } = Authorization.AuthorizationMode.Rbac;
 }

@@ -124,5 +124,31 @@ internal static class BuiltInResources
             Namespaced = true, StoragePrefix = "/registry/leases/",
             ModelType = typeof(V1Lease), ListModelType = typeof(V1LeaseList), Strategy = new LeaseStrategy(),
         },
+
+        // rbac.authorization.k8s.io/v1
+        new()
+        {
+            Group = "rbac.authorization.k8s.io", Version = "v1", Kind = "ClusterRoleBinding", Plural = "clusterrolebindings", Singular = "clusterrolebinding",
+            Namespaced = false, StoragePrefix = "/registry/clusterrolebindings/",
+            ModelType = typeof(V1ClusterRoleBinding), ListModelType = typeof(V1ClusterRoleBindingList), Strategy = new Strategies.Rbac.ClusterRoleBindingStrategy(),
+        },
+        new()
+        {
+            Group = "rbac.authorization.k8s.io", Version = "v1", Kind = "ClusterRole", Plural = "clusterroles", Singular = "clusterrole",
+            Namespaced = false, StoragePrefix = "/registry/clusterroles/",
+            ModelType = typeof(V1ClusterRole), ListModelType = typeof(V1ClusterRoleList), Strategy = new Strategies.Rbac.ClusterRoleStrategy(),
+        },
+        new()
+        {
+            Group = "rbac.authorization.k8s.io", Version = "v1", Kind = "RoleBinding", Plural = "rolebindings", Singular = "rolebinding",
+            Namespaced = true, StoragePrefix = "/registry/rolebindings/",
+            ModelType = typeof(V1RoleBinding), ListModelType = typeof(V1RoleBindingList), Strategy = new Strategies.Rbac.RoleBindingStrategy(),
+        },
+        new()
+        {
+            Group = "rbac.authorization.k8s.io", Version = "v1", Kind = "Role", Plural = "roles", Singular = "role",
+            Namespaced = true, StoragePrefix = "/registry/roles/",
+            ModelType = typeof(V1Role), ListModelType = typeof(V1RoleList), Strategy = new Strategies.Rbac.RoleStrategy(),
+        },
     ];
 }

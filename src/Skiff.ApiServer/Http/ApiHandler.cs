@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Skiff.ApiServer.Authorization;
 using Skiff.ApiServer.Bootstrap;
 using Skiff.ApiServer.Discovery;
 using Skiff.ApiServer.Observability;
@@ -23,9 +24,11 @@ public sealed class ApiHandler
     private readonly ILogger _logger;
     private readonly NodeBootstrapEndpoint? _bootstrap;
     private readonly ApiServerMetrics? _metrics;
+    private readonly AuthorizerChain? _authorizer;
 
-    public ApiHandler(RequestAuthenticator authenticator, ResourceIndex index, ResourceHandler resources, IOpenApiProvider? openApi, ILogger logger, NodeBootstrapEndpoint? bootstrap = null, ApiServerMetrics? metrics = null)
+    public ApiHandler(RequestAuthenticator authenticator, ResourceIndex index, ResourceHandler resources, IOpenApiProvider? openApi, ILogger logger, NodeBootstrapEndpoint? bootstrap = null, ApiServerMetrics? metrics = null, AuthorizerChain? authorizer = null)
     {
+        _authorizer = authorizer;
         _metrics = metrics;
         _bootstrap = bootstrap;
         _authenticator = authenticator;
@@ -121,12 +124,12 @@ public sealed class ApiHandler
             return;
         }
 
-        if (_authenticator.Authenticate(ctx) is null)
-        {
-            throw StatusErrors.Unauthorized();
-        }
-
+        var user = _authenticator.Authenticate(ctx) ?? throw StatusErrors.Unauthorized();
         var method = ctx.Request.Method;
+        var info = RequestInfo.Parse(path);
+        Authorize(info is { Resource: not null }
+            ? RequestAttributes.ForResource(user, method, ctx.Request.Query, info)
+            : RequestAttributes.ForPath(user, method, path));
         if (path == "/metrics" && _metrics is not null)
         {
             // Like kube-apiserver: any authenticated caller (there is no RBAC yet; the admin certificate is one).
@@ -153,7 +156,11 @@ public sealed class ApiHandler
             return;
         }
 
-        var info = RequestInfo.Parse(path) ?? throw StatusErrors.NotFoundPlain();
+        if (info is null)
+        {
+            throw StatusErrors.NotFoundPlain();
+        }
+
         if (info.Resource is null)
         {
             var list = method == "GET" ? _discovery.ResourceList(info.Group, info.Version) : null;
@@ -168,6 +175,21 @@ public sealed class ApiHandler
 
         var def = _index.Find(info.Group, info.Version, info.Resource) ?? throw StatusErrors.NotFoundPlain();
         await _resources.HandleAsync(ctx, def, info);
+    }
+
+    /// <summary>Asks the authorizer chain; a denial leaves as upstream's 403 Status.</summary>
+    private void Authorize(AuthorizationAttributes attributes)
+    {
+        if (_authorizer is null)
+        {
+            return;
+        }
+
+        var (decision, reason) = _authorizer.Authorize(attributes);
+        if (decision != Decision.Allow)
+        {
+            throw StatusErrors.Forbidden(attributes, reason);
+        }
     }
 
     private async Task ServeDocumentAsync(HttpContext ctx, string path)

@@ -96,6 +96,21 @@ public static class StatusErrors
     public static ApiException Forbidden(string resource, string name, string detail) =>
         new(Status(403, "Forbidden", $"{resource} \"{name}\" is forbidden: {detail}", Details(resource, name)));
 
+    /// <summary>The authorizer's 403, worded as upstream's: <c>pods is forbidden: User "bob" cannot list resource "pods" in API group "" in the namespace "default"</c>.</summary>
+    public static ApiException Forbidden(Authorization.AuthorizationAttributes a, string reason)
+    {
+        var detail = a.ForbiddenDetail() + (reason.Length > 0 ? ": " + reason : string.Empty);
+        if (!a.IsResourceRequest)
+        {
+            return new(Status(403, "Forbidden", "forbidden: " + detail));
+        }
+
+        var resource = a.ApiGroup.Length > 0 ? $"{a.Resource}.{a.ApiGroup}" : a.Resource;
+        var message = a.Name.Length > 0 ? $"{resource} \"{a.Name}\" is forbidden: {detail}" : $"{resource} is forbidden: {detail}";
+        var details = new V1StatusDetails { Name = a.Name.Length > 0 ? a.Name : null, Group = a.ApiGroup, Kind = a.Resource };
+        return new(Status(403, "Forbidden", message, details));
+    }
+
     public static ApiException MethodNotAllowed(string verb, string resource) =>
         new(Status(405, "MethodNotAllowed", "the server does not allow this method on the requested resource", Details(resource, null)));
 

@@ -18,6 +18,7 @@ public sealed class ResourceWatchCache
 
     // Every event of this resource with a revision above this is in the ring.
     private long _windowStart;
+    private long _generation;
 
     public ResourceWatchCache(ResourceDefinition definition, int historySize, int watcherCapacity)
     {
@@ -27,6 +28,9 @@ public sealed class ResourceWatchCache
     }
 
     public ResourceDefinition Definition { get; }
+
+    /// <summary>Changes (grows) with every applied event or reset: a cheap "has anything changed" for derived indexes.</summary>
+    public long Generation => Interlocked.Read(ref _generation);
 
     public int WatcherCount
     {
@@ -71,6 +75,7 @@ public sealed class ResourceWatchCache
             _ringStart = 0;
             _ringCount = 0;
             _windowStart = revision;
+            Interlocked.Increment(ref _generation);
         }
     }
 
@@ -96,6 +101,7 @@ public sealed class ResourceWatchCache
 
             _ring[(_ringStart + _ringCount) % _ring.Length] = e;
             _ringCount++;
+            Interlocked.Increment(ref _generation);
 
             for (var i = _watchers.Count - 1; i >= 0; i--)
             {

@@ -1,0 +1,268 @@
+using k8s.Models;
+using static Skiff.ApiServer.Authorization.Rbac.Rules;
+
+namespace Skiff.ApiServer.Authorization.Rbac;
+
+/// <summary>
+/// Upstream's default RBAC policy (pkg/apis/rbac/bootstrappolicy, Kubernetes 1.32): the cluster roles users and
+/// components rely on and their bindings, for the resources Skiff serves or will serve. Reconciled at every
+/// server start by <see cref="BootstrapPolicyReconciler"/>.
+/// </summary>
+public static class BootstrapPolicy
+{
+    public const string AggregateToAdmin = "rbac.authorization.k8s.io/aggregate-to-admin";
+    public const string AggregateToEdit = "rbac.authorization.k8s.io/aggregate-to-edit";
+    public const string AggregateToView = "rbac.authorization.k8s.io/aggregate-to-view";
+    public const string AutoUpdate = "rbac.authorization.kubernetes.io/autoupdate";
+
+    public static IReadOnlyList<V1ClusterRole> ClusterRoles()
+    {
+        var roles = new List<V1ClusterRole>
+        {
+            Role("cluster-admin", [Rule(V("*"), G("*"), "*"), Urls(V("*"), "*")]),
+            Role("system:discovery", [Urls(V("get"), "/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez", "/openapi", "/openapi/*", "/readyz", "/version", "/version/")]),
+            Role("system:monitoring", [Urls(V("get"), "/metrics", "/metrics/slis", "/livez", "/readyz", "/healthz", "/livez/*", "/readyz/*", "/healthz/*")]),
+            Role("system:basic-user",
+            [
+                Rule(V("create"), G("authorization.k8s.io"), "selfsubjectaccessreviews", "selfsubjectrulesreviews"),
+                Rule(V("create"), G("authentication.k8s.io"), "selfsubjectreviews"),
+            ]),
+            Role("system:public-info-viewer", [Urls(V("get"), "/healthz", "/livez", "/readyz", "/version", "/version/")]),
+            Aggregated("admin", AggregateToAdmin),
+            Aggregated("edit", AggregateToEdit, (AggregateToAdmin, "true")),
+            Aggregated("view", AggregateToView, (AggregateToEdit, "true")),
+            Role("system:aggregate-to-admin",
+            [
+                Rule(V("create"), G("authorization.k8s.io"), "localsubjectaccessreviews"),
+                Rule(ReadWrite, G("rbac.authorization.k8s.io"), "rolebindings", "roles"),
+            ], (AggregateToAdmin, "true")),
+            Role("system:aggregate-to-edit", EditRules(), (AggregateToEdit, "true")),
+            Role("system:aggregate-to-view", ViewRules(), (AggregateToView, "true")),
+            Role("system:node", NodeRules()),
+            Role("system:node-proxier",
+            [
+                Rule(V("list", "watch"), G(Legacy), "services", "endpoints"),
+                Rule(V("get", "list", "watch"), G(Legacy), "nodes"),
+                EventsRule(),
+                Rule(V("list", "watch"), G("discovery.k8s.io"), "endpointslices"),
+            ]),
+            Role("system:kube-scheduler", SchedulerRules()),
+            Role("system:kube-controller-manager", ControllerManagerRules()),
+            Role("system:kube-dns",
+            [
+                Rule(V("list", "watch"), G(Legacy), "endpoints", "services"),
+                Rule(V("list", "watch"), G("discovery.k8s.io"), "endpointslices"),
+            ]),
+            Role("system:node-bootstrapper", [Rule(V("create", "get", "list", "watch"), G("certificates.k8s.io"), "certificatesigningrequests")]),
+            Role("system:auth-delegator",
+            [
+                Rule(V("create"), G("authentication.k8s.io"), "tokenreviews"),
+                Rule(V("create"), G("authorization.k8s.io"), "subjectaccessreviews"),
+            ]),
+        };
+        roles.AddRange(ControllerRoles.All().Select(r => Role(ControllerRoles.Prefix + r.Name, r.Rules)));
+        return roles;
+    }
+
+    public static IReadOnlyList<V1ClusterRoleBinding> ClusterRoleBindings()
+    {
+        var bindings = new List<V1ClusterRoleBinding>
+        {
+            Binding("cluster-admin", "cluster-admin", Group("system:masters")),
+            Binding("system:monitoring", "system:monitoring", Group("system:monitoring")),
+            Binding("system:discovery", "system:discovery", Group("system:authenticated")),
+            Binding("system:basic-user", "system:basic-user", Group("system:authenticated")),
+            Binding("system:public-info-viewer", "system:public-info-viewer", Group("system:authenticated"), Group("system:unauthenticated")),
+            Binding("system:node-proxier", "system:node-proxier", User("system:kube-proxy")),
+            Binding("system:kube-controller-manager", "system:kube-controller-manager", User("system:kube-controller-manager")),
+            Binding("system:kube-dns", "system:kube-dns", ServiceAccount("kube-system", "kube-dns")),
+            Binding("system:kube-scheduler", "system:kube-scheduler", User("system:kube-scheduler")),
+
+            // Upstream binds system:node to nobody and lets the Node authorizer decide; until Skiff has the Node
+            // authorizer, kubelets (group system:nodes) get the system:node role through this binding (as before 1.8).
+            Binding("system:node", "system:node", Group("system:nodes")),
+        };
+        bindings.AddRange(ControllerRoles.All().Select(r =>
+            Binding(ControllerRoles.Prefix + r.Name, ControllerRoles.Prefix + r.Name, ServiceAccount("kube-system", r.Name))));
+        return bindings;
+    }
+
+    /// <summary>The rules of an aggregated role: the union of the rules of the roles its selector picks, computed
+    /// from <paramref name="all"/> (upstream's clusterrole-aggregation controller does this continuously).</summary>
+    public static List<V1PolicyRule> Aggregate(V1ClusterRole aggregated, IEnumerable<V1ClusterRole> all)
+    {
+        var rules = new List<V1PolicyRule>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var role in all.Where(r => r.Metadata.Name != aggregated.Metadata.Name).OrderBy(r => r.Metadata.Name, StringComparer.Ordinal))
+        {
+            var labels = role.Metadata.Labels ?? new Dictionary<string, string>();
+            var picked = aggregated.AggregationRule?.ClusterRoleSelectors?.Any(s =>
+                (s.MatchLabels ?? new Dictionary<string, string>()).All(kv => labels.TryGetValue(kv.Key, out var v) && v == kv.Value)
+                && (s.MatchExpressions?.Count ?? 0) == 0) ?? false;
+            if (!picked)
+            {
+                continue;
+            }
+
+            foreach (var rule in role.Rules ?? [])
+            {
+                if (seen.Add(k8s.KubernetesJson.Serialize(rule)))
+                {
+                    rules.Add(rule);
+                }
+            }
+        }
+
+        return rules;
+    }
+
+    private static V1ClusterRole Role(string name, IList<V1PolicyRule> rules, params (string Key, string Value)[] labels)
+    {
+        var meta = new V1ObjectMeta
+        {
+            Name = name,
+            Labels = new Dictionary<string, string> { ["kubernetes.io/bootstrapping"] = "rbac-defaults" },
+            Annotations = new Dictionary<string, string> { [AutoUpdate] = "true" },
+        };
+        foreach (var (key, value) in labels)
+        {
+            meta.Labels[key] = value;
+        }
+
+        return new V1ClusterRole { ApiVersion = "rbac.authorization.k8s.io/v1", Kind = "ClusterRole", Metadata = meta, Rules = rules };
+    }
+
+    private static V1ClusterRole Aggregated(string name, string selectorLabel, params (string Key, string Value)[] labels)
+    {
+        var role = Role(name, [], labels);
+        role.AggregationRule = new V1AggregationRule
+        {
+            ClusterRoleSelectors = [new V1LabelSelector { MatchLabels = new Dictionary<string, string> { [selectorLabel] = "true" } }],
+        };
+        return role;
+    }
+
+    private static V1ClusterRoleBinding Binding(string name, string role, params Rbacv1Subject[] subjects) => new()
+    {
+        ApiVersion = "rbac.authorization.k8s.io/v1",
+        Kind = "ClusterRoleBinding",
+        Metadata = new V1ObjectMeta
+        {
+            Name = name,
+            Labels = new Dictionary<string, string> { ["kubernetes.io/bootstrapping"] = "rbac-defaults" },
+            Annotations = new Dictionary<string, string> { [AutoUpdate] = "true" },
+        },
+        RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "ClusterRole", Name = role },
+        Subjects = subjects,
+    };
+
+    private static Rbacv1Subject Group(string name) => new() { Kind = "Group", ApiGroup = "rbac.authorization.k8s.io", Name = name };
+
+    private static Rbacv1Subject User(string name) => new() { Kind = "User", ApiGroup = "rbac.authorization.k8s.io", Name = name };
+
+    private static Rbacv1Subject ServiceAccount(string ns, string name) => new() { Kind = "ServiceAccount", Name = name, NamespaceProperty = ns };
+
+    private static List<V1PolicyRule> ViewRules() =>
+    [
+        Rule(Read, G(Legacy), "pods", "replicationcontrollers", "replicationcontrollers/scale", "serviceaccounts", "services", "services/status",
+            "endpoints", "persistentvolumeclaims", "persistentvolumeclaims/status", "configmaps"),
+        Rule(Read, G(Legacy), "limitranges", "resourcequotas", "bindings", "events", "pods/status", "resourcequotas/status", "namespaces/status",
+            "replicationcontrollers/status", "pods/log"),
+        Rule(Read, G(Legacy), "namespaces"),
+        Rule(Read, G("discovery.k8s.io"), "endpointslices"),
+        Rule(Read, G("apps"), "controllerrevisions", "statefulsets", "statefulsets/scale", "statefulsets/status", "daemonsets", "daemonsets/status",
+            "deployments", "deployments/scale", "deployments/status", "replicasets", "replicasets/scale", "replicasets/status"),
+        Rule(Read, G("autoscaling"), "horizontalpodautoscalers", "horizontalpodautoscalers/status"),
+        Rule(Read, G("batch"), "jobs", "cronjobs", "cronjobs/status", "jobs/status"),
+        Rule(Read, G("extensions"), "daemonsets", "daemonsets/status", "deployments", "deployments/scale", "deployments/status", "ingresses",
+            "ingresses/status", "replicasets", "replicasets/scale", "replicasets/status", "replicationcontrollers/scale", "networkpolicies"),
+        Rule(Read, G("policy"), "poddisruptionbudgets", "poddisruptionbudgets/status"),
+        Rule(Read, G("networking.k8s.io"), "ingresses", "ingresses/status", "networkpolicies"),
+    ];
+
+    private static List<V1PolicyRule> EditRules() =>
+    [
+        Rule(V("get", "list", "watch"), G(Legacy), "pods/attach", "pods/proxy", "pods/exec", "pods/portforward", "secrets", "services/proxy"),
+        Rule(V("impersonate"), G(Legacy), "serviceaccounts"),
+        Rule(Write, G(Legacy), "pods", "pods/attach", "pods/proxy", "pods/exec", "pods/portforward"),
+        Rule(V("create"), G(Legacy), "pods/eviction"),
+        Rule(Write, G(Legacy), "replicationcontrollers", "replicationcontrollers/scale", "serviceaccounts", "services", "services/proxy",
+            "persistentvolumeclaims", "configmaps", "secrets", "events"),
+        Rule(V("create"), G(Legacy), "serviceaccounts/token"),
+        Rule(Write, G("apps"), "statefulsets", "statefulsets/scale", "daemonsets", "deployments", "deployments/scale", "deployments/rollback",
+            "replicasets", "replicasets/scale"),
+        Rule(Write, G("autoscaling"), "horizontalpodautoscalers"),
+        Rule(Write, G("batch"), "jobs", "cronjobs"),
+        Rule(Write, G("extensions"), "daemonsets", "deployments", "deployments/scale", "deployments/rollback", "ingresses", "replicasets",
+            "replicasets/scale", "replicationcontrollers/scale", "networkpolicies"),
+        Rule(Write, G("policy"), "poddisruptionbudgets"),
+        Rule(Write, G("networking.k8s.io"), "ingresses", "networkpolicies"),
+    ];
+
+    private static List<V1PolicyRule> NodeRules() =>
+    [
+        Rule(V("create"), G("authentication.k8s.io"), "tokenreviews"),
+        Rule(V("create"), G("authorization.k8s.io"), "subjectaccessreviews", "localsubjectaccessreviews"),
+        Rule(Read, G(Legacy), "services"),
+        Rule(V("create", "get", "list", "watch"), G(Legacy), "nodes"),
+        Rule(V("update", "patch"), G(Legacy), "nodes/status"),
+        Rule(V("update", "patch"), G(Legacy), "nodes"),
+        EventsRule(),
+        Rule(Read, G(Legacy), "pods"),
+        Rule(V("create", "delete"), G(Legacy), "pods"),
+        Rule(V("update", "patch"), G(Legacy), "pods/status"),
+        Rule(V("create"), G(Legacy), "pods/eviction"),
+        Rule(V("get", "list", "watch"), G(Legacy), "secrets", "configmaps"),
+        Rule(V("get"), G(Legacy), "persistentvolumeclaims", "persistentvolumes"),
+        Rule(V("get"), G(Legacy), "endpoints"),
+        Rule(V("create", "get", "list", "watch"), G("certificates.k8s.io"), "certificatesigningrequests"),
+        Rule(V("get", "create", "update", "patch", "delete"), G("coordination.k8s.io"), "leases"),
+        Rule(V("get"), G("storage.k8s.io"), "volumeattachments"),
+        Rule(V("create"), G(Legacy), "serviceaccounts/token"),
+        Rule(V("get", "update", "patch"), G(Legacy), "persistentvolumeclaims/status"),
+        Rule(V("get", "watch", "list"), G("storage.k8s.io"), "csidrivers"),
+        Rule(V("create", "delete", "get", "patch", "update"), G("storage.k8s.io"), "csinodes"),
+        Rule(Read, G("node.k8s.io"), "runtimeclasses"),
+    ];
+
+    private static List<V1PolicyRule> SchedulerRules() =>
+    [
+        EventsRule(),
+        Rule(V("create"), G("coordination.k8s.io"), "leases"),
+        Named(V("get", "update"), G("coordination.k8s.io"), ["leases"], "kube-scheduler"),
+        Rule(V("create"), G(Legacy), "endpoints"),
+        Named(V("get", "update"), G(Legacy), ["endpoints"], "kube-scheduler"),
+        Rule(Read, G(Legacy), "nodes"),
+        Rule(V("get", "list", "watch", "delete"), G(Legacy), "pods"),
+        Rule(V("create"), G(Legacy), "bindings", "pods/binding"),
+        Rule(V("patch", "update"), G(Legacy), "pods/status"),
+        Rule(Read, G(Legacy), "replicationcontrollers", "services"),
+        Rule(Read, G("apps", "extensions"), "replicasets"),
+        Rule(Read, G("apps"), "statefulsets"),
+        Rule(Read, G("policy"), "poddisruptionbudgets"),
+        Rule(Read, G(Legacy), "persistentvolumeclaims", "persistentvolumes"),
+        Rule(V("create"), G("authentication.k8s.io"), "tokenreviews"),
+        Rule(V("create"), G("authorization.k8s.io"), "subjectaccessreviews"),
+        Rule(Read, G("storage.k8s.io"), "csinodes"),
+        Rule(Read, G(Legacy), "namespaces"),
+        Rule(Read, G("storage.k8s.io"), "csidrivers"),
+        Rule(Read, G("storage.k8s.io"), "csistoragecapacities"),
+    ];
+
+    private static List<V1PolicyRule> ControllerManagerRules() =>
+    [
+        EventsRule(),
+        Rule(V("create"), G("coordination.k8s.io"), "leases"),
+        Named(V("get", "update"), G("coordination.k8s.io"), ["leases"], "kube-controller-manager"),
+        Rule(V("create"), G(Legacy), "endpoints"),
+        Named(V("get", "update"), G(Legacy), ["endpoints"], "kube-controller-manager"),
+        Rule(V("create"), G(Legacy), "secrets", "serviceaccounts"),
+        Rule(V("delete"), G(Legacy), "secrets"),
+        Rule(V("get"), G(Legacy), "configmaps", "namespaces", "secrets", "serviceaccounts"),
+        Rule(V("update"), G(Legacy), "secrets", "serviceaccounts"),
+        Rule(V("create"), G("authentication.k8s.io"), "tokenreviews"),
+        Rule(V("create"), G("authorization.k8s.io"), "subjectaccessreviews"),
+        Rule(V("list", "watch"), G("*"), "*"),
+        Rule(V("create"), G(Legacy), "serviceaccounts/token"),
+    ];
+}

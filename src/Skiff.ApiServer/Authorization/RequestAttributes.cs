@@ -1,0 +1,58 @@
+using Microsoft.AspNetCore.Http;
+using Skiff.ApiServer.Http;
+using Skiff.ApiServer.Security;
+
+namespace Skiff.ApiServer.Authorization;
+
+/// <summary>Builds the attributes of an HTTP request the way upstream's RequestInfoFactory names verbs.</summary>
+public static class RequestAttributes
+{
+    public const string Authenticated = "system:authenticated";
+
+    /// <summary>The groups an authenticated user has: its own plus <c>system:authenticated</c>.</summary>
+    public static IReadOnlyList<string> GroupsOf(UserInfo user) =>
+        user.Groups.Contains(Authenticated) ? user.Groups : [.. user.Groups, Authenticated];
+
+    public static AuthorizationAttributes ForResource(UserInfo user, string method, IQueryCollection query, RequestInfo info) => new()
+    {
+        User = user.Name,
+        Groups = GroupsOf(user),
+        Verb = ResourceVerb(method, info.Name is null, query),
+        IsResourceRequest = true,
+        ApiGroup = info.Group,
+        ApiVersion = info.Version,
+        Resource = info.Resource ?? string.Empty,
+        Subresource = info.Subresource ?? string.Empty,
+        Namespace = info.Namespace ?? string.Empty,
+        Name = info.Name ?? string.Empty,
+    };
+
+    public static AuthorizationAttributes ForPath(UserInfo user, string method, string path) => new()
+    {
+        User = user.Name,
+        Groups = GroupsOf(user),
+        Verb = method switch
+        {
+            "POST" => "post",
+            "PUT" => "put",
+            "PATCH" => "patch",
+            "DELETE" => "delete",
+            "HEAD" => "head",
+            "OPTIONS" => "options",
+            _ => "get",
+        },
+        Path = path,
+    };
+
+    public static string ResourceVerb(string method, bool collection, IQueryCollection query) => (method, collection) switch
+    {
+        ("GET" or "HEAD", false) => query["watch"].ToString() is "true" or "1" or "True" ? "watch" : "get",
+        ("GET" or "HEAD", true) => query["watch"].ToString() is "true" or "1" or "True" ? "watch" : "list",
+        ("POST", _) => "create",
+        ("PUT", _) => "update",
+        ("PATCH", _) => "patch",
+        ("DELETE", false) => "delete",
+        ("DELETE", true) => "deletecollection",
+        _ => method.ToLowerInvariant(),
+    };
+}
