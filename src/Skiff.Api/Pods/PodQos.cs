@@ -1,19 +1,31 @@
 using k8s.Models;
 
-namespace Skiff.Apimachinery.Strategies.Pods;
+namespace Skiff.Api.Pods;
 
 /// <summary>Kubernetes' <c>GetPodQOS</c>: BestEffort, Burstable or Guaranteed from the cpu and memory requests and
 /// limits of all containers (init containers included).</summary>
 public static class PodQos
 {
+    public const string Guaranteed = "Guaranteed";
+    public const string Burstable = "Burstable";
+    public const string BestEffort = "BestEffort";
+
     private static readonly string[] ComputeResources = ["cpu", "memory"];
+
+    /// <summary>The pod's class: <c>status.qosClass</c> once the API server set it (it never changes), else computed.</summary>
+    public static string ClassOf(V1Pod pod)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        return string.IsNullOrEmpty(pod.Status?.QosClass) ? Compute(pod.Spec) : pod.Status.QosClass;
+    }
 
     public static string Compute(V1PodSpec spec)
     {
+        ArgumentNullException.ThrowIfNull(spec);
         var requests = new Dictionary<string, decimal>(StringComparer.Ordinal);
         var limits = new Dictionary<string, decimal>(StringComparer.Ordinal);
         var guaranteed = true;
-        foreach (var container in PodDefaults.AllContainers(spec))
+        foreach (var container in (spec.InitContainers ?? []).Concat(spec.Containers ?? []))
         {
             Sum(container.Resources?.Requests, requests);
             var limitsFound = Sum(container.Resources?.Limits, limits);
@@ -25,15 +37,15 @@ public static class PodQos
 
         if (requests.Count == 0 && limits.Count == 0)
         {
-            return "BestEffort";
+            return BestEffort;
         }
 
         if (guaranteed && requests.All(r => limits.TryGetValue(r.Key, out var limit) && limit == r.Value) && requests.Count == limits.Count)
         {
-            return "Guaranteed";
+            return Guaranteed;
         }
 
-        return "Burstable";
+        return Burstable;
     }
 
     /// <summary>Adds the positive cpu/memory quantities into <paramref name="totals"/>; returns the names found.</summary>

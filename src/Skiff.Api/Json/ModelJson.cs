@@ -4,7 +4,7 @@ using System.Text.Json.Serialization.Metadata;
 using k8s;
 using k8s.Models;
 
-namespace Skiff.ApiServer.Http;
+namespace Skiff.Api.Json;
 
 /// <summary>The JSON settings of the Kubernetes models (the same rules as <c>KubernetesJson</c>, usable with a runtime type).</summary>
 public static class ModelJson

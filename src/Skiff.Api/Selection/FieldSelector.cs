@@ -1,4 +1,4 @@
-namespace Skiff.ApiServer.Selection;
+namespace Skiff.Api.Selection;
 
 /// <summary>A parsed field selector: <c>f=v</c>, <c>f==v</c>, <c>f!=v</c>, comma means AND (values may be empty).</summary>
 public sealed class FieldSelector

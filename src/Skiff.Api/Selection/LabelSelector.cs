@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Skiff.ApiServer.Selection;
+namespace Skiff.Api.Selection;
 
 /// <summary>
 /// A parsed label selector with Kubernetes' syntax: <c>k=v</c>, <c>k==v</c>, <c>k!=v</c>, <c>k in (a,b)</c>,
