@@ -44,19 +44,22 @@ internal static class ServerRunner
             shutdown);
         logger.LogInformation("Skiff server is up at {Address}. Use it with: export KUBECONFIG={Kubeconfig}", apiServer.Address, apiServer.KubeconfigPath);
 
+        using var api = Client.Api.ApiClients.FromKubeconfig(apiServer.KubeconfigPath);
+        var context = Client.ComponentContext.Create(api, TimeProvider.System, loggerFactory);
         try
         {
-            if (settings.Agent is { } agent)
-            {
-                await AgentRunner.RunAsync(agent, apiServer.KubeconfigPath, Path.Combine(settings.DataDirectory, "agent"), loggerFactory, shutdown);
-            }
-            else
-            {
-                await Task.Delay(Timeout.Infinite, shutdown);
-            }
+            var controlPlane = ControlPlane.RunAsync(context, ControlPlane.Components(settings), logger, shutdown);
+            var node = settings.Agent is { } agent
+                ? AgentRunner.RunAsync(agent, apiServer.KubeconfigPath, Path.Combine(settings.DataDirectory, "agent"), loggerFactory, shutdown)
+                : Task.Delay(Timeout.Infinite, shutdown);
+            await Task.WhenAll(controlPlane, node);
         }
         catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
         {
+        }
+        finally
+        {
+            await context.DisposeAsync();
         }
 
         logger.LogInformation("Shutting down");
