@@ -397,7 +397,7 @@ public sealed class FakeApiClient : IApiClient
         meta["deletionTimestamp"] ??= old["deletionTimestamp"]?.DeepClone();
         if (!JsonNode.DeepEquals(next["spec"], stored.Json["spec"]))
         {
-            meta["generation"] = (old["generation"]?.GetValue<long>() ?? 0) + 1;
+            meta["generation"] = (old["generation"] is { } generation ? long.Parse(generation.ToJsonString(), CultureInfo.InvariantCulture) : 0) + 1;
         }
         else
         {

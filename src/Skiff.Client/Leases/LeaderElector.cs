@@ -111,7 +111,7 @@ public sealed class LeaderElector
             Observe(await _api.UpdateAsync(lease, cancellationToken), now);
             return true;
         }
-        catch (ApiException e)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
             // A conflict means another candidate wrote first; anything else is retried the same way.
             _logger.LogDebug("lease {Namespace}/{Name}: {Error}", _config.Namespace, _config.Name, e.Message);

@@ -22,7 +22,8 @@ public static class LeaseRecord
         return observedAt + duration > now;
     }
 
-    /// <summary>Sets this holder as of <paramref name="now"/>; counts a transition when the holder changes.</summary>
+    /// <summary>Sets this holder as of <paramref name="now"/>; counts a transition when the holder changes (a new
+    /// lease starts at 0).</summary>
     public static void Hold(V1Lease lease, string identity, TimeSpan duration, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(lease);
@@ -30,10 +31,8 @@ public static class LeaseRecord
         var spec = lease.Spec;
         if (spec.HolderIdentity != identity)
         {
-            if (!string.IsNullOrEmpty(spec.HolderIdentity))
-            {
-                spec.LeaseTransitions = (spec.LeaseTransitions ?? 0) + 1;
-            }
+            // As client-go: every change of holder counts (a released lease included), the first holder does not.
+            spec.LeaseTransitions = spec.LeaseTransitions is { } transitions ? transitions + 1 : 0;
 
             spec.HolderIdentity = identity;
             spec.AcquireTime = now.UtcDateTime;
