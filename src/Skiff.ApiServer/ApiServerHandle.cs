@@ -57,6 +57,7 @@ public sealed class ApiServerHandle : IAsyncDisposable
         }
 
         await _namespaces.DisposeAsync();
+        await _hub.CloseWatchesAsync();
         await _app.StopAsync(cancellationToken);
         await _hub.DisposeAsync();
         await _app.DisposeAsync();

@@ -59,7 +59,7 @@ public sealed class WatchStreamer
             return;
         }
 
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct, hub.Closing);
         timeout.CancelAfter(options.Timeout);
         var firstTable = true;
         try
