@@ -62,6 +62,8 @@ public static class ApiServer
         var registry = new GenericRegistry(store, hub, index, options.Time);
         var namespaces = new NamespaceLifecycle(registry, logger, options.NamespaceFinalizeInterval);
         await namespaces.StartAsync(cancellationToken);
+        var eventExpiry = new EventExpiry(registry, options.EventTtl, options.EventExpiryInterval, options.Time, logger);
+        eventExpiry.Start();
 
         // The API server's own client certificate towards kubelets (logs, exec, attach, port-forward).
         var (kubeletClientPem, kubeletClientKeyPem) = certificates.IssueClientCertificate("kube-apiserver-kubelet-client", ["system:masters"], options.Time);
@@ -100,6 +102,7 @@ public static class ApiServer
         }
         catch (Exception ex) when (ex is IOException or SocketException)
         {
+            await eventExpiry.DisposeAsync();
             await namespaces.DisposeAsync();
             await hub.DisposeAsync();
             kubelets.Dispose();
@@ -115,6 +118,6 @@ public static class ApiServer
             KubeconfigWriter.Render(address.ToString().TrimEnd('/'), certificates.CaPem, certificates.AdminCertificatePem, certificates.AdminKeyPem),
             cancellationToken);
         logger.LogInformation("API server listening on {Address}; kubeconfig at {Kubeconfig}", address, kubeconfigPath);
-        return new ApiServerHandle(app, hub, namespaces, certificates, address, kubeconfigPath, registry, options.Tokens, kubelets) { JoinTokenPath = joinTokenPath, Metrics = metrics };
+        return new ApiServerHandle(app, hub, namespaces, certificates, address, kubeconfigPath, registry, options.Tokens, kubelets) { JoinTokenPath = joinTokenPath, Metrics = metrics, Background = [eventExpiry] };
     }
 }

@@ -49,11 +49,19 @@ public sealed class ApiServerHandle : IAsyncDisposable
     /// <summary>The registry (for in-process components and tests).</summary>
     public GenericRegistry Registry { get; }
 
+    /// <summary>The server's own background loops (event expiry, ...), stopped first.</summary>
+    internal IReadOnlyList<IAsyncDisposable> Background { get; init; } = [];
+
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
         if (Interlocked.Exchange(ref _stopped, 1) == 1)
         {
             return;
+        }
+
+        foreach (var loop in Background)
+        {
+            await loop.DisposeAsync();
         }
 
         await _namespaces.DisposeAsync();

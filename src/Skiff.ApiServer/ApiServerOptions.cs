@@ -37,6 +37,12 @@ public sealed record ApiServerOptions
     /// <summary>How often terminating namespaces are checked.</summary>
     public TimeSpan NamespaceFinalizeInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>How long an event lives after its last write (kube-apiserver's <c>--event-ttl</c>, 1 h); zero keeps them.</summary>
+    public TimeSpan EventTtl { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>How often expired events are looked for.</summary>
+    public TimeSpan EventExpiryInterval { get; init; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Events kept per resource for watch resume.</summary>
     public int WatchHistorySize { get; init; } = 4096;
 

@@ -18,10 +18,11 @@ internal static class ServerCommand
         var disableAgent = new Option<bool>("--disable-agent") { Description = "Run no kubelet on this machine (API server only)." };
         var agent = AgentOptions.Create();
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Debug logging." };
+        var eventTtl = new Option<TimeSpan>("--event-ttl") { Description = "How long events are kept after their last write (h:mm:ss).", DefaultValueFactory = _ => TimeSpan.FromHours(1) };
 
         var command = new Command("server", "Run a Skiff server: API server, embedded store and a kubelet for this node.")
         {
-            dataDir, port, bind, storage, etcdServers, disableAgent, verbose,
+            dataDir, port, bind, storage, etcdServers, disableAgent, verbose, eventTtl,
         };
         agent.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -38,6 +39,7 @@ internal static class ServerCommand
                     .ToList(),
                 Agent = parse.GetValue(disableAgent) ? null : agent.Read(parse),
                 Verbose = parse.GetValue(verbose),
+                EventTtl = parse.GetValue(eventTtl),
             };
             using var shutdown = new ShutdownSignal(cancellationToken);
             return await ServerRunner.RunAsync(settings, shutdown.Token);

@@ -38,6 +38,7 @@ internal static class ServerRunner
                 Resources = catalog.All,
                 BindAddress = settings.BindAddress,
                 Port = settings.Port,
+                EventTtl = settings.EventTtl,
             },
             store.Store,
             loggerFactory,

@@ -20,4 +20,7 @@ internal sealed record ServerSettings
     public AgentSettings? Agent { get; init; }
 
     public bool Verbose { get; init; }
+
+    /// <summary>How long events live after their last write (<c>--event-ttl</c>).</summary>
+    public TimeSpan EventTtl { get; init; } = TimeSpan.FromHours(1);
 }
