@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Skiff.Cri;
 using Skiff.Cri.V1;
 
-namespace Skiff.Containerd;
+namespace Skiff.Bench.Cri;
 
 /// <summary>
 /// Runs one pod with one container straight through CRI, the way a kubelet would but with nothing else around it:

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Skiff.Cri;
 
-namespace Skiff.Containerd;
+namespace Skiff.Bench.Cri;
 
 /// <summary>
 /// The raw-CRI baseline for pod startup: starts N single-container pods straight through CRI (no API server, no
