@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Skiff.Apimachinery.Printing;
+namespace Skiff.Api.Text;
 
 /// <summary>
 /// Kubernetes' <c>duration.HumanDuration</c> and the printers' <c>translateTimestampSince</c>: the AGE cells of
@@ -73,7 +73,11 @@ public static class HumanDuration
 
     /// <summary>translateTimestampSince: <c>&lt;unknown&gt;</c> for a missing timestamp, else the age at <paramref name="now"/>.</summary>
     public static string Since(DateTime? timestamp, DateTimeOffset now) =>
-        timestamp is null || timestamp.Value == default ? "<unknown>" : Format(now - Timestamps.ToInstant(timestamp.Value));
+        timestamp is null || timestamp.Value == default ? "<unknown>" : Format(now - ToInstant(timestamp.Value));
+
+    /// <summary>A model's timestamp as an instant (the models' DateTimes are UTC, sometimes of unspecified kind).</summary>
+    private static DateTimeOffset ToInstant(DateTime value) =>
+        value.Kind == DateTimeKind.Local ? new DateTimeOffset(value.ToUniversalTime(), TimeSpan.Zero) : new DateTimeOffset(DateTime.SpecifyKind(value, DateTimeKind.Utc), TimeSpan.Zero);
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }
