@@ -4,13 +4,14 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Skiff.Bench.Api;
+namespace Skiff.Bench.Common;
 
 /// <summary>
 /// The real <c>skiff server --disable-agent</c> as a child process (its own temp data dir, a free loopback port), so
-/// the benchmark measures the server alone: its latency over HTTPS and its own resident memory.
+/// a benchmark measures the server alone: its latency over HTTPS and its own resident memory. The benchmark's project
+/// builds src/Skiff (a ProjectReference without ReferenceOutputAssembly) so that its output is there to run.
 /// </summary>
-internal sealed class ServerProcess : IAsyncDisposable
+public sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _log = new();
@@ -24,13 +25,15 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public string DataDirectory { get; }
 
+    public string KubeconfigPath => Path.Combine(DataDirectory, "kubeconfig.yaml");
+
     public Uri Address { get; }
 
     public string Pid => _process.Id.ToString(CultureInfo.InvariantCulture);
 
-    public static async Task<ServerProcess> StartAsync(string storage, Uri? etcd, CancellationToken cancellationToken)
+    public static async Task<ServerProcess> StartAsync(string storage, Uri? etcd, CancellationToken cancellationToken, params string[] extraArguments)
     {
-        var dataDirectory = Directory.CreateTempSubdirectory("skiff-bench-api-").FullName;
+        var dataDirectory = Directory.CreateTempSubdirectory("skiff-bench-").FullName;
         var port = FreePort();
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         var arguments = new List<string>
@@ -43,6 +46,7 @@ internal sealed class ServerProcess : IAsyncDisposable
             arguments.AddRange(["--etcd-servers", etcd.GetLeftPart(UriPartial.Authority)]);
         }
 
+        arguments.AddRange(extraArguments);
         arguments.ForEach(start.ArgumentList.Add);
         var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start skiff server");
         var server = new ServerProcess(process, dataDirectory, new Uri($"https://127.0.0.1:{port}"));
