@@ -53,6 +53,11 @@ public static class ApiServer
 
         var certificates = ClusterCertificates.LoadOrCreate(Path.Combine(options.DataDirectory, "pki"), ips, dns.Distinct(StringComparer.OrdinalIgnoreCase).ToList(), options.Time);
 
+        if (options.EncryptionProviderConfig is { } encryption)
+        {
+            store = new Encryption.EncryptingStore(store, Encryption.EncryptionConfiguration.Load(encryption, options.Resources));
+        }
+
         // Every storage call the server makes is timed; the caller's store itself is untouched.
         var metrics = new Observability.ApiServerMetrics();
         store = new Observability.InstrumentedStore(store, metrics, options.Resources);

@@ -37,6 +37,10 @@ public sealed record ApiServerOptions
     /// <summary>How often terminating namespaces are checked.</summary>
     public TimeSpan NamespaceFinalizeInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>An EncryptionConfiguration file (<c>--encryption-provider-config</c>): the resources it names are
+    /// stored encrypted.</summary>
+    public string? EncryptionProviderConfig { get; init; }
+
     /// <summary>How long an event lives after its last write (kube-apiserver's <c>--event-ttl</c>, 1 h); zero keeps them.</summary>
     public TimeSpan EventTtl { get; init; } = TimeSpan.FromHours(1);
 

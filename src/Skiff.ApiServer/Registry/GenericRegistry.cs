@@ -320,9 +320,10 @@ public sealed class GenericRegistry
             current.Metadata.ResourceVersion = kv.ModRevision.ToString(CultureInfo.InvariantCulture);
             var updated = mutate(current, kv.ModRevision);
             var bytes = ObjectCodec.ToStorage(def, updated);
-            if (bytes.AsSpan().SequenceEqual(kv.Value.Span) || dryRun)
+            if ((!kv.Stale && bytes.AsSpan().SequenceEqual(kv.Value.Span)) || dryRun)
             {
-                // A no-op update writes nothing and keeps the resourceVersion, as Kubernetes does.
+                // A no-op update writes nothing and keeps the resourceVersion, as Kubernetes does (unless the stored
+                // value was read with an old encryption key: then it is written again under the current one).
                 return ObjectCodec.Served(def, key, updated, kv.ModRevision);
             }
 

@@ -18,11 +18,12 @@ internal static class ServerCommand
         var disableAgent = new Option<bool>("--disable-agent") { Description = "Run no kubelet on this machine (API server only)." };
         var agent = AgentOptions.Create();
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Debug logging." };
+        var encryption = new Option<string?>("--encryption-provider-config") { Description = "An EncryptionConfiguration file (apiserver.config.k8s.io/v1): the resources it names are stored encrypted." };
         var eventTtl = new Option<TimeSpan>("--event-ttl") { Description = "How long events are kept after their last write (h:mm:ss).", DefaultValueFactory = _ => TimeSpan.FromHours(1) };
 
         var command = new Command("server", "Run a Skiff server: API server, embedded store and a kubelet for this node.")
         {
-            dataDir, port, bind, storage, etcdServers, disableAgent, verbose, eventTtl,
+            dataDir, port, bind, storage, etcdServers, disableAgent, verbose, eventTtl, encryption,
         };
         agent.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -40,6 +41,7 @@ internal static class ServerCommand
                 Agent = parse.GetValue(disableAgent) ? null : agent.Read(parse),
                 Verbose = parse.GetValue(verbose),
                 EventTtl = parse.GetValue(eventTtl),
+                EncryptionProviderConfig = parse.GetValue(encryption) is { } file ? Path.GetFullPath(file) : null,
             };
             using var shutdown = new ShutdownSignal(cancellationToken);
             return await ServerRunner.RunAsync(settings, shutdown.Token);

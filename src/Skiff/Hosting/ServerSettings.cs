@@ -23,4 +23,7 @@ internal sealed record ServerSettings
 
     /// <summary>How long events live after their last write (<c>--event-ttl</c>).</summary>
     public TimeSpan EventTtl { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>An EncryptionConfiguration file for secrets (and other resources) at rest.</summary>
+    public string? EncryptionProviderConfig { get; init; }
 }
