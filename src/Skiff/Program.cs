@@ -15,6 +15,9 @@ internal static class Program
         root.Subcommands.Add(AgentCommand.Create());
         root.Subcommands.Add(Cli.KubectlCommand.Create());
         root.Subcommands.Add(ImagesCommand.Create());
+        root.Subcommands.Add(ComponentCommand.Create(
+            "scheduler", "Run the scheduler alone against a cluster (leader-elected on kube-system/kube-scheduler).",
+            (context, ct) => Scheduler.SchedulerHost.RunAsync(new Scheduler.SchedulerOptions(), context, ct)));
         return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
     }
 }

@@ -15,7 +15,10 @@ internal static class ControlPlane
     public static IReadOnlyList<Func<ComponentContext, CancellationToken, Task>> Components(ServerSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var components = new List<Func<ComponentContext, CancellationToken, Task>>();
+        var components = new List<Func<ComponentContext, CancellationToken, Task>>
+        {
+            (context, ct) => Scheduler.SchedulerHost.RunAsync(new Scheduler.SchedulerOptions(), context, ct),
+        };
         return components;
     }
 
