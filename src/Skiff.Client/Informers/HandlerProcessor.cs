@@ -14,7 +14,7 @@ internal sealed class HandlerProcessor<T> : IHandlerRegistration
     private readonly IResourceEventHandler<T> _handler;
     private readonly Action<HandlerProcessor<T>> _remove;
     private readonly ILogger _logger;
-    private volatile bool _synced;
+    private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public HandlerProcessor(IResourceEventHandler<T> handler, TimeSpan? resyncPeriod, Action<HandlerProcessor<T>> remove, ILogger logger)
     {
@@ -26,7 +26,9 @@ internal sealed class HandlerProcessor<T> : IHandlerRegistration
 
     public TimeSpan? ResyncPeriod { get; }
 
-    public bool HasSynced => _synced;
+    public bool HasSynced => _synced.Task.IsCompleted;
+
+    public Task WaitForSyncAsync(CancellationToken cancellationToken) => _synced.Task.WaitAsync(cancellationToken);
 
     /// <summary>Set when the notifications up to the end of the initial list have been queued.</summary>
     public bool SyncMarkerQueued { get; private set; }
@@ -71,7 +73,7 @@ internal sealed class HandlerProcessor<T> : IHandlerRegistration
                             _handler.OnDelete(n.New!, n.Flag);
                             break;
                         case Kind.Synced:
-                            _synced = true;
+                            _synced.TrySetResult();
                             break;
                     }
                 }

@@ -54,4 +54,8 @@ public interface IHandlerRegistration : IDisposable
 {
     /// <summary>True once the handler has been given every object of the initial list.</summary>
     bool HasSynced { get; }
+
+    /// <summary>Completes once the handler has been given every object of the initial list (client-go's
+    /// WaitForCacheSync on a registration), so a consumer can act on "everything I was told is all there is".</summary>
+    Task WaitForSyncAsync(CancellationToken cancellationToken);
 }
