@@ -66,13 +66,27 @@ public sealed class FakeApiClient : IApiClient
         }
     }
 
-    /// <summary>Puts an object in as a create would (uid, revision, creationTimestamp), without logging a call.</summary>
+    /// <summary>Puts an object in as a create would (revision, creationTimestamp, and a uid unless the object has
+    /// one: tests may name their objects' uids), without logging a call.</summary>
     public T Seed<T>(T obj)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
         lock (_gate)
         {
-            return Decode<T>(Insert(ApiResource.For<T>(), Encode(obj)));
+            return Decode<T>(Insert(ApiResource.For<T>(), Encode(obj), keepUid: true));
+        }
+    }
+
+    /// <summary>Removes an object without telling the watches, as if its DELETED event had been lost while a
+    /// client's watch was down. With <see cref="Compact"/> and <see cref="EndWatches"/>, clients can only learn of
+    /// it by listing again.</summary>
+    public void Forget<T>(string? ns, string name)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        lock (_gate)
+        {
+            _objects.Remove(Key(ApiResource.For<T>(), ns, name));
+            ++_revision;
         }
     }
 
@@ -353,7 +367,7 @@ public sealed class FakeApiClient : IApiClient
         }
     }
 
-    private JsonObject Insert(ApiResource resource, JsonObject json)
+    private JsonObject Insert(ApiResource resource, JsonObject json, bool keepUid = false)
     {
         var meta = Meta(json);
         var ns = meta["namespace"]?.GetValue<string>();
@@ -380,9 +394,13 @@ public sealed class FakeApiClient : IApiClient
             throw Error(HttpStatusCode.Conflict, "AlreadyExists", $"{resource} \"{name}\" already exists");
         }
 
-        meta["uid"] = $"uid-{++_uid}";
+        if (!keepUid || meta["uid"] is null)
+        {
+            meta["uid"] = $"uid-{++_uid}";
+        }
+
         meta["creationTimestamp"] = _time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-        meta["generation"] ??= 1;
+        meta["generation"] ??= 1L; // a long: Replace reads it back with GetValue<long>
         json["apiVersion"] = resource.ApiVersion;
         json["kind"] = resource.Kind;
         return Commit(resource, key, json, WatchEventKind.Added);
