@@ -1,6 +1,5 @@
 using System.Text;
 using k8s.Models;
-using Skiff.Kubelet.Api;
 using Skiff.Kubelet.Pods;
 
 namespace Skiff.Kubelet.Volumes;
@@ -10,7 +9,7 @@ namespace Skiff.Kubelet.Volumes;
 /// by its containers), hostPath, and configMap/secret/downwardAPI/projected with files written from the API objects.
 /// Everything except hostPath lives under <c>&lt;root&gt;/pods/&lt;uid&gt;/volumes</c> and goes with the pod.
 /// </summary>
-public sealed class VolumeManager(IKubeletApi api, PodPaths paths)
+public sealed class VolumeManager(ConfigObjects api, PodPaths paths)
 {
     /// <summary>Prepares every volume of the pod; returns volume name → host path. Throws
     /// <see cref="ContainerConfigException"/> when a referenced object is missing and not optional.</summary>
