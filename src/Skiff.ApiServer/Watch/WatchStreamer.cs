@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Skiff.Apimachinery;
 using Skiff.ApiServer.Http;
 using Skiff.ApiServer.Registry;
@@ -59,7 +61,10 @@ public sealed class WatchStreamer
             return;
         }
 
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        // A stopping server ends its watches (kube-apiserver closes them on shutdown too): otherwise any client whose
+        // watch outlives it (a remote kubelet, kubectl get -w) holds the host's shutdown for its full 30 s timeout.
+        var stopping = ctx.RequestServices.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct, stopping);
         timeout.CancelAfter(options.Timeout);
         var firstTable = true;
         try
