@@ -29,6 +29,7 @@ public sealed class FakeApiClient : IApiClient
     private readonly List<Change> _history = [];
     private readonly List<Watcher> _watchers = [];
     private readonly List<(string Verb, string Resource, ApiException Error)> _failures = [];
+    private readonly List<ApiCall> _calls = [];
     private readonly TimeProvider _time;
     private long _revision;
     private long _compacted;
@@ -39,8 +40,27 @@ public sealed class FakeApiClient : IApiClient
         _time = time ?? TimeProvider.System;
     }
 
-    /// <summary>Every call so far, in order.</summary>
-    public List<ApiCall> Calls { get; } = [];
+    /// <summary>Every call so far, in order: a snapshot, safe to enumerate while informers and recorders call on in
+    /// the background.</summary>
+    public IReadOnlyList<ApiCall> Calls
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _calls];
+            }
+        }
+    }
+
+    /// <summary>Forgets the calls so far.</summary>
+    public void ClearCalls()
+    {
+        lock (_gate)
+        {
+            _calls.Clear();
+        }
+    }
 
     /// <summary>The current revision.</summary>
     public long Revision
@@ -356,7 +376,7 @@ public sealed class FakeApiClient : IApiClient
 
     private void Record(string verb, ApiResource resource, string? ns, string? name, string? subresource)
     {
-        Calls.Add(new ApiCall(verb, resource.Plural, ns, name, subresource));
+        _calls.Add(new ApiCall(verb, resource.Plural, ns, name, subresource));
         var plural = subresource is null ? resource.Plural : $"{resource.Plural}/{subresource}";
         var at = _failures.FindIndex(f => f.Verb == verb && (f.Resource == plural || f.Resource == "*"));
         if (at >= 0)
