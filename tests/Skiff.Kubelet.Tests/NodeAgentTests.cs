@@ -111,7 +111,7 @@ public sealed class NodeAgentTests : IDisposable
     {
         var options = new KubeletOptions { NodeName = "node-a" };
         await Agent(options).RegisterAsync(CancellationToken.None);
-        api.Calls.Clear();
+        api.ClearCalls();
         options.NodeLabels["new"] = "label";
 
         await Agent(options).RegisterAsync(CancellationToken.None);
@@ -119,6 +119,41 @@ public sealed class NodeAgentTests : IDisposable
         Assert.DoesNotContain(api.Calls, c => c is { Verb: "create", Resource: "nodes" });
         Assert.Contains(api.Calls, c => c is { Verb: "update", Resource: "nodes", Subresource: null });
         Assert.Equal("label", StoredNode.Metadata.Labels["new"]);
+    }
+
+    [Fact]
+    public async Task Registration_records_Starting_and_the_condition_events_of_upstreams_kubelet_once()
+    {
+        var options = new KubeletOptions { NodeName = "node-a" };
+        var agent = Agent(options);
+
+        await agent.RegisterAsync(CancellationToken.None);
+        using var cts = new CancellationTokenSource();
+        var loop = agent.RunAsync(cts.Token);
+        time.Advance(options.NodeStatusUpdateFrequency);
+        await WaitUntilAsync(() => api.Calls.Count(c => c is { Verb: "update", Resource: "nodes", Subresource: "status" }) >= 3);
+        await WaitUntilAsync(() => api.All<Corev1Event>().Count >= 5);
+        await Task.Delay(100);
+
+        var events = api.All<Corev1Event>()
+            .Select(e => $"{e.Type} {e.Reason}: {e.Message}")
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        Assert.Equal(
+            [
+                "Normal NodeHasNoDiskPressure: Node node-a status is now: NodeHasNoDiskPressure",
+                "Normal NodeHasSufficientMemory: Node node-a status is now: NodeHasSufficientMemory",
+                "Normal NodeHasSufficientPID: Node node-a status is now: NodeHasSufficientPID",
+                "Normal NodeReady: Node node-a status is now: NodeReady",
+                "Normal Starting: Starting kubelet.",
+            ],
+            events);
+        var starting = api.All<Corev1Event>().Single(e => e.Reason == "Starting");
+        Assert.Equal(("Node", "node-a", "node-a"), (starting.InvolvedObject.Kind, starting.InvolvedObject.Name, starting.InvolvedObject.Uid));
+        Assert.Equal(1, starting.Count ?? 1);
+        Assert.All(api.All<Corev1Event>(), e => Assert.Equal(1, e.Count ?? 1)); // later heartbeats change no condition
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => loop);
     }
 
     internal static async Task WaitUntilAsync(Func<bool> condition, int attempts = 500)

@@ -30,6 +30,10 @@ public sealed class NodeAgent(
     /// <summary>The registered Node's uid, for owner references; set once <see cref="RegisterAsync"/> succeeded.</summary>
     public string? NodeUid { get; private set; }
 
+    /// <summary>The condition statuses this kubelet last posted (type → status), to record their transitions; empty
+    /// for a node this kubelet registers, so its first status records them all, as upstream's setters do.</summary>
+    private Dictionary<string, string> postedConditions = new(StringComparer.Ordinal);
+
     /// <summary>The informer options of a kubelet's own Node.</summary>
     public static Client.Informers.InformerOptions ForNode(string nodeName) => new() { FieldSelector = $"metadata.name={nodeName}" };
 
@@ -94,6 +98,7 @@ public sealed class NodeAgent(
             {
                 var created = await api.CreateAsync(builder.NewNode(runtimeVersion, runtimeReady), cancellationToken);
                 NodeUid = created.Metadata.Uid;
+                postedConditions = new Dictionary<string, string>(StringComparer.Ordinal);
                 logger.LogInformation("registered node {Node}", builder.NodeName);
                 // Status sent on create may be dropped by the server (status is a subresource); post it too.
                 await UpdateStatusAsync(cancellationToken);
@@ -112,6 +117,7 @@ public sealed class NodeAgent(
         }
 
         NodeUid = existing.Metadata.Uid;
+        postedConditions = (existing.Status?.Conditions ?? []).ToDictionary(c => c.Type, c => c.Status, StringComparer.Ordinal);
         logger.LogInformation("node {Node} was already registered; updated it", builder.NodeName);
         await UpdateStatusAsync(cancellationToken);
     }
@@ -132,12 +138,11 @@ public sealed class NodeAgent(
             }
 
             NodeUid = node.Metadata.Uid;
-            var before = node.Status?.Conditions?.ToDictionary(c => c.Type, c => c.Status, StringComparer.Ordinal);
             node.Status = builder.BuildStatus(node.Status, runtimeVersion, runtimeReady);
             try
             {
                 await api.UpdateStatusAsync(node, cancellationToken);
-                RecordConditionChanges(before, node.Status);
+                RecordConditionChanges(node.Status);
                 return;
             }
             catch (ApiException e) when (e.IsConflict && attempt < 5)
@@ -180,14 +185,16 @@ public sealed class NodeAgent(
 
     /// <summary>The node events upstream's kubelet records when a condition changes (pkg/kubelet/nodestatus
     /// setters): <c>NodeReady</c>/<c>NodeNotReady</c> and the pressure conditions' reasons.</summary>
-    private void RecordConditionChanges(Dictionary<string, string>? before, V1NodeStatus? after)
+    private void RecordConditionChanges(V1NodeStatus? posted)
     {
-        foreach (var condition in after?.Conditions ?? [])
+        foreach (var condition in posted?.Conditions ?? [])
         {
-            if (before is not null && before.TryGetValue(condition.Type, out var was) && was == condition.Status)
+            if (postedConditions.TryGetValue(condition.Type, out var was) && was == condition.Status)
             {
                 continue;
             }
+
+            postedConditions[condition.Type] = condition.Status;
 
             var reason = (condition.Type, condition.Status) switch
             {

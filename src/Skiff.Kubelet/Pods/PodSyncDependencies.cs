@@ -28,6 +28,7 @@ public sealed class PodSyncDependencies
         Images = images;
         Api = api;
         Recorder = recorder;
+        Events = new PodEvents(recorder);
         ConfigObjects = new ConfigObjects(informers);
         Prober = prober;
         Time = time;
@@ -59,6 +60,9 @@ public sealed class PodSyncDependencies
 
     /// <summary>Where the kubelet's events about pods go (component <c>kubelet</c>, host the node).</summary>
     public IEventRecorder Recorder { get; }
+
+    /// <summary>The pod and container events, in upstream's words.</summary>
+    public PodEvents Events { get; }
 
     /// <summary>The ConfigMaps and Secrets pods read, from the shared informers.</summary>
     public ConfigObjects ConfigObjects { get; }
