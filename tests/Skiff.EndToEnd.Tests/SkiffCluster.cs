@@ -27,7 +27,7 @@ public sealed class SkiffCluster : IAsyncLifetime
 
     /// <summary>A second cluster beside the shared one: its own bridge and pod subnet, and more server flags
     /// (e.g. <c>--skip-images</c>).</summary>
-    public SkiffCluster(string bridge, string podCidr, params string[] extraArguments)
+    internal SkiffCluster(string bridge, string podCidr, params string[] extraArguments)
     {
         _bridge = bridge;
         _podCidr = podCidr;
