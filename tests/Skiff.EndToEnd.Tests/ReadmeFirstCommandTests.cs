@@ -59,10 +59,14 @@ public sealed class ReadmeFirstCommandTests
             Assert.Contains("<title>Welcome to nginx!</title>", page.Stdout, StringComparison.Ordinal);
             await Kubectl("delete", "pod", "web", "--grace-period=1", "--timeout=90s");
 
+            var pid = int.Parse((await File.ReadAllTextAsync(Path.Combine(dataDir, "skiff.pid"))).Trim(), CultureInfo.InvariantCulture);
             var down = await ProcessRunner.RunAsync("bash", [script, "down"], environment, TimeSpan.FromMinutes(1), CancellationToken.None);
             Assert.True(down.ExitCode == 0, down.ToString());
-            Assert.Contains("skiff: stopped", down.Stderr, StringComparison.Ordinal);
+            Assert.Contains($"skiff: stopped (pid {pid} has exited)", down.Stderr, StringComparison.Ordinal);
             Assert.False(File.Exists(Path.Combine(dataDir, "skiff.pid")));
+            // "stopped" means the process is gone, not merely signalled.
+            var alive = await ProcessRunner.RunAsync("kill", ["-0", pid.ToString(CultureInfo.InvariantCulture)], null, TimeSpan.FromSeconds(5), CancellationToken.None);
+            Assert.NotEqual(0, alive.ExitCode);
         }
         finally
         {

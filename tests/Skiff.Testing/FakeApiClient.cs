@@ -29,6 +29,7 @@ public sealed class FakeApiClient : IApiClient
     private readonly List<Change> _history = [];
     private readonly List<Watcher> _watchers = [];
     private readonly List<(string Verb, string Resource, ApiException Error)> _failures = [];
+    private readonly List<ApiCall> _calls = [];
     private readonly TimeProvider _time;
     private long _revision;
     private long _compacted;
@@ -39,8 +40,27 @@ public sealed class FakeApiClient : IApiClient
         _time = time ?? TimeProvider.System;
     }
 
-    /// <summary>Every call so far, in order.</summary>
-    public List<ApiCall> Calls { get; } = [];
+    /// <summary>Every call so far, in order: a snapshot, safe to enumerate while informers and recorders call on in
+    /// the background.</summary>
+    public IReadOnlyList<ApiCall> Calls
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _calls];
+            }
+        }
+    }
+
+    /// <summary>Forgets the calls so far.</summary>
+    public void ClearCalls()
+    {
+        lock (_gate)
+        {
+            _calls.Clear();
+        }
+    }
 
     /// <summary>The current revision.</summary>
     public long Revision
@@ -66,13 +86,27 @@ public sealed class FakeApiClient : IApiClient
         }
     }
 
-    /// <summary>Puts an object in as a create would (uid, revision, creationTimestamp), without logging a call.</summary>
+    /// <summary>Puts an object in as a create would (revision, creationTimestamp, and a uid unless the object has
+    /// one: tests may name their objects' uids), without logging a call.</summary>
     public T Seed<T>(T obj)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
         lock (_gate)
         {
-            return Decode<T>(Insert(ApiResource.For<T>(), Encode(obj)));
+            return Decode<T>(Insert(ApiResource.For<T>(), Encode(obj), keepUid: true));
+        }
+    }
+
+    /// <summary>Removes an object without telling the watches, as if its DELETED event had been lost while a
+    /// client's watch was down. With <see cref="Compact"/> and <see cref="EndWatches"/>, clients can only learn of
+    /// it by listing again.</summary>
+    public void Forget<T>(string? ns, string name)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        lock (_gate)
+        {
+            _objects.Remove(Key(ApiResource.For<T>(), ns, name));
+            ++_revision;
         }
     }
 
@@ -342,7 +376,7 @@ public sealed class FakeApiClient : IApiClient
 
     private void Record(string verb, ApiResource resource, string? ns, string? name, string? subresource)
     {
-        Calls.Add(new ApiCall(verb, resource.Plural, ns, name, subresource));
+        _calls.Add(new ApiCall(verb, resource.Plural, ns, name, subresource));
         var plural = subresource is null ? resource.Plural : $"{resource.Plural}/{subresource}";
         var at = _failures.FindIndex(f => f.Verb == verb && (f.Resource == plural || f.Resource == "*"));
         if (at >= 0)
@@ -353,7 +387,7 @@ public sealed class FakeApiClient : IApiClient
         }
     }
 
-    private JsonObject Insert(ApiResource resource, JsonObject json)
+    private JsonObject Insert(ApiResource resource, JsonObject json, bool keepUid = false)
     {
         var meta = Meta(json);
         var ns = meta["namespace"]?.GetValue<string>();
@@ -380,9 +414,13 @@ public sealed class FakeApiClient : IApiClient
             throw Error(HttpStatusCode.Conflict, "AlreadyExists", $"{resource} \"{name}\" already exists");
         }
 
-        meta["uid"] = $"uid-{++_uid}";
+        if (!keepUid || meta["uid"] is null)
+        {
+            meta["uid"] = $"uid-{++_uid}";
+        }
+
         meta["creationTimestamp"] = _time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-        meta["generation"] ??= 1;
+        meta["generation"] ??= 1L; // a long: Replace reads it back with GetValue<long>
         json["apiVersion"] = resource.ApiVersion;
         json["kind"] = resource.Kind;
         return Commit(resource, key, json, WatchEventKind.Added);

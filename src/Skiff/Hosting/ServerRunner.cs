@@ -52,7 +52,7 @@ internal static class ServerRunner
         {
             var controlPlane = ControlPlane.RunAsync(context, ControlPlane.Components(settings), logger, shutdown);
             var node = settings.Agent is { } agent
-                ? AgentRunner.RunAsync(agent, apiServer.KubeconfigPath, Path.Combine(settings.DataDirectory, "agent"), loggerFactory, shutdown)
+                ? AgentRunner.RunAsync(agent, apiServer.KubeconfigPath, Path.Combine(settings.DataDirectory, "agent"), loggerFactory, shutdown, sharedContext: context)
                 : Task.Delay(Timeout.Infinite, shutdown);
             await Task.WhenAll(controlPlane, node);
         }
