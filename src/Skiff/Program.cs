@@ -15,6 +15,7 @@ internal static class Program
         root.Subcommands.Add(AgentCommand.Create());
         root.Subcommands.Add(Cli.KubectlCommand.Create());
         root.Subcommands.Add(ImagesCommand.Create());
+        root.Subcommands.Add(SchedulerCommand.Create());
         return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
     }
 }

@@ -18,11 +18,13 @@ internal static class ServerCommand
         var disableAgent = new Option<bool>("--disable-agent") { Description = "Run no kubelet on this machine (API server only)." };
         var agent = AgentOptions.Create();
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Debug logging." };
+        var disableScheduler = new Option<bool>("--disable-scheduler") { Description = "Run no scheduler in this server." };
 
         var command = new Command("server", "Run a Skiff server: API server, embedded store and a kubelet for this node.")
         {
             dataDir, port, bind, storage, etcdServers, disableAgent, verbose,
         };
+        command.Options.Add(disableScheduler);
         agent.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -38,6 +40,7 @@ internal static class ServerCommand
                     .ToList(),
                 Agent = parse.GetValue(disableAgent) ? null : agent.Read(parse),
                 Verbose = parse.GetValue(verbose),
+                DisableScheduler = parse.GetValue(disableScheduler),
             };
             using var shutdown = new ShutdownSignal(cancellationToken);
             return await ServerRunner.RunAsync(settings, shutdown.Token);

@@ -16,6 +16,11 @@ internal static class ControlPlane
     {
         ArgumentNullException.ThrowIfNull(settings);
         var components = new List<Func<ComponentContext, CancellationToken, Task>>();
+        if (!settings.DisableScheduler)
+        {
+            components.Add((ctx, ct) => Scheduler.SchedulerHost.RunAsync(new Scheduler.SchedulerOptions(), ctx, ct));
+        }
+
         return components;
     }
 

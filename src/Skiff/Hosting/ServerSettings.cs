@@ -20,4 +20,7 @@ internal sealed record ServerSettings
     public AgentSettings? Agent { get; init; }
 
     public bool Verbose { get; init; }
+
+    /// <summary>Run no scheduler in this server (<c>--disable-scheduler</c>), e.g. when one runs elsewhere.</summary>
+    public bool DisableScheduler { get; init; }
 }
