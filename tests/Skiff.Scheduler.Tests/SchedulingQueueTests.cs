@@ -95,4 +95,26 @@ public sealed class SchedulingQueueTests
         var (pod, _) = await queue.PopAsync(CancellationToken.None);
         Assert.Equal("kept", pod.Pod.Metadata.Name);
     }
+
+    [Fact]
+    public async Task A_status_only_update_leaves_an_unschedulable_pod_waiting()
+    {
+        using var queue = new SchedulingQueue(_time);
+        var pod = Pod("p");
+        pod.Metadata.Generation = 1;
+        queue.AddOrUpdate(pod);
+        var (queued, cycle) = await queue.PopAsync(CancellationToken.None);
+        queue.AddUnschedulable(queued, cycle);
+
+        var statusOnly = Pod("p");
+        statusOnly.Metadata.Generation = 1;
+        statusOnly.Status = new k8s.Models.V1PodStatus { Phase = "Pending" };
+        queue.AddOrUpdate(statusOnly);
+        Assert.Equal((0, 0, 1), queue.Counts);
+
+        var relabelled = Pod("p", labels: Labels("app=web"));
+        relabelled.Metadata.Generation = 1;
+        queue.AddOrUpdate(relabelled);
+        Assert.Equal((0, 1, 0), queue.Counts);
+    }
 }

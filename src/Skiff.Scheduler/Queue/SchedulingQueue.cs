@@ -60,10 +60,10 @@ public sealed class SchedulingQueue : IDisposable
                 return;
             }
 
+            var old = queued.Pod;
             queued.Pod = pod;
-            if (queued.Location == QueueLocation.Unschedulable)
+            if (queued.Location == QueueLocation.Unschedulable && MayChangeFit(old, pod))
             {
-                // An update may make it schedulable (upstream checks which fields changed; any change counts here).
                 MoveOut(queued);
             }
         }
@@ -236,6 +236,25 @@ public sealed class SchedulingQueue : IDisposable
     }
 
     public void Dispose() => _signal.Dispose();
+
+    /// <summary>Upstream's isPodUpdated: a change of the status alone (e.g. our own PodScheduled condition) does not
+    /// make a pod fit; a spec change (generation) or a label change may.</summary>
+    private static bool MayChangeFit(V1Pod old, V1Pod pod)
+    {
+        if (old.Metadata.Generation != pod.Metadata.Generation)
+        {
+            return true;
+        }
+
+        var a = old.Metadata.Labels;
+        var b = pod.Metadata.Labels;
+        if ((a?.Count ?? 0) != (b?.Count ?? 0))
+        {
+            return true;
+        }
+
+        return a is not null && b is not null && a.Any(kv => !b.TryGetValue(kv.Key, out var v) || v != kv.Value);
+    }
 
     private void MoveOut(QueuedPod queued)
     {
