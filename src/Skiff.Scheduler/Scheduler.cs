@@ -1,4 +1,4 @@
-using System.Globalization;
+using System.Text.Json.Nodes;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 using Skiff.Client;
@@ -8,250 +8,175 @@ using Skiff.Client.Events;
 using Skiff.Client.Informers;
 using Skiff.Scheduler.Cache;
 using Skiff.Scheduler.Framework;
-using Skiff.Scheduler.Plugins;
 using Skiff.Scheduler.Queue;
 
 namespace Skiff.Scheduler;
 
 /// <summary>
-/// One scheduling loop (upstream's scheduleOne): take the highest-priority pending pod, filter the nodes, score the
-/// feasible ones, assume the pod onto the best, and bind it through <c>pods/binding</c> in the background while the
-/// next pod is scheduled. A pod no node fits gets a FailedScheduling event and a False PodScheduled condition and
-/// waits for a cluster event that could change that.
+/// kube-scheduler's scheduling loop: watches pods and nodes through the shared informers, takes pending pods from
+/// the <see cref="SchedulingQueue"/> one at a time, finds a node with <see cref="SchedulingAlgorithm"/>, assumes
+/// the pod there in the <see cref="SchedulerCache"/> and binds it through <c>pods/binding</c> in the background
+/// (so the next pod is placed at once). Pods no node fits get a <c>FailedScheduling</c> event and a False
+/// <c>PodScheduled</c> condition, may preempt lower-priority pods, and wait for a cluster event.
 /// </summary>
 public sealed class Scheduler
 {
-    private readonly SchedulerOptions _options;
     private readonly ComponentContext _context;
+    private readonly SchedulerOptions _options;
     private readonly ILogger _logger;
     private readonly IEventRecorder _events;
-    private readonly SharedInformer<V1Pod> _pods;
-    private readonly SharedInformer<V1Node> _nodes;
+    private readonly SchedulerCache _cache = new();
+    private readonly SchedulingQueue _queue;
+    private readonly SchedulingAlgorithm _algorithm;
+    private readonly Preemption _preemption;
     private readonly SemaphoreSlim _binds;
-    private int _nextStartNode;
 
-    public Scheduler(SchedulerOptions options, ComponentContext context)
+    public Scheduler(ComponentContext context, SchedulerOptions options)
     {
-        ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(context);
-        _options = options;
         _context = context;
+        _options = options;
         _logger = context.Loggers.CreateLogger("Skiff.Scheduler");
         _events = context.Events.NewRecorder(options.SchedulerName);
-        _pods = context.Informers.Get<V1Pod>();
-        _nodes = context.Informers.Get<V1Node>();
-        _binds = new SemaphoreSlim(options.BindParallelism);
-        Queue = new SchedulingQueue(context.Time, options.InitialBackoff, options.MaxBackoff, options.MaxInUnschedulable);
+        _queue = new SchedulingQueue(context.Time);
+        var (filters, scorers) = SchedulingAlgorithm.DefaultPlugins();
+        _algorithm = new SchedulingAlgorithm(filters, scorers, options.Parallelism, options.PercentageOfNodesToScore);
+        _preemption = new Preemption(_algorithm);
+        _binds = new SemaphoreSlim(options.BindConcurrency);
     }
 
-    public SchedulerCache Cache { get; } = new();
+    public SchedulingQueue Queue => _queue;
 
-    public SchedulingQueue Queue { get; }
+    public SchedulerCache Cache => _cache;
 
-    public IReadOnlyList<IFilterPlugin> Filters { get; } =
-        [new NodeName(), new NodeUnschedulable(), new TaintToleration(), new NodeAffinity(), new NodePorts(), new NodeResourcesFit()];
-
-    public IReadOnlyList<IScorePlugin> Scores { get; } =
-        [new NodeResourcesFit(), new BalancedAllocation(), new TaintToleration(), new NodeAffinity()];
-
-    /// <summary>Pods scheduled (bound) since start.</summary>
+    /// <summary>Pods bound so far (for tests and the benchmark's progress).</summary>
     public long Scheduled => Interlocked.Read(ref _scheduled);
 
     private long _scheduled;
 
+    /// <summary>Watches, then schedules until cancelled.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        using var nodeEvents = _nodes.AddEventHandler(new ResourceEventHandler<V1Node>
+        var nodes = _context.Informers.Get<V1Node>();
+        var pods = _context.Informers.Get<V1Pod>();
+        using var nodeHandler = nodes.AddEventHandler(new ResourceEventHandler<V1Node>
         {
-            Added = (node, _) => { Cache.UpsertNode(node); Queue.MoveAllToActiveOrBackoff(); },
-            Updated = (old, node) =>
-            {
-                Cache.UpsertNode(node);
-                if (SchedulingRelevantChange(old, node))
-                {
-                    Queue.MoveAllToActiveOrBackoff();
-                }
-            },
-            Deleted = (node, _) => Cache.RemoveNode(node.Metadata.Name),
+            Added = (n, _) => OnNodeAdded(n),
+            Updated = OnNodeUpdated,
+            Deleted = (n, _) => OnNodeDeleted(n),
         });
-        using var podEvents = _pods.AddEventHandler(new ResourceEventHandler<V1Pod>
+        using var podHandler = pods.AddEventHandler(new ResourceEventHandler<V1Pod>
         {
-            Added = (pod, _) => OnPod(pod),
-            Updated = (_, pod) => OnPod(pod),
-            Deleted = (pod, _) =>
-            {
-                var key = ObjectKeys.Of(pod);
-                Cache.RemovePod(key);
-                Queue.Remove(key);
-                if (!string.IsNullOrEmpty(pod.Spec?.NodeName))
-                {
-                    Queue.MoveAllToActiveOrBackoff(); // its resources are free again
-                }
-            },
+            Added = (p, _) => OnPodAddedOrUpdated(p),
+            Updated = (_, p) => OnPodAddedOrUpdated(p),
+            Deleted = (p, _) => OnPodDeleted(p),
         });
-        await Task.WhenAll(nodeEvents.WaitForSyncAsync(cancellationToken), podEvents.WaitForSyncAsync(cancellationToken));
-        _logger.LogInformation("scheduler {Name} is running with {Nodes} nodes", _options.SchedulerName, Cache.NodeCount);
+        await Task.WhenAll(nodes.WaitForSyncAsync(cancellationToken), pods.WaitForSyncAsync(cancellationToken));
+        _logger.LogInformation("scheduler {Name} running", _options.SchedulerName);
 
-        using var flush = new PeriodicTimer(TimeSpan.FromMilliseconds(200), _context.Time);
-        var flusher = FlushAsync(flush, cancellationToken);
+        var flushes = _queue.RunFlushesAsync(cancellationToken);
         try
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                var key = await Queue.PopAsync(cancellationToken);
-                await ScheduleOneAsync(key, cancellationToken);
+                var (queued, cycle) = await _queue.PopAsync(cancellationToken);
+                await ScheduleOneAsync(queued, cycle, cancellationToken);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
+        finally
+        {
+            // Let in-flight bindings finish (or see the cancellation).
+            for (var i = 0; i < _options.BindConcurrency; i++)
+            {
+                await _binds.WaitAsync(CancellationToken.None);
+            }
 
-        await flusher;
+            try
+            {
+                await flushes;
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
     }
 
-    /// <summary>Schedules one pod by key; public for tests that drive the loop themselves.</summary>
-    public async Task ScheduleOneAsync(string key, CancellationToken cancellationToken)
+    /// <summary>One pod through one scheduling cycle; binding continues in the background.</summary>
+    internal async Task ScheduleOneAsync(QueuedPod queued, long cycle, CancellationToken cancellationToken)
     {
-        var pod = _pods.Cache.GetByKey(key);
-        if (pod is null || !IsPending(pod) || Cache.IsAssumed(key))
+        var pod = queued.Pod;
+        if (pod.Metadata.DeletionTimestamp is not null || !string.IsNullOrEmpty(pod.Spec?.NodeName))
         {
-            Queue.Remove(key);
+            _queue.Done(queued.Key);
             return;
         }
 
-        var candidate = new SchedulingPod(pod);
-        var (node, failure) = SelectNode(candidate);
-        if (node is null)
+        var info = new PodInfo(pod);
+        ScheduleResult result;
+        PreemptionResult? preemption = null;
+        lock (_cache.Lock)
         {
-            Queue.AddUnschedulable(key);
-            _events.Event(pod, EventTypes.Warning, "FailedScheduling", failure!);
-            await MarkUnschedulableAsync(pod, failure!, cancellationToken);
+            if (_cache.IsAssumedOrBound(info.Key))
+            {
+                _queue.Done(queued.Key);
+                return;
+            }
+
+            var nodes = _cache.Nodes;
+            result = _algorithm.Schedule(info, nodes);
+            if (result.Node is not null)
+            {
+                _cache.AssumePod(info, result.Node.Name);
+            }
+            else if (result.Diagnosis is not null)
+            {
+                preemption = _preemption.Find(info, nodes, result.Diagnosis);
+            }
+        }
+
+        if (result.Node is { } node)
+        {
+            await _binds.WaitAsync(cancellationToken);
+            _ = Task.Run(() => BindAsync(queued, info, node.Name, cancellationToken), CancellationToken.None);
             return;
         }
 
-        Cache.Assume(pod, node);
-        await _binds.WaitAsync(cancellationToken);
-        _ = BindAsync(pod, key, node, cancellationToken);
+        await HandleFailureAsync(queued, cycle, result.Diagnosis!, preemption, cancellationToken);
     }
 
-    /// <summary>The best node for the pod, or the reason none fits.</summary>
-    internal (string? Node, string? Failure) SelectNode(SchedulingPod pod)
-    {
-        using var _ = Cache.Read();
-        var nodes = Cache.Nodes();
-        if (nodes.Length == 0)
-        {
-            return (null, FailureMessage.Format(0, []));
-        }
-
-        var wanted = FeasibleNodesToFind(nodes.Length);
-        var start = (int)((uint)Interlocked.Increment(ref _nextStartNode) % (uint)nodes.Length);
-        var feasible = new List<NodeInfo>(Math.Min(wanted, nodes.Length));
-        var failures = new List<IReadOnlyList<string>>();
-        for (var i = 0; i < nodes.Length && feasible.Count < wanted; i++)
-        {
-            var node = nodes[(start + i) % nodes.Length];
-            IReadOnlyList<string>? reasons = null;
-            foreach (var filter in Filters)
-            {
-                reasons = filter.Filter(pod, node);
-                if (reasons is not null)
-                {
-                    break;
-                }
-            }
-
-            if (reasons is null)
-            {
-                feasible.Add(node);
-            }
-            else
-            {
-                failures.Add(reasons);
-            }
-        }
-
-        if (feasible.Count == 0)
-        {
-            return (null, FailureMessage.Format(nodes.Length, failures));
-        }
-
-        if (feasible.Count == 1)
-        {
-            return (feasible[0].Name, null);
-        }
-
-        NodeInfo? best = null;
-        var bestScore = long.MinValue;
-        var ties = 0;
-        foreach (var node in feasible)
-        {
-            long score = 0;
-            foreach (var plugin in Scores)
-            {
-                score += plugin.Weight * plugin.Score(pod, node);
-            }
-
-            if (score > bestScore)
-            {
-                (best, bestScore, ties) = (node, score, 1);
-            }
-            else if (score == bestScore && Random.Shared.Next(++ties) == 0)
-            {
-                best = node; // reservoir choice among equal scores, as upstream's selectHost
-            }
-        }
-
-        return (best!.Name, null);
-    }
-
-    /// <summary>percentageOfNodesToScore: stop filtering once this many nodes fit (upstream's numFeasibleNodesToFind).</summary>
-    internal int FeasibleNodesToFind(int nodes)
-    {
-        const int minimum = 100;
-        if (nodes < minimum)
-        {
-            return nodes;
-        }
-
-        var percentage = _options.PercentageOfNodesToScore;
-        if (percentage <= 0)
-        {
-            percentage = Math.Max(5, 50 - (nodes / 125));
-        }
-
-        return Math.Max(minimum, nodes * percentage / 100);
-    }
-
-    private async Task BindAsync(V1Pod pod, string key, string node, CancellationToken cancellationToken)
+    private async Task BindAsync(QueuedPod queued, PodInfo info, string nodeName, CancellationToken cancellationToken)
     {
         try
         {
             var binding = new V1Binding
             {
-                Metadata = new V1ObjectMeta { Name = pod.Metadata.Name, NamespaceProperty = pod.Metadata.NamespaceProperty, Uid = pod.Metadata.Uid },
-                Target = new V1ObjectReference { ApiVersion = "v1", Kind = "Node", Name = node },
+                Metadata = new V1ObjectMeta { Name = info.Pod.Metadata.Name, NamespaceProperty = info.Namespace, Uid = info.Pod.Metadata.Uid },
+                Target = new V1ObjectReference { Kind = "Node", ApiVersion = "v1", Name = nodeName },
             };
-            await _context.Api.CreateSubresourceAsync<V1Pod, V1Binding, V1Status>(pod.Metadata.NamespaceProperty, pod.Metadata.Name, "binding", binding, cancellationToken);
-            Queue.Done(key);
+            await _context.Api.CreateSubresourceAsync<V1Pod, V1Binding, V1Status>(info.Namespace, info.Pod.Metadata.Name, "binding", binding, cancellationToken);
             Interlocked.Increment(ref _scheduled);
-            _events.Event(pod, EventTypes.Normal, "Scheduled", $"Successfully assigned {pod.Metadata.NamespaceProperty}/{pod.Metadata.Name} to {node}");
+            _queue.Done(queued.Key);
+            _events.Event(info.Pod, EventTypes.Normal, "Scheduled", $"Successfully assigned {info.Key} to {nodeName}");
         }
-        catch (Exception e) when (e is ApiException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        catch (Exception e) when (e is ApiException or HttpRequestException or OperationCanceledException)
         {
-            Cache.Forget(key);
-            if (e is ApiException { IsNotFound: true })
+            lock (_cache.Lock)
             {
-                Queue.Remove(key);
-                return;
+                _cache.ForgetPod(info.Key);
             }
 
-            _logger.LogWarning("binding {Pod} to {Node} failed: {Error}", key, node, e.Message);
-            _events.Event(pod, EventTypes.Warning, "FailedScheduling", $"Binding rejected: {e.Message}");
-            Queue.AddBackoff(key);
-        }
-        catch (OperationCanceledException)
-        {
+            if (e is ApiException { IsNotFound: true } || cancellationToken.IsCancellationRequested)
+            {
+                _queue.Done(queued.Key);
+            }
+            else
+            {
+                _logger.LogWarning(e, "binding {Pod} to {Node} failed", info.Key, nodeName);
+                _queue.AddUnschedulable(queued, long.MaxValue, retryable: true);
+            }
         }
         finally
         {
@@ -259,81 +184,169 @@ public sealed class Scheduler
         }
     }
 
-    private async Task MarkUnschedulableAsync(V1Pod pod, string message, CancellationToken cancellationToken)
+    private async Task HandleFailureAsync(QueuedPod queued, long cycle, Diagnosis diagnosis, PreemptionResult? preemption, CancellationToken cancellationToken)
     {
-        var current = pod.Status?.Conditions?.FirstOrDefault(c => c.Type == "PodScheduled");
-        if (current is { Status: "False", Reason: "Unschedulable" } && current.Message == message)
+        var pod = queued.Pod;
+        string? nominated = null;
+        if (preemption?.Node is { } target)
         {
-            return;
-        }
-
-        var now = _context.Time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-        var patch = System.Text.Json.JsonSerializer.Serialize(new
-        {
-            status = new
+            nominated = target;
+            foreach (var victim in preemption.Victims)
             {
-                conditions = new[]
+                try
                 {
-                    new { type = "PodScheduled", status = "False", reason = "Unschedulable", message, lastProbeTime = (string?)null, lastTransitionTime = now },
-                },
-            },
-        });
-        try
-        {
-            await _context.Api.PatchAsync<V1Pod>(pod.Metadata.NamespaceProperty, pod.Metadata.Name, ApiPatch.StrategicMerge(patch), cancellationToken, "status");
-        }
-        catch (ApiException e)
-        {
-            _logger.LogDebug("marking {Pod} unschedulable failed: {Error}", ObjectKeys.Of(pod), e.Message);
-        }
-    }
-
-    private void OnPod(V1Pod pod)
-    {
-        var key = ObjectKeys.Of(pod);
-        if (!string.IsNullOrEmpty(pod.Spec?.NodeName))
-        {
-            Cache.UpsertPod(pod);
-            Queue.Remove(key);
-            return;
-        }
-
-        if (IsPending(pod))
-        {
-            Queue.Add(key, pod.Spec?.Priority ?? 0);
+                    _events.Event(victim.Pod, EventTypes.Normal, "Preempted", $"Preempted by pod {pod.Metadata.Uid} on node {target}");
+                    await _context.Api.DeleteAsync<V1Pod>(victim.Namespace, victim.Pod.Metadata.Name, new V1DeleteOptions(), cancellationToken);
+                }
+                catch (ApiException e) when (e.IsNotFound)
+                {
+                }
+            }
         }
         else
         {
-            Queue.Remove(key);
+            diagnosis.PostFilterMessage = preemption?.Message;
+        }
+
+        var message = diagnosis.Message;
+        _events.Event(pod, EventTypes.Warning, "FailedScheduling", message);
+        _queue.AddUnschedulable(queued, cycle);
+        try
+        {
+            await PatchUnschedulableAsync(pod, message, nominated, cancellationToken);
+        }
+        catch (ApiException e) when (e.IsNotFound || e.IsConflict)
+        {
+        }
+        catch (Exception e) when (e is ApiException or HttpRequestException)
+        {
+            _logger.LogWarning(e, "updating the PodScheduled condition of {Pod} failed", queued.Key);
         }
     }
 
-    private bool IsPending(V1Pod pod) =>
-        string.IsNullOrEmpty(pod.Spec?.NodeName)
-        && pod.Metadata?.DeletionTimestamp is null
-        && pod.Status?.Phase is not ("Succeeded" or "Failed")
-        && (string.IsNullOrEmpty(pod.Spec?.SchedulerName) || pod.Spec.SchedulerName == _options.SchedulerName);
-
-    private static bool SchedulingRelevantChange(V1Node old, V1Node node) =>
-        old.Spec?.Unschedulable != node.Spec?.Unschedulable
-        || !Same(old.Spec?.Taints?.Select(t => $"{t.Key}={t.Value}:{t.Effect}"), node.Spec?.Taints?.Select(t => $"{t.Key}={t.Value}:{t.Effect}"))
-        || !Same(old.Metadata?.Labels?.Select(l => $"{l.Key}={l.Value}"), node.Metadata?.Labels?.Select(l => $"{l.Key}={l.Value}"))
-        || !Same(old.Status?.Allocatable?.Select(a => $"{a.Key}={a.Value}"), node.Status?.Allocatable?.Select(a => $"{a.Key}={a.Value}"));
-
-    private static bool Same(IEnumerable<string>? a, IEnumerable<string>? b) =>
-        (a ?? []).Order(StringComparer.Ordinal).SequenceEqual((b ?? []).Order(StringComparer.Ordinal), StringComparer.Ordinal);
-
-    private async Task FlushAsync(PeriodicTimer timer, CancellationToken cancellationToken)
+    /// <summary>Sets <c>PodScheduled=False</c> (reason Unschedulable) and the nominated node, when they differ.</summary>
+    private async Task PatchUnschedulableAsync(V1Pod pod, string message, string? nominatedNode, CancellationToken cancellationToken)
     {
-        try
+        var current = pod.Status?.Conditions?.FirstOrDefault(c => c.Type == "PodScheduled");
+        if (current is { Status: "False", Reason: "Unschedulable" } && current.Message == message &&
+            (nominatedNode is null || pod.Status?.NominatedNodeName == nominatedNode))
         {
-            while (await timer.WaitForNextTickAsync(cancellationToken))
+            return;
+        }
+
+        var status = new JsonObject
+        {
+            ["conditions"] = new JsonArray(new JsonObject
             {
-                Queue.Flush();
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                ["type"] = "PodScheduled",
+                ["status"] = "False",
+                ["reason"] = "Unschedulable",
+                ["message"] = message,
+                ["lastProbeTime"] = null,
+                ["lastTransitionTime"] = current?.Status == "False" && current.LastTransitionTime is { } t
+                    ? t.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture)
+                    : _context.Time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
+            }),
+        };
+        if (nominatedNode is not null)
         {
+            status["nominatedNodeName"] = nominatedNode;
         }
+
+        var body = new JsonObject { ["status"] = status }.ToJsonString();
+        await _context.Api.PatchAsync<V1Pod>(pod.Metadata.NamespaceProperty, pod.Metadata.Name, ApiPatch.StrategicMerge(body), cancellationToken, "status");
+    }
+
+    private bool IsOurs(V1Pod pod) =>
+        (pod.Spec?.SchedulerName ?? SchedulerOptions.DefaultSchedulerName) == _options.SchedulerName;
+
+    private void OnPodAddedOrUpdated(V1Pod pod)
+    {
+        if (!string.IsNullOrEmpty(pod.Spec?.NodeName))
+        {
+            lock (_cache.Lock)
+            {
+                _cache.AddOrUpdatePod(pod);
+            }
+
+            _queue.Delete(ObjectKeys.Of(pod));
+            if (pod.Status?.Phase is "Succeeded" or "Failed")
+            {
+                _queue.MoveAllToActiveOrBackoff(); // its resources are free again
+            }
+
+            return;
+        }
+
+        if (!IsOurs(pod) || pod.Status?.Phase is "Succeeded" or "Failed")
+        {
+            return;
+        }
+
+        if (pod.Metadata.DeletionTimestamp is not null)
+        {
+            _queue.Delete(ObjectKeys.Of(pod));
+            return;
+        }
+
+        _queue.AddOrUpdate(pod);
+    }
+
+    private void OnPodDeleted(V1Pod pod)
+    {
+        var key = ObjectKeys.Of(pod);
+        _queue.Delete(key);
+        if (!string.IsNullOrEmpty(pod.Spec?.NodeName))
+        {
+            lock (_cache.Lock)
+            {
+                _cache.RemovePod(key);
+            }
+
+            _queue.MoveAllToActiveOrBackoff();
+        }
+    }
+
+    private void OnNodeAdded(V1Node node)
+    {
+        lock (_cache.Lock)
+        {
+            _cache.AddOrUpdateNode(node);
+        }
+
+        _queue.MoveAllToActiveOrBackoff();
+    }
+
+    private void OnNodeUpdated(V1Node old, V1Node node)
+    {
+        lock (_cache.Lock)
+        {
+            _cache.AddOrUpdateNode(node);
+        }
+
+        if (!ReferenceEquals(old, node) && SchedulingRelevantChange(old, node))
+        {
+            _queue.MoveAllToActiveOrBackoff();
+        }
+    }
+
+    private void OnNodeDeleted(V1Node node)
+    {
+        lock (_cache.Lock)
+        {
+            _cache.RemoveNode(node.Metadata.Name);
+        }
+    }
+
+    /// <summary>Upstream moves pods on node changes that may make them fit (labels, taints, cordon, allocatable,
+    /// readiness), not on heartbeats.</summary>
+    private static bool SchedulingRelevantChange(V1Node old, V1Node node)
+    {
+        static string Taints(V1Node n) => string.Join(';', (n.Spec?.Taints ?? []).Select(t => $"{t.Key}={t.Value}:{t.Effect}"));
+        static string Dict<T>(IDictionary<string, T>? d) => d is null ? string.Empty : string.Join(';', d.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}"));
+        return old.Spec?.Unschedulable != node.Spec?.Unschedulable
+            || Taints(old) != Taints(node)
+            || Dict(old.Metadata.Labels) != Dict(node.Metadata.Labels)
+            || Dict(old.Status?.Allocatable) != Dict(node.Status?.Allocatable);
     }
 }

@@ -1,28 +1,26 @@
 namespace Skiff.Scheduler;
 
-/// <summary>The scheduler's settings, upstream's defaults (kube-scheduler's KubeSchedulerConfiguration).</summary>
+/// <summary>How the scheduler runs (kube-scheduler's configuration, the parts Skiff has).</summary>
 public sealed record SchedulerOptions
 {
-    /// <summary>Pods whose <c>spec.schedulerName</c> is this (or empty) are ours.</summary>
-    public string SchedulerName { get; init; } = "default-scheduler";
+    public const string DefaultSchedulerName = "default-scheduler";
 
-    /// <summary>Elect one active scheduler per cluster on Lease <c>kube-system/kube-scheduler</c>.</summary>
+    /// <summary>Pods whose <c>spec.schedulerName</c> is another are left alone.</summary>
+    public string SchedulerName { get; init; } = DefaultSchedulerName;
+
+    /// <summary>Elect a leader through the Lease <c>kube-system/kube-scheduler</c> (off only for tests with one
+    /// scheduler).</summary>
     public bool LeaderElect { get; init; } = true;
 
-    public string Identity { get; init; } = Client.Leases.LeaderElectionConfig.NewIdentity();
+    /// <summary>This candidate's identity in the election.</summary>
+    public string Identity { get; init; } = Skiff.Client.Leases.LeaderElectionConfig.NewIdentity();
 
-    /// <summary>podInitialBackoffSeconds / podMaxBackoffSeconds.</summary>
-    public TimeSpan InitialBackoff { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>Degree of parallelism of the filter and score phases (upstream: 16).</summary>
+    public int Parallelism { get; init; } = Math.Min(16, Environment.ProcessorCount);
 
-    public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>Null for upstream's adaptive share of nodes to find before scoring.</summary>
+    public int? PercentageOfNodesToScore { get; init; }
 
-    /// <summary>How long an unschedulable pod waits at most before it is tried again without a cluster event
-    /// (upstream's podMaxInUnschedulablePodsDuration, 5 minutes).</summary>
-    public TimeSpan MaxInUnschedulable { get; init; } = TimeSpan.FromMinutes(5);
-
-    /// <summary>Bindings in flight at once (binding is asynchronous to the next pod's scheduling, as upstream).</summary>
-    public int BindParallelism { get; init; } = 16;
-
-    /// <summary>0 means adaptive: 50% minus 1% per 125 nodes, at least 5%, never fewer than 100 nodes.</summary>
-    public int PercentageOfNodesToScore { get; init; }
+    /// <summary>Bindings in flight at once (each is one API call).</summary>
+    public int BindConcurrency { get; init; } = 64;
 }

@@ -15,9 +15,7 @@ internal static class Program
         root.Subcommands.Add(AgentCommand.Create());
         root.Subcommands.Add(Cli.KubectlCommand.Create());
         root.Subcommands.Add(ImagesCommand.Create());
-        root.Subcommands.Add(ComponentCommand.Create(
-            "scheduler", "Run the scheduler alone against a cluster (leader-elected on kube-system/kube-scheduler).",
-            (context, ct) => Scheduler.SchedulerHost.RunAsync(new Scheduler.SchedulerOptions(), context, ct)));
+        root.Subcommands.Add(SchedulerCommand.Create());
         return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
     }
 }

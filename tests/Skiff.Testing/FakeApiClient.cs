@@ -435,7 +435,8 @@ public sealed class FakeApiClient : IApiClient
         meta["deletionTimestamp"] ??= old["deletionTimestamp"]?.DeepClone();
         if (!JsonNode.DeepEquals(next["spec"], stored.Json["spec"]))
         {
-            meta["generation"] = (old["generation"] is { } generation ? long.Parse(generation.ToJsonString(), CultureInfo.InvariantCulture) : 0) + 1;
+            // The stored number may be an int or a long node (seeded vs. bumped): read it from its JSON text.
+            meta["generation"] = long.Parse(old["generation"]?.ToJsonString() ?? "0", CultureInfo.InvariantCulture) + 1;
         }
         else
         {

@@ -1,83 +1,110 @@
 using k8s.Models;
-using Skiff.Scheduler.Framework;
 
 namespace Skiff.Scheduler.Cache;
 
 /// <summary>
-/// One node as the scheduler sees it: the Node, its allocatable resources, and the pods on it (bound or assumed)
-/// with the sum of their requests and the host ports they hold. Built and changed only under the cache's lock.
+/// A node and the pods on it (bound or assumed), with their requests summed (upstream's framework.NodeInfo).
+/// Changed only by <see cref="SchedulerCache"/> under its lock.
 /// </summary>
 public sealed class NodeInfo
 {
-    private readonly Dictionary<string, (V1Pod Pod, PodResources Requests)> _pods = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, long> _requested = new(StringComparer.Ordinal);
-    private readonly Dictionary<(string Protocol, int Port, string Ip), int> _hostPorts = [];
+    private readonly Dictionary<string, PodInfo> _pods = [];
 
-    public NodeInfo(string name) => Name = name;
+    public NodeInfo(V1Node node, bool exists = true)
+    {
+        SetNode(node, exists);
+    }
 
-    public string Name { get; }
+    /// <summary>False for a placeholder holding the pods of a node the cache has not seen (yet or any more).</summary>
+    public bool Exists { get; private set; }
 
-    /// <summary>Null while the cache knows pods on a node it has not seen (yet).</summary>
-    public V1Node? Node { get; set; }
+    public V1Node Node { get; private set; } = null!;
 
-    public IReadOnlyDictionary<string, long> Requested => _requested;
+    public string Name => Node.Metadata.Name;
+
+    public IDictionary<string, string>? Labels => Node.Metadata.Labels;
+
+    public Resources Allocatable { get; private set; } = new();
+
+    /// <summary>The <c>pods</c> allocatable (110 when the node does not say).</summary>
+    public long AllowedPodCount { get; private set; }
+
+    /// <summary>The sum of the requests of the pods on the node.</summary>
+    public Resources Requested { get; } = new();
+
+    /// <summary>The same with upstream's non-zero defaults, for scoring.</summary>
+    public Resources NonZeroRequested { get; } = new();
+
+    public IReadOnlyCollection<PodInfo> Pods => _pods.Values;
 
     public int PodCount => _pods.Count;
 
-    public IEnumerable<V1Pod> Pods => _pods.Values.Select(p => p.Pod);
+    /// <summary>Pods on the node that have required or preferred pod (anti-)affinity terms.</summary>
+    public List<PodInfo> PodsWithAffinity { get; } = [];
 
-    /// <summary>The node's allocatable amount of a resource, in the scheduler's units (0 when not reported).</summary>
-    public long Allocatable(string resource) =>
-        Node?.Status?.Allocatable is { } allocatable && allocatable.TryGetValue(resource, out var q) && q is not null ? PodResources.Amount(resource, q) : 0;
+    /// <summary>Pods on the node that have required anti-affinity terms (checked against every incoming pod).</summary>
+    public List<PodInfo> PodsWithRequiredAntiAffinity { get; } = [];
 
-    public bool HostPortInUse(string protocol, int port, string ip) =>
-        _hostPorts.ContainsKey((protocol, port, ip)) || _hostPorts.ContainsKey((protocol, port, "0.0.0.0"))
-        || (ip == "0.0.0.0" && _hostPorts.Keys.Any(k => k.Protocol == protocol && k.Port == port));
+    public List<HostPort> UsedPorts { get; } = [];
 
-    public void AddPod(string key, V1Pod pod)
+    /// <summary>Bumped on every change (for callers that cache per-node results).</summary>
+    public long Generation { get; private set; }
+
+    public void SetNode(V1Node node, bool exists = true)
     {
-        RemovePod(key);
-        var requests = PodResources.Of(pod);
-        _pods[key] = (pod, requests);
-        foreach (var (name, amount) in requests.Amounts)
-        {
-            _requested[name] = _requested.GetValueOrDefault(name) + amount;
-        }
-
-        foreach (var port in HostPorts(pod))
-        {
-            _hostPorts[port] = _hostPorts.GetValueOrDefault(port) + 1;
-        }
-    }
-
-    public bool RemovePod(string key)
-    {
-        if (!_pods.Remove(key, out var entry))
-        {
-            return false;
-        }
-
-        foreach (var (name, amount) in entry.Requests.Amounts)
-        {
-            _requested[name] = _requested.GetValueOrDefault(name) - amount;
-        }
-
-        foreach (var port in HostPorts(entry.Pod))
-        {
-            if (--_hostPorts[port] == 0)
-            {
-                _hostPorts.Remove(port);
-            }
-        }
-
-        return true;
+        ArgumentNullException.ThrowIfNull(node);
+        Node = node;
+        Exists = exists;
+        Allocatable = Resources.From(node.Status?.Allocatable ?? node.Status?.Capacity);
+        var pods = node.Status?.Allocatable ?? node.Status?.Capacity;
+        AllowedPodCount = pods is not null && pods.TryGetValue("pods", out var q) ? (long)q.ToDecimal() : 110;
+        Generation++;
     }
 
     public bool HasPod(string key) => _pods.ContainsKey(key);
 
-    public static IEnumerable<(string Protocol, int Port, string Ip)> HostPorts(V1Pod pod) =>
-        (pod.Spec?.Containers ?? []).Concat(pod.Spec?.InitContainers ?? [])
-            .SelectMany(c => c.Ports ?? [])
-            .Where(p => p.HostPort is > 0)
-            .Select(p => (p.Protocol ?? "TCP", p.HostPort!.Value, string.IsNullOrEmpty(p.HostIP) ? "0.0.0.0" : p.HostIP));
+    public void AddPod(PodInfo pod)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        if (!_pods.TryAdd(pod.Key, pod))
+        {
+            RemovePod(pod.Key);
+            _pods[pod.Key] = pod;
+        }
+
+        Requested.Add(pod.Requests);
+        NonZeroRequested.Add(pod.NonZeroRequests);
+        UsedPorts.AddRange(pod.HostPorts);
+        if (pod.HasAffinityTerms)
+        {
+            PodsWithAffinity.Add(pod);
+        }
+
+        if (pod.RequiredAntiAffinity.Count > 0)
+        {
+            PodsWithRequiredAntiAffinity.Add(pod);
+        }
+
+        Generation++;
+    }
+
+    public bool RemovePod(string key)
+    {
+        if (!_pods.Remove(key, out var pod))
+        {
+            return false;
+        }
+
+        Requested.Subtract(pod.Requests);
+        NonZeroRequested.Subtract(pod.NonZeroRequests);
+        foreach (var port in pod.HostPorts)
+        {
+            UsedPorts.Remove(port);
+        }
+
+        PodsWithAffinity.Remove(pod);
+        PodsWithRequiredAntiAffinity.Remove(pod);
+        Generation++;
+        return true;
+    }
 }

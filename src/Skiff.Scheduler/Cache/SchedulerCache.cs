@@ -1,196 +1,150 @@
 using k8s.Models;
-using Skiff.Client.Cache;
 
 namespace Skiff.Scheduler.Cache;
 
 /// <summary>
-/// Nodes and the pods on them, kept from the informers' events, plus the pods this scheduler has assumed onto a node
-/// before the API echoed their binding (upstream's scheduler cache): the next pod is placed knowing what the last one
-/// took. A scheduling cycle reads under <see cref="Read"/>; events and assumptions write.
+/// The scheduler's view of the cluster: nodes and the pods on them, fed by the informers, plus the pods the
+/// scheduler has assumed on a node while their binding is in flight (so the next pod sees them before the watch
+/// echoes the binding). All access goes through <see cref="Lock"/>; the scheduling cycle holds it while it runs.
 /// </summary>
 public sealed class SchedulerCache
 {
-    private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
     private readonly Dictionary<string, NodeInfo> _nodes = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string> _podNode = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _assumed = new(StringComparer.Ordinal);
-    private NodeInfo[] _list = [];
-    private bool _listStale = true;
+    private readonly Dictionary<string, (string Node, bool Assumed)> _podNodes = new(StringComparer.Ordinal);
+    private NodeInfo[]? _list;
 
-    public int NodeCount
+    /// <summary>Held by every reader and writer.</summary>
+    public Lock Lock { get; } = new();
+
+    /// <summary>The nodes that exist (a pod's node may be missing while the node informer catches up), in a stable
+    /// order; the array is rebuilt only when a node comes or goes.</summary>
+    public NodeInfo[] Nodes
     {
         get
         {
-            using var _ = Read();
-            return _nodes.Values.Count(n => n.Node is not null);
+            return _list ??= _nodes.Values.Where(n => n.Exists)
+                .OrderBy(n => n.Name, StringComparer.Ordinal).ToArray();
         }
     }
 
-    /// <summary>Holds the read lock until disposed; the scheduling cycle's view.</summary>
-    public ReadLock Read() => new(_lock);
+    public int AssumedCount { get; private set; }
 
-    /// <summary>The nodes known with their Node object, in a stable order (under <see cref="Read"/>).</summary>
-    public NodeInfo[] Nodes()
+    public NodeInfo? NodeNamed(string name) => _nodes.TryGetValue(name, out var info) && info.Exists ? info : null;
+
+    public void AddOrUpdateNode(V1Node node)
     {
-        if (_listStale)
+        ArgumentNullException.ThrowIfNull(node);
+        if (_nodes.TryGetValue(node.Metadata.Name, out var info))
         {
-            // Rebuilt after node adds and deletes only; callers hold the read lock, so build under a private lock.
-            lock (_nodes)
+            var wasPlaceholder = !info.Exists;
+            info.SetNode(node);
+            if (wasPlaceholder)
             {
-                if (_listStale)
-                {
-                    _list = [.. _nodes.Values.Where(n => n.Node is not null).OrderBy(n => n.Name, StringComparer.Ordinal)];
-                    _listStale = false;
-                }
+                _list = null;
             }
         }
-
-        return _list;
-    }
-
-    public NodeInfo? Node(string name) => _nodes.GetValueOrDefault(name);
-
-    public void UpsertNode(V1Node node)
-    {
-        Write(() =>
+        else
         {
-            var info = Info(node.Metadata.Name);
-            if (info.Node is null)
-            {
-                _listStale = true;
-            }
-
-            info.Node = node;
-        });
+            _nodes[node.Metadata.Name] = new NodeInfo(node);
+            _list = null;
+        }
     }
 
     public void RemoveNode(string name)
     {
-        Write(() =>
+        if (_nodes.TryGetValue(name, out var info))
         {
-            if (_nodes.TryGetValue(name, out var info))
+            if (info.PodCount == 0)
             {
-                info.Node = null;
-                if (info.PodCount == 0)
-                {
-                    _nodes.Remove(name);
-                }
-
-                _listStale = true;
+                _nodes.Remove(name);
             }
-        });
+            else
+            {
+                // Keep the pods' accounting until they go; the node is no longer a candidate.
+                info.SetNode(new V1Node { Metadata = new V1ObjectMeta { Name = name } }, exists: false);
+            }
+
+            _list = null;
+        }
     }
 
-    /// <summary>A pod as the API shows it: counted on its node while bound and not finished.</summary>
-    public void UpsertPod(V1Pod pod)
+    /// <summary>A pod the informer reports on a node (confirms an assumed one). Terminal pods free their node.</summary>
+    public void AddOrUpdatePod(V1Pod pod)
     {
-        var key = ObjectKeys.Of(pod);
-        var node = pod.Spec?.NodeName;
-        var counts = !string.IsNullOrEmpty(node) && pod.Status?.Phase is not ("Succeeded" or "Failed");
-        Write(() =>
+        ArgumentNullException.ThrowIfNull(pod);
+        var info = new PodInfo(pod);
+        if (pod.Status?.Phase is "Succeeded" or "Failed" || string.IsNullOrEmpty(pod.Spec?.NodeName))
         {
-            _assumed.Remove(key); // the API has spoken for it now
-            if (_podNode.TryGetValue(key, out var previous) && (!counts || previous != node))
+            RemovePod(info.Key);
+            return;
+        }
+
+        if (_podNodes.TryGetValue(info.Key, out var placed))
+        {
+            if (placed.Assumed)
             {
-                RemoveFrom(previous, key);
+                AssumedCount--;
             }
 
-            if (counts)
+            if (placed.Node != pod.Spec.NodeName)
             {
-                Info(node!).AddPod(key, pod);
-                _podNode[key] = node!;
+                _nodes.GetValueOrDefault(placed.Node)?.RemovePod(info.Key);
             }
-        });
+        }
+
+        NodeOrPlaceholder(pod.Spec.NodeName).AddPod(info);
+        _podNodes[info.Key] = (pod.Spec.NodeName, false);
     }
 
     public void RemovePod(string key)
     {
-        Write(() =>
+        if (_podNodes.Remove(key, out var placed))
         {
-            _assumed.Remove(key);
-            if (_podNode.TryGetValue(key, out var node))
+            if (placed.Assumed)
             {
-                RemoveFrom(node, key);
+                AssumedCount--;
             }
-        });
-    }
 
-    /// <summary>Counts <paramref name="pod"/> on <paramref name="node"/> before its binding is confirmed.</summary>
-    public void Assume(V1Pod pod, string node)
-    {
-        var key = ObjectKeys.Of(pod);
-        var assumed = Client.ObjectCopy.Clone(pod);
-        assumed.Spec.NodeName = node;
-        Write(() =>
-        {
-            Info(node).AddPod(key, assumed);
-            _podNode[key] = node;
-            _assumed.Add(key);
-        });
-    }
-
-    /// <summary>The binding failed: the pod no longer counts on the node it was assumed on.</summary>
-    public void Forget(string key)
-    {
-        Write(() =>
-        {
-            if (_assumed.Remove(key) && _podNode.TryGetValue(key, out var node))
+            if (_nodes.TryGetValue(placed.Node, out var node))
             {
-                RemoveFrom(node, key);
+                node.RemovePod(key);
+                if (node.PodCount == 0 && !node.Exists)
+                {
+                    _nodes.Remove(placed.Node);
+                }
             }
-        });
-    }
-
-    public bool IsAssumed(string key)
-    {
-        using var _ = Read();
-        return _assumed.Contains(key);
-    }
-
-    private void RemoveFrom(string node, string key)
-    {
-        _podNode.Remove(key);
-        if (_nodes.TryGetValue(node, out var info) && info.RemovePod(key) && info.Node is null && info.PodCount == 0)
-        {
-            _nodes.Remove(node);
         }
     }
 
-    private NodeInfo Info(string name)
+    /// <summary>Places <paramref name="pod"/> on <paramref name="nodeName"/> before the binding is confirmed.</summary>
+    public void AssumePod(PodInfo pod, string nodeName)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        RemovePod(pod.Key);
+        NodeOrPlaceholder(nodeName).AddPod(pod);
+        _podNodes[pod.Key] = (nodeName, true);
+        AssumedCount++;
+    }
+
+    /// <summary>Undoes <see cref="AssumePod"/> when the binding failed (a pod the watch confirmed meanwhile stays).</summary>
+    public void ForgetPod(string key)
+    {
+        if (_podNodes.TryGetValue(key, out var placed) && placed.Assumed)
+        {
+            RemovePod(key);
+        }
+    }
+
+    public bool IsAssumedOrBound(string key) => _podNodes.ContainsKey(key);
+
+    private NodeInfo NodeOrPlaceholder(string name)
     {
         if (!_nodes.TryGetValue(name, out var info))
         {
-            info = new NodeInfo(name);
+            info = new NodeInfo(new V1Node { Metadata = new V1ObjectMeta { Name = name } }, exists: false);
             _nodes[name] = info;
         }
 
         return info;
-    }
-
-    private void Write(Action change)
-    {
-        _lock.EnterWriteLock();
-        try
-        {
-            change();
-        }
-        finally
-        {
-            _lock.ExitWriteLock();
-        }
-    }
-
-    /// <summary>A held read lock.</summary>
-    public readonly struct ReadLock : IDisposable
-    {
-        private readonly ReaderWriterLockSlim _held;
-
-        public ReadLock(ReaderWriterLockSlim held)
-        {
-            _held = held;
-            held.EnterReadLock();
-        }
-
-        public void Dispose() => _held.ExitReadLock();
     }
 }

@@ -3,24 +3,26 @@ using Skiff.Scheduler.Framework;
 
 namespace Skiff.Scheduler.Plugins;
 
-/// <summary>Upstream's NodeResourcesBalancedAllocation: prefers nodes whose cpu and memory would be used in equal
-/// shares after placing the pod (100 − 100·|cpu share − memory share| for two resources).</summary>
+/// <summary>
+/// Upstream's NodeResourcesBalancedAllocation: prefers nodes whose CPU and memory would be used in equal shares
+/// after placing the pod: score = (1 - standard deviation of the shares) × 100.
+/// </summary>
 public sealed class BalancedAllocation : IScorePlugin
 {
     public string Name => "NodeResourcesBalancedAllocation";
 
     public int Weight => 1;
 
-    public long Score(SchedulingPod pod, NodeInfo node)
+    public long Score(PodInfo pod, NodeInfo node, CycleState state)
     {
-        var cpu = Share(PodResources.Cpu, pod, node);
-        var memory = Share(PodResources.Memory, pod, node);
-        return (long)((1 - Math.Abs(cpu - memory)) * 100);
+        var cpu = Share(node.Requested.MilliCpu + pod.Requests.MilliCpu, node.Allocatable.MilliCpu);
+        var memory = Share(node.Requested.Memory + pod.Requests.Memory, node.Allocatable.Memory);
+
+        // With two resources the standard deviation is half their difference.
+        var std = Math.Abs(cpu - memory) / 2;
+        return (long)((1 - std) * ScoreNormalizer.MaxNodeScore);
     }
 
-    private static double Share(string resource, SchedulingPod pod, NodeInfo node)
-    {
-        var capacity = node.Allocatable(resource);
-        return capacity <= 0 ? 1 : Math.Min(1, (node.Requested.GetValueOrDefault(resource) + NodeResourcesFit.ScoringRequest(resource, pod)) / (double)capacity);
-    }
+    private static double Share(long requested, long capacity) =>
+        capacity == 0 ? 0 : Math.Min(1, (double)requested / capacity);
 }

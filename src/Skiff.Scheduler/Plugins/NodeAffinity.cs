@@ -1,4 +1,3 @@
-using System.Globalization;
 using k8s.Models;
 using Skiff.Scheduler.Cache;
 using Skiff.Scheduler.Framework;
@@ -6,81 +5,52 @@ using Skiff.Scheduler.Framework;
 namespace Skiff.Scheduler.Plugins;
 
 /// <summary>
-/// Upstream's NodeAffinity: <c>nodeSelector</c> and required node affinity (terms ORed, expressions ANDed; In,
-/// NotIn, Exists, DoesNotExist, Gt, Lt; matchFields on metadata.name) filter; preferred terms add their weights.
+/// Upstream's NodeAffinity: the node must match the pod's <c>nodeSelector</c> and its required node affinity;
+/// preferred terms add their weights to the score (normalized to the best node).
 /// </summary>
 public sealed class NodeAffinity : IFilterPlugin, IScorePlugin
 {
-    public const string Reason = "node(s) didn't match Pod's node affinity/selector";
+    public static readonly FilterFailure Mismatch = new("node(s) didn't match Pod's node affinity/selector", unresolvable: true);
 
-    public string Name => nameof(NodeAffinity);
+    public string Name => "NodeAffinity";
 
     public int Weight => 2;
 
-    public IReadOnlyList<string>? Filter(SchedulingPod pod, NodeInfo node)
+    public FilterFailure? Filter(PodInfo pod, NodeInfo node, CycleState state) => Fits(pod.Pod, node.Node) ? null : Mismatch;
+
+    /// <summary>Whether the node matches the pod's selector and required node affinity (also used by spreading).</summary>
+    public static bool Fits(V1Pod pod, V1Node node)
     {
-        var labels = node.Node?.Metadata?.Labels;
-        foreach (var (key, value) in pod.Pod.Spec?.NodeSelector ?? new Dictionary<string, string>())
+        ArgumentNullException.ThrowIfNull(pod);
+        ArgumentNullException.ThrowIfNull(node);
+        foreach (var (key, value) in pod.Spec?.NodeSelector ?? new Dictionary<string, string>())
         {
-            if (labels is null || !labels.TryGetValue(key, out var actual) || actual != value)
+            if (node.Metadata.Labels is null || !node.Metadata.Labels.TryGetValue(key, out var actual) || actual != value)
             {
-                return [Reason];
+                return false;
             }
         }
 
-        var required = pod.Pod.Spec?.Affinity?.NodeAffinity?.RequiredDuringSchedulingIgnoredDuringExecution;
-        if (required?.NodeSelectorTerms is { Count: > 0 } terms && !terms.Any(t => Matches(t, node.Node!)))
+        var required = pod.Spec?.Affinity?.NodeAffinity?.RequiredDuringSchedulingIgnoredDuringExecution;
+        return required is null || NodeSelectorMatching.MatchesAny(required.NodeSelectorTerms, node);
+    }
+
+    public bool PreScore(PodInfo pod, NodeInfo[] feasible, CycleState state) =>
+        (pod.Pod.Spec?.Affinity?.NodeAffinity?.PreferredDuringSchedulingIgnoredDuringExecution?.Count ?? 0) > 0;
+
+    public long Score(PodInfo pod, NodeInfo node, CycleState state)
+    {
+        long score = 0;
+        foreach (var preferred in pod.Pod.Spec?.Affinity?.NodeAffinity?.PreferredDuringSchedulingIgnoredDuringExecution ?? [])
         {
-            return [Reason];
+            if (preferred.Weight != 0 && NodeSelectorMatching.Matches(preferred.Preference, node.Node))
+            {
+                score += preferred.Weight;
+            }
         }
 
-        return null;
+        return score;
     }
 
-    /// <summary>The sum of the weights of the preferred terms the node matches (normalized to 0-100 against the total).</summary>
-    public long Score(SchedulingPod pod, NodeInfo node)
-    {
-        var preferred = pod.Pod.Spec?.Affinity?.NodeAffinity?.PreferredDuringSchedulingIgnoredDuringExecution;
-        if (preferred is not { Count: > 0 })
-        {
-            return 0;
-        }
-
-        var total = preferred.Sum(p => (long)p.Weight);
-        var matched = preferred.Where(p => p.Preference is not null && Matches(p.Preference, node.Node!)).Sum(p => (long)p.Weight);
-        return total == 0 ? 0 : matched * 100 / total;
-    }
-
-    public static bool Matches(V1NodeSelectorTerm term, V1Node node)
-    {
-        ArgumentNullException.ThrowIfNull(term);
-        ArgumentNullException.ThrowIfNull(node);
-        if ((term.MatchExpressions?.Count ?? 0) + (term.MatchFields?.Count ?? 0) == 0)
-        {
-            return false; // an empty term matches no objects
-        }
-
-        var labels = node.Metadata?.Labels ?? new Dictionary<string, string>();
-        var fields = new Dictionary<string, string> { ["metadata.name"] = node.Metadata?.Name ?? string.Empty };
-        return (term.MatchExpressions ?? []).All(r => Requirement(r, labels))
-            && (term.MatchFields ?? []).All(r => Requirement(r, fields));
-    }
-
-    private static bool Requirement(V1NodeSelectorRequirement r, IDictionary<string, string> values)
-    {
-        var has = values.TryGetValue(r.Key, out var actual);
-        var wanted = r.Values ?? [];
-        return r.OperatorProperty switch
-        {
-            "In" => has && wanted.Contains(actual!),
-            "NotIn" => !has || !wanted.Contains(actual!),
-            "Exists" => has,
-            "DoesNotExist" => !has,
-            "Gt" => has && long.TryParse(actual, NumberStyles.Integer, CultureInfo.InvariantCulture, out var a) && wanted.Count == 1
-                && long.TryParse(wanted[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var g) && a > g,
-            "Lt" => has && long.TryParse(actual, NumberStyles.Integer, CultureInfo.InvariantCulture, out var b) && wanted.Count == 1
-                && long.TryParse(wanted[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var l) && b < l,
-            _ => false,
-        };
-    }
+    public void Normalize(PodInfo pod, Span<long> scores, CycleState state) => ScoreNormalizer.Normalize(scores, reverse: false);
 }

@@ -3,13 +3,16 @@ using Skiff.Scheduler.Framework;
 
 namespace Skiff.Scheduler.Plugins;
 
-/// <summary>Upstream's NodeName: a pod that names a node (without being bound yet) fits only there.</summary>
+/// <summary>Upstream's NodeName filter: a pod that names a node fits only that node.</summary>
 public sealed class NodeName : IFilterPlugin
 {
-    public const string Reason = "node(s) didn't match the requested node name";
+    public static readonly FilterFailure Mismatch = new("node(s) didn't match the requested node name", unresolvable: true);
 
-    public string Name => nameof(NodeName);
+    public string Name => "NodeName";
 
-    public IReadOnlyList<string>? Filter(SchedulingPod pod, NodeInfo node) =>
-        string.IsNullOrEmpty(pod.Pod.Spec?.NodeName) || pod.Pod.Spec.NodeName == node.Name ? null : [Reason];
+    public FilterFailure? Filter(PodInfo pod, NodeInfo node, CycleState state)
+    {
+        var wanted = pod.Pod.Spec?.NodeName;
+        return string.IsNullOrEmpty(wanted) || wanted == node.Name ? null : Mismatch;
+    }
 }

@@ -3,13 +3,27 @@ using Skiff.Scheduler.Framework;
 
 namespace Skiff.Scheduler.Plugins;
 
-/// <summary>Upstream's NodePorts: a host port (protocol, port, host IP) can be taken by one pod per node.</summary>
+/// <summary>Upstream's NodePorts: a pod's host ports must be free on the node (same port and protocol, overlapping
+/// IP, 0.0.0.0 overlapping every IP).</summary>
 public sealed class NodePorts : IFilterPlugin
 {
-    public const string Reason = "node(s) didn't have free ports for the requested pod ports";
+    public static readonly FilterFailure Conflict = new("node(s) didn't have free ports for the requested pod ports", unresolvable: false);
 
-    public string Name => nameof(NodePorts);
+    public string Name => "NodePorts";
 
-    public IReadOnlyList<string>? Filter(SchedulingPod pod, NodeInfo node) =>
-        NodeInfo.HostPorts(pod.Pod).Any(p => node.HostPortInUse(p.Protocol, p.Port, p.Ip)) ? [Reason] : null;
+    public FilterFailure? Filter(PodInfo pod, NodeInfo node, CycleState state)
+    {
+        foreach (var wanted in pod.HostPorts)
+        {
+            foreach (var used in node.UsedPorts)
+            {
+                if (wanted.ConflictsWith(used))
+                {
+                    return Conflict;
+                }
+            }
+        }
+
+        return null;
+    }
 }

@@ -4,53 +4,73 @@ using Skiff.Scheduler.Framework;
 namespace Skiff.Scheduler.Plugins;
 
 /// <summary>
-/// Upstream's NodeResourcesFit: the pod's requests (and one more pod) must fit in the node's allocatable minus what
-/// the pods already there request ("Too many pods", "Insufficient cpu", ...); scores by LeastAllocated (the share of
-/// cpu and memory left free after placing the pod, equal weights).
+/// Upstream's NodeResourcesFit: the pod's requests (containers, the init-container max rule, overhead) must fit
+/// in the node's allocatable minus what its pods request, and the node must have room for one more pod. Scores
+/// with the LeastAllocated strategy (CPU and memory, weight 1 each, non-zero request defaults).
 /// </summary>
 public sealed class NodeResourcesFit : IFilterPlugin, IScorePlugin
 {
-    public string Name => nameof(NodeResourcesFit);
+    public static readonly FilterFailure TooManyPods = new("Too many pods", unresolvable: false);
+
+    public string Name => "NodeResourcesFit";
 
     public int Weight => 1;
 
-    public IReadOnlyList<string>? Filter(SchedulingPod pod, NodeInfo node)
+    public FilterFailure? Filter(PodInfo pod, NodeInfo node, CycleState state)
     {
         List<string>? reasons = null;
-        if (node.PodCount + 1 > node.Allocatable("pods"))
+        if (node.PodCount + 1 > node.AllowedPodCount)
         {
             (reasons ??= []).Add("Too many pods");
         }
 
-        foreach (var (name, amount) in pod.Requests.Amounts)
+        var want = pod.Requests;
+        var have = node.Allocatable;
+        var used = node.Requested;
+        if (want.MilliCpu > 0 && want.MilliCpu > have.MilliCpu - used.MilliCpu)
         {
-            if (amount > 0 && node.Requested.GetValueOrDefault(name) + amount > node.Allocatable(name))
+            (reasons ??= []).Add("Insufficient cpu");
+        }
+
+        if (want.Memory > 0 && want.Memory > have.Memory - used.Memory)
+        {
+            (reasons ??= []).Add("Insufficient memory");
+        }
+
+        if (want.EphemeralStorage > 0 && want.EphemeralStorage > have.EphemeralStorage - used.EphemeralStorage)
+        {
+            (reasons ??= []).Add("Insufficient ephemeral-storage");
+        }
+
+        if (want.Scalar is not null)
+        {
+            foreach (var (name, amount) in want.Scalar)
             {
-                (reasons ??= []).Add($"Insufficient {name}");
+                if (amount > 0 && amount > have.ScalarOf(name) - used.ScalarOf(name))
+                {
+                    (reasons ??= []).Add($"Insufficient {name}");
+                }
             }
         }
 
-        return reasons;
+        return reasons is null ? null : new FilterFailure(reasons, Unresolvable: false);
     }
 
-    public long Score(SchedulingPod pod, NodeInfo node) =>
-        (Free(PodResources.Cpu, pod, node) + Free(PodResources.Memory, pod, node)) / 2;
-
-    /// <summary>Upstream counts a container without requests as 100m cpu and 200 MiB for scoring only.</summary>
-    internal static long ScoringRequest(string resource, SchedulingPod pod) =>
-        pod.Requests.Amounts.GetValueOrDefault(resource) is > 0 and var amount ? amount
-            : resource == PodResources.Cpu ? 100 * Math.Max(1, pod.Pod.Spec?.Containers?.Count ?? 1)
-            : 200L * 1024 * 1024 * Math.Max(1, pod.Pod.Spec?.Containers?.Count ?? 1);
-
-    private static long Free(string resource, SchedulingPod pod, NodeInfo node)
+    public long Score(PodInfo pod, NodeInfo node, CycleState state)
     {
-        var capacity = node.Allocatable(resource);
-        if (capacity <= 0)
+        var cpu = LeastAllocated(node.NonZeroRequested.MilliCpu + pod.NonZeroRequests.MilliCpu, node.Allocatable.MilliCpu);
+        var memory = LeastAllocated(node.NonZeroRequested.Memory + pod.NonZeroRequests.Memory, node.Allocatable.Memory);
+        return (cpu + memory) / 2;
+    }
+
+    /// <summary>Upstream's leastRequestedScore: the free share of the resource, 0..100.</summary>
+    internal static long LeastAllocated(long requested, long capacity)
+    {
+        if (capacity == 0 || requested > capacity)
         {
             return 0;
         }
 
-        var requested = node.Requested.GetValueOrDefault(resource) + ScoringRequest(resource, pod);
-        return requested > capacity ? 0 : (capacity - requested) * 100 / capacity;
+        return (capacity - requested) * ScoreNormalizer.MaxNodeScore / capacity;
     }
 }

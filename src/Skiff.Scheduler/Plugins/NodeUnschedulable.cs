@@ -1,25 +1,19 @@
+using k8s.Models;
 using Skiff.Scheduler.Cache;
 using Skiff.Scheduler.Framework;
 
 namespace Skiff.Scheduler.Plugins;
 
-/// <summary>Upstream's NodeUnschedulable: a cordoned node takes only pods that tolerate
-/// <c>node.kubernetes.io/unschedulable:NoSchedule</c>.</summary>
+/// <summary>Upstream's NodeUnschedulable filter: a cordoned node (<c>spec.unschedulable</c>) takes only pods that
+/// tolerate the <c>node.kubernetes.io/unschedulable:NoSchedule</c> taint.</summary>
 public sealed class NodeUnschedulable : IFilterPlugin
 {
-    public const string Reason = "node(s) were unschedulable";
+    public static readonly FilterFailure Cordoned = new("node(s) were unschedulable", unresolvable: true);
 
-    public string Name => nameof(NodeUnschedulable);
+    private static readonly V1Taint UnschedulableTaint = new() { Key = "node.kubernetes.io/unschedulable", Effect = "NoSchedule" };
 
-    public IReadOnlyList<string>? Filter(SchedulingPod pod, NodeInfo node)
-    {
-        if (node.Node?.Spec?.Unschedulable != true)
-        {
-            return null;
-        }
+    public string Name => "NodeUnschedulable";
 
-        var tolerated = (pod.Pod.Spec?.Tolerations ?? []).Any(t =>
-            TaintToleration.Tolerates(t, new k8s.Models.V1Taint { Key = "node.kubernetes.io/unschedulable", Effect = "NoSchedule" }));
-        return tolerated ? null : [Reason];
-    }
+    public FilterFailure? Filter(PodInfo pod, NodeInfo node, CycleState state) =>
+        node.Node.Spec?.Unschedulable == true && !Tolerations.Tolerates(pod.Pod.Spec?.Tolerations, UnschedulableTaint) ? Cordoned : null;
 }

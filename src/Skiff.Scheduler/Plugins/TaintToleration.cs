@@ -1,69 +1,45 @@
-using k8s.Models;
 using Skiff.Scheduler.Cache;
 using Skiff.Scheduler.Framework;
 
 namespace Skiff.Scheduler.Plugins;
 
 /// <summary>
-/// Upstream's TaintToleration: filters out nodes with a NoSchedule or NoExecute taint the pod does not tolerate
-/// ("node(s) had untolerated taint {key: value}"), and scores down nodes by the PreferNoSchedule taints it does not
-/// tolerate.
+/// Upstream's TaintToleration: a node with a NoSchedule or NoExecute taint the pod does not tolerate is filtered
+/// out (this covers the node lifecycle's <c>not-ready</c> and <c>unreachable</c> taints); each untolerated
+/// PreferNoSchedule taint lowers the node's score.
 /// </summary>
 public sealed class TaintToleration : IFilterPlugin, IScorePlugin
 {
-    public string Name => nameof(TaintToleration);
+    public string Name => "TaintToleration";
 
     public int Weight => 3;
 
-    public IReadOnlyList<string>? Filter(SchedulingPod pod, NodeInfo node)
+    public FilterFailure? Filter(PodInfo pod, NodeInfo node, CycleState state)
     {
-        var tolerations = pod.Pod.Spec?.Tolerations ?? [];
-        foreach (var taint in node.Node?.Spec?.Taints ?? [])
+        foreach (var taint in node.Node.Spec?.Taints ?? [])
         {
-            if (taint.Effect is "NoSchedule" or "NoExecute" && !tolerations.Any(t => Tolerates(t, taint)))
+            if (taint.Effect is "NoSchedule" or "NoExecute" && !Tolerations.Tolerates(pod.Pod.Spec?.Tolerations, taint))
             {
-                return [$"node(s) had untolerated taint {{{taint.Key}: {taint.Value}}}"];
+                return new FilterFailure($"node(s) had untolerated taint {{{taint.Key}: {taint.Value}}}", unresolvable: true);
             }
         }
 
         return null;
     }
 
-    /// <summary>Fewer intolerable PreferNoSchedule taints score higher (normalized as upstream: 100 − 100·n/max,
-    /// approximated per node against a maximum of 10).</summary>
-    public long Score(SchedulingPod pod, NodeInfo node)
+    public long Score(PodInfo pod, NodeInfo node, CycleState state)
     {
-        var tolerations = pod.Pod.Spec?.Tolerations ?? [];
-        var intolerable = (node.Node?.Spec?.Taints ?? []).Count(t => t.Effect == "PreferNoSchedule" && !tolerations.Any(x => Tolerates(x, t)));
-        return Math.Max(0, 100 - (intolerable * 10));
+        long count = 0;
+        foreach (var taint in node.Node.Spec?.Taints ?? [])
+        {
+            if (taint.Effect == "PreferNoSchedule" && !Tolerations.Tolerates(pod.Pod.Spec?.Tolerations, taint))
+            {
+                count++;
+            }
+        }
+
+        return count;
     }
 
-    /// <summary>Whether a toleration matches a taint (key, operator Exists/Equal, value, effect; empty key with
-    /// Exists matches every taint; empty effect every effect).</summary>
-    public static bool Tolerates(V1Toleration toleration, V1Taint taint)
-    {
-        ArgumentNullException.ThrowIfNull(toleration);
-        ArgumentNullException.ThrowIfNull(taint);
-        if (!string.IsNullOrEmpty(toleration.Effect) && toleration.Effect != taint.Effect)
-        {
-            return false;
-        }
-
-        if (string.IsNullOrEmpty(toleration.Key))
-        {
-            return toleration.OperatorProperty == "Exists";
-        }
-
-        if (toleration.Key != taint.Key)
-        {
-            return false;
-        }
-
-        return toleration.OperatorProperty switch
-        {
-            "Exists" => true,
-            "Equal" or null or "" => (toleration.Value ?? string.Empty) == (taint.Value ?? string.Empty),
-            _ => false,
-        };
-    }
+    public void Normalize(PodInfo pod, Span<long> scores, CycleState state) => ScoreNormalizer.Normalize(scores, reverse: true);
 }

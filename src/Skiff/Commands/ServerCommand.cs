@@ -20,11 +20,13 @@ internal static class ServerCommand
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Debug logging." };
         var encryption = new Option<string?>("--encryption-provider-config") { Description = "An EncryptionConfiguration file (apiserver.config.k8s.io/v1): the resources it names are stored encrypted." };
         var eventTtl = new Option<TimeSpan>("--event-ttl") { Description = "How long events are kept after their last write (h:mm:ss).", DefaultValueFactory = _ => TimeSpan.FromHours(1) };
+        var disableScheduler = new Option<bool>("--disable-scheduler") { Description = "Run no scheduler in this server." };
 
         var command = new Command("server", "Run a Skiff server: API server, embedded store and a kubelet for this node.")
         {
             dataDir, port, bind, storage, etcdServers, disableAgent, verbose, eventTtl, encryption,
         };
+        command.Options.Add(disableScheduler);
         agent.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -42,6 +44,7 @@ internal static class ServerCommand
                 Verbose = parse.GetValue(verbose),
                 EventTtl = parse.GetValue(eventTtl),
                 EncryptionProviderConfig = parse.GetValue(encryption) is { } file ? Path.GetFullPath(file) : null,
+                DisableScheduler = parse.GetValue(disableScheduler),
             };
             using var shutdown = new ShutdownSignal(cancellationToken);
             return await ServerRunner.RunAsync(settings, shutdown.Token);

@@ -15,10 +15,12 @@ internal static class ControlPlane
     public static IReadOnlyList<Func<ComponentContext, CancellationToken, Task>> Components(ServerSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var components = new List<Func<ComponentContext, CancellationToken, Task>>
+        var components = new List<Func<ComponentContext, CancellationToken, Task>>();
+        if (!settings.DisableScheduler)
         {
-            (context, ct) => Scheduler.SchedulerHost.RunAsync(new Scheduler.SchedulerOptions(), context, ct),
-        };
+            components.Add((ctx, ct) => Scheduler.SchedulerHost.RunAsync(new Scheduler.SchedulerOptions(), ctx, ct));
+        }
+
         return components;
     }
 

@@ -26,4 +26,7 @@ internal sealed record ServerSettings
 
     /// <summary>An EncryptionConfiguration file for secrets (and other resources) at rest.</summary>
     public string? EncryptionProviderConfig { get; init; }
+
+    /// <summary>Run no scheduler in this server (<c>--disable-scheduler</c>), e.g. when one runs elsewhere.</summary>
+    public bool DisableScheduler { get; init; }
 }
