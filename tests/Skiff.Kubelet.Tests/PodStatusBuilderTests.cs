@@ -104,7 +104,9 @@ public sealed class PodStatusBuilderTests
         Assert.Equal("/kubepods/burstable/podu", PodCgroups.CgroupParent(With(new() { ["cpu"] = new("100m") }, null)));
         Assert.Equal("/kubepods/besteffort/podu", PodCgroups.CgroupParent(With(null, null)));
 
-        var resources = ContainerConfigBuilder.Resources(With(null, both), With(null, both).Spec.Containers[0], 8L << 30);
+        // Limits only, as the API server stores it: requests defaulted from the limits (a Guaranteed pod).
+        var limitsOnly = With(both, both);
+        var resources = ContainerConfigBuilder.Resources(limitsOnly, limitsOnly.Spec.Containers[0], 8L << 30);
         Assert.Equal(512, resources.CpuShares);
         Assert.Equal(50_000, resources.CpuQuota);
         Assert.Equal(100_000, resources.CpuPeriod);
