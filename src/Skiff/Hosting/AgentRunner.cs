@@ -56,6 +56,8 @@ internal static class AgentRunner
                     cancellationToken);
             }
 
+            await ImportAirGapImagesAsync(agentDirectory, endpoint, logger, cancellationToken);
+
             var options = new KubeletOptions
             {
                 NodeName = settings.NodeName,
@@ -100,5 +102,13 @@ internal static class AgentRunner
                 await containerd.DisposeAsync();
             }
         }
+    }
+
+    /// <summary>k3s's air-gap folder: every archive in &lt;agent-dir&gt;/images is imported before the kubelet starts.</summary>
+    private static async Task ImportAirGapImagesAsync(string agentDirectory, string endpoint, ILogger logger, CancellationToken cancellationToken)
+    {
+        var importer = new ImageImporter(new ContainerdImageStore("ctr", endpoint, WellKnownImages.CriNamespace), TimeProvider.System);
+        var progress = new Progress<string>(line => logger.LogInformation("images: {Line}", line));
+        await AirGapImages.ImportAllAsync(NodeImagePaths.AirGapFolder(agentDirectory), importer, progress, cancellationToken);
     }
 }
