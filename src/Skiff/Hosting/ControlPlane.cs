@@ -16,6 +16,7 @@ internal static class ControlPlane
     {
         ArgumentNullException.ThrowIfNull(settings);
         var components = new List<Func<ComponentContext, CancellationToken, Task>>();
+        components.Add((ctx, ct) => Controllers.ControllerManagerHost.RunAsync(new Controllers.ControllerManagerOptions(), ctx, ct));
         return components;
     }
 
