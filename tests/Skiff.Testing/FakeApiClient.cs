@@ -382,7 +382,7 @@ public sealed class FakeApiClient : IApiClient
 
         meta["uid"] = $"uid-{++_uid}";
         meta["creationTimestamp"] = _time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-        meta["generation"] ??= 1;
+        meta["generation"] ??= 1L;
         json["apiVersion"] = resource.ApiVersion;
         json["kind"] = resource.Kind;
         return Commit(resource, key, json, WatchEventKind.Added);
