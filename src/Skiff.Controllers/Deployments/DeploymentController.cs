@@ -159,6 +159,10 @@ public sealed partial class DeploymentController : IDisposable
             {
                 copy.Spec.MinReadySeconds = d.Spec.MinReadySeconds;
                 copy = await _api.UpdateAsync(copy, cancellationToken);
+
+                // rsList holds this sync's own copies: later steps of the sync write on top of this one.
+                existing.Metadata = copy.Metadata;
+                existing.Spec = copy.Spec;
             }
 
             var revision = (copy.Metadata.Annotations is { } a && a.TryGetValue(RevisionAnnotation, out var r) ? r : string.Empty);
