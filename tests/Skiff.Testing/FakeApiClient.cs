@@ -420,7 +420,7 @@ public sealed class FakeApiClient : IApiClient
         }
 
         meta["creationTimestamp"] = _time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-        meta["generation"] ??= 1L; // a long: Replace reads it back with GetValue<long>
+        meta["generation"] ??= 1L;
         json["apiVersion"] = resource.ApiVersion;
         json["kind"] = resource.Kind;
         return Commit(resource, key, json, WatchEventKind.Added);

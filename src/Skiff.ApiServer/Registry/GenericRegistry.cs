@@ -455,8 +455,9 @@ public sealed class GenericRegistry
             CheckPreconditions(def, name, options.Preconditions, current, kv.ModRevision);
 
             var meta = current.Metadata;
-            var hasFinalizers = meta.Finalizers is { Count: > 0 };
             var isNamespace = ReferenceEquals(def, _namespaces) || (def.Group.Length == 0 && def.Kind == "Namespace");
+            var gcFinalizerAdded = !isNamespace && meta.DeletionTimestamp is null && GarbageCollectionFinalizers.Apply(meta, options.PropagationPolicy);
+            var hasFinalizers = meta.Finalizers is { Count: > 0 };
             var grace = isNamespace ? null : def.Strategy.GracefulDeletionPeriod(current, options.GracePeriodSeconds);
 
             IKubernetesObject<V1ObjectMeta>? pending = null;
@@ -492,7 +493,7 @@ public sealed class GenericRegistry
             }
             else if (hasFinalizers)
             {
-                if (meta.DeletionTimestamp is null || meta.DeletionGracePeriodSeconds is not 0)
+                if (meta.DeletionTimestamp is null || meta.DeletionGracePeriodSeconds is not 0 || gcFinalizerAdded)
                 {
                     meta.DeletionTimestamp ??= Now.UtcDateTime;
                     meta.DeletionGracePeriodSeconds = 0;

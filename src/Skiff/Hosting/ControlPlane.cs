@@ -21,6 +21,8 @@ internal static class ControlPlane
             components.Add((ctx, ct) => Scheduler.SchedulerHost.RunAsync(new Scheduler.SchedulerOptions(), ctx, ct));
         }
 
+        components.Add((ctx, ct) => Controllers.ControllerManagerHost.RunAsync(new Controllers.ControllerManagerOptions(), ctx, ct));
+
         return components;
     }
 
