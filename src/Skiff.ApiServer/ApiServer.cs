@@ -62,6 +62,8 @@ public static class ApiServer
         var registry = new GenericRegistry(store, hub, index, options.Time);
         var namespaces = new NamespaceLifecycle(registry, logger, options.NamespaceFinalizeInterval);
         await namespaces.StartAsync(cancellationToken);
+        var services = await Services.ServiceNetworking.StartAsync(
+            Services.ServiceIpRange.Parse(options.ServiceCidr), Services.NodePortRange.Parse(options.ServiceNodePortRange), registry, store, options.Time, logger, cancellationToken);
 
         // The API server's own client certificate towards kubelets (logs, exec, attach, port-forward).
         var (kubeletClientPem, kubeletClientKeyPem) = certificates.IssueClientCertificate("kube-apiserver-kubelet-client", ["system:masters"], options.Time);
@@ -100,6 +102,7 @@ public static class ApiServer
         }
         catch (Exception ex) when (ex is IOException or SocketException)
         {
+            await services.DisposeAsync();
             await namespaces.DisposeAsync();
             await hub.DisposeAsync();
             kubelets.Dispose();
@@ -114,7 +117,8 @@ public static class ApiServer
         await KubeconfigWriter.WriteAsync(kubeconfigPath,
             KubeconfigWriter.Render(address.ToString().TrimEnd('/'), certificates.CaPem, certificates.AdminCertificatePem, certificates.AdminKeyPem),
             cancellationToken);
+        services.StartKubernetesService(registry, store, options.AdvertiseAddress ?? Services.ServiceNetworking.AdvertiseAddress(options.BindAddress), bound.Port, options.Time, logger);
         logger.LogInformation("API server listening on {Address}; kubeconfig at {Kubeconfig}", address, kubeconfigPath);
-        return new ApiServerHandle(app, hub, namespaces, certificates, address, kubeconfigPath, registry, options.Tokens, kubelets) { JoinTokenPath = joinTokenPath, Metrics = metrics };
+        return new ApiServerHandle(app, hub, namespaces, certificates, address, kubeconfigPath, registry, options.Tokens, kubelets) { JoinTokenPath = joinTokenPath, Metrics = metrics, Services = services };
     }
 }

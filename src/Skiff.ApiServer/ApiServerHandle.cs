@@ -49,6 +49,9 @@ public sealed class ApiServerHandle : IAsyncDisposable
     /// <summary>The registry (for in-process components and tests).</summary>
     public GenericRegistry Registry { get; }
 
+    /// <summary>The Service allocators, their repair loops and the <c>kubernetes</c> Service's endpoint.</summary>
+    public required Services.ServiceNetworking Services { get; init; }
+
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
         if (Interlocked.Exchange(ref _stopped, 1) == 1)
@@ -56,6 +59,7 @@ public sealed class ApiServerHandle : IAsyncDisposable
             return;
         }
 
+        await Services.DisposeAsync();
         await _namespaces.DisposeAsync();
         await _app.StopAsync(cancellationToken);
         await _hub.DisposeAsync();

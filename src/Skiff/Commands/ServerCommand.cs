@@ -18,10 +18,12 @@ internal static class ServerCommand
         var disableAgent = new Option<bool>("--disable-agent") { Description = "Run no kubelet on this machine (API server only)." };
         var agent = AgentOptions.Create();
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Debug logging." };
+        var serviceCidr = new Option<string>("--service-cidr") { Description = "IPv4 range Service cluster IPs are allocated from.", DefaultValueFactory = _ => "10.43.0.0/16" };
+        var nodePortRange = new Option<string>("--service-node-port-range") { Description = "Port range NodePort Services are allocated from (both ends included).", DefaultValueFactory = _ => "30000-32767" };
 
         var command = new Command("server", "Run a Skiff server: API server, embedded store and a kubelet for this node.")
         {
-            dataDir, port, bind, storage, etcdServers, disableAgent, verbose,
+            dataDir, port, bind, storage, etcdServers, disableAgent, verbose, serviceCidr, nodePortRange,
         };
         agent.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -38,6 +40,8 @@ internal static class ServerCommand
                     .ToList(),
                 Agent = parse.GetValue(disableAgent) ? null : agent.Read(parse),
                 Verbose = parse.GetValue(verbose),
+                ServiceCidr = parse.GetValue(serviceCidr)!,
+                ServiceNodePortRange = parse.GetValue(nodePortRange)!,
             };
             using var shutdown = new ShutdownSignal(cancellationToken);
             return await ServerRunner.RunAsync(settings, shutdown.Token);

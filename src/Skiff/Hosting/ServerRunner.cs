@@ -17,7 +17,7 @@ internal static class ServerRunner
         }
         catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException
                                       or Containerd.RuntimePrerequisiteException or Containerd.ContainerdStartException
-                                      or Storage.StorageException)
+                                      or Storage.StorageException or FormatException)
         {
             // A start-up failure the user can act on (port in use, missing packages, bad flag): one clear line, exit 1.
             logger.LogError("skiff server failed: {Message}", e.Message);
@@ -38,6 +38,8 @@ internal static class ServerRunner
                 Resources = catalog.All,
                 BindAddress = settings.BindAddress,
                 Port = settings.Port,
+                ServiceCidr = settings.ServiceCidr,
+                ServiceNodePortRange = settings.ServiceNodePortRange,
             },
             store.Store,
             loggerFactory,
