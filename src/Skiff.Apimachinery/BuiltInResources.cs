@@ -99,14 +99,6 @@ internal static class BuiltInResources
             ModelType = typeof(V1ReplicaSet), ListModelType = typeof(V1ReplicaSetList), Strategy = new ReplicaSetStrategy(),
         },
 
-        // discovery.k8s.io/v1
-        new()
-        {
-            Group = "discovery.k8s.io", Version = "v1", Kind = "EndpointSlice", Plural = "endpointslices", Singular = "endpointslice",
-            Namespaced = true, StoragePrefix = "/registry/endpointslices/",
-            ModelType = typeof(V1EndpointSlice), ListModelType = typeof(V1EndpointSliceList), Strategy = new EndpointSliceStrategy(),
-        },
-
         // events.k8s.io/v1: the same objects as core events, stored under the same prefix.
         new()
         {
@@ -131,6 +123,14 @@ internal static class BuiltInResources
             Group = "coordination.k8s.io", Version = "v1", Kind = "Lease", Plural = "leases", Singular = "lease",
             Namespaced = true, StoragePrefix = "/registry/leases/",
             ModelType = typeof(V1Lease), ListModelType = typeof(V1LeaseList), Strategy = new LeaseStrategy(),
+        },
+
+        // discovery.k8s.io/v1
+        new()
+        {
+            Group = "discovery.k8s.io", Version = "v1", Kind = "EndpointSlice", Plural = "endpointslices", Singular = "endpointslice",
+            Namespaced = true, StoragePrefix = "/registry/endpointslices/",
+            ModelType = typeof(V1EndpointSlice), ListModelType = typeof(V1EndpointSliceList), Strategy = new EndpointSliceStrategy(),
         },
     ];
 }
