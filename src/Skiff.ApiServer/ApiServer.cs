@@ -69,6 +69,8 @@ public static class ApiServer
         await namespaces.StartAsync(cancellationToken);
         var eventExpiry = new EventExpiry(registry, options.EventTtl, options.EventExpiryInterval, options.Time, logger);
         eventExpiry.Start();
+        var services = await Services.ServiceNetworking.StartAsync(
+            Services.ServiceIpRange.Parse(options.ServiceCidr), Services.NodePortRange.Parse(options.ServiceNodePortRange), registry, store, options.Time, logger, cancellationToken);
 
         // The API server's own client certificate towards kubelets (logs, exec, attach, port-forward).
         var (kubeletClientPem, kubeletClientKeyPem) = certificates.IssueClientCertificate("kube-apiserver-kubelet-client", ["system:masters"], options.Time);
@@ -108,6 +110,7 @@ public static class ApiServer
         catch (Exception ex) when (ex is IOException or SocketException)
         {
             await eventExpiry.DisposeAsync();
+            await services.DisposeAsync();
             await namespaces.DisposeAsync();
             await hub.DisposeAsync();
             kubelets.Dispose();
@@ -122,7 +125,8 @@ public static class ApiServer
         await KubeconfigWriter.WriteAsync(kubeconfigPath,
             KubeconfigWriter.Render(address.ToString().TrimEnd('/'), certificates.CaPem, certificates.AdminCertificatePem, certificates.AdminKeyPem),
             cancellationToken);
+        services.StartKubernetesService(registry, store, options.AdvertiseAddress ?? Services.ServiceNetworking.AdvertiseAddress(options.BindAddress), bound.Port, options.Time, logger);
         logger.LogInformation("API server listening on {Address}; kubeconfig at {Kubeconfig}", address, kubeconfigPath);
-        return new ApiServerHandle(app, hub, namespaces, certificates, address, kubeconfigPath, registry, options.Tokens, kubelets) { JoinTokenPath = joinTokenPath, Metrics = metrics, Background = [eventExpiry] };
+        return new ApiServerHandle(app, hub, namespaces, certificates, address, kubeconfigPath, registry, options.Tokens, kubelets) { JoinTokenPath = joinTokenPath, Metrics = metrics, Background = [eventExpiry], Services = services };
     }
 }

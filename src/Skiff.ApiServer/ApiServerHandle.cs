@@ -52,6 +52,9 @@ public sealed class ApiServerHandle : IAsyncDisposable
     /// <summary>The server's own background loops (event expiry, ...), stopped first.</summary>
     internal IReadOnlyList<IAsyncDisposable> Background { get; init; } = [];
 
+    /// <summary>The Service allocators, their repair loops and the <c>kubernetes</c> Service's endpoint.</summary>
+    public required Services.ServiceNetworking Services { get; init; }
+
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
         if (Interlocked.Exchange(ref _stopped, 1) == 1)
@@ -64,6 +67,7 @@ public sealed class ApiServerHandle : IAsyncDisposable
             await loop.DisposeAsync();
         }
 
+        await Services.DisposeAsync();
         await _namespaces.DisposeAsync();
         await _hub.CloseWatchesAsync();
         await _app.StopAsync(cancellationToken);

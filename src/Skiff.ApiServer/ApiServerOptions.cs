@@ -34,6 +34,16 @@ public sealed record ApiServerOptions
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
+    /// <summary>The Service cluster IP range (<c>--service-cidr</c>).</summary>
+    public string ServiceCidr { get; init; } = "10.43.0.0/16";
+
+    /// <summary>The NodePort range (<c>--service-node-port-range</c>).</summary>
+    public string ServiceNodePortRange { get; init; } = "30000-32767";
+
+    /// <summary>The address put in the <c>kubernetes</c> Service's endpoints; by default
+    /// <see cref="Services.ServiceNetworking.AdvertiseAddress"/> of the bind address.</summary>
+    public IPAddress? AdvertiseAddress { get; init; }
+
     /// <summary>How often terminating namespaces are checked.</summary>
     public TimeSpan NamespaceFinalizeInterval { get; init; } = TimeSpan.FromSeconds(1);
 

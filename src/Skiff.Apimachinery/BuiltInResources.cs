@@ -124,5 +124,13 @@ internal static class BuiltInResources
             Namespaced = true, StoragePrefix = "/registry/leases/",
             ModelType = typeof(V1Lease), ListModelType = typeof(V1LeaseList), Strategy = new LeaseStrategy(),
         },
+
+        // discovery.k8s.io/v1
+        new()
+        {
+            Group = "discovery.k8s.io", Version = "v1", Kind = "EndpointSlice", Plural = "endpointslices", Singular = "endpointslice",
+            Namespaced = true, StoragePrefix = "/registry/endpointslices/",
+            ModelType = typeof(V1EndpointSlice), ListModelType = typeof(V1EndpointSliceList), Strategy = new EndpointSliceStrategy(),
+        },
     ];
 }

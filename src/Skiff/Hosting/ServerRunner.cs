@@ -40,6 +40,8 @@ internal static class ServerRunner
                 Port = settings.Port,
                 EventTtl = settings.EventTtl,
                 EncryptionProviderConfig = settings.EncryptionProviderConfig,
+                ServiceCidr = settings.ServiceCidr,
+                ServiceNodePortRange = settings.ServiceNodePortRange,
             },
             store.Store,
             loggerFactory,

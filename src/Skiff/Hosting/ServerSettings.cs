@@ -29,4 +29,10 @@ internal sealed record ServerSettings
 
     /// <summary>Run no scheduler in this server (<c>--disable-scheduler</c>), e.g. when one runs elsewhere.</summary>
     public bool DisableScheduler { get; init; }
+
+    /// <summary>The Service cluster IP range (<c>--service-cidr</c>).</summary>
+    public string ServiceCidr { get; init; } = "10.43.0.0/16";
+
+    /// <summary>The NodePort range (<c>--service-node-port-range</c>).</summary>
+    public string ServiceNodePortRange { get; init; } = "30000-32767";
 }
