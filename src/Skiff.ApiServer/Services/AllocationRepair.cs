@@ -41,7 +41,7 @@ public sealed class AllocationRepair
             var rebuilt = new AllocationBitmap(_allocator.Size, _allocator.StaticBandSize);
             foreach (var kv in services.Items)
             {
-                var service = Http.ModelJson.Deserialize<k8s.Models.V1Service>(kv.Value.Span);
+                var service = ModelJson.Deserialize<k8s.Models.V1Service>(kv.Value.Span);
                 foreach (var offset in _offsetsOf(service))
                 {
                     if (!rebuilt.Allocate(offset))

@@ -102,7 +102,7 @@ public sealed class AllocatorTests
         var allocations = new ServiceAllocations(range, ips, NodePortRange.Default,
             new StoredRangeAllocator(store, "/registry/ranges/servicenodeports", NodePortRange.Default.ToString(), NodePortRange.Default.Size, NodePortRange.Default.StaticBandSize));
         var service = new V1Service { ApiVersion = "v1", Kind = "Service", Metadata = new V1ObjectMeta { Name = "web", NamespaceProperty = "default" }, Spec = new V1ServiceSpec { Type = "ClusterIP", ClusterIP = "10.0.0.7" } };
-        await store.CreateAsync("/registry/services/specs/default/web", Http.ModelJson.Serialize(service), CancellationToken.None);
+        await store.CreateAsync("/registry/services/specs/default/web", Skiff.Api.Json.ModelJson.Serialize(service), CancellationToken.None);
         var repair = new AllocationRepair(store, "/registry/services/specs/", ips, s => allocations.ClusterIpOffset(s) is { } o ? [o] : [], NullLogger.Instance);
 
         // Nothing stored (e.g. the range key was lost, or a server crashed before writing it): repair restores 10.0.0.7.
