@@ -53,9 +53,20 @@ down() {
   if [[ -f $data_dir/skiff.pid ]] && kill -0 "$(cat "$data_dir/skiff.pid")" 2>/dev/null; then
     local pid; pid=$(cat "$data_dir/skiff.pid")
     kill -TERM "$pid"
-    for _ in $(seq 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-    rm -f "$data_dir/skiff.pid"
-    echo "skiff: stopped" >&2
+    # Wait for the process itself to be gone (it stops its kubelet, containerd, API server and store in order, in
+    # about a second): a new `up` must not find the old one still holding the ports and the store.
+    local deadline=$((SECONDS + ${SKIFF_STOP_TIMEOUT:-60}))
+    while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
+    if kill -0 "$pid" 2>/dev/null; then
+      echo "skiff: pid $pid still running ${SKIFF_STOP_TIMEOUT:-60} s after SIGTERM; killing it (SIGKILL)" >&2
+      kill -KILL "$pid" 2>/dev/null || true
+      while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+      rm -f "$data_dir/skiff.pid"
+      echo "skiff: killed" >&2
+    else
+      rm -f "$data_dir/skiff.pid"
+      echo "skiff: stopped (pid $pid has exited)" >&2
+    fi
   else
     echo "skiff: not running" >&2
   fi

@@ -53,6 +53,11 @@ public static class ApiServer
 
         var certificates = ClusterCertificates.LoadOrCreate(Path.Combine(options.DataDirectory, "pki"), ips, dns.Distinct(StringComparer.OrdinalIgnoreCase).ToList(), options.Time);
 
+        if (options.EncryptionProviderConfig is { } encryption)
+        {
+            store = new Encryption.EncryptingStore(store, Encryption.EncryptionConfiguration.Load(encryption, options.Resources));
+        }
+
         // Every storage call the server makes is timed; the caller's store itself is untouched.
         var metrics = new Observability.ApiServerMetrics();
         store = new Observability.InstrumentedStore(store, metrics, options.Resources);
@@ -62,6 +67,10 @@ public static class ApiServer
         var registry = new GenericRegistry(store, hub, index, options.Time);
         var namespaces = new NamespaceLifecycle(registry, logger, options.NamespaceFinalizeInterval);
         await namespaces.StartAsync(cancellationToken);
+        var eventExpiry = new EventExpiry(registry, options.EventTtl, options.EventExpiryInterval, options.Time, logger);
+        eventExpiry.Start();
+        var services = await Services.ServiceNetworking.StartAsync(
+            Services.ServiceIpRange.Parse(options.ServiceCidr), Services.NodePortRange.Parse(options.ServiceNodePortRange), registry, store, options.Time, logger, cancellationToken);
 
         var (authorizer, background) = await Authorization.AuthorizationSetup.StartAsync(options, registry, logger, cancellationToken);
 
@@ -103,6 +112,8 @@ public static class ApiServer
         catch (Exception ex) when (ex is IOException or SocketException)
         {
             await background.DisposeAsync();
+            await eventExpiry.DisposeAsync();
+            await services.DisposeAsync();
             await namespaces.DisposeAsync();
             await hub.DisposeAsync();
             kubelets.Dispose();
@@ -117,7 +128,8 @@ public static class ApiServer
         await KubeconfigWriter.WriteAsync(kubeconfigPath,
             KubeconfigWriter.Render(address.ToString().TrimEnd('/'), certificates.CaPem, certificates.AdminCertificatePem, certificates.AdminKeyPem),
             cancellationToken);
+        services.StartKubernetesService(registry, store, options.AdvertiseAddress ?? Services.ServiceNetworking.AdvertiseAddress(options.BindAddress), bound.Port, options.Time, logger);
         logger.LogInformation("API server listening on {Address}; kubeconfig at {Kubeconfig}", address, kubeconfigPath);
-        return new ApiServerHandle(app, hub, namespaces, certificates, address, kubeconfigPath, registry, options.Tokens, kubelets) { JoinTokenPath = joinTokenPath, Metrics = metrics, Background = background };
+        return new ApiServerHandle(app, hub, namespaces, certificates, address, kubeconfigPath, registry, options.Tokens, kubelets) { JoinTokenPath = joinTokenPath, Metrics = metrics, Background = [background, eventExpiry], Services = services };
     }
 }

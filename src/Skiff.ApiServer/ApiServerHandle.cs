@@ -49,8 +49,11 @@ public sealed class ApiServerHandle : IAsyncDisposable
     /// <summary>The registry (for in-process components and tests).</summary>
     public GenericRegistry Registry { get; }
 
-    /// <summary>Loops the server runs besides serving (the ClusterRole aggregator); stopped first.</summary>
-    internal IAsyncDisposable? Background { get; init; }
+    /// <summary>The server's own background loops (ClusterRole aggregation, event expiry, ...), stopped first.</summary>
+    internal IReadOnlyList<IAsyncDisposable> Background { get; init; } = [];
+
+    /// <summary>The Service allocators, their repair loops and the <c>kubernetes</c> Service's endpoint.</summary>
+    public required Services.ServiceNetworking Services { get; init; }
 
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
@@ -59,12 +62,14 @@ public sealed class ApiServerHandle : IAsyncDisposable
             return;
         }
 
-        if (Background is not null)
+        foreach (var loop in Background)
         {
-            await Background.DisposeAsync();
+            await loop.DisposeAsync();
         }
 
+        await Services.DisposeAsync();
         await _namespaces.DisposeAsync();
+        await _hub.CloseWatchesAsync();
         await _app.StopAsync(cancellationToken);
         await _hub.DisposeAsync();
         await _app.DisposeAsync();

@@ -34,8 +34,28 @@ public sealed record ApiServerOptions
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
+    /// <summary>The Service cluster IP range (<c>--service-cidr</c>).</summary>
+    public string ServiceCidr { get; init; } = "10.43.0.0/16";
+
+    /// <summary>The NodePort range (<c>--service-node-port-range</c>).</summary>
+    public string ServiceNodePortRange { get; init; } = "30000-32767";
+
+    /// <summary>The address put in the <c>kubernetes</c> Service's endpoints; by default
+    /// <see cref="Services.ServiceNetworking.AdvertiseAddress"/> of the bind address.</summary>
+    public IPAddress? AdvertiseAddress { get; init; }
+
     /// <summary>How often terminating namespaces are checked.</summary>
     public TimeSpan NamespaceFinalizeInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>An EncryptionConfiguration file (<c>--encryption-provider-config</c>): the resources it names are
+    /// stored encrypted.</summary>
+    public string? EncryptionProviderConfig { get; init; }
+
+    /// <summary>How long an event lives after its last write (kube-apiserver's <c>--event-ttl</c>, 1 h); zero keeps them.</summary>
+    public TimeSpan EventTtl { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>How often expired events are looked for.</summary>
+    public TimeSpan EventExpiryInterval { get; init; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Events kept per resource for watch resume.</summary>
     public int WatchHistorySize { get; init; } = 4096;

@@ -117,14 +117,6 @@ internal static class BuiltInResources
             ModelType = typeof(V1Job), ListModelType = typeof(V1JobList), Strategy = new JobStrategy(),
         },
 
-        // coordination.k8s.io/v1
-        new()
-        {
-            Group = "coordination.k8s.io", Version = "v1", Kind = "Lease", Plural = "leases", Singular = "lease",
-            Namespaced = true, StoragePrefix = "/registry/leases/",
-            ModelType = typeof(V1Lease), ListModelType = typeof(V1LeaseList), Strategy = new LeaseStrategy(),
-        },
-
         // rbac.authorization.k8s.io/v1
         new()
         {
@@ -149,6 +141,22 @@ internal static class BuiltInResources
             Group = "rbac.authorization.k8s.io", Version = "v1", Kind = "Role", Plural = "roles", Singular = "role",
             Namespaced = true, StoragePrefix = "/registry/roles/",
             ModelType = typeof(V1Role), ListModelType = typeof(V1RoleList), Strategy = new Strategies.Rbac.RoleStrategy(),
+        },
+
+        // coordination.k8s.io/v1
+        new()
+        {
+            Group = "coordination.k8s.io", Version = "v1", Kind = "Lease", Plural = "leases", Singular = "lease",
+            Namespaced = true, StoragePrefix = "/registry/leases/",
+            ModelType = typeof(V1Lease), ListModelType = typeof(V1LeaseList), Strategy = new LeaseStrategy(),
+        },
+
+        // discovery.k8s.io/v1
+        new()
+        {
+            Group = "discovery.k8s.io", Version = "v1", Kind = "EndpointSlice", Plural = "endpointslices", Singular = "endpointslice",
+            Namespaced = true, StoragePrefix = "/registry/endpointslices/",
+            ModelType = typeof(V1EndpointSlice), ListModelType = typeof(V1EndpointSliceList), Strategy = new EndpointSliceStrategy(),
         },
     ];
 }

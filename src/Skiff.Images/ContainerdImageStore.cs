@@ -1,6 +1,6 @@
 namespace Skiff.Images;
 
-/// <summary>Lists and imports images in one containerd namespace through the <c>ctr</c> client.</summary>
+/// <summary>Lists, imports and removes images in one containerd namespace through the <c>ctr</c> client.</summary>
 public sealed class ContainerdImageStore(string ctrBinary, string address, string containerdNamespace)
 {
     /// <summary>Image reference → manifest digest, as <c>ctr images ls</c> reports them.</summary>
@@ -29,4 +29,12 @@ public sealed class ContainerdImageStore(string ctrBinary, string address, strin
     /// <summary>Imports an OCI archive and unpacks it into the default snapshotter.</summary>
     public Task ImportAsync(string archivePath, CancellationToken cancellationToken) =>
         ExternalCommand.RunCheckedAsync(ctrBinary, ["-a", address, "-n", containerdNamespace, "images", "import", archivePath], null, cancellationToken);
+
+    /// <summary>Imports the archive <paramref name="writeArchive"/> writes to ctr's stdin; returns ctr's output.</summary>
+    public Task<string> ImportAsync(Func<Stream, CancellationToken, Task> writeArchive, CancellationToken cancellationToken) =>
+        ExternalCommand.RunCheckedAsync(ctrBinary, ["-a", address, "-n", containerdNamespace, "images", "import", "-"], null, cancellationToken, writeArchive);
+
+    /// <summary>Removes an image reference (its content is garbage-collected once no reference holds it).</summary>
+    public Task RemoveAsync(string reference, CancellationToken cancellationToken) =>
+        ExternalCommand.RunCheckedAsync(ctrBinary, ["-a", address, "-n", containerdNamespace, "images", "rm", reference], null, cancellationToken);
 }

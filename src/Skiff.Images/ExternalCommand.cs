@@ -6,7 +6,8 @@ namespace Skiff.Images;
 /// <summary>Runs a host program to completion and captures its output.</summary>
 internal static class ExternalCommand
 {
-    public static async Task<CommandResult> RunAsync(string program, IEnumerable<string> arguments, string? workingDirectory, CancellationToken cancellationToken)
+    /// <param name="writeInput">Writes the program's stdin (closed afterwards); null for an empty stdin.</param>
+    public static async Task<CommandResult> RunAsync(string program, IEnumerable<string> arguments, string? workingDirectory, CancellationToken cancellationToken, Func<Stream, CancellationToken, Task>? writeInput = null)
     {
         var startInfo = new ProcessStartInfo(program)
         {
@@ -33,11 +34,25 @@ internal static class ExternalCommand
 
         using (process)
         {
-            process.StandardInput.Close();
             var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
             var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+            IOException? inputFailure = null;
             try
             {
+                if (writeInput is not null)
+                {
+                    try
+                    {
+                        await writeInput(process.StandardInput.BaseStream, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (IOException e)
+                    {
+                        // The program stopped reading (usually because it failed: its exit code and stderr say why).
+                        inputFailure = e;
+                    }
+                }
+
+                process.StandardInput.Close();
                 await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
@@ -46,14 +61,19 @@ internal static class ExternalCommand
                 throw;
             }
 
+            if (inputFailure is not null && process.ExitCode == 0)
+            {
+                throw new ImageBuildException($"{program} stopped reading its input: {inputFailure.Message}", inputFailure);
+            }
+
             return new CommandResult(program, process.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false));
         }
     }
 
-    public static async Task<string> RunCheckedAsync(string program, IEnumerable<string> arguments, string? workingDirectory, CancellationToken cancellationToken)
+    public static async Task<string> RunCheckedAsync(string program, IEnumerable<string> arguments, string? workingDirectory, CancellationToken cancellationToken, Func<Stream, CancellationToken, Task>? writeInput = null)
     {
         var list = arguments.ToList();
-        var result = await RunAsync(program, list, workingDirectory, cancellationToken).ConfigureAwait(false);
+        var result = await RunAsync(program, list, workingDirectory, cancellationToken, writeInput).ConfigureAwait(false);
         if (result.ExitCode != 0)
         {
             var command = new StringBuilder(program);

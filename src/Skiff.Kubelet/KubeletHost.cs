@@ -1,7 +1,7 @@
-using k8s;
+using k8s.Models;
 using Microsoft.Extensions.Logging;
+using Skiff.Client;
 using Skiff.Cri;
-using Skiff.Kubelet.Api;
 using Skiff.Kubelet.Nodes;
 using Skiff.Kubelet.Pods;
 using Skiff.Kubelet.Runtime;
@@ -15,26 +15,19 @@ namespace Skiff.Kubelet;
 /// </summary>
 public static class KubeletHost
 {
-    /// <summary>Runs a kubelet against the API server behind <paramref name="client"/> and the CRI runtime at
+    /// <summary>Runs a kubelet against the API server of <paramref name="context"/> (its API for writes, its shared
+    /// informers for pods, ConfigMaps, Secrets and the Node, its event broadcaster) and the CRI runtime at
     /// <see cref="KubeletOptions.RuntimeEndpoint"/>.</summary>
-    public static async Task RunAsync(
-        KubeletOptions options, IKubernetes client, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    public static async Task RunAsync(KubeletOptions options, ComponentContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(context);
+        var loggerFactory = context.Loggers;
         using var cri = CriConnection.Open(options.RuntimeEndpoint);
         var runtime = new GrpcRuntimeService(cri.Runtime);
         var metrics = new Observability.KubeletMetrics(runtime);
         await using var server = await StartServerAsync(options, cri, metrics, loggerFactory, cancellationToken);
-        await RunAsync(
-            options,
-            new KubernetesKubeletApi(client),
-            runtime,
-            new GrpcImageService(cri.Images),
-            TimeProvider.System,
-            loggerFactory,
-            cancellationToken,
-            metrics);
+        await RunAsync(options, context, runtime, new GrpcImageService(cri.Images), cancellationToken, metrics);
     }
 
     /// <summary>
@@ -67,16 +60,15 @@ public static class KubeletHost
     /// <summary>Runs a kubelet over the given API and runtime seams (tests pass fakes here).</summary>
     public static async Task RunAsync(
         KubeletOptions options,
-        IKubeletApi api,
+        ComponentContext context,
         IRuntimeService runtime,
         IImageService images,
-        TimeProvider time,
-        ILoggerFactory loggerFactory,
         CancellationToken cancellationToken,
         Observability.KubeletMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(loggerFactory);
+        ArgumentNullException.ThrowIfNull(context);
+        var (api, time, loggerFactory) = (context.Api, context.Time, context.Loggers);
         var logger = loggerFactory.CreateLogger(typeof(KubeletHost));
         var nodeName = options.EffectiveNodeName;
         Directory.CreateDirectory(options.RootDir);
@@ -84,8 +76,12 @@ public static class KubeletHost
         var host = HostInfo.Detect(options.RootDir, options.NodeIp);
         var pressure = new NodePressureMonitor(
             new HostResourceSource(options.RootDir, options.ImageFsPath ?? options.RootDir), options.EvictionHard, time);
+        // One watch each per process: the pods bound to this node, its Node, and (in ConfigObjects) ConfigMaps and Secrets.
+        var podInformer = context.Informers.Get<V1Pod>(PodSource.ForNode(nodeName));
+        var nodeInformer = context.Informers.Get<V1Node>(NodeAgent.ForNode(nodeName));
+        var recorder = context.Events.NewRecorder("kubelet", nodeName);
         var nodeAgent = new NodeAgent(
-            api, runtime, new NodeStatusBuilder(options, host, pressure, time), options, time, loggerFactory.CreateLogger<NodeAgent>());
+            api, nodeInformer.Cache, recorder, runtime, new NodeStatusBuilder(options, host, pressure, time), options, time, loggerFactory.CreateLogger<NodeAgent>());
         await nodeAgent.RegisterAsync(cancellationToken);
 
         using var probeHttp = new HttpClient(new SocketsHttpHandler
@@ -96,10 +92,12 @@ public static class KubeletHost
         });
         var node = new NodeFacts(nodeName, host.InternalIp, host.CpuCount, host.MemoryBytes);
         var prober = new Prober(runtime, probeHttp, loggerFactory.CreateLogger<Prober>());
-        var deps = new PodSyncDependencies(options, node, runtime, images, api, prober, time, loggerFactory) { Metrics = metrics };
+        var deps = new PodSyncDependencies(options, node, runtime, images, api, context.Informers, recorder, prober, time, loggerFactory) { Metrics = metrics };
         var statusManager = new StatusManager(api, loggerFactory.CreateLogger<StatusManager>());
         await using var workers = new PodWorkers(deps, statusManager);
-        var podSource = new PodSource(api, workers, nodeName, time, loggerFactory.CreateLogger<PodSource>());
+        var podSource = new PodSource(workers);
+        podSource.Attach(podInformer);
+        context.Informers.Start(cancellationToken);
         var staticPods = string.IsNullOrEmpty(options.PodManifestPath)
             ? null
             : new StaticPodSource(options, api, workers, statusManager, () => nodeAgent.NodeUid, time,
@@ -112,7 +110,6 @@ public static class KubeletHost
         {
             nodeAgent.RunAsync(stop.Token),
             statusManager.RunAsync(stop.Token),
-            podSource.RunAsync(stop.Token),
             CollectOrphansAsync(podSource, staticPods, orphans, options, time, logger, stop.Token),
         };
         if (staticPods is not null)
@@ -148,7 +145,7 @@ public static class KubeletHost
         CancellationToken cancellationToken)
     {
         // Only after the first list: before it, every running pod would look orphaned.
-        await podSource.Synced.WaitAsync(cancellationToken);
+        await podSource.WaitForSyncAsync(cancellationToken);
         if (staticPods is not null)
         {
             await staticPods.ScanAsync(cancellationToken);

@@ -13,8 +13,10 @@ internal static class Program
         root.Subcommands.Add(version);
         root.Subcommands.Add(ServerCommand.Create());
         root.Subcommands.Add(AgentCommand.Create());
+        root.Subcommands.Add(ControllerManagerCommand.Create());
         root.Subcommands.Add(Cli.KubectlCommand.Create());
         root.Subcommands.Add(ImagesCommand.Create());
+        root.Subcommands.Add(SchedulerCommand.Create());
         return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
     }
 }

@@ -1,5 +1,5 @@
 using Skiff.ApiServer.Http;
-using Skiff.ApiServer.Selection;
+using Skiff.Api.Selection;
 
 namespace Skiff.ApiServer.Tests;
 

@@ -1,3 +1,4 @@
+using Skiff.Api.Text;
 using Skiff.Apimachinery.Printing;
 
 namespace Skiff.Apimachinery.Tests;

@@ -1,16 +1,13 @@
 namespace Skiff.Architecture.Tests;
 
 /// <summary>
-/// Keeps the picture of DESIGN.md true: dependencies point one way. The API machinery knows nothing of HTTP or
-/// storage; storage knows nothing of resources; the kubelet, scheduler, controllers and CLI are API clients and never
-/// reference the API server or storage; only the <c>skiff</c> composition root wires everything.
+/// Keeps the picture of DESIGN.md true: every project references only what <see cref="AllowedReferences"/> lists
+/// for it; the API machinery knows nothing of HTTP or storage; storage knows nothing of resources; the kubelet,
+/// scheduler, controllers and CLI are API clients and never reach the API server or storage, not even transitively.
 /// </summary>
 public sealed class DependencyDirectionTests
 {
-    private static readonly string[] ApiClients =
-        ["Skiff.Kubelet", "Skiff.Scheduler", "Skiff.Controllers", "Skiff.Cli", "Skiff.Containerd", "Skiff.Cri", "Skiff.Images"];
-
-    private static readonly string[] ServerSide = ["Skiff.ApiServer", "Skiff.Storage"];
+    private static readonly string[] ServerSide = ["Skiff.ApiServer", "Skiff.Storage", "Skiff.Apimachinery"];
 
     public static TheoryData<string> SourceProjects()
     {
@@ -25,11 +22,30 @@ public sealed class DependencyDirectionTests
 
     [Theory]
     [MemberData(nameof(SourceProjects))]
-    public void Project_only_depends_in_the_allowed_direction(string project)
+    public void Project_has_an_entry_in_the_allow_list(string project)
     {
-        var closure = SolutionLayout.TransitiveReferences(project);
-        var violations = closure.Where(reference => !IsAllowed(project, reference)).ToList();
+        Assert.True(AllowedReferences.Table.ContainsKey(project), $"{project} has no entry in AllowedReferences: say what it may reference");
+    }
+
+    [Theory]
+    [MemberData(nameof(SourceProjects))]
+    public void Project_references_only_what_the_allow_list_says(string project)
+    {
+        var violations = SolutionLayout.DirectReferences(project).Where(reference => !AllowedReferences.IsAllowed(project, reference)).ToList();
         Assert.True(violations.Count == 0, $"{project} must not reference {string.Join(", ", violations)}");
+    }
+
+    [Theory]
+    [MemberData(nameof(SourceProjects))]
+    public void Api_clients_never_reach_the_server_side(string project)
+    {
+        if (!AllowedReferences.Table.TryGetValue(project, out var allowed) || !allowed.Contains("Skiff.Client") && project != "Skiff.Client")
+        {
+            return;
+        }
+
+        var reached = SolutionLayout.TransitiveReferences(project).Where(r => ServerSide.Any(s => r.StartsWith(s, StringComparison.Ordinal))).ToList();
+        Assert.True(reached.Count == 0, $"{project} is an API client but reaches {string.Join(", ", reached)}");
     }
 
     [Fact]
@@ -43,48 +59,25 @@ public sealed class DependencyDirectionTests
     }
 
     [Fact]
-    public void Apimachinery_knows_nothing_of_http()
+    public void Apimachinery_and_the_client_layer_know_nothing_of_http_servers()
     {
         Assert.DoesNotContain("Microsoft.AspNetCore.App", SolutionLayout.FrameworkReferences("Skiff.Apimachinery"));
+        Assert.DoesNotContain("Microsoft.AspNetCore.App", SolutionLayout.FrameworkReferences("Skiff.Api"));
+        Assert.DoesNotContain("Microsoft.AspNetCore.App", SolutionLayout.FrameworkReferences("Skiff.Client"));
     }
 
     [Fact]
-    public void The_rule_catches_a_kubelet_that_references_storage()
+    public void The_rule_refuses_what_is_not_listed()
     {
-        // The check itself must be able to fail: a made-up reference from the kubelet to storage is refused.
-        Assert.False(IsAllowed("Skiff.Kubelet", "Skiff.Storage"));
-        Assert.False(IsAllowed("Skiff.Kubelet", "Skiff.Storage.Sqlite"));
-        Assert.False(IsAllowed("Skiff.Apimachinery", "Skiff.Storage"));
-        Assert.True(IsAllowed("Skiff", "Skiff.Storage"));
-    }
-
-    internal static bool IsAllowed(string project, string reference)
-    {
-        if (reference == "Skiff")
-        {
-            return false; // nothing depends on the composition root
-        }
-
-        if (project == "Skiff" || project.StartsWith("Skiff.Testing", StringComparison.Ordinal))
-        {
-            return true;
-        }
-
-        if (project.StartsWith("Skiff.Storage", StringComparison.Ordinal))
-        {
-            return reference.StartsWith("Skiff.Storage", StringComparison.Ordinal);
-        }
-
-        if (project == "Skiff.Apimachinery")
-        {
-            return false;
-        }
-
-        if (ApiClients.Any(c => project.StartsWith(c, StringComparison.Ordinal)))
-        {
-            return !ServerSide.Any(s => reference.StartsWith(s, StringComparison.Ordinal));
-        }
-
-        return true;
+        // The check itself must be able to fail: made-up references are refused.
+        Assert.False(AllowedReferences.IsAllowed("Skiff.Kubelet", "Skiff.Storage"));
+        Assert.False(AllowedReferences.IsAllowed("Skiff.Kubelet", "Skiff.ApiServer"));
+        Assert.False(AllowedReferences.IsAllowed("Skiff.Kubelet", "Skiff.Containerd"));
+        Assert.False(AllowedReferences.IsAllowed("Skiff.Apimachinery", "Skiff.Storage"));
+        Assert.False(AllowedReferences.IsAllowed("Skiff.Api", "Skiff.Client"));
+        Assert.False(AllowedReferences.IsAllowed("Skiff.NewThing", "Skiff.Api"));
+        Assert.False(AllowedReferences.IsAllowed("Skiff.ApiServer", "Skiff"));
+        Assert.True(AllowedReferences.IsAllowed("Skiff", "Skiff.Storage"));
+        Assert.True(AllowedReferences.IsAllowed("Skiff.Scheduler", "Skiff.Client"));
     }
 }

@@ -6,8 +6,8 @@ namespace Skiff.EndToEnd.Tests;
 
 /// <summary>
 /// README's first command on a clean data dir: <c>./skiff.sh up</c> (with its own ports, bridge and subnet so it
-/// does not clash with another cluster on this machine) brings a node to Ready, nginx bound to it answers on its pod
-/// IP, and <c>./skiff.sh down</c> stops it.
+/// does not clash with another cluster on this machine) brings a node to Ready, <c>kubectl run web --image=nginx</c>
+/// is scheduled onto it and answers on its pod IP, and <c>./skiff.sh down</c> stops it.
 /// </summary>
 public sealed class ReadmeFirstCommandTests
 {
@@ -46,19 +46,27 @@ public sealed class ReadmeFirstCommandTests
             Task<CommandResult> Kubectl(params string[] arguments) =>
                 ProcessRunner.RunAsync("kubectl", ["--kubeconfig", kubeconfig, .. arguments], null, TimeSpan.FromMinutes(4), CancellationToken.None);
 
-            var run = await Kubectl("run", "web", "--image=nginx", "--overrides={\"spec\":{\"nodeName\":\"" + node + "\"}}");
+            // No node named: the scheduler places it.
+            var run = await Kubectl("run", "web", "--image=nginx");
             Assert.True(run.ExitCode == 0, run.ToString());
             var ready = await Kubectl("wait", "--for=condition=Ready", "pod/web", "--timeout=180s");
             Assert.True(ready.ExitCode == 0, ready + "\n--- log:\n" + ReadLog(dataDir));
+            Assert.Equal(node, (await Kubectl("get", "pod", "web", "-o", "jsonpath={.spec.nodeName}")).Stdout.Trim());
+            var describe = await Kubectl("describe", "pod", "web");
+            Assert.Matches($@"Normal\s+Scheduled\s+\S+\s+default-scheduler\s+Successfully assigned default/web to {node}", describe.Stdout);
             var ip = (await Kubectl("get", "pod", "web", "-o", "jsonpath={.status.podIP}")).Stdout.Trim();
             var page = await ProcessRunner.RunAsync("curl", ["-s", "--max-time", "10", $"http://{ip}/"], null, TimeSpan.FromSeconds(20), CancellationToken.None);
             Assert.Contains("<title>Welcome to nginx!</title>", page.Stdout, StringComparison.Ordinal);
             await Kubectl("delete", "pod", "web", "--grace-period=1", "--timeout=90s");
 
+            var pid = int.Parse((await File.ReadAllTextAsync(Path.Combine(dataDir, "skiff.pid"))).Trim(), CultureInfo.InvariantCulture);
             var down = await ProcessRunner.RunAsync("bash", [script, "down"], environment, TimeSpan.FromMinutes(1), CancellationToken.None);
             Assert.True(down.ExitCode == 0, down.ToString());
-            Assert.Contains("skiff: stopped", down.Stderr, StringComparison.Ordinal);
+            Assert.Contains($"skiff: stopped (pid {pid} has exited)", down.Stderr, StringComparison.Ordinal);
             Assert.False(File.Exists(Path.Combine(dataDir, "skiff.pid")));
+            // "stopped" means the process is gone, not merely signalled.
+            var alive = await ProcessRunner.RunAsync("kill", ["-0", pid.ToString(CultureInfo.InvariantCulture)], null, TimeSpan.FromSeconds(5), CancellationToken.None);
+            Assert.NotEqual(0, alive.ExitCode);
         }
         finally
         {

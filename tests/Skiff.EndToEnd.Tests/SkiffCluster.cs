@@ -12,10 +12,27 @@ public sealed class SkiffCluster : IAsyncLifetime
     public const string NodeName = "e2e-node";
 
     // Overridable so two clusters (two worktrees, two CI jobs) can run on one machine without sharing a bridge.
-    private static readonly string Bridge = Environment.GetEnvironmentVariable("SKIFF_E2E_BRIDGE") ?? "skiffe2e0";
-    private static readonly string PodCidr = Environment.GetEnvironmentVariable("SKIFF_E2E_POD_CIDR") ?? "10.88.250.0/24";
+    private static readonly string DefaultBridge = Environment.GetEnvironmentVariable("SKIFF_E2E_BRIDGE") ?? "skiffe2e0";
+    private static readonly string DefaultPodCidr = Environment.GetEnvironmentVariable("SKIFF_E2E_POD_CIDR") ?? "10.88.250.0/24";
 
+    private readonly string _bridge;
+    private readonly string _podCidr;
+    private readonly string[] _extraArguments;
     private Process? _server;
+
+    public SkiffCluster()
+        : this(DefaultBridge, DefaultPodCidr)
+    {
+    }
+
+    /// <summary>A second cluster beside the shared one: its own bridge and pod subnet, and more server flags
+    /// (e.g. <c>--skip-images</c>).</summary>
+    internal SkiffCluster(string bridge, string podCidr, params string[] extraArguments)
+    {
+        _bridge = bridge;
+        _podCidr = podCidr;
+        _extraArguments = extraArguments;
+    }
 
     /// <summary>Why the cluster cannot run here (empty when it runs).</summary>
     public IReadOnlyList<string> Missing { get; private set; } = [];
@@ -59,9 +76,9 @@ public sealed class SkiffCluster : IAsyncLifetime
                      "--node-name", NodeName,
                      "--kubelet-port", LoopbackPort.Free().ToString(CultureInfo.InvariantCulture),
                      "--stream-port", LoopbackPort.Free().ToString(CultureInfo.InvariantCulture),
-                     "--bridge-name", Bridge,
-                     "--pod-cidr", PodCidr,
-                 })
+                     "--bridge-name", _bridge,
+                     "--pod-cidr", _podCidr,
+                 }.Concat(_extraArguments))
         {
             startInfo.ArgumentList.Add(argument);
         }
@@ -121,9 +138,30 @@ public sealed class SkiffCluster : IAsyncLifetime
         }
 
         _server?.Dispose();
-        await ProcessRunner.RunAsync("ip", ["link", "del", Bridge], null, TimeSpan.FromSeconds(10), CancellationToken.None);
+        await ProcessRunner.RunAsync("ip", ["link", "del", _bridge], null, TimeSpan.FromSeconds(10), CancellationToken.None);
         TryDelete(KubectlCacheDirectory);
         TryDelete(DataDirectory);
+    }
+
+    /// <summary>Sends SIGTERM, as a user's Ctrl-C or <c>skiff.sh down</c> would, and returns how long the server took
+    /// to exit (killing it after <paramref name="bound"/>; the result is then longer than the bound).</summary>
+    public async Task<TimeSpan> TerminateAsync(TimeSpan bound)
+    {
+        var server = _server ?? throw new InvalidOperationException("the server is not running");
+        var clock = Stopwatch.StartNew();
+        await ProcessRunner.RunAsync("kill", ["-TERM", server.Id.ToString(CultureInfo.InvariantCulture)], null, TimeSpan.FromSeconds(5), CancellationToken.None);
+        using var wait = new CancellationTokenSource(bound);
+        try
+        {
+            await server.WaitForExitAsync(wait.Token);
+            return clock.Elapsed;
+        }
+        catch (OperationCanceledException)
+        {
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync(CancellationToken.None);
+            return clock.Elapsed;
+        }
     }
 
     /// <summary>Runs the real kubectl against this cluster.</summary>

@@ -33,6 +33,52 @@ public sealed class RecipeTests : IDisposable
         Assert.Contains(rootfs.Entries, e => e.Path == "etc/passwd");
     }
 
+    [SkippableFact]
+    public async Task Busybox_has_the_network_applets()
+    {
+        RequireFile("/bin/busybox");
+        var (rootfs, _) = await new BusyboxImageRecipe().BuildAsync(work, new Progress<string>(), CancellationToken.None);
+        foreach (var applet in new[] { "usr/bin/wget", "usr/bin/nslookup", "bin/nc", "bin/ping", "bin/ps", "usr/bin/top", "bin/vi" })
+        {
+            Assert.Contains(rootfs.Entries, e => e.Path.EndsWith(applet[applet.LastIndexOf('/')..], StringComparison.Ordinal) && e.LinkTarget == "/bin/busybox");
+        }
+    }
+
+    /// <summary>
+    /// Builds nginx (apt-get download needs the Debian mirror), unpacks the layer and checks the result the way the
+    /// official image is used: `sh` runs, `nginx -t` accepts the official layout, the default server is in conf.d.
+    /// </summary>
+    [SkippableFact]
+    public async Task Nginx_has_a_shell_and_the_official_config_layout()
+    {
+        RequireFile("/bin/busybox");
+        RequireTool("apt-get");
+        RequireTool("chroot");
+        RequireThat(Environment.UserName == "root", "chroot needs root");
+        var recipe = new NginxImageRecipe();
+        var (rootfs, config) = await recipe.BuildAsync(work, new Progress<string>(), CancellationToken.None);
+        Assert.Equal(["nginx", "-g", "daemon off;"], config.Cmd);
+        Assert.Null(config.Entrypoint);
+        Assert.Equal("SIGQUIT", config.StopSignal);
+
+        var archive = Path.Combine(work, "nginx.oci.tar");
+        var digests = await OciArchiveWriter.WriteAsync(rootfs, config, recipe.Reference, archive, CancellationToken.None);
+        var unpacked = Directory.CreateDirectory(Path.Combine(work, "unpacked")).FullName;
+        await ExternalCommand.RunCheckedAsync("tar", ["-xf", archive, "blobs/sha256/" + digests.LayerDigest["sha256:".Length..]], work, CancellationToken.None);
+        await ExternalCommand.RunCheckedAsync("tar", ["-xzf", Path.Combine(work, "blobs/sha256", digests.LayerDigest["sha256:".Length..]), "-C", unpacked], work, CancellationToken.None);
+
+        var shell = await ExternalCommand.RunAsync("chroot", [unpacked, "/bin/sh", "-c", "test -e /etc/nginx/conf.d/default.conf && ls /usr/share/nginx/html && id nginx"], work, CancellationToken.None);
+        Assert.True(shell.ExitCode == 0, shell.Stderr);
+        Assert.Contains("50x.html", shell.Stdout, StringComparison.Ordinal);
+        Assert.Contains("index.html", shell.Stdout, StringComparison.Ordinal);
+        Assert.Contains("uid=101(nginx)", shell.Stdout, StringComparison.Ordinal);
+
+        // nginx -t reads the configuration and checks the user and paths it names, as the container would at start.
+        var check = await ExternalCommand.RunAsync("chroot", [unpacked, "/usr/sbin/nginx", "-t"], work, CancellationToken.None);
+        Assert.True(check.ExitCode == 0, check.Stderr);
+        Assert.Contains("/etc/nginx/nginx.conf test is successful", check.Stderr, StringComparison.Ordinal);
+    }
+
     private static void RequireTool(string tool)
     {
         var found = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':').Any(d => File.Exists(Path.Combine(d, tool)));

@@ -20,7 +20,7 @@ public sealed class KubeletMetricsTests
         using var ctx = new KubeletTestContext();
         var metrics = new KubeletMetrics(ctx.Runtime);
         var deps = new Pods.PodSyncDependencies(
-            ctx.Options, new Pods.NodeFacts("node-a", "192.0.2.10", 2, 8L << 30), ctx.Runtime, ctx.Images, ctx.Api, ctx.Prober, ctx.Time,
+            ctx.Options, new Pods.NodeFacts("node-a", "192.0.2.10", 2, 8L << 30), ctx.Runtime, ctx.Images, ctx.Api, ctx.Context.Informers, ctx.Recorder, ctx.Prober, ctx.Time,
             Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance) { Metrics = metrics };
         var pod = KubeletTestContext.Pod("web", KubeletTestContext.Container("a"), KubeletTestContext.Container("b"));
         var syncer = new Pods.PodSyncer(deps, pod.Metadata.Uid);
@@ -42,7 +42,7 @@ public sealed class KubeletMetricsTests
         using var ctx = new KubeletTestContext();
         var metrics = new KubeletMetrics(ctx.Runtime);
         var deps = new Pods.PodSyncDependencies(
-            ctx.Options, new Pods.NodeFacts("node-a", "192.0.2.10", 2, 8L << 30), ctx.Runtime, ctx.Images, ctx.Api, ctx.Prober, ctx.Time,
+            ctx.Options, new Pods.NodeFacts("node-a", "192.0.2.10", 2, 8L << 30), ctx.Runtime, ctx.Images, ctx.Api, ctx.Context.Informers, ctx.Recorder, ctx.Prober, ctx.Time,
             Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance) { Metrics = metrics };
         var pod = KubeletTestContext.Pod("adopted", KubeletTestContext.Container("a"));
         pod.Status = new k8s.Models.V1PodStatus { Phase = "Running" };

@@ -1,11 +1,14 @@
+using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using Skiff.Client;
 using Skiff.Kubelet.Nodes;
 using Skiff.Kubelet.Tests.Fakes;
+using Skiff.Testing;
 
 namespace Skiff.Kubelet.Tests;
 
-public sealed class NodeAgentTests
+public sealed class NodeAgentTests : IDisposable
 {
     private static readonly HostInfo Host = new()
     {
@@ -14,12 +17,32 @@ public sealed class NodeAgentTests
     };
 
     private readonly FakeTimeProvider time = new(new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero));
-    private readonly FakeKubeletApi api = new();
+    private readonly FakeApiClient api;
+    private readonly ComponentContext context;
+    private readonly CancellationTokenSource stop = new();
 
     private readonly FakeResourceSource resources = new();
 
+    public NodeAgentTests()
+    {
+        api = new FakeApiClient(time);
+        context = ComponentContext.Create(api, time, NullLoggerFactory.Instance);
+        context.Informers.Get<V1Node>(NodeAgent.ForNode("node-a"));
+        context.Informers.Start(stop.Token);
+    }
+
+    public void Dispose()
+    {
+        stop.Cancel();
+        stop.Dispose();
+    }
+
+    private V1Node StoredNode => api.Peek<V1Node>(null, "node-a")!;
+
     private NodeAgent Agent(KubeletOptions options) => new(
         api,
+        context.Informers.Get<V1Node>(NodeAgent.ForNode("node-a")).Cache,
+        context.Events.NewRecorder("kubelet", "node-a"),
         new FakeRuntimeService(time),
         new NodeStatusBuilder(options, Host, new NodePressureMonitor(resources, options.EvictionHard, time), time),
         options,
@@ -34,9 +57,9 @@ public sealed class NodeAgentTests
 
         await Agent(options).RegisterAsync(CancellationToken.None);
 
-        Assert.Equal(["GetNode", "CreateNode"], api.Calls.Take(2));
-        Assert.Contains("ReplaceNodeStatus", api.Calls);
-        var node = api.Nodes["node-a"];
+        Assert.Equal(["get nodes /node-a", "create nodes /node-a"], api.Calls.Where(c => c.Resource == "nodes" && c.Verb is not ("list" or "watch")).Take(2).Select(c => c.ToString()));
+        Assert.Contains(api.Calls, c => c is { Verb: "update", Resource: "nodes", Subresource: "status" });
+        var node = StoredNode;
         Assert.Equal("node-a", node.Metadata.Labels["kubernetes.io/hostname"]);
         Assert.Equal("linux", node.Metadata.Labels["kubernetes.io/os"]);
         Assert.Equal("amd64", node.Metadata.Labels["kubernetes.io/arch"]);
@@ -62,21 +85,20 @@ public sealed class NodeAgentTests
         var options = new KubeletOptions { NodeName = "node-a", NodeStatusUpdateFrequency = TimeSpan.FromSeconds(10) };
         var agent = Agent(options);
         await agent.RegisterAsync(CancellationToken.None);
-        var firstTransition = api.Nodes["node-a"].Status.Conditions.Single(c => c.Type == "Ready").LastTransitionTime;
+        var firstTransition = StoredNode.Status.Conditions.Single(c => c.Type == "Ready").LastTransitionTime;
 
         using var cts = new CancellationTokenSource();
         var loop = agent.RunAsync(cts.Token);
-        await WaitUntilAsync(() => api.Leases.ContainsKey("kube-node-lease/node-a"));
-        var lease = api.Leases["kube-node-lease/node-a"];
+        await WaitUntilAsync(() => api.Peek<V1Lease>("kube-node-lease", "node-a") is not null);
+        var lease = api.Peek<V1Lease>("kube-node-lease", "node-a")!;
         Assert.Equal("node-a", lease.Spec.HolderIdentity);
         Assert.Equal(40, lease.Spec.LeaseDurationSeconds);
-        Assert.Equal("node-uid", lease.Metadata.OwnerReferences.Single().Uid);
+        Assert.Equal(StoredNode.Metadata.Uid, lease.Metadata.OwnerReferences.Single().Uid);
 
         time.Advance(TimeSpan.FromSeconds(10));
-        await WaitUntilAsync(() => api.Calls.Contains("ReplaceLease"));
-        var renewed = api.Leases["kube-node-lease/node-a"].Spec.RenewTime;
-        Assert.Equal(time.GetUtcNow().UtcDateTime, renewed);
-        var readyNow = api.Nodes["node-a"].Status.Conditions.Single(c => c.Type == "Ready");
+        await WaitUntilAsync(() => api.Peek<V1Lease>("kube-node-lease", "node-a")!.Spec.RenewTime == time.GetUtcNow().UtcDateTime);
+        Assert.Contains(api.Calls, c => c is { Verb: "update", Resource: "leases" });
+        var readyNow = StoredNode.Status.Conditions.Single(c => c.Type == "Ready");
         Assert.Equal(firstTransition, readyNow.LastTransitionTime);
         Assert.True(readyNow.LastHeartbeatTime > firstTransition);
 
@@ -89,14 +111,49 @@ public sealed class NodeAgentTests
     {
         var options = new KubeletOptions { NodeName = "node-a" };
         await Agent(options).RegisterAsync(CancellationToken.None);
-        api.Calls.Clear();
+        api.ClearCalls();
         options.NodeLabels["new"] = "label";
 
         await Agent(options).RegisterAsync(CancellationToken.None);
 
-        Assert.DoesNotContain("CreateNode", api.Calls);
-        Assert.Contains("ReplaceNode", api.Calls);
-        Assert.Equal("label", api.Nodes["node-a"].Metadata.Labels["new"]);
+        Assert.DoesNotContain(api.Calls, c => c is { Verb: "create", Resource: "nodes" });
+        Assert.Contains(api.Calls, c => c is { Verb: "update", Resource: "nodes", Subresource: null });
+        Assert.Equal("label", StoredNode.Metadata.Labels["new"]);
+    }
+
+    [Fact]
+    public async Task Registration_records_Starting_and_the_condition_events_of_upstreams_kubelet_once()
+    {
+        var options = new KubeletOptions { NodeName = "node-a" };
+        var agent = Agent(options);
+
+        await agent.RegisterAsync(CancellationToken.None);
+        using var cts = new CancellationTokenSource();
+        var loop = agent.RunAsync(cts.Token);
+        time.Advance(options.NodeStatusUpdateFrequency);
+        await WaitUntilAsync(() => api.Calls.Count(c => c is { Verb: "update", Resource: "nodes", Subresource: "status" }) >= 3);
+        await WaitUntilAsync(() => api.All<Corev1Event>().Count >= 5);
+        await Task.Delay(100);
+
+        var events = api.All<Corev1Event>()
+            .Select(e => $"{e.Type} {e.Reason}: {e.Message}")
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        Assert.Equal(
+            [
+                "Normal NodeHasNoDiskPressure: Node node-a status is now: NodeHasNoDiskPressure",
+                "Normal NodeHasSufficientMemory: Node node-a status is now: NodeHasSufficientMemory",
+                "Normal NodeHasSufficientPID: Node node-a status is now: NodeHasSufficientPID",
+                "Normal NodeReady: Node node-a status is now: NodeReady",
+                "Normal Starting: Starting kubelet.",
+            ],
+            events);
+        var starting = api.All<Corev1Event>().Single(e => e.Reason == "Starting");
+        Assert.Equal(("Node", "node-a", "node-a"), (starting.InvolvedObject.Kind, starting.InvolvedObject.Name, starting.InvolvedObject.Uid));
+        Assert.Equal(1, starting.Count ?? 1);
+        Assert.All(api.All<Corev1Event>(), e => Assert.Equal(1, e.Count ?? 1)); // later heartbeats change no condition
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => loop);
     }
 
     internal static async Task WaitUntilAsync(Func<bool> condition, int attempts = 500)

@@ -100,11 +100,13 @@ public sealed class PodStatusBuilderTests
         };
 
         var both = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("500m"), ["memory"] = new("64Mi") };
-        Assert.Equal("/kubepods/podu", PodQos.CgroupParent(With(null, both)));
-        Assert.Equal("/kubepods/burstable/podu", PodQos.CgroupParent(With(new() { ["cpu"] = new("100m") }, null)));
-        Assert.Equal("/kubepods/besteffort/podu", PodQos.CgroupParent(With(null, null)));
+        Assert.Equal("/kubepods/podu", PodCgroups.CgroupParent(With(both, both)));
+        Assert.Equal("/kubepods/burstable/podu", PodCgroups.CgroupParent(With(new() { ["cpu"] = new("100m") }, null)));
+        Assert.Equal("/kubepods/besteffort/podu", PodCgroups.CgroupParent(With(null, null)));
 
-        var resources = ContainerConfigBuilder.Resources(With(null, both), With(null, both).Spec.Containers[0], 8L << 30);
+        // Limits only, as the API server stores it: requests defaulted from the limits (a Guaranteed pod).
+        var limitsOnly = With(both, both);
+        var resources = ContainerConfigBuilder.Resources(limitsOnly, limitsOnly.Spec.Containers[0], 8L << 30);
         Assert.Equal(512, resources.CpuShares);
         Assert.Equal(50_000, resources.CpuQuota);
         Assert.Equal(100_000, resources.CpuPeriod);

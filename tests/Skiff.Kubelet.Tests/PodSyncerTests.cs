@@ -271,11 +271,11 @@ public sealed class PodSyncerTests : IDisposable
     [Fact]
     public async Task Env_resolves_field_refs_config_maps_and_expansion()
     {
-        ctx.Api.ConfigMaps["default/cfg"] = new V1ConfigMap
+        await ctx.SeedAsync(new V1ConfigMap
         {
             Metadata = new V1ObjectMeta { Name = "cfg", NamespaceProperty = "default" },
             Data = new Dictionary<string, string> { ["greeting"] = "hello", ["color"] = "blue" },
-        };
+        });
         var container = Container("c", "busybox", "echo", "$(GREETING) $(NAME)");
         container.EnvFrom = [new V1EnvFromSource { ConfigMapRef = new V1ConfigMapEnvSource { Name = "cfg" }, Prefix = "CFG_" }];
         container.Env =
@@ -318,15 +318,15 @@ public sealed class PodSyncerTests : IDisposable
     [Fact]
     public async Task Config_map_secret_and_downward_api_volumes_are_written_as_files()
     {
-        ctx.Api.ConfigMaps["default/cfg"] = new V1ConfigMap
+        await ctx.SeedAsync(new V1ConfigMap
         {
-            Metadata = new V1ObjectMeta { Name = "cfg" }, Data = new Dictionary<string, string> { ["app.conf"] = "x=1" },
-        };
-        ctx.Api.Secrets["default/sec"] = new V1Secret
+            Metadata = new V1ObjectMeta { Name = "cfg", NamespaceProperty = "default" }, Data = new Dictionary<string, string> { ["app.conf"] = "x=1" },
+        });
+        await ctx.SeedAsync(new V1Secret
         {
-            Metadata = new V1ObjectMeta { Name = "sec" },
+            Metadata = new V1ObjectMeta { Name = "sec", NamespaceProperty = "default" },
             Data = new Dictionary<string, byte[]> { ["password"] = "s3cret"u8.ToArray() },
-        };
+        });
         var container = Container("c");
         container.VolumeMounts =
         [

@@ -1,3 +1,4 @@
+using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 using Skiff.Kubelet.Pods;
 using Skiff.Kubelet.Tests.Fakes;
@@ -50,7 +51,7 @@ public sealed class StaticPodSourceTests : IAsyncLifetime
         await NodeAgentTests.WaitUntilAsync(() => ctx.Runtime.Containers.Count == 1);
         var sandbox = ctx.Runtime.Sandboxes.Values.Single();
         Assert.Equal("static-web-node-a", sandbox.Config.Metadata.Name);
-        var mirror = ctx.Api.Pods["default/static-web-node-a"];
+        var mirror = ctx.Api.Peek<V1Pod>("default", "static-web-node-a")!;
         Assert.Equal(sandbox.Config.Metadata.Uid, mirror.Metadata.Annotations[KubeletLabels.ConfigMirror]);
         Assert.Equal("file", mirror.Metadata.Annotations[KubeletLabels.ConfigSource]);
         var owner = mirror.Metadata.OwnerReferences.Single();
@@ -66,13 +67,13 @@ public sealed class StaticPodSourceTests : IAsyncLifetime
         await source.ScanAsync(CancellationToken.None);
         await NodeAgentTests.WaitUntilAsync(() => ctx.Runtime.Containers.Count == 1);
 
-        ctx.Api.Pods.Remove("default/static-web-node-a");
+        await ctx.Api.DeleteAsync<V1Pod>("default", "static-web-node-a", new V1DeleteOptions { GracePeriodSeconds = 0 }, CancellationToken.None);
         await source.ScanAsync(CancellationToken.None);
-        Assert.True(ctx.Api.Pods.ContainsKey("default/static-web-node-a"));
+        Assert.NotNull(ctx.Api.Peek<V1Pod>("default", "static-web-node-a"));
 
         File.Delete(file);
         await source.ScanAsync(CancellationToken.None);
         await NodeAgentTests.WaitUntilAsync(() => ctx.Runtime.Sandboxes.Count == 0);
-        Assert.False(ctx.Api.Pods.ContainsKey("default/static-web-node-a"));
+        Assert.Null(ctx.Api.Peek<V1Pod>("default", "static-web-node-a"));
     }
 }

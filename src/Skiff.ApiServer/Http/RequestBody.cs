@@ -1,3 +1,4 @@
+using Skiff.Api.Text;
 using System.Buffers;
 using Microsoft.AspNetCore.Http;
 

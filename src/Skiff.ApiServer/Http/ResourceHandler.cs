@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Skiff.Apimachinery;
 using Skiff.Apimachinery.Patching;
 using Skiff.ApiServer.Registry;
-using Skiff.ApiServer.Selection;
+using Skiff.Api.Selection;
 using Skiff.ApiServer.Tables;
 using Skiff.ApiServer.Watch;
 

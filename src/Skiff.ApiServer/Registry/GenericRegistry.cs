@@ -23,6 +23,7 @@ public sealed class GenericRegistry
     private readonly TimeProvider _time;
     private readonly ResourceDefinition? _namespaces;
     private readonly ConcurrentDictionary<ResourceDefinition, HashSet<string>?> _selectableFields = new();
+    private readonly ConcurrentDictionary<ResourceDefinition, IAllocationHook> _allocations = new();
 
     public GenericRegistry(IStore store, WatchCacheHub hub, ResourceIndex index, TimeProvider time)
     {
@@ -36,6 +37,29 @@ public sealed class GenericRegistry
     public ResourceIndex Index { get; }
 
     public WatchCacheHub Hub => _hub;
+
+    /// <summary>Makes writes of <paramref name="def"/> take and release what <paramref name="hook"/> allocates.</summary>
+    public void AddAllocationHook(ResourceDefinition def, IAllocationHook hook) => _allocations[def] = hook;
+
+    private IAllocationHook? AllocationHook(ResourceDefinition def) => _allocations.TryGetValue(def, out var hook) ? hook : null;
+
+    /// <summary>Gives back what a deleted object held; a failure leaves a leak the allocator's repair loop reclaims,
+    /// never a failed delete.</summary>
+    private async Task ReleaseAllocationsAsync(ResourceDefinition def, IKubernetesObject<V1ObjectMeta> deleted)
+    {
+        if (AllocationHook(def) is not { } hook)
+        {
+            return;
+        }
+
+        try
+        {
+            await hook.ReleaseAsync(deleted, CancellationToken.None);
+        }
+        catch (Exception e) when (e is StorageException or InvalidOperationException)
+        {
+        }
+    }
 
     public DateTimeOffset Now => DateTimeOffset.FromUnixTimeSeconds(_time.GetUtcNow().ToUnixTimeSeconds());
 
@@ -247,13 +271,20 @@ public sealed class GenericRegistry
                     throw StatusErrors.AlreadyExists(StatusErrors.QualifiedResource(def), meta.Name!);
                 }
 
+                if (AllocationHook(def) is { } checker)
+                {
+                    await checker.ReserveAsync(obj, null, dryRun: true, ct);
+                }
+
                 return ObjectCodec.NotStored(def, key, obj);
             }
 
+            var reservation = AllocationHook(def) is { } hook ? await hook.ReserveAsync(obj, null, dryRun: false, ct) : null;
             try
             {
                 var stored = ObjectCodec.ToStorage(def, obj);
                 var kv = await _store.CreateAsync(key, stored, ct);
+                reservation = null;
                 return ObjectCodec.Served(def, key, obj, stored, kv.ModRevision);
             }
             catch (StorageException e) when (e.Code == StorageErrorCode.KeyExists && generated && attempt < 5)
@@ -263,6 +294,13 @@ public sealed class GenericRegistry
             catch (StorageException e)
             {
                 throw StorageErrors.ToApi(e, def, meta.Name!);
+            }
+            finally
+            {
+                if (reservation is not null)
+                {
+                    await reservation.RevertAsync(CancellationToken.None);
+                }
             }
         }
     }
@@ -319,24 +357,36 @@ public sealed class GenericRegistry
             var current = ObjectDecoder.FromStorage(def, kv.Value.Span);
             current.Metadata.ResourceVersion = kv.ModRevision.ToString(CultureInfo.InvariantCulture);
             var updated = mutate(current, kv.ModRevision);
-            var bytes = ObjectCodec.ToStorage(def, updated);
-            if (bytes.AsSpan().SequenceEqual(kv.Value.Span) || dryRun)
-            {
-                // A no-op update writes nothing and keeps the resourceVersion, as Kubernetes does.
-                return ObjectCodec.Served(def, key, updated, kv.ModRevision);
-            }
-
+            var finalDelete = updated.Metadata.DeletionTimestamp is not null && (updated.Metadata.Finalizers is null || updated.Metadata.Finalizers.Count == 0)
+                && updated.Metadata.DeletionGracePeriodSeconds is null or 0;
+            var old = AllocationHook(def) is not null && !finalDelete ? ObjectDecoder.FromStorage(def, kv.Value.Span) : null;
+            var reservation = old is not null ? await AllocationHook(def)!.ReserveAsync(updated, old, dryRun, ct) : null;
             try
             {
-                if (updated.Metadata.DeletionTimestamp is not null && (updated.Metadata.Finalizers is null || updated.Metadata.Finalizers.Count == 0)
-                    && updated.Metadata.DeletionGracePeriodSeconds is null or 0)
+                var bytes = ObjectCodec.ToStorage(def, updated);
+                if ((!kv.Stale && bytes.AsSpan().SequenceEqual(kv.Value.Span)) || dryRun)
+                {
+                    // A no-op update writes nothing and keeps the resourceVersion, as Kubernetes does (unless the
+                    // stored value was read with an old encryption key: then it is written again under the current one).
+                    return ObjectCodec.Served(def, key, updated, kv.ModRevision);
+                }
+
+                if (finalDelete)
                 {
                     // The last finalizer went away on an object being deleted: it is gone now.
                     var deleted = await _store.DeleteAsync(key, kv.ModRevision, ct);
+                    await ReleaseAllocationsAsync(def, updated);
                     return ObjectCodec.Served(def, key, updated, deleted.ModRevision);
                 }
 
                 var written = await _store.UpdateAsync(key, bytes, kv.ModRevision, ct);
+                if (reservation is not null)
+                {
+                    var stored = reservation;
+                    reservation = null;
+                    await stored.CommitAsync(CancellationToken.None);
+                }
+
                 return ObjectCodec.Served(def, key, updated, bytes, written.ModRevision);
             }
             catch (StorageException e) when (e.Code == StorageErrorCode.Conflict && retryOnConflict && attempt < 16)
@@ -345,6 +395,13 @@ public sealed class GenericRegistry
             catch (StorageException e)
             {
                 throw StorageErrors.ToApi(e, def, name);
+            }
+            finally
+            {
+                if (reservation is not null)
+                {
+                    await reservation.RevertAsync(CancellationToken.None);
+                }
             }
         }
     }
@@ -454,8 +511,9 @@ public sealed class GenericRegistry
             CheckPreconditions(def, name, options.Preconditions, current, kv.ModRevision);
 
             var meta = current.Metadata;
-            var hasFinalizers = meta.Finalizers is { Count: > 0 };
             var isNamespace = ReferenceEquals(def, _namespaces) || (def.Group.Length == 0 && def.Kind == "Namespace");
+            var gcFinalizerAdded = !isNamespace && meta.DeletionTimestamp is null && GarbageCollectionFinalizers.Apply(meta, options.PropagationPolicy);
+            var hasFinalizers = meta.Finalizers is { Count: > 0 };
             var grace = isNamespace ? null : def.Strategy.GracefulDeletionPeriod(current, options.GracePeriodSeconds);
 
             IKubernetesObject<V1ObjectMeta>? pending = null;
@@ -491,7 +549,7 @@ public sealed class GenericRegistry
             }
             else if (hasFinalizers)
             {
-                if (meta.DeletionTimestamp is null || meta.DeletionGracePeriodSeconds is not 0)
+                if (meta.DeletionTimestamp is null || meta.DeletionGracePeriodSeconds is not 0 || gcFinalizerAdded)
                 {
                     meta.DeletionTimestamp ??= Now.UtcDateTime;
                     meta.DeletionGracePeriodSeconds = 0;
@@ -529,6 +587,7 @@ public sealed class GenericRegistry
                 }
 
                 var deleted = await _store.DeleteAsync(key, kv.ModRevision, ct);
+                await ReleaseAllocationsAsync(def, current);
                 return (ObjectCodec.Served(def, key, current, deleted.ModRevision), true);
             }
             catch (StorageException e) when (e.Code == StorageErrorCode.Conflict && options.Preconditions?.ResourceVersion is null && attempt < 16)

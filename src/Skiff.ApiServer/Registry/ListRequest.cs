@@ -1,4 +1,4 @@
-using Skiff.ApiServer.Selection;
+using Skiff.Api.Selection;
 
 namespace Skiff.ApiServer.Registry;
 

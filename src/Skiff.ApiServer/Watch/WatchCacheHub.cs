@@ -20,6 +20,7 @@ public sealed class WatchCacheHub : IAsyncDisposable
     private readonly Dictionary<string, ResourceWatchCache> _byPrefix = new(StringComparer.Ordinal);
     private readonly List<(string Prefix, ResourceWatchCache Cache)> _routes = [];
     private readonly CancellationTokenSource _stop = new();
+    private readonly CancellationTokenSource _closing = new();
     private TaskCompletionSource _advanced = NewSignal();
     private Task? _loop;
     private long _revision;
@@ -41,6 +42,13 @@ public sealed class WatchCacheHub : IAsyncDisposable
 
     /// <summary>The last store revision applied to every cache.</summary>
     public long Revision => Volatile.Read(ref _revision);
+
+    /// <summary>Cancelled when the server shuts down: open watches end at once (clients resume elsewhere or when the
+    /// server is back), instead of holding the graceful shutdown until its timeout.</summary>
+    public CancellationToken Closing => _closing.Token;
+
+    /// <summary>Ends every open watch stream; the cache itself keeps following the store until disposed.</summary>
+    public Task CloseWatchesAsync() => _closing.CancelAsync();
 
     public ResourceWatchCache For(ResourceDefinition def) => _byPrefix[def.StoragePrefix];
 
@@ -103,6 +111,7 @@ public sealed class WatchCacheHub : IAsyncDisposable
         }
 
         _stop.Dispose();
+        _closing.Dispose();
     }
 
     private async Task LoadAsync(CancellationToken cancellationToken)

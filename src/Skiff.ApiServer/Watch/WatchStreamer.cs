@@ -59,7 +59,9 @@ public sealed class WatchStreamer
             return;
         }
 
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        // A stopping server ends its watches (kube-apiserver closes them on shutdown too): otherwise any client whose
+        // watch outlives it (a remote kubelet, kubectl get -w) holds the host's shutdown for its full 30 s timeout.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct, hub.Closing);
         timeout.CancelAfter(options.Timeout);
         var firstTable = true;
         try

@@ -103,9 +103,9 @@ public sealed class EndpointsStrategy : ResourceStrategy<V1Endpoints>
             }
         }
 
-        if (shown.Count == 0)
+        if (endpoints.Subsets is not { Count: > 0 })
         {
-            return "<none>";
+            return "<none>"; // subsets with no ready address print an empty cell, as upstream's formatEndpoints
         }
 
         var text = string.Join(",", shown);

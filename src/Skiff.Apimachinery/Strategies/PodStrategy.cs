@@ -1,3 +1,4 @@
+using Skiff.Api.Pods;
 using k8s.Models;
 using Skiff.Apimachinery.Printing;
 using Skiff.Apimachinery.Strategies.Pods;

@@ -222,10 +222,39 @@ public sealed class ServiceStrategy : ResourceStrategy<V1Service>
     {
         // An update that leaves clusterIP out keeps the allocated one (what clients that drop it expect).
         var spec = obj.Spec ??= new V1ServiceSpec();
-        if (string.IsNullOrEmpty(spec.ClusterIP) && spec.Type != "ExternalName" && !string.IsNullOrEmpty(old.Spec?.ClusterIP))
+        var oldSpec = old.Spec ?? new V1ServiceSpec();
+        if (spec.Type == "ExternalName" && oldSpec.Type != "ExternalName")
         {
-            spec.ClusterIP = old.Spec.ClusterIP;
-            spec.ClusterIPs = old.Spec.ClusterIPs;
+            // Upstream's dropTypeDependentFields: what only the old type used goes when the client left it unchanged.
+            if (spec.ClusterIP == oldSpec.ClusterIP)
+            {
+                spec.ClusterIP = null;
+                spec.ClusterIPs = null;
+            }
+
+            spec.IpFamilies = null;
+            spec.IpFamilyPolicy = null;
+            spec.InternalTrafficPolicy = null;
+        }
+
+        if (spec.Type is not ("NodePort" or "LoadBalancer") && oldSpec.Type is "NodePort" or "LoadBalancer")
+        {
+            var oldNodePorts = (oldSpec.Ports ?? []).Select(p => p.NodePort).ToHashSet();
+            foreach (var port in (spec.Ports ?? []).Where(p => p.NodePort is not null && oldNodePorts.Contains(p.NodePort)))
+            {
+                port.NodePort = null;
+            }
+
+            if (spec.ExternalTrafficPolicy == oldSpec.ExternalTrafficPolicy)
+            {
+                spec.ExternalTrafficPolicy = null;
+            }
+        }
+
+        if (string.IsNullOrEmpty(spec.ClusterIP) && spec.Type != "ExternalName" && oldSpec.Type != "ExternalName" && !string.IsNullOrEmpty(oldSpec.ClusterIP))
+        {
+            spec.ClusterIP = oldSpec.ClusterIP;
+            spec.ClusterIPs = oldSpec.ClusterIPs;
         }
     }
 

@@ -13,6 +13,9 @@ public static class FieldErrors
 
     public static FieldError Duplicate(string field, object? value) => new(FieldErrorType.Duplicate, field, value, "");
 
+    public static FieldError TooMany(string field, int actual, int max) =>
+        new(FieldErrorType.TooMany, field, actual, $"must have at most {max} items");
+
     public static FieldError TooLong(string field, int maxLength) =>
         new(FieldErrorType.TooLong, field, "", $"may not be more than {maxLength} bytes");
 

@@ -1,3 +1,4 @@
+using Skiff.Api.Text;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -10,7 +11,7 @@ namespace Skiff.Cli.Manifests;
 /// Reads <c>-f</c> arguments as kubectl does: files, directories (their .yaml/.yml/.json files, sorted), or
 /// <c>-</c> for stdin; YAML streams with several documents, JSON, and <c>kind: List</c> expanded into its items.
 /// </summary>
-public static partial class ManifestReader
+public static class ManifestReader
 {
     private static readonly string[] Extensions = [".yaml", ".yml", ".json"];
 
@@ -69,7 +70,7 @@ public static partial class ManifestReader
 
         foreach (var document in stream.Documents)
         {
-            if (ToJson(document.RootNode) is not JsonObject obj)
+            if (YamlToJson.ToJson(document.RootNode) is not JsonObject obj)
             {
                 continue;
             }
@@ -101,68 +102,4 @@ public static partial class ManifestReader
             throw new CliException($"error validating \"{source}\": error validating data: {missing} not set");
         }
     }
-
-    /// <summary>Converts a YAML node to JSON, resolving plain scalars as YAML 1.2 core types.</summary>
-    public static JsonNode? ToJson(YamlNode node)
-    {
-        switch (node)
-        {
-            case YamlMappingNode map:
-                var obj = new JsonObject();
-                foreach (var (key, value) in map.Children)
-                {
-                    obj[((YamlScalarNode)key).Value ?? string.Empty] = ToJson(value);
-                }
-
-                return obj;
-            case YamlSequenceNode sequence:
-                return new JsonArray([.. sequence.Children.Select(ToJson)]);
-            case YamlScalarNode scalar:
-                return Scalar(scalar);
-            default:
-                return null;
-        }
-    }
-
-    private static JsonNode? Scalar(YamlScalarNode scalar)
-    {
-        var value = scalar.Value ?? string.Empty;
-        if (scalar.Style is not ScalarStyle.Plain || scalar.Tag == "tag:yaml.org,2002:str")
-        {
-            return JsonValue.Create(value);
-        }
-
-        if (value is "" or "~" or "null" or "Null" or "NULL")
-        {
-            return null;
-        }
-
-        if (value is "true" or "True" or "TRUE")
-        {
-            return JsonValue.Create(true);
-        }
-
-        if (value is "false" or "False" or "FALSE")
-        {
-            return JsonValue.Create(false);
-        }
-
-        if (IntPattern().IsMatch(value) && long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var integer))
-        {
-            return JsonValue.Create(integer);
-        }
-
-        if (FloatPattern().IsMatch(value) && double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var real))
-        {
-            return JsonValue.Create(real);
-        }
-
-        return JsonValue.Create(value);
-    }
-
-    [GeneratedRegex(@"^[-+]?[0-9]+$")]
-    private static partial Regex IntPattern();
-
-    [GeneratedRegex(@"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")]
-    private static partial Regex FloatPattern();
 }

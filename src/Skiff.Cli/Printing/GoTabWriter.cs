@@ -3,21 +3,34 @@ using System.Text;
 namespace Skiff.Cli.Printing;
 
 /// <summary>
-/// Go's text/tabwriter (left-aligned, space padding, no flags) as kubectl's describe uses it
-/// (minwidth 0, padding 2): cells end at a tab, and a column is aligned over each block of consecutive lines
-/// that have a cell in it. The text after a line's last tab is not aligned.
+/// Go's text/tabwriter (left-aligned, space padding) as kubectl uses it: cells end at a tab, and a column is aligned
+/// over each block of consecutive lines that have a cell in it; the text after a line's last tab is not aligned.
+/// kubectl describe uses minwidth 0, padding 2; kubectl's tables minwidth 6, padding 3 with kubectl's
+/// <c>RememberWidths</c> flag, under which a column never gets narrower across flushes (so watch output stays
+/// aligned with its header).
 /// </summary>
 public sealed class GoTabWriter
 {
     private readonly int _minWidth;
     private readonly int _padding;
+    private readonly bool _rememberWidths;
+    private readonly List<int> _maxWidths = [];
     private readonly StringBuilder _pending = new();
     private readonly StringBuilder _output = new();
 
-    public GoTabWriter(int minWidth, int padding)
+    public GoTabWriter(int minWidth, int padding, bool rememberWidths = false)
     {
         _minWidth = minWidth;
         _padding = padding;
+        _rememberWidths = rememberWidths;
+    }
+
+    /// <summary>The formatted text so far, which is then forgotten (for writers that stream).</summary>
+    public string TakeOutput()
+    {
+        var text = _output.ToString();
+        _output.Clear();
+        return text;
     }
 
     public void Write(string text) => _pending.Append(text);
@@ -71,6 +84,19 @@ public sealed class GoTabWriter
                 }
 
                 width = Math.Max(width, line[column].Length + _padding);
+            }
+
+            if (_rememberWidths)
+            {
+                if (column < _maxWidths.Count)
+                {
+                    width = Math.Max(width, _maxWidths[column]);
+                    _maxWidths[column] = width;
+                }
+                else
+                {
+                    _maxWidths.Add(width);
+                }
             }
 
             widths.Add(width);

@@ -1,9 +1,12 @@
 namespace Skiff.Images.Recipes;
 
-/// <summary>busybox from Debian's busybox-static: /bin/busybox plus a symlink for every applet.</summary>
+/// <summary>
+/// busybox from Debian's busybox-static: /bin/busybox plus a symlink for every one of its applets (shell, core
+/// utilities, wget, nslookup, nc, ping, ps, top, vi...), a root home, and <c>sh</c> as the command, as the official image.
+/// </summary>
 public sealed class BusyboxImageRecipe : IImageRecipe
 {
-    public const string HostBinary = "/bin/busybox";
+    public const string HostBinary = BusyboxApplets.HostBinary;
 
     public string Name => "busybox";
 
@@ -14,29 +17,8 @@ public sealed class BusyboxImageRecipe : IImageRecipe
     public async Task<(Rootfs Rootfs, ImageConfig Config)> BuildAsync(string workDirectory, IProgress<string> progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(progress);
-        if (!File.Exists(HostBinary))
-        {
-            throw new ImageBuildException($"{HostBinary} not found; apt-get install busybox-static.");
-        }
-
-        // A dynamically linked busybox would need the host's libc in the image; the static one runs anywhere.
-        var fileOutput = await ExternalCommand.RunAsync("ldd", [HostBinary], workDirectory, cancellationToken).ConfigureAwait(false);
-        if (fileOutput.ExitCode == 0 && !fileOutput.Stdout.Contains("not a dynamic executable", StringComparison.Ordinal))
-        {
-            throw new ImageBuildException($"{HostBinary} is dynamically linked; apt-get install busybox-static.");
-        }
-
-        progress.Report("busybox: collecting applets from " + HostBinary);
-        var applets = await ExternalCommand.RunCheckedAsync(HostBinary, ["--list-full"], workDirectory, cancellationToken).ConfigureAwait(false);
-        var rootfs = new Rootfs().FileFromHost("bin/busybox", HostBinary, Rootfs.ExecutableMode);
-        foreach (var applet in applets.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            if (applet != "bin/busybox" && !rootfs.Contains(applet))
-            {
-                rootfs.Symlink(applet, "/bin/busybox");
-            }
-        }
-
+        var rootfs = new Rootfs();
+        await BusyboxApplets.AddAsync(rootfs, Name, workDirectory, progress, cancellationToken).ConfigureAwait(false);
         CommonFiles.AddBaseSystem(rootfs);
         rootfs.Directory("root", (UnixFileMode)0b111_000_000);
         rootfs.Directory("home");

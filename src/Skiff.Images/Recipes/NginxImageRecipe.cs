@@ -5,8 +5,9 @@ namespace Skiff.Images.Recipes;
 /// <summary>
 /// nginx from Debian's <c>nginx</c> and <c>nginx-common</c> packages, downloaded with <c>apt-get download</c> and
 /// unpacked with <c>dpkg -x</c> (never installed on the host: its postinst would start a server on port 80). The image
-/// holds the binary, the shared libraries it links (copied from the host), Debian's /etc/nginx with the default
-/// site enabled, the stock welcome page, and logs pointed at stdout/stderr.
+/// holds the binary, the shared libraries it links (copied from the host), Debian's /etc/nginx files with the
+/// official image's configuration layout (<see cref="NginxOfficialConfig"/>), the stock welcome page at
+/// /usr/share/nginx/html, logs pointed at stdout/stderr, and busybox as shell and core utilities.
 /// </summary>
 public sealed partial class NginxImageRecipe : IImageRecipe
 {
@@ -16,7 +17,7 @@ public sealed partial class NginxImageRecipe : IImageRecipe
 
     public string Reference => WellKnownImages.Nginx;
 
-    public int Revision => 1;
+    public int Revision => 2;
 
     public async Task<(Rootfs Rootfs, ImageConfig Config)> BuildAsync(string workDirectory, IProgress<string> progress, CancellationToken cancellationToken)
     {
@@ -49,25 +50,34 @@ public sealed partial class NginxImageRecipe : IImageRecipe
             rootfs.FileFromHost(library, library, Rootfs.ExecutableMode);
         }
 
+        // Debian's /etc/nginx (mime.types, fastcgi_params, snippets...) with the official image's nginx.conf and
+        // conf.d/default.conf in place of Debian's sites-enabled layout.
         rootfs.CopyTree(Path.Combine(staging, "etc/nginx"), "etc/nginx");
-        rootfs.Directory("etc/nginx/conf.d");
-        rootfs.Directory("etc/nginx/modules-enabled");
-        // Normally made by the package's postinst; without it nginx has no server block and listens nowhere.
-        rootfs.Symlink("etc/nginx/sites-enabled/default", "/etc/nginx/sites-available/default");
+        rootfs.File("etc/nginx/nginx.conf", NginxOfficialConfig.NginxConf);
+        rootfs.File("etc/nginx/conf.d/default.conf", NginxOfficialConfig.DefaultServer);
+        rootfs.FileFromHost("usr/share/nginx/html/index.html", Path.Combine(staging, "usr/share/nginx/html/index.html"));
+        rootfs.File("usr/share/nginx/html/50x.html", NginxOfficialConfig.ErrorPage);
 
-        var welcome = Path.Combine(staging, "usr/share/nginx/html/index.html");
-        rootfs.FileFromHost("usr/share/nginx/html/index.html", welcome);
-        // The default site serves /var/www/html, where postinst would have copied the welcome page.
-        rootfs.FileFromHost("var/www/html/index.nginx-debian.html", welcome);
-
-        CommonFiles.AddBaseSystem(rootfs, extraUsers: "www-data:x:33:33:www-data:/var/www:/usr/sbin/nologin\n", extraGroups: "www-data:x:33:\n");
+        var uid = NginxOfficialConfig.NginxUid.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        CommonFiles.AddBaseSystem(
+            rootfs,
+            extraUsers: $"nginx:x:{uid}:{uid}:nginx user:/nonexistent:/bin/false\n",
+            extraGroups: $"nginx:x:{uid}:\n");
+        rootfs.Symlink("var/run", "/run");
+        rootfs.Directory("var/cache/nginx");
         rootfs.Directory("var/lib/nginx");
         rootfs.Symlink("var/log/nginx/access.log", "/dev/stdout");
         rootfs.Symlink("var/log/nginx/error.log", "/dev/stderr");
+        rootfs.Directory("root", (UnixFileMode)0b111_000_000);
+
+        // The official image is Debian with bash and coreutils; here busybox's applets give the shell and core
+        // utilities that `kubectl exec -- sh`, exec probes and scripts expect.
+        await BusyboxApplets.AddAsync(rootfs, Name, workDirectory, progress, cancellationToken).ConfigureAwait(false);
 
         return (rootfs, new ImageConfig
         {
-            Entrypoint = ["/usr/sbin/nginx", "-g", "daemon off;"],
+            // As the official image's CMD, so `command:` or `args:` replace it the same way.
+            Cmd = ["nginx", "-g", "daemon off;"],
             ExposedPorts = ["80/tcp"],
             StopSignal = "SIGQUIT",
         });

@@ -1,3 +1,4 @@
+using Skiff.Api.Pods;
 using System.Globalization;
 using k8s.Models;
 using Skiff.Cri.V1;

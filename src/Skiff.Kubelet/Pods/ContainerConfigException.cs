@@ -17,4 +17,7 @@ public sealed class ContainerConfigException : Exception
         : base(message, innerException)
     {
     }
+
+    /// <summary>The pod volume that could not be set up, when the failure is a volume's.</summary>
+    public string? Volume { get; init; }
 }

@@ -1,13 +1,12 @@
 using System.Globalization;
 using System.Text;
 using k8s.Models;
-using Skiff.Kubelet.Api;
 
 namespace Skiff.Kubelet.Pods;
 
 /// <summary>Resolves a container's environment: envFrom, then env (later names win), with valueFrom fieldRef,
 /// resourceFieldRef, configMapKeyRef and secretKeyRef read from the API, and <c>$(VAR)</c> expansion.</summary>
-public sealed class EnvironmentBuilder(IKubeletApi api)
+public sealed class EnvironmentBuilder(ConfigObjects api)
 {
     public async Task<IReadOnlyList<KeyValuePair<string, string>>> BuildAsync(
         V1Pod pod, V1Container container, PodNetworkFacts facts, CancellationToken cancellationToken)

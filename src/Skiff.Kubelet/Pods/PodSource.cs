@@ -1,127 +1,60 @@
-using k8s;
 using k8s.Models;
-using Microsoft.Extensions.Logging;
-using Skiff.Kubelet.Api;
+using Skiff.Client;
+using Skiff.Client.Informers;
 
 namespace Skiff.Kubelet.Pods;
 
 /// <summary>
-/// Lists and watches the pods bound to this node (<c>spec.nodeName=&lt;node&gt;</c>) and feeds them to the pod
-/// workers. The watch resumes from the last resourceVersion seen; a 410 Gone means a fresh list, after which pods
-/// that vanished meanwhile are removed. Mirror pods are skipped: their static pods run from the manifest.
+/// Feeds the pods bound to this node to the pod workers: an event handler on the process's shared pod informer
+/// (<c>spec.nodeName=&lt;node&gt;</c>), which lists, watches, and re-lists after 410 Gone (pods that vanished
+/// meanwhile arrive as deletes). Mirror pods are skipped: their static pods run from the manifest.
 /// </summary>
-public sealed class PodSource(IKubeletApi api, PodWorkers workers, string nodeName, TimeProvider time, ILogger<PodSource> logger)
+public sealed class PodSource(PodWorkers workers) : IResourceEventHandler<V1Pod>
 {
-    private readonly Dictionary<string, V1Pod> known = new(StringComparer.Ordinal);
-    private readonly TaskCompletionSource synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly HashSet<string> known = new(StringComparer.Ordinal);
+    private IHandlerRegistration? registration;
 
-    /// <summary>Completes once the first list has been handed to the workers.</summary>
-    public Task Synced => synced.Task;
+    /// <summary>The informer options of a kubelet's pods: those bound to <paramref name="nodeName"/>.</summary>
+    public static InformerOptions ForNode(string nodeName) => new() { FieldSelector = $"spec.nodeName={nodeName}" };
 
     /// <summary>Uids of the API pods this source has handed out and not removed.</summary>
     public bool Has(string uid)
     {
         lock (known)
         {
-            return known.ContainsKey(uid);
+            return known.Contains(uid);
         }
     }
 
-    public async Task RunAsync(CancellationToken cancellationToken)
+    /// <summary>Starts taking the informer's notifications (the cached pods first, as adds).</summary>
+    public void Attach(SharedInformer<V1Pod> informer)
     {
-        var selector = $"spec.nodeName={nodeName}";
-        var delay = TimeSpan.FromMilliseconds(200);
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            string resourceVersion;
-            try
-            {
-                var list = await api.ListPodsAsync(selector, cancellationToken);
-                Replace(list.Items ?? []);
-                resourceVersion = list.Metadata?.ResourceVersion ?? "0";
-                synced.TrySetResult();
-                delay = TimeSpan.FromMilliseconds(200);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                logger.LogWarning("listing pods of node {Node} failed: {Error}", nodeName, e.Message);
-                await Task.Delay(delay, time, cancellationToken);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
-                continue;
-            }
-
-            resourceVersion = await WatchAsync(selector, resourceVersion, cancellationToken);
-        }
+        ArgumentNullException.ThrowIfNull(informer);
+        registration = informer.AddEventHandler(this);
     }
 
-    /// <summary>Watches until the version expires or errors repeat; returns to re-list.</summary>
-    private async Task<string> WatchAsync(string selector, string resourceVersion, CancellationToken cancellationToken)
+    /// <summary>Completes once the first list has been handed to the workers: before it, every running pod would
+    /// look orphaned.</summary>
+    public Task WaitForSyncAsync(CancellationToken cancellationToken) =>
+        registration?.WaitForSyncAsync(cancellationToken) ?? throw new InvalidOperationException("the pod source is not attached to an informer");
+
+    public void OnAdd(V1Pod obj, bool isInInitialList) => Upsert(obj);
+
+    public void OnUpdate(V1Pod oldObj, V1Pod newObj) => Upsert(newObj);
+
+    public void OnDelete(V1Pod obj, bool finalStateUnknown)
     {
-        var failures = 0;
-        while (!cancellationToken.IsCancellationRequested)
+        if (IsMirror(obj))
         {
-            try
-            {
-                await foreach (var (type, pod) in api.WatchPodsAsync(selector, resourceVersion, cancellationToken))
-                {
-                    failures = 0;
-                    if (!string.IsNullOrEmpty(pod.Metadata?.ResourceVersion))
-                    {
-                        resourceVersion = pod.Metadata.ResourceVersion;
-                    }
-
-                    switch (type)
-                    {
-                        case WatchEventType.Added:
-                        case WatchEventType.Modified:
-                            Upsert(pod);
-                            break;
-                        case WatchEventType.Deleted:
-                            Delete(pod);
-                            break;
-                    }
-                }
-            }
-            catch (WatchExpiredException)
-            {
-                logger.LogInformation("pod watch of node {Node} expired at {Version}; listing again", nodeName, resourceVersion);
-                return resourceVersion;
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                failures++;
-                logger.LogWarning("pod watch of node {Node} failed: {Error}", nodeName, e.Message);
-                if (failures >= 3)
-                {
-                    return resourceVersion;
-                }
-
-                await Task.Delay(TimeSpan.FromMilliseconds(200 * failures), time, cancellationToken);
-            }
+            return;
         }
 
-        return resourceVersion;
-    }
-
-    private void Replace(IList<V1Pod> pods)
-    {
-        var current = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var pod in pods)
-        {
-            current.Add(pod.Metadata.Uid);
-            Upsert(pod);
-        }
-
-        List<V1Pod> gone;
         lock (known)
         {
-            gone = known.Values.Where(p => !current.Contains(p.Metadata.Uid)).ToList();
+            known.Remove(obj.Metadata.Uid);
         }
 
-        foreach (var pod in gone)
-        {
-            Delete(pod);
-        }
+        workers.Remove(ObjectCopy.Clone(obj));
     }
 
     private void Upsert(V1Pod pod)
@@ -133,25 +66,11 @@ public sealed class PodSource(IKubeletApi api, PodWorkers workers, string nodeNa
 
         lock (known)
         {
-            known[pod.Metadata.Uid] = pod;
+            known.Add(pod.Metadata.Uid);
         }
 
-        workers.Update(pod);
-    }
-
-    private void Delete(V1Pod pod)
-    {
-        if (IsMirror(pod))
-        {
-            return;
-        }
-
-        lock (known)
-        {
-            known.Remove(pod.Metadata.Uid);
-        }
-
-        workers.Remove(pod);
+        // The informer's objects are shared; the workers get their own copy.
+        workers.Update(ObjectCopy.Clone(pod));
     }
 
     public static bool IsMirror(V1Pod pod) =>

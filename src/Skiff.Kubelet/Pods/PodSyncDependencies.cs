@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Logging;
-using Skiff.Kubelet.Api;
+using Skiff.Client.Api;
+using Skiff.Client.Events;
+using Skiff.Client.Informers;
 using Skiff.Kubelet.Runtime;
 using Skiff.Kubelet.Volumes;
 
@@ -13,7 +15,9 @@ public sealed class PodSyncDependencies
         NodeFacts node,
         IRuntimeService runtime,
         IImageService images,
-        IKubeletApi api,
+        IApiClient api,
+        SharedInformerFactory informers,
+        IEventRecorder recorder,
         IProber prober,
         TimeProvider time,
         ILoggerFactory loggerFactory)
@@ -23,6 +27,9 @@ public sealed class PodSyncDependencies
         Runtime = runtime;
         Images = images;
         Api = api;
+        Recorder = recorder;
+        Events = new PodEvents(recorder);
+        ConfigObjects = new ConfigObjects(informers);
         Prober = prober;
         Time = time;
         LoggerFactory = loggerFactory;
@@ -31,8 +38,8 @@ public sealed class PodSyncDependencies
         ImagePresence = new ImagePresence(images, time);
         Sandboxes = new SandboxConfigBuilder(options, Paths);
         Containers = new ContainerConfigBuilder(options);
-        Environment = new EnvironmentBuilder(api);
-        Volumes = new VolumeManager(api, Paths);
+        Environment = new EnvironmentBuilder(ConfigObjects);
+        Volumes = new VolumeManager(ConfigObjects, Paths);
         Terminator = new PodTerminator(
             runtime, Volumes, Paths, new CgroupCleaner(options, loggerFactory.CreateLogger<CgroupCleaner>()),
             loggerFactory.CreateLogger<PodTerminator>());
@@ -49,7 +56,16 @@ public sealed class PodSyncDependencies
 
     public IImageService Images { get; }
 
-    public IKubeletApi Api { get; }
+    public IApiClient Api { get; }
+
+    /// <summary>Where the kubelet's events about pods go (component <c>kubelet</c>, host the node).</summary>
+    public IEventRecorder Recorder { get; }
+
+    /// <summary>The pod and container events, in upstream's words.</summary>
+    public PodEvents Events { get; }
+
+    /// <summary>The ConfigMaps and Secrets pods read, from the shared informers.</summary>
+    public ConfigObjects ConfigObjects { get; }
 
     public IProber Prober { get; }
 

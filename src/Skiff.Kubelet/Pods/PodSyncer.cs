@@ -120,6 +120,14 @@ public sealed class PodSyncer
         // and containers (one that exited since is stopped harmlessly); without one, the runtime is listed.
         if (lastLook is { } look && RunningContainers(look) is { } running)
         {
+            foreach (var container in look.Containers.Where(c => c.State == ContainerState.ContainerRunning))
+            {
+                if (SpecOf(pod, container.Metadata.Name) is { } spec)
+                {
+                    deps.Events.Killing(pod, spec);
+                }
+            }
+
             return deps.Terminator.TeardownAsync(
                 uid, namespaceName, pod.Metadata.Name, gracePeriodSeconds, look.Sandboxes.Select(s => s.Id).ToList(), running,
                 cancellationToken);
@@ -280,6 +288,7 @@ public sealed class PodSyncer
         catch (RpcException e)
         {
             logger.LogWarning("RunPodSandbox for pod {Pod} failed: {Error}", Describe(pod), e.Status.Detail);
+            deps.Events.FailedCreatePodSandBox(pod, e.Status.Detail);
             foreach (var container in (pod.Spec.InitContainers ?? []).Concat(pod.Spec.Containers ?? []))
             {
                 waiting[container.Name] = new WaitingReason("ContainerCreating", "");
@@ -305,6 +314,7 @@ public sealed class PodSyncer
         if (backOff.IsInBackOffSince(container.Name, finishedAt))
         {
             var pod = target.Pod;
+            deps.Events.BackOff(pod, container);
             waiting[container.Name] = new WaitingReason(
                 "CrashLoopBackOff",
                 $"back-off {GoDuration.Format(backOff.Current(container.Name))} restarting failed container={container.Name} " +
@@ -336,7 +346,7 @@ public sealed class PodSyncer
     {
         var pod = target.Pod;
         var name = container.Name;
-        if (!await EnsureImageAsync(container, target.SandboxConfig, cancellationToken))
+        if (!await EnsureImageAsync(pod, container, target.SandboxConfig, cancellationToken))
         {
             return;
         }
@@ -345,13 +355,24 @@ public sealed class PodSyncer
         var attempt = attempts.TryGetValue(name, out var last) ? last + 1 : 0u;
         try
         {
-            var volumes = await deps.Volumes.PrepareAsync(pod, target.Facts, cancellationToken);
+            IReadOnlyDictionary<string, string> volumes;
+            try
+            {
+                volumes = await deps.Volumes.PrepareAsync(pod, target.Facts, cancellationToken);
+            }
+            catch (ContainerConfigException e)
+            {
+                deps.Events.FailedMount(pod, $"MountVolume.SetUp failed for volume \"{e.Volume}\" : {e.Message}");
+                throw;
+            }
+
             var env = await deps.Environment.BuildAsync(pod, container, target.Facts, cancellationToken);
             config = deps.Containers.Build(pod, container, attempt, isInit, env, volumes, deps.Node.MemoryBytes);
         }
         catch (ContainerConfigException e)
         {
             waiting[name] = new WaitingReason("CreateContainerConfigError", e.Message);
+            deps.Events.Failed(pod, container, e.Message);
             return;
         }
 
@@ -364,6 +385,7 @@ public sealed class PodSyncer
         {
             logger.LogWarning("CreateContainer {Container} of pod {Pod} failed: {Error}", name, Describe(pod), e.Status.Detail);
             waiting[name] = new WaitingReason("CreateContainerError", e.Status.Detail);
+            deps.Events.Failed(pod, container, e.Status.Detail);
             // The image may have been removed behind the kubelet's back: ask the runtime again next time.
             deps.ImagePresence.Forget(container.Image);
             return;
@@ -372,21 +394,24 @@ public sealed class PodSyncer
         attempts[name] = attempt;
         waiting.Remove(name);
         changes.Touched(id);
+        deps.Events.Created(pod, container);
         try
         {
             await deps.Runtime.StartContainerAsync(id, cancellationToken);
+            deps.Events.Started(pod, container);
             logger.LogInformation("started container {Container} of pod {Pod} (attempt {Attempt})", name, Describe(pod), attempt);
         }
         catch (RpcException e)
         {
             // The container stays EXITED with reason StartError; the next sync restarts it with back-off.
             logger.LogWarning("StartContainer {Container} of pod {Pod} failed: {Error}", name, Describe(pod), e.Status.Detail);
+            deps.Events.Failed(pod, container, e.Status.Detail);
         }
     }
 
     /// <summary>Whether the runtime has the image first; PullImage only for a missing image (a pull always goes to the
     /// registry), or for every start with <c>imagePullPolicy: Always</c> when present images may not stand in.</summary>
-    private async Task<bool> EnsureImageAsync(V1Container container, PodSandboxConfig sandboxConfig, CancellationToken cancellationToken)
+    private async Task<bool> EnsureImageAsync(V1Pod pod, V1Container container, PodSandboxConfig sandboxConfig, CancellationToken cancellationToken)
     {
         var name = container.Name;
         var image = container.Image;
@@ -394,6 +419,7 @@ public sealed class PodSyncer
         var mustPull = policy == "Always" && !deps.Options.UsePresentImageForPullAlways;
         if (!mustPull && await deps.ImagePresence.IsPresentAsync(image, cancellationToken))
         {
+            deps.Events.AlreadyPresent(pod, container, image);
             return true;
         }
 
@@ -401,6 +427,7 @@ public sealed class PodSyncer
         {
             waiting[name] = new WaitingReason(
                 "ErrImageNeverPull", $"Container image \"{image}\" is not present with pull policy of Never");
+            deps.Events.NeverPull(pod, container, image);
             return false;
         }
 
@@ -408,13 +435,20 @@ public sealed class PodSyncer
         if (backOff.IsInBackOffSinceUpdate(key))
         {
             waiting[name] = new WaitingReason("ImagePullBackOff", $"Back-off pulling image \"{image}\"");
+            deps.Events.PullBackOff(pod, container, image);
             return false;
         }
 
         try
         {
+            deps.Events.Pulling(pod, container, image);
+            var pullStarted = deps.Time.GetTimestamp();
             await deps.Images.PullImageAsync(new ImageSpec { Image = image }, sandboxConfig, cancellationToken);
+            var took = deps.Time.GetElapsedTime(pullStarted);
             deps.ImagePresence.Present(image);
+            // The size for the event, as upstream's image manager asks the runtime for it after a pull.
+            var pulled = await deps.Images.ImageStatusAsync(new ImageSpec { Image = image }, cancellationToken);
+            deps.Events.Pulled(pod, container, image, took, (long)(pulled?.Size ?? 0));
             return true;
         }
         catch (RpcException e)
@@ -422,6 +456,7 @@ public sealed class PodSyncer
             backOff.Next(key);
             logger.LogWarning("pulling image {Image} failed: {Error}", image, e.Status.Detail);
             waiting[name] = new WaitingReason("ErrImagePull", e.Status.Detail);
+            deps.Events.PullFailed(pod, container, image, e.Status.Detail);
             return false;
         }
     }
@@ -486,7 +521,7 @@ public sealed class PodSyncer
 
             var podIp = observed.PodIp;
             var kill = await state.RunDueAsync(
-                container, now, probe => deps.Prober.ProbeAsync(probe, container, current.Id, podIp, cancellationToken));
+                container, now, probe => ProbeAsync(pod, container, probe, current.Id, podIp, cancellationToken));
             if (kill is null)
             {
                 continue;
@@ -495,6 +530,8 @@ public sealed class PodSyncer
             var probeSpec = kill.StartsWith("Startup", StringComparison.Ordinal) ? container.StartupProbe : container.LivenessProbe;
             var grace = probeSpec?.TerminationGracePeriodSeconds ?? pod.Spec.TerminationGracePeriodSeconds ?? 30;
             logger.LogInformation("{Reason} for container {Container} of pod {Pod}; killing it", kill, container.Name, Describe(pod));
+            var failedProbe = probeSpec == container.StartupProbe ? "startup" : "liveness";
+            deps.Events.Killing(pod, container, $"Container {container.Name} failed {failedProbe} probe, will be restarted");
             try
             {
                 await deps.Runtime.StopContainerAsync(current.Id, Math.Max(PodTerminator.MinimumGracePeriodSeconds, grace), cancellationToken);
@@ -514,6 +551,25 @@ public sealed class PodSyncer
 
         return Track(await observer.ContainersChangedAsync(observed, killed, cancellationToken));
     }
+
+    /// <summary>Runs one probe; a failure is recorded as upstream's prober does (<c>Unhealthy</c>, with its output).</summary>
+    private async Task<bool> ProbeAsync(
+        V1Pod pod, V1Container container, V1Probe probe, string containerId, string? podIp, CancellationToken cancellationToken)
+    {
+        var attempt = await deps.Prober.ProbeAsync(probe, container, containerId, podIp, cancellationToken);
+        if (!attempt.Succeeded)
+        {
+            var kind = ReferenceEquals(probe, container.LivenessProbe) ? "Liveness"
+                : ReferenceEquals(probe, container.ReadinessProbe) ? "Readiness"
+                : "Startup";
+            deps.Events.Unhealthy(pod, container, kind, attempt.Output);
+        }
+
+        return attempt.Succeeded;
+    }
+
+    private static V1Container? SpecOf(V1Pod pod, string name) =>
+        (pod.Spec.InitContainers ?? []).Concat(pod.Spec.Containers ?? []).FirstOrDefault(c => c.Name == name);
 
     private static string Describe(V1Pod pod) => $"{pod.Metadata.NamespaceProperty ?? "default"}/{pod.Metadata.Name}";
 

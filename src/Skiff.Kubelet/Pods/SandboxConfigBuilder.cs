@@ -27,7 +27,7 @@ public sealed class SandboxConfigBuilder(KubeletOptions options, PodPaths paths)
             LogDirectory = paths.LogDir(pod),
             Linux = new LinuxPodSandboxConfig
             {
-                CgroupParent = PodQos.CgroupParent(pod),
+                CgroupParent = PodCgroups.CgroupParent(pod),
                 SecurityContext = new LinuxSandboxSecurityContext { NamespaceOptions = NamespaceOptions(spec) },
             },
         };

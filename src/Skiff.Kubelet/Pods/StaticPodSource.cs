@@ -3,7 +3,7 @@ using System.Text;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
-using Skiff.Kubelet.Api;
+using Skiff.Client.Api;
 
 namespace Skiff.Kubelet.Pods;
 
@@ -14,7 +14,7 @@ namespace Skiff.Kubelet.Pods;
 /// </summary>
 public sealed class StaticPodSource(
     KubeletOptions options,
-    IKubeletApi api,
+    IApiClient api,
     PodWorkers workers,
     StatusManager statusManager,
     Func<string?> nodeUid,
@@ -154,7 +154,7 @@ public sealed class StaticPodSource(
     {
         var ns = pod.Metadata.NamespaceProperty;
         var hash = pod.Metadata.Uid;
-        var mirror = await api.GetPodAsync(ns, pod.Metadata.Name, cancellationToken);
+        var mirror = await api.GetAsync<V1Pod>(ns, pod.Metadata.Name, cancellationToken);
         if (mirror is not null)
         {
             if (!PodSource.IsMirror(mirror))
@@ -185,13 +185,13 @@ public sealed class StaticPodSource(
         }
 
         copy.Status = null;
-        await api.CreatePodAsync(copy, cancellationToken);
+        await api.CreateAsync(copy, cancellationToken);
         logger.LogInformation("created mirror pod {Namespace}/{Name}", ns, copy.Metadata.Name);
     }
 
     private async Task DeleteMirrorAsync(V1Pod pod, CancellationToken cancellationToken)
     {
-        var mirror = await api.GetPodAsync(pod.Metadata.NamespaceProperty, pod.Metadata.Name, cancellationToken);
+        var mirror = await api.GetAsync<V1Pod>(pod.Metadata.NamespaceProperty, pod.Metadata.Name, cancellationToken);
         if (mirror is not null && PodSource.IsMirror(mirror))
         {
             await api.DeletePodAsync(mirror.Metadata.NamespaceProperty, mirror.Metadata.Name, mirror.Metadata.Uid, 0, cancellationToken);

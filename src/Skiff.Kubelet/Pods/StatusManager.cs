@@ -3,7 +3,7 @@ using System.Threading.Channels;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
-using Skiff.Kubelet.Api;
+using Skiff.Client.Api;
 
 namespace Skiff.Kubelet.Pods;
 
@@ -12,7 +12,7 @@ namespace Skiff.Kubelet.Pods;
 /// pods/status, skipping a status equal to the last one written, coalescing several updates of a pod into one
 /// write, and retrying a conflict with a fresh GET.
 /// </summary>
-public sealed class StatusManager(IKubeletApi api, ILogger<StatusManager> logger)
+public sealed class StatusManager(IApiClient api, ILogger<StatusManager> logger)
 {
     private readonly ConcurrentDictionary<string, Entry> entries = new(StringComparer.Ordinal);
     private readonly Channel<string> dirty = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
@@ -120,7 +120,7 @@ public sealed class StatusManager(IKubeletApi api, ILogger<StatusManager> logger
     {
         for (var attempt = 0; ; attempt++)
         {
-            var pod = await api.GetPodAsync(ns, name, cancellationToken);
+            var pod = await api.GetAsync<V1Pod>(ns, name, cancellationToken);
             // A mirror pod has its own uid; a regular pod must still be the one we ran (not a namesake).
             if (pod is null || (!mirror && pod.Metadata.Uid != uid))
             {
@@ -130,14 +130,14 @@ public sealed class StatusManager(IKubeletApi api, ILogger<StatusManager> logger
             pod.Status = status;
             try
             {
-                await api.ReplacePodStatusAsync(pod, cancellationToken);
+                await api.UpdateStatusAsync(pod, cancellationToken);
                 return true;
             }
-            catch (KubeletApiException e) when (e.IsConflict && attempt < 5)
+            catch (ApiException e) when (e.IsConflict && attempt < 5)
             {
                 // Someone else wrote the pod in between: read it again.
             }
-            catch (KubeletApiException e) when (e.IsNotFound)
+            catch (ApiException e) when (e.IsNotFound)
             {
                 return false;
             }

@@ -1,6 +1,5 @@
 using System.Text;
 using k8s.Models;
-using Skiff.Kubelet.Api;
 using Skiff.Kubelet.Pods;
 
 namespace Skiff.Kubelet.Volumes;
@@ -10,7 +9,7 @@ namespace Skiff.Kubelet.Volumes;
 /// by its containers), hostPath, and configMap/secret/downwardAPI/projected with files written from the API objects.
 /// Everything except hostPath lives under <c>&lt;root&gt;/pods/&lt;uid&gt;/volumes</c> and goes with the pod.
 /// </summary>
-public sealed class VolumeManager(IKubeletApi api, PodPaths paths)
+public sealed class VolumeManager(ConfigObjects api, PodPaths paths)
 {
     /// <summary>Prepares every volume of the pod; returns volume name → host path. Throws
     /// <see cref="ContainerConfigException"/> when a referenced object is missing and not optional.</summary>
@@ -23,75 +22,83 @@ public sealed class VolumeManager(IKubeletApi api, PodPaths paths)
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var volume in pod.Spec.Volumes ?? [])
         {
-            if (volume.HostPath is { } hostPath)
+            try
             {
-                PrepareHostPath(hostPath);
-                result[volume.Name] = hostPath.Path;
-            }
-            else if (volume.EmptyDir is not null)
-            {
-                var dir = PluginDir(uid, "kubernetes.io~empty-dir", volume.Name);
-                if (!Directory.Exists(dir))
+                if (volume.HostPath is { } hostPath)
                 {
-                    Directory.CreateDirectory(dir);
-                    // World-writable like Kubernetes' emptyDir, so containers running as any user can share it.
-                    SetMode(dir, (UnixFileMode)0x1FF);
+                    PrepareHostPath(hostPath);
+                    result[volume.Name] = hostPath.Path;
                 }
-
-                result[volume.Name] = dir;
-            }
-            else if (volume.ConfigMap is { } cmSource)
-            {
-                var dir = PluginDir(uid, "kubernetes.io~configmap", volume.Name);
-                var files = await ConfigMapFilesAsync(ns, cmSource.Name, cmSource.Items, cmSource.Optional, cancellationToken);
-                WriteFiles(dir, files, cmSource.DefaultMode);
-                result[volume.Name] = dir;
-            }
-            else if (volume.Secret is { } secretSource)
-            {
-                var dir = PluginDir(uid, "kubernetes.io~secret", volume.Name);
-                var files = await SecretFilesAsync(
-                    ns, secretSource.SecretName, secretSource.Items, secretSource.Optional, cancellationToken);
-                WriteFiles(dir, files, secretSource.DefaultMode);
-                result[volume.Name] = dir;
-            }
-            else if (volume.DownwardAPI is { } downward)
-            {
-                var dir = PluginDir(uid, "kubernetes.io~downward-api", volume.Name);
-                WriteFiles(dir, DownwardFiles(pod, downward.Items, facts), downward.DefaultMode);
-                result[volume.Name] = dir;
-            }
-            else if (volume.Projected is { } projected)
-            {
-                var dir = PluginDir(uid, "kubernetes.io~projected", volume.Name);
-                var files = new List<VolumeFile>();
-                foreach (var source in projected.Sources ?? [])
+                else if (volume.EmptyDir is not null)
                 {
-                    if (source.ConfigMap is { } cm)
+                    var dir = PluginDir(uid, "kubernetes.io~empty-dir", volume.Name);
+                    if (!Directory.Exists(dir))
                     {
-                        files.AddRange(await ConfigMapFilesAsync(ns, cm.Name, cm.Items, cm.Optional, cancellationToken));
+                        Directory.CreateDirectory(dir);
+                        // World-writable like Kubernetes' emptyDir, so containers running as any user can share it.
+                        SetMode(dir, (UnixFileMode)0x1FF);
                     }
-                    else if (source.Secret is { } secret)
-                    {
-                        files.AddRange(await SecretFilesAsync(ns, secret.Name, secret.Items, secret.Optional, cancellationToken));
-                    }
-                    else if (source.DownwardAPI is { } api2)
-                    {
-                        files.AddRange(DownwardFiles(pod, api2.Items, facts));
-                    }
-                    else
-                    {
-                        throw new ContainerConfigException(
-                            $"volume \"{volume.Name}\": only configMap, secret and downwardAPI projections are supported");
-                    }
-                }
 
-                WriteFiles(dir, files, projected.DefaultMode);
-                result[volume.Name] = dir;
+                    result[volume.Name] = dir;
+                }
+                else if (volume.ConfigMap is { } cmSource)
+                {
+                    var dir = PluginDir(uid, "kubernetes.io~configmap", volume.Name);
+                    var files = await ConfigMapFilesAsync(ns, cmSource.Name, cmSource.Items, cmSource.Optional, cancellationToken);
+                    WriteFiles(dir, files, cmSource.DefaultMode);
+                    result[volume.Name] = dir;
+                }
+                else if (volume.Secret is { } secretSource)
+                {
+                    var dir = PluginDir(uid, "kubernetes.io~secret", volume.Name);
+                    var files = await SecretFilesAsync(
+                        ns, secretSource.SecretName, secretSource.Items, secretSource.Optional, cancellationToken);
+                    WriteFiles(dir, files, secretSource.DefaultMode);
+                    result[volume.Name] = dir;
+                }
+                else if (volume.DownwardAPI is { } downward)
+                {
+                    var dir = PluginDir(uid, "kubernetes.io~downward-api", volume.Name);
+                    WriteFiles(dir, DownwardFiles(pod, downward.Items, facts), downward.DefaultMode);
+                    result[volume.Name] = dir;
+                }
+                else if (volume.Projected is { } projected)
+                {
+                    var dir = PluginDir(uid, "kubernetes.io~projected", volume.Name);
+                    var files = new List<VolumeFile>();
+                    foreach (var source in projected.Sources ?? [])
+                    {
+                        if (source.ConfigMap is { } cm)
+                        {
+                            files.AddRange(await ConfigMapFilesAsync(ns, cm.Name, cm.Items, cm.Optional, cancellationToken));
+                        }
+                        else if (source.Secret is { } secret)
+                        {
+                            files.AddRange(await SecretFilesAsync(ns, secret.Name, secret.Items, secret.Optional, cancellationToken));
+                        }
+                        else if (source.DownwardAPI is { } api2)
+                        {
+                            files.AddRange(DownwardFiles(pod, api2.Items, facts));
+                        }
+                        else
+                        {
+                            throw new ContainerConfigException(
+                                $"volume \"{volume.Name}\": only configMap, secret and downwardAPI projections are supported");
+                        }
+                    }
+
+                    WriteFiles(dir, files, projected.DefaultMode);
+                    result[volume.Name] = dir;
+                }
+                else
+                {
+                    throw new ContainerConfigException($"volume \"{volume.Name}\" has a type this kubelet does not support");
+                }
             }
-            else
+            catch (ContainerConfigException e) when (e.Volume is null)
             {
-                throw new ContainerConfigException($"volume \"{volume.Name}\" has a type this kubelet does not support");
+                // Name the volume, for the FailedMount event (upstream: MountVolume.SetUp failed for volume "x" : ...).
+                throw new ContainerConfigException(e.Message, e) { Volume = volume.Name };
             }
         }
 

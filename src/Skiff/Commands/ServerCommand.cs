@@ -18,11 +18,17 @@ internal static class ServerCommand
         var disableAgent = new Option<bool>("--disable-agent") { Description = "Run no kubelet on this machine (API server only)." };
         var agent = AgentOptions.Create();
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Debug logging." };
+        var encryption = new Option<string?>("--encryption-provider-config") { Description = "An EncryptionConfiguration file (apiserver.config.k8s.io/v1): the resources it names are stored encrypted." };
+        var eventTtl = new Option<TimeSpan>("--event-ttl") { Description = "How long events are kept after their last write (h:mm:ss).", DefaultValueFactory = _ => TimeSpan.FromHours(1) };
+        var disableScheduler = new Option<bool>("--disable-scheduler") { Description = "Run no scheduler in this server." };
+        var serviceCidr = new Option<string>("--service-cidr") { Description = "IPv4 range Service cluster IPs are allocated from.", DefaultValueFactory = _ => "10.43.0.0/16" };
+        var nodePortRange = new Option<string>("--service-node-port-range") { Description = "Port range NodePort Services are allocated from (both ends included).", DefaultValueFactory = _ => "30000-32767" };
 
         var command = new Command("server", "Run a Skiff server: API server, embedded store and a kubelet for this node.")
         {
-            dataDir, port, bind, storage, etcdServers, disableAgent, verbose,
+            dataDir, port, bind, storage, etcdServers, disableAgent, verbose, eventTtl, encryption, serviceCidr, nodePortRange,
         };
+        command.Options.Add(disableScheduler);
         agent.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -38,6 +44,11 @@ internal static class ServerCommand
                     .ToList(),
                 Agent = parse.GetValue(disableAgent) ? null : agent.Read(parse),
                 Verbose = parse.GetValue(verbose),
+                EventTtl = parse.GetValue(eventTtl),
+                EncryptionProviderConfig = parse.GetValue(encryption) is { } file ? Path.GetFullPath(file) : null,
+                DisableScheduler = parse.GetValue(disableScheduler),
+                ServiceCidr = parse.GetValue(serviceCidr)!,
+                ServiceNodePortRange = parse.GetValue(nodePortRange)!,
             };
             using var shutdown = new ShutdownSignal(cancellationToken);
             return await ServerRunner.RunAsync(settings, shutdown.Token);

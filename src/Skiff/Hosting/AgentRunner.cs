@@ -1,5 +1,7 @@
 using k8s;
 using Microsoft.Extensions.Logging;
+using Skiff.Client;
+using Skiff.Client.Api;
 using Skiff.Containerd;
 using Skiff.Images;
 using Skiff.Kubelet;
@@ -8,7 +10,9 @@ namespace Skiff.Hosting;
 
 /// <summary>
 /// Runs one node: the embedded containerd (unless an endpoint was given), the local images, then the kubelet,
-/// which talks to the API server only through its kubeconfig, like any other client.
+/// which talks to the API server only through its kubeconfig, like any other client. In <c>skiff server</c> the
+/// kubelet shares the server's <see cref="ComponentContext"/> (one watch per kind per process); <c>skiff agent</c>
+/// builds its own from the kubeconfig.
 /// </summary>
 internal static class AgentRunner
 {
@@ -18,7 +22,8 @@ internal static class AgentRunner
         string agentDirectory,
         ILoggerFactory loggerFactory,
         CancellationToken cancellationToken,
-        System.Security.Cryptography.X509Certificates.X509Certificate2? servingCertificate = null)
+        System.Security.Cryptography.X509Certificates.X509Certificate2? servingCertificate = null,
+        ComponentContext? sharedContext = null)
     {
         var logger = loggerFactory.CreateLogger("Skiff.Agent");
         Directory.CreateDirectory(agentDirectory);
@@ -51,6 +56,8 @@ internal static class AgentRunner
                     cancellationToken);
             }
 
+            await ImportAirGapImagesAsync(agentDirectory, endpoint, logger, cancellationToken);
+
             var options = new KubeletOptions
             {
                 NodeName = settings.NodeName,
@@ -69,11 +76,23 @@ internal static class AgentRunner
             var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfigPath);
             // The kubelet's HTTPS server trusts the cluster CA, which signs the API server's client certificate.
             options.ClientCaCertificate = config.SslCaCerts?.Cast<System.Security.Cryptography.X509Certificates.X509Certificate2>().FirstOrDefault();
-            var client = new Kubernetes(config);
-            using (client)
+            logger.LogInformation("Starting the kubelet for node {Node} on {Endpoint}", settings.NodeName, endpoint);
+            if (sharedContext is not null)
             {
-                logger.LogInformation("Starting the kubelet for node {Node} on {Endpoint}", settings.NodeName, endpoint);
-                await KubeletHost.RunAsync(options, client, loggerFactory, cancellationToken);
+                await KubeletHost.RunAsync(options, sharedContext, cancellationToken);
+            }
+            else
+            {
+                using var api = ApiClients.FromConfiguration(config);
+                var context = ComponentContext.Create(api, TimeProvider.System, loggerFactory);
+                try
+                {
+                    await KubeletHost.RunAsync(options, context, cancellationToken);
+                }
+                finally
+                {
+                    await context.DisposeAsync();
+                }
             }
         }
         finally
@@ -83,5 +102,13 @@ internal static class AgentRunner
                 await containerd.DisposeAsync();
             }
         }
+    }
+
+    /// <summary>k3s's air-gap folder: every archive in &lt;agent-dir&gt;/images is imported before the kubelet starts.</summary>
+    private static async Task ImportAirGapImagesAsync(string agentDirectory, string endpoint, ILogger logger, CancellationToken cancellationToken)
+    {
+        var importer = new ImageImporter(new ContainerdImageStore("ctr", endpoint, WellKnownImages.CriNamespace), TimeProvider.System);
+        var progress = new Progress<string>(line => logger.LogInformation("images: {Line}", line));
+        await AirGapImages.ImportAllAsync(NodeImagePaths.AirGapFolder(agentDirectory), importer, progress, cancellationToken);
     }
 }

@@ -17,7 +17,7 @@ internal static class ServerRunner
         }
         catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException
                                       or Containerd.RuntimePrerequisiteException or Containerd.ContainerdStartException
-                                      or Storage.StorageException)
+                                      or Storage.StorageException or FormatException)
         {
             // A start-up failure the user can act on (port in use, missing packages, bad flag): one clear line, exit 1.
             logger.LogError("skiff server failed: {Message}", e.Message);
@@ -38,25 +38,32 @@ internal static class ServerRunner
                 Resources = catalog.All,
                 BindAddress = settings.BindAddress,
                 Port = settings.Port,
+                EventTtl = settings.EventTtl,
+                EncryptionProviderConfig = settings.EncryptionProviderConfig,
+                ServiceCidr = settings.ServiceCidr,
+                ServiceNodePortRange = settings.ServiceNodePortRange,
             },
             store.Store,
             loggerFactory,
             shutdown);
         logger.LogInformation("Skiff server is up at {Address}. Use it with: export KUBECONFIG={Kubeconfig}", apiServer.Address, apiServer.KubeconfigPath);
 
+        using var api = Client.Api.ApiClients.FromKubeconfig(apiServer.KubeconfigPath);
+        var context = Client.ComponentContext.Create(api, TimeProvider.System, loggerFactory);
         try
         {
-            if (settings.Agent is { } agent)
-            {
-                await AgentRunner.RunAsync(agent, apiServer.KubeconfigPath, Path.Combine(settings.DataDirectory, "agent"), loggerFactory, shutdown);
-            }
-            else
-            {
-                await Task.Delay(Timeout.Infinite, shutdown);
-            }
+            var controlPlane = ControlPlane.RunAsync(context, ControlPlane.Components(settings), logger, shutdown);
+            var node = settings.Agent is { } agent
+                ? AgentRunner.RunAsync(agent, apiServer.KubeconfigPath, Path.Combine(settings.DataDirectory, "agent"), loggerFactory, shutdown, sharedContext: context)
+                : Task.Delay(Timeout.Infinite, shutdown);
+            await Task.WhenAll(controlPlane, node);
         }
         catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
         {
+        }
+        finally
+        {
+            await context.DisposeAsync();
         }
 
         logger.LogInformation("Shutting down");

@@ -20,4 +20,19 @@ internal sealed record ServerSettings
     public AgentSettings? Agent { get; init; }
 
     public bool Verbose { get; init; }
+
+    /// <summary>How long events live after their last write (<c>--event-ttl</c>).</summary>
+    public TimeSpan EventTtl { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>An EncryptionConfiguration file for secrets (and other resources) at rest.</summary>
+    public string? EncryptionProviderConfig { get; init; }
+
+    /// <summary>Run no scheduler in this server (<c>--disable-scheduler</c>), e.g. when one runs elsewhere.</summary>
+    public bool DisableScheduler { get; init; }
+
+    /// <summary>The Service cluster IP range (<c>--service-cidr</c>).</summary>
+    public string ServiceCidr { get; init; } = "10.43.0.0/16";
+
+    /// <summary>The NodePort range (<c>--service-node-port-range</c>).</summary>
+    public string ServiceNodePortRange { get; init; } = "30000-32767";
 }

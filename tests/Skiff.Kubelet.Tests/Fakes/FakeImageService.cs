@@ -16,7 +16,7 @@ public sealed class FakeImageService : IImageService
     public Task<Image?> ImageStatusAsync(ImageSpec image, CancellationToken cancellationToken)
     {
         Calls.Add("ImageStatus " + image.Image);
-        return Task.FromResult(Present.Contains(image.Image) ? new Image { Id = "sha256:feed" } : null);
+        return Task.FromResult(Present.Contains(image.Image) ? new Image { Id = "sha256:feed", Size = 71_680_000 } : null);
     }
 
     public Task<string> PullImageAsync(ImageSpec image, PodSandboxConfig? sandboxConfig, CancellationToken cancellationToken)

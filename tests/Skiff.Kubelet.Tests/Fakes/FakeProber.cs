@@ -10,9 +10,9 @@ public sealed class FakeProber : IProber
 
     public int Calls { get; private set; }
 
-    public Task<bool> ProbeAsync(V1Probe probe, V1Container container, string containerId, string? podIp, CancellationToken cancellationToken)
+    public Task<ProbeAttempt> ProbeAsync(V1Probe probe, V1Container container, string containerId, string? podIp, CancellationToken cancellationToken)
     {
         Calls++;
-        return Task.FromResult(Results.GetValueOrDefault(probe, true));
+        return Task.FromResult(Results.GetValueOrDefault(probe, true) ? ProbeAttempt.Success : ProbeAttempt.Failure("HTTP probe failed with statuscode: 500"));
     }
 }

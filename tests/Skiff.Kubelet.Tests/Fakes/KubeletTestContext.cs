@@ -1,15 +1,24 @@
 using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using Skiff.Client;
+using Skiff.Client.Events;
 using Skiff.Kubelet.Pods;
+using Skiff.Testing;
 
 namespace Skiff.Kubelet.Tests.Fakes;
 
-/// <summary>A kubelet's shared services over fakes, a fake clock and a temp directory removed on dispose.</summary>
+/// <summary>A kubelet's shared services over fakes (the shared in-memory API with started informers and a real
+/// event broadcaster on it), a fake clock and a temp directory removed on dispose.</summary>
 public sealed class KubeletTestContext : IDisposable
 {
+    private readonly CancellationTokenSource stop = new();
+
     public KubeletTestContext()
     {
+        Api = new FakeApiClient(Time);
+        Context = ComponentContext.Create(Api, Time, NullLoggerFactory.Instance);
+        Recorder = Context.Events.NewRecorder("kubelet", "node-a");
         Runtime = new FakeRuntimeService(Time);
         Root = Directory.CreateTempSubdirectory("skiff-kubelet-test-").FullName;
         Options = new KubeletOptions
@@ -20,7 +29,8 @@ public sealed class KubeletTestContext : IDisposable
             CgroupRoot = Path.Combine(Root, "cgroup"),
         };
         Deps = new PodSyncDependencies(
-            Options, new NodeFacts("node-a", "192.0.2.10", 2, 8L << 30), Runtime, Images, Api, Prober, Time, NullLoggerFactory.Instance);
+            Options, new NodeFacts("node-a", "192.0.2.10", 2, 8L << 30), Runtime, Images, Api, Context.Informers, Recorder, Prober, Time, NullLoggerFactory.Instance);
+        Context.Informers.Start(stop.Token);
     }
 
     public string Root { get; }
@@ -31,7 +41,12 @@ public sealed class KubeletTestContext : IDisposable
 
     public FakeImageService Images { get; } = new();
 
-    public FakeKubeletApi Api { get; } = new();
+    public FakeApiClient Api { get; }
+
+    /// <summary>The component context over <see cref="Api"/>: informers started, events written to the fake API.</summary>
+    public ComponentContext Context { get; }
+
+    public IEventRecorder Recorder { get; }
 
     public FakeProber Prober { get; } = new();
 
@@ -63,8 +78,29 @@ public sealed class KubeletTestContext : IDisposable
         ImagePullPolicy = "IfNotPresent",
     };
 
+    /// <summary>Puts <paramref name="obj"/> in the API and waits until the informers have it in their caches.</summary>
+    public async Task<T> SeedAsync<T>(T obj)
+        where T : class, k8s.IKubernetesObject<V1ObjectMeta>
+    {
+        var seeded = Api.Seed(obj);
+        var informer = Context.Informers.Get<T>();
+        await informer.WaitForSyncAsync(CancellationToken.None);
+        await NodeAgentTests.WaitUntilAsync(() =>
+            informer.Cache.Get(seeded.Metadata.NamespaceProperty, seeded.Metadata.Name)?.Metadata.ResourceVersion == seeded.Metadata.ResourceVersion);
+        return seeded;
+    }
+
+    /// <summary>The events written so far with <paramref name="reason"/>, as <c>type reason fieldPath: message</c>.</summary>
+    public IReadOnlyList<string> Events(string reason) =>
+        Api.All<Corev1Event>()
+            .Where(e => e.Reason == reason)
+            .Select(e => $"{e.Type} {e.Reason} {e.InvolvedObject.FieldPath}: {e.Message}")
+            .ToList();
+
     public void Dispose()
     {
+        stop.Cancel();
+        stop.Dispose();
         try
         {
             Directory.Delete(Root, recursive: true);

@@ -1,10 +1,12 @@
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
+using Skiff.Client;
 using Skiff.Cri.V1;
 using Skiff.Kubelet.Pods;
 using Skiff.Kubelet.Runtime;
 using Skiff.Kubelet.Tests.Fakes;
+using Skiff.Testing;
 using Skiff.Testing.Containerd;
 
 namespace Skiff.Kubelet.Tests.Integration;
@@ -12,12 +14,27 @@ namespace Skiff.Kubelet.Tests.Integration;
 /// <summary>The kubelet's pod sync against a real containerd (the API side faked): real sandboxes, containers,
 /// volumes, probes, restarts and teardown.</summary>
 [Collection(RuntimeCollection.Name)]
-public sealed class KubeletContainerdIntegrationTests(RuntimeFixture fixture) : IDisposable
+public sealed class KubeletContainerdIntegrationTests : IDisposable
 {
+    private readonly RuntimeFixture fixture;
     private readonly string root = Directory.CreateTempSubdirectory("skiff-kubelet-it-").FullName;
-    private readonly FakeKubeletApi api = new();
+    private readonly FakeApiClient api = new();
+    private readonly ComponentContext context;
+    private readonly CancellationTokenSource stop = new();
 
-    public void Dispose() => Directory.Delete(root, recursive: true);
+    public KubeletContainerdIntegrationTests(RuntimeFixture fixture)
+    {
+        this.fixture = fixture;
+        context = ComponentContext.Create(api, TimeProvider.System, NullLoggerFactory.Instance);
+        context.Informers.Start(stop.Token);
+    }
+
+    public void Dispose()
+    {
+        stop.Cancel();
+        stop.Dispose();
+        Directory.Delete(root, recursive: true);
+    }
 
     private KubeletOptions Options() => new()
     {
@@ -33,7 +50,8 @@ public sealed class KubeletContainerdIntegrationTests(RuntimeFixture fixture) : 
         var runtime = new GrpcRuntimeService(fixture.Containerd.Cri.Runtime);
         return new PodSyncDependencies(
             options, new NodeFacts("it-node", "192.0.2.2", 2, 8L << 30), runtime, new GrpcImageService(fixture.Containerd.Cri.Images),
-            api, new Prober(runtime, http, NullLogger<Prober>.Instance), TimeProvider.System, NullLoggerFactory.Instance);
+            api, context.Informers, context.Events.NewRecorder("kubelet", "it-node"), new Prober(runtime, http, NullLogger<Prober>.Instance),
+            TimeProvider.System, NullLoggerFactory.Instance);
     }
 
     private static V1Pod WebPod()
@@ -147,28 +165,23 @@ public sealed class KubeletContainerdIntegrationTests(RuntimeFixture fixture) : 
         var options = Options();
         var runtime = new GrpcRuntimeService(fixture.Containerd.Cri.Runtime);
         using var cts = new CancellationTokenSource();
-        var kubelet = KubeletHost.RunAsync(
-            options, api, runtime, new GrpcImageService(fixture.Containerd.Cri.Images), TimeProvider.System, NullLoggerFactory.Instance, cts.Token);
+        var kubelet = KubeletHost.RunAsync(options, context, runtime, new GrpcImageService(fixture.Containerd.Cri.Images), cts.Token);
 
-        await NodeAgentTests.WaitUntilAsync(() => api.Nodes.GetValueOrDefault("it-node")?.Status is not null, 1500);
-        Assert.Equal("containerd://1.6.20~ds1", api.Nodes["it-node"].Status.NodeInfo.ContainerRuntimeVersion);
+        await NodeAgentTests.WaitUntilAsync(() => api.Peek<V1Node>(null, "it-node")?.Status is not null, 1500);
+        Assert.Equal("containerd://1.6.20~ds1", api.Peek<V1Node>(null, "it-node")!.Status.NodeInfo.ContainerRuntimeVersion);
 
         var pod = KubeletTestContext.Pod("sleeper", KubeletTestContext.Container("c", "busybox", "sleep", "3600"));
         pod.Spec.NodeName = "it-node";
         pod.Metadata.Uid = Guid.NewGuid().ToString();
-        api.AddPod(pod);
-        await api.WatchEvents.Writer.WriteAsync((WatchEventType.Added, pod));
-        await NodeAgentTests.WaitUntilAsync(() => api.Pods["default/sleeper"].Status?.Phase == "Running", 1500);
-        var status = api.Pods["default/sleeper"].Status;
+        api.Seed(pod);
+        await NodeAgentTests.WaitUntilAsync(() => api.Peek<V1Pod>("default", "sleeper")?.Status?.Phase == "Running", 1500);
+        var status = api.Peek<V1Pod>("default", "sleeper")!.Status;
         Assert.True(status.ContainerStatuses.Single().Ready);
         Assert.False(string.IsNullOrEmpty(status.HostIP));
         Assert.False(string.IsNullOrEmpty(status.PodIP));
 
-        var deleting = api.Pods["default/sleeper"];
-        deleting.Metadata.DeletionTimestamp = DateTime.UtcNow;
-        deleting.Metadata.DeletionGracePeriodSeconds = 1;
-        await api.WatchEvents.Writer.WriteAsync((WatchEventType.Modified, deleting));
-        await NodeAgentTests.WaitUntilAsync(() => !api.Pods.ContainsKey("default/sleeper"), 1500);
+        await api.DeleteAsync<V1Pod>("default", "sleeper", new V1DeleteOptions { GracePeriodSeconds = 1 }, CancellationToken.None);
+        await NodeAgentTests.WaitUntilAsync(() => api.Peek<V1Pod>("default", "sleeper") is null, 1500);
         var filter = new PodSandboxFilter();
         filter.LabelSelector[KubeletLabels.PodUid] = pod.Metadata.Uid;
         Assert.Empty(await runtime.ListPodSandboxAsync(filter, CancellationToken.None));

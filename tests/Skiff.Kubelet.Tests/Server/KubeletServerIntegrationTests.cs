@@ -1,3 +1,4 @@
+using Skiff.Bench.Cri;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Security;

@@ -1,3 +1,4 @@
+using Skiff.Api.Selection;
 using System.Globalization;
 using System.Text;
 using k8s.Models;
@@ -81,7 +82,7 @@ public static class PodTemplateRules
             yield break;
         }
 
-        if (selector is not null && !IsEmpty(selector) && !Matches(selector, template.Metadata?.Labels))
+        if (selector is not null && !LabelSelectors.IsEmpty(selector) && !LabelSelectors.Matches(selector, template.Metadata?.Labels))
         {
             yield return FieldErrors.Invalid($"{path}.metadata.labels", GoValue.StringMap(template.Metadata?.Labels), "`selector` does not match template `labels`");
         }
@@ -130,42 +131,6 @@ public static class PodTemplateRules
             yield return FieldErrors.Invalid(path, value, "must be greater than or equal to 0");
         }
     }
-
-    /// <summary>Whether <paramref name="labels"/> satisfy every requirement of <paramref name="selector"/>.</summary>
-    public static bool Matches(V1LabelSelector selector, IDictionary<string, string>? labels)
-    {
-        labels ??= new Dictionary<string, string>();
-        foreach (var (key, value) in selector.MatchLabels ?? new Dictionary<string, string>())
-        {
-            if (!labels.TryGetValue(key, out var actual) || actual != value)
-            {
-                return false;
-            }
-        }
-
-        foreach (var expression in selector.MatchExpressions ?? [])
-        {
-            var has = labels.TryGetValue(expression.Key, out var actual);
-            var values = expression.Values ?? [];
-            var ok = expression.OperatorProperty switch
-            {
-                "In" => has && values.Contains(actual!),
-                "NotIn" => !has || !values.Contains(actual!),
-                "Exists" => has,
-                "DoesNotExist" => !has,
-                _ => false,
-            };
-            if (!ok)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private static bool IsEmpty(V1LabelSelector selector) =>
-        (selector.MatchLabels?.Count ?? 0) + (selector.MatchExpressions?.Count ?? 0) == 0;
 }
 
 /// <summary>Bad values rendered the way Go's <c>%#v</c> prints them in Kubernetes messages.</summary>

@@ -1,0 +1,52 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using k8s;
+using k8s.Models;
+
+namespace Skiff.Api.Json;
+
+/// <summary>The JSON settings of the Kubernetes models (the same rules as <c>KubernetesJson</c>, usable with a runtime type).</summary>
+public static class ModelJson
+{
+    public static JsonSerializerOptions Options { get; } = Create();
+
+    public static IKubernetesObject<V1ObjectMeta> Deserialize(ReadOnlySpan<byte> json, Type type) =>
+        (IKubernetesObject<V1ObjectMeta>)(JsonSerializer.Deserialize(json, type, Options)
+            ?? throw new JsonException("null object"));
+
+    public static T Deserialize<T>(ReadOnlySpan<byte> json) =>
+        JsonSerializer.Deserialize<T>(json, Options) ?? throw new JsonException("null object");
+
+    public static byte[] Serialize(object value) => JsonSerializer.SerializeToUtf8Bytes(value, value.GetType(), Options);
+
+    // V1Status has a computed HasObject property that is not part of the wire format.
+    private static void HideComputedStatusProperty(JsonTypeInfo info)
+    {
+        if (info.Type == typeof(V1Status))
+        {
+            var hasObject = info.Properties.FirstOrDefault(p => p.Name == "hasObject");
+            if (hasObject is not null)
+            {
+                info.Properties.Remove(hasObject);
+            }
+        }
+    }
+
+    private static JsonSerializerOptions Create()
+    {
+        var options = new JsonSerializerOptions
+        {
+            TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { HideComputedStatusProperty } },
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+            PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        };
+        options.Converters.Add(new JsonStringEnumConverter());
+        options.Converters.Add(new KubernetesJson.Iso8601TimeSpanConverter());
+        options.Converters.Add(new KubernetesJson.KubernetesDateTimeConverter());
+        options.Converters.Add(new KubernetesJson.KubernetesDateTimeOffsetConverter());
+        options.MakeReadOnly(populateMissingResolver: false);
+        return options;
+    }
+}

@@ -1,0 +1,28 @@
+using k8s;
+
+namespace Skiff.Client.Api;
+
+/// <summary>Builds the API client of a component from a kubeconfig.</summary>
+public static class ApiClients
+{
+    /// <summary>A client for the cluster and user of <paramref name="kubeconfigPath"/> (its current context).</summary>
+    public static KubernetesApiClient FromKubeconfig(string kubeconfigPath)
+    {
+        var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfigPath);
+        return FromConfiguration(config);
+    }
+
+    /// <summary>A client for <paramref name="config"/>; HTTP/2 with as many connections as streams need, so
+    /// watches and calls of one process never queue behind each other.</summary>
+    public static KubernetesApiClient FromConfiguration(KubernetesClientConfiguration config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var previous = config.FirstMessageHandlerSetup;
+        config.FirstMessageHandlerSetup = handler =>
+        {
+            previous?.Invoke(handler);
+            handler.EnableMultipleHttp2Connections = true;
+        };
+        return new KubernetesApiClient(new Kubernetes(config), ownsClient: true);
+    }
+}

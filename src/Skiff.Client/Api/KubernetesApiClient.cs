@@ -1,0 +1,318 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using k8s;
+using k8s.Models;
+using Skiff.Api.Json;
+
+namespace Skiff.Client.Api;
+
+/// <summary>
+/// <see cref="IApiClient"/> over the official client's authenticated <see cref="HttpClient"/> (its TLS setup, client
+/// certificates and token credentials), with raw REST paths so that one implementation serves every kind and every
+/// list/watch option. Bodies are JSON through <see cref="KubernetesJson"/>, the client's own serializer settings.
+/// Requests ask for HTTP/2, so that watches and calls share few connections.
+/// </summary>
+public sealed class KubernetesApiClient : IApiClient, IDisposable
+{
+    private static readonly MediaTypeHeaderValue JsonType = new("application/json");
+
+    private readonly Kubernetes _client;
+    private readonly bool _ownsClient;
+    private readonly string _baseUrl;
+
+    /// <param name="client">The official client; its configuration decides server, TLS and credentials.</param>
+    /// <param name="ownsClient">Whether disposing this disposes <paramref name="client"/>.</param>
+    public KubernetesApiClient(Kubernetes client, bool ownsClient = false)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        _client = client;
+        _ownsClient = ownsClient;
+        _baseUrl = client.BaseUri.ToString().TrimEnd('/');
+    }
+
+    /// <summary>The official client underneath, for what this seam does not cover (exec, logs, port-forward).</summary>
+    public Kubernetes Kubernetes => _client;
+
+    public async Task<ObjectList<T>> ListAsync<T>(ListOptions options, CancellationToken cancellationToken)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var resource = ApiResource.For<T>();
+        var query = new Query()
+            .Add("labelSelector", options.LabelSelector)
+            .Add("fieldSelector", options.FieldSelector)
+            .Add("resourceVersion", options.ResourceVersion)
+            .Add("limit", options.Limit > 0 ? options.Limit.ToString(System.Globalization.CultureInfo.InvariantCulture) : null)
+            .Add("continue", options.Continue);
+        using var response = await SendAsync(HttpMethod.Get, resource.CollectionPath(options.Namespace) + query, null, stream: true, cancellationToken);
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        var list = await JsonSerializer.DeserializeAsync<WireList<T>>(body, ModelJson.Options, cancellationToken)
+            ?? throw new ApiException(HttpStatusCode.InternalServerError, null, $"empty list of {resource}");
+        return new ObjectList<T>(
+            list.Items ?? [],
+            list.Metadata?.ResourceVersion ?? string.Empty,
+            string.IsNullOrEmpty(list.Metadata?.ContinueProperty) ? null : list.Metadata.ContinueProperty);
+    }
+
+    public async IAsyncEnumerable<WatchEvent<T>> WatchAsync<T>(WatchOptions options, [EnumeratorCancellation] CancellationToken cancellationToken)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var resource = ApiResource.For<T>();
+        var query = new Query()
+            .Add("watch", "true")
+            .Add("labelSelector", options.LabelSelector)
+            .Add("fieldSelector", options.FieldSelector)
+            .Add("resourceVersion", options.ResourceVersion)
+            .Add("allowWatchBookmarks", options.AllowBookmarks ? "true" : null)
+            .Add("timeoutSeconds", options.TimeoutSeconds > 0 ? options.TimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) : null);
+        using var response = await SendAsync(HttpMethod.Get, resource.CollectionPath(options.Namespace) + query, null, stream: true, cancellationToken);
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        using var reader = new StreamReader(body, Encoding.UTF8);
+        while (true)
+        {
+            string? line;
+            try
+            {
+                line = await reader.ReadLineAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+            {
+                // The server or the connection went away mid-stream: the caller resumes from its last revision.
+                throw new ApiException(0, null, $"watch of {resource} broke: {e.Message}", e);
+            }
+
+            if (line is null)
+            {
+                yield break;
+            }
+
+            if (line.Length == 0)
+            {
+                continue;
+            }
+
+            yield return ParseEvent<T>(line, resource);
+        }
+    }
+
+    public async Task<T?> GetAsync<T>(string? ns, string name, CancellationToken cancellationToken)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        try
+        {
+            return await CallAsync<T>(HttpMethod.Get, ApiResource.For<T>().ObjectPath(ns, name), null, cancellationToken);
+        }
+        catch (ApiException e) when (e.IsNotFound)
+        {
+            return null;
+        }
+    }
+
+    public Task<T> CreateAsync<T>(T obj, CancellationToken cancellationToken)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        ArgumentNullException.ThrowIfNull(obj);
+        return CallAsync<T>(HttpMethod.Post, ApiResource.For<T>().CollectionPath(obj.Metadata?.NamespaceProperty), Json(WithTypeMeta(obj)), cancellationToken);
+    }
+
+    public Task<T> UpdateAsync<T>(T obj, CancellationToken cancellationToken)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        ArgumentNullException.ThrowIfNull(obj);
+        return CallAsync<T>(HttpMethod.Put, ApiResource.For<T>().ObjectPath(obj.Metadata.NamespaceProperty, obj.Metadata.Name), Json(WithTypeMeta(obj)), cancellationToken);
+    }
+
+    public Task<T> UpdateStatusAsync<T>(T obj, CancellationToken cancellationToken)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        ArgumentNullException.ThrowIfNull(obj);
+        return CallAsync<T>(HttpMethod.Put, ApiResource.For<T>().ObjectPath(obj.Metadata.NamespaceProperty, obj.Metadata.Name, "status"), Json(WithTypeMeta(obj)), cancellationToken);
+    }
+
+    public Task<T> PatchAsync<T>(string? ns, string name, ApiPatch patch, CancellationToken cancellationToken, string? subresource = null)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        ArgumentNullException.ThrowIfNull(patch);
+        var content = new StringContent(patch.Body, Encoding.UTF8);
+        content.Headers.ContentType = new MediaTypeHeaderValue(patch.ContentType);
+        var path = ApiResource.For<T>().ObjectPath(ns, name, subresource);
+        if (patch.Type == ApiPatchType.Apply)
+        {
+            path += "?fieldManager=skiff&force=true";
+        }
+
+        return CallAsync<T>(HttpMethod.Patch, path, content, cancellationToken);
+    }
+
+    public async Task DeleteAsync<T>(string? ns, string name, V1DeleteOptions? options, CancellationToken cancellationToken)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        var body = options is null ? null : Json(options);
+        using var response = await SendAsync(HttpMethod.Delete, ApiResource.For<T>().ObjectPath(ns, name), body, stream: false, cancellationToken);
+    }
+
+    public Task<TResult> CreateSubresourceAsync<T, TBody, TResult>(string? ns, string name, string subresource, TBody body, CancellationToken cancellationToken)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+        where TBody : class
+        where TResult : class =>
+        CallAsync<TResult>(HttpMethod.Post, ApiResource.For<T>().ObjectPath(ns, name, subresource), Json(body), cancellationToken);
+
+    public void Dispose()
+    {
+        if (_ownsClient)
+        {
+            _client.Dispose();
+        }
+    }
+
+    private async Task<TResult> CallAsync<TResult>(HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken)
+        where TResult : class
+    {
+        using var response = await SendAsync(method, path, content, stream: false, cancellationToken);
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        return await JsonSerializer.DeserializeAsync<TResult>(body, ModelJson.Options, cancellationToken)
+            ?? throw new ApiException(HttpStatusCode.InternalServerError, null, $"{method} {path}: empty answer");
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, HttpContent? content, bool stream, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, _baseUrl + path)
+        {
+            Content = content,
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+        };
+        request.Headers.Accept.ParseAdd("application/json");
+        if (_client.Credentials is { } credentials)
+        {
+            await credentials.ProcessHttpRequestAsync(request, cancellationToken);
+        }
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await _client.HttpClient.SendAsync(
+                request, stream ? HttpCompletionOption.ResponseHeadersRead : HttpCompletionOption.ResponseContentRead, cancellationToken);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new ApiException(0, null, $"{method} {path}: {e.Message}", e);
+        }
+        catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new ApiException(HttpStatusCode.GatewayTimeout, null, $"{method} {path}: timed out", e);
+        }
+
+        if (response.IsSuccessStatusCode)
+        {
+            return response;
+        }
+
+        using (response)
+        {
+            var text = await response.Content.ReadAsStringAsync(cancellationToken);
+            throw Error(response.StatusCode, text, $"{method} {path}");
+        }
+    }
+
+    private static ApiException Error(HttpStatusCode code, string text, string what)
+    {
+        V1Status? status = null;
+        try
+        {
+            status = JsonSerializer.Deserialize<V1Status>(text, ModelJson.Options);
+        }
+        catch (JsonException)
+        {
+            // Not a Status (a proxy's or a plain-text error): keep the text as the message.
+        }
+
+        var message = string.IsNullOrEmpty(status?.Message) ? $"{what}: {(int)code} {text}".Trim() : status.Message;
+        return new ApiException(code, status, message);
+    }
+
+    private static WatchEvent<T> ParseEvent<T>(string line, ApiResource resource)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        using var document = JsonDocument.Parse(line);
+        var root = document.RootElement;
+        var type = root.TryGetProperty("type", out var t) ? t.GetString() : null;
+        if (!root.TryGetProperty("object", out var element))
+        {
+            throw new ApiException(HttpStatusCode.InternalServerError, null, $"watch of {resource}: an event without object");
+        }
+
+        switch (type)
+        {
+            case "ADDED" or "MODIFIED" or "DELETED":
+                var obj = element.Deserialize<T>(ModelJson.Options)
+                    ?? throw new ApiException(HttpStatusCode.InternalServerError, null, $"watch of {resource}: a null object");
+                var kind = type == "ADDED" ? WatchEventKind.Added : type == "MODIFIED" ? WatchEventKind.Modified : WatchEventKind.Deleted;
+                return new WatchEvent<T>(kind, obj, obj.Metadata?.ResourceVersion ?? string.Empty);
+            case "BOOKMARK":
+                var version = element.TryGetProperty("metadata", out var meta) && meta.TryGetProperty("resourceVersion", out var rv)
+                    ? rv.GetString() ?? string.Empty
+                    : string.Empty;
+                return new WatchEvent<T>(WatchEventKind.Bookmark, null, version);
+            case "ERROR":
+                var status = element.Deserialize<V1Status>(ModelJson.Options);
+                throw new ApiException((HttpStatusCode)(status?.Code ?? 500), status, status?.Message ?? $"watch of {resource} failed");
+            default:
+                throw new ApiException(HttpStatusCode.InternalServerError, null, $"watch of {resource}: unknown event type '{type}'");
+        }
+    }
+
+    private static ByteArrayContent Json(object body)
+    {
+        var content = new ByteArrayContent(ModelJson.Serialize(body));
+        content.Headers.ContentType = JsonType;
+        return content;
+    }
+
+    /// <summary>The server wants apiVersion and kind on every body; models built in code often lack them.</summary>
+    private static T WithTypeMeta<T>(T obj)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        if (string.IsNullOrEmpty(obj.ApiVersion) || string.IsNullOrEmpty(obj.Kind))
+        {
+            var resource = ApiResource.For<T>();
+            obj = ObjectCopy.Clone(obj);
+            obj.ApiVersion = resource.ApiVersion;
+            obj.Kind = resource.Kind;
+        }
+
+        return obj;
+    }
+
+    /// <summary>The list envelope, read as a generic shape (any kind's list has items and metadata).</summary>
+    private sealed class WireList<T>
+    {
+        [System.Text.Json.Serialization.JsonPropertyName("metadata")]
+        public V1ListMeta? Metadata { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("items")]
+        public List<T>? Items { get; set; }
+    }
+
+    /// <summary>Builds a query string, skipping empty values.</summary>
+    private sealed class Query
+    {
+        private readonly StringBuilder _text = new();
+
+        public Query Add(string name, string? value)
+        {
+            if (!string.IsNullOrEmpty(value))
+            {
+                _text.Append(_text.Length == 0 ? '?' : '&').Append(name).Append('=').Append(Uri.EscapeDataString(value));
+            }
+
+            return this;
+        }
+
+        public override string ToString() => _text.ToString();
+    }
+}

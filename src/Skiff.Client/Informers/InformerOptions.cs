@@ -1,0 +1,22 @@
+namespace Skiff.Client.Informers;
+
+/// <summary>What one informer lists and watches. Informers of one type with equal options are shared.</summary>
+public sealed record InformerOptions
+{
+    /// <summary>Null for every namespace.</summary>
+    public string? Namespace { get; init; }
+
+    public string? LabelSelector { get; init; }
+
+    /// <summary>e.g. <c>spec.nodeName=n1</c> for a kubelet's pods.</summary>
+    public string? FieldSelector { get; init; }
+
+    /// <summary>The page size of lists (the reflector's 500).</summary>
+    public int PageSize { get; init; } = 500;
+
+    /// <summary>Keep <c>metadata.managedFields</c> in the cache; dropped by default, as kube-scheduler and
+    /// kube-controller-manager drop them, to save memory.</summary>
+    public bool KeepManagedFields { get; init; }
+
+    public static InformerOptions Default { get; } = new();
+}

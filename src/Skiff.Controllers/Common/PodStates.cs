@@ -1,0 +1,39 @@
+using k8s.Models;
+
+namespace Skiff.Controllers.Common;
+
+/// <summary>Pod predicates controllers share (upstream's podutil and controller.FilterActivePods).</summary>
+public static class PodStates
+{
+    /// <summary>Neither finished nor being deleted.</summary>
+    public static bool IsActive(V1Pod pod)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        return pod.Status?.Phase is not ("Succeeded" or "Failed") && pod.Metadata.DeletionTimestamp is null;
+    }
+
+    public static bool IsReady(V1Pod pod) => ReadyCondition(pod)?.Status == "True";
+
+    /// <summary>Ready for at least <paramref name="minReadySeconds"/> at <paramref name="now"/>.</summary>
+    public static bool IsAvailable(V1Pod pod, int minReadySeconds, DateTimeOffset now)
+    {
+        var ready = ReadyCondition(pod);
+        if (ready?.Status != "True")
+        {
+            return false;
+        }
+
+        if (minReadySeconds == 0)
+        {
+            return true;
+        }
+
+        return ready.LastTransitionTime is { } since && new DateTimeOffset(DateTime.SpecifyKind(since, DateTimeKind.Utc)).AddSeconds(minReadySeconds) <= now;
+    }
+
+    public static V1PodCondition? ReadyCondition(V1Pod pod)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        return pod.Status?.Conditions?.FirstOrDefault(c => c.Type == "Ready");
+    }
+}

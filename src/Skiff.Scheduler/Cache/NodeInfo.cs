@@ -1,0 +1,110 @@
+using k8s.Models;
+
+namespace Skiff.Scheduler.Cache;
+
+/// <summary>
+/// A node and the pods on it (bound or assumed), with their requests summed (upstream's framework.NodeInfo).
+/// Changed only by <see cref="SchedulerCache"/> under its lock.
+/// </summary>
+public sealed class NodeInfo
+{
+    private readonly Dictionary<string, PodInfo> _pods = [];
+
+    public NodeInfo(V1Node node, bool exists = true)
+    {
+        SetNode(node, exists);
+    }
+
+    /// <summary>False for a placeholder holding the pods of a node the cache has not seen (yet or any more).</summary>
+    public bool Exists { get; private set; }
+
+    public V1Node Node { get; private set; } = null!;
+
+    public string Name => Node.Metadata.Name;
+
+    public IDictionary<string, string>? Labels => Node.Metadata.Labels;
+
+    public Resources Allocatable { get; private set; } = new();
+
+    /// <summary>The <c>pods</c> allocatable (110 when the node does not say).</summary>
+    public long AllowedPodCount { get; private set; }
+
+    /// <summary>The sum of the requests of the pods on the node.</summary>
+    public Resources Requested { get; } = new();
+
+    /// <summary>The same with upstream's non-zero defaults, for scoring.</summary>
+    public Resources NonZeroRequested { get; } = new();
+
+    public IReadOnlyCollection<PodInfo> Pods => _pods.Values;
+
+    public int PodCount => _pods.Count;
+
+    /// <summary>Pods on the node that have required or preferred pod (anti-)affinity terms.</summary>
+    public List<PodInfo> PodsWithAffinity { get; } = [];
+
+    /// <summary>Pods on the node that have required anti-affinity terms (checked against every incoming pod).</summary>
+    public List<PodInfo> PodsWithRequiredAntiAffinity { get; } = [];
+
+    public List<HostPort> UsedPorts { get; } = [];
+
+    /// <summary>Bumped on every change (for callers that cache per-node results).</summary>
+    public long Generation { get; private set; }
+
+    public void SetNode(V1Node node, bool exists = true)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        Node = node;
+        Exists = exists;
+        Allocatable = Resources.From(node.Status?.Allocatable ?? node.Status?.Capacity);
+        var pods = node.Status?.Allocatable ?? node.Status?.Capacity;
+        AllowedPodCount = pods is not null && pods.TryGetValue("pods", out var q) ? (long)q.ToDecimal() : 110;
+        Generation++;
+    }
+
+    public bool HasPod(string key) => _pods.ContainsKey(key);
+
+    public void AddPod(PodInfo pod)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        if (!_pods.TryAdd(pod.Key, pod))
+        {
+            RemovePod(pod.Key);
+            _pods[pod.Key] = pod;
+        }
+
+        Requested.Add(pod.Requests);
+        NonZeroRequested.Add(pod.NonZeroRequests);
+        UsedPorts.AddRange(pod.HostPorts);
+        if (pod.HasAffinityTerms)
+        {
+            PodsWithAffinity.Add(pod);
+        }
+
+        if (pod.RequiredAntiAffinity.Count > 0)
+        {
+            PodsWithRequiredAntiAffinity.Add(pod);
+        }
+
+        Generation++;
+    }
+
+    public bool RemovePod(string key)
+    {
+        if (!_pods.Remove(key, out var pod))
+        {
+            return false;
+        }
+
+        Requested.Subtract(pod.Requests);
+        NonZeroRequested.Subtract(pod.NonZeroRequests);
+        foreach (var port in pod.HostPorts)
+        {
+            UsedPorts.Remove(port);
+        }
+
+        PodsWithAffinity.Remove(pod);
+        PodsWithRequiredAntiAffinity.Remove(pod);
+        Generation++;
+        return true;
+    }
+}

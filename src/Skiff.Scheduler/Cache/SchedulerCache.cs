@@ -1,0 +1,150 @@
+using k8s.Models;
+
+namespace Skiff.Scheduler.Cache;
+
+/// <summary>
+/// The scheduler's view of the cluster: nodes and the pods on them, fed by the informers, plus the pods the
+/// scheduler has assumed on a node while their binding is in flight (so the next pod sees them before the watch
+/// echoes the binding). All access goes through <see cref="Lock"/>; the scheduling cycle holds it while it runs.
+/// </summary>
+public sealed class SchedulerCache
+{
+    private readonly Dictionary<string, NodeInfo> _nodes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string Node, bool Assumed)> _podNodes = new(StringComparer.Ordinal);
+    private NodeInfo[]? _list;
+
+    /// <summary>Held by every reader and writer.</summary>
+    public Lock Lock { get; } = new();
+
+    /// <summary>The nodes that exist (a pod's node may be missing while the node informer catches up), in a stable
+    /// order; the array is rebuilt only when a node comes or goes.</summary>
+    public NodeInfo[] Nodes
+    {
+        get
+        {
+            return _list ??= _nodes.Values.Where(n => n.Exists)
+                .OrderBy(n => n.Name, StringComparer.Ordinal).ToArray();
+        }
+    }
+
+    public int AssumedCount { get; private set; }
+
+    public NodeInfo? NodeNamed(string name) => _nodes.TryGetValue(name, out var info) && info.Exists ? info : null;
+
+    public void AddOrUpdateNode(V1Node node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        if (_nodes.TryGetValue(node.Metadata.Name, out var info))
+        {
+            var wasPlaceholder = !info.Exists;
+            info.SetNode(node);
+            if (wasPlaceholder)
+            {
+                _list = null;
+            }
+        }
+        else
+        {
+            _nodes[node.Metadata.Name] = new NodeInfo(node);
+            _list = null;
+        }
+    }
+
+    public void RemoveNode(string name)
+    {
+        if (_nodes.TryGetValue(name, out var info))
+        {
+            if (info.PodCount == 0)
+            {
+                _nodes.Remove(name);
+            }
+            else
+            {
+                // Keep the pods' accounting until they go; the node is no longer a candidate.
+                info.SetNode(new V1Node { Metadata = new V1ObjectMeta { Name = name } }, exists: false);
+            }
+
+            _list = null;
+        }
+    }
+
+    /// <summary>A pod the informer reports on a node (confirms an assumed one). Terminal pods free their node.</summary>
+    public void AddOrUpdatePod(V1Pod pod)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        var info = new PodInfo(pod);
+        if (pod.Status?.Phase is "Succeeded" or "Failed" || string.IsNullOrEmpty(pod.Spec?.NodeName))
+        {
+            RemovePod(info.Key);
+            return;
+        }
+
+        if (_podNodes.TryGetValue(info.Key, out var placed))
+        {
+            if (placed.Assumed)
+            {
+                AssumedCount--;
+            }
+
+            if (placed.Node != pod.Spec.NodeName)
+            {
+                _nodes.GetValueOrDefault(placed.Node)?.RemovePod(info.Key);
+            }
+        }
+
+        NodeOrPlaceholder(pod.Spec.NodeName).AddPod(info);
+        _podNodes[info.Key] = (pod.Spec.NodeName, false);
+    }
+
+    public void RemovePod(string key)
+    {
+        if (_podNodes.Remove(key, out var placed))
+        {
+            if (placed.Assumed)
+            {
+                AssumedCount--;
+            }
+
+            if (_nodes.TryGetValue(placed.Node, out var node))
+            {
+                node.RemovePod(key);
+                if (node.PodCount == 0 && !node.Exists)
+                {
+                    _nodes.Remove(placed.Node);
+                }
+            }
+        }
+    }
+
+    /// <summary>Places <paramref name="pod"/> on <paramref name="nodeName"/> before the binding is confirmed.</summary>
+    public void AssumePod(PodInfo pod, string nodeName)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        RemovePod(pod.Key);
+        NodeOrPlaceholder(nodeName).AddPod(pod);
+        _podNodes[pod.Key] = (nodeName, true);
+        AssumedCount++;
+    }
+
+    /// <summary>Undoes <see cref="AssumePod"/> when the binding failed (a pod the watch confirmed meanwhile stays).</summary>
+    public void ForgetPod(string key)
+    {
+        if (_podNodes.TryGetValue(key, out var placed) && placed.Assumed)
+        {
+            RemovePod(key);
+        }
+    }
+
+    public bool IsAssumedOrBound(string key) => _podNodes.ContainsKey(key);
+
+    private NodeInfo NodeOrPlaceholder(string name)
+    {
+        if (!_nodes.TryGetValue(name, out var info))
+        {
+            info = new NodeInfo(new V1Node { Metadata = new V1ObjectMeta { Name = name } }, exists: false);
+            _nodes[name] = info;
+        }
+
+        return info;
+    }
+}

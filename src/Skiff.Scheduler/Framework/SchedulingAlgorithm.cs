@@ -1,0 +1,257 @@
+using Skiff.Scheduler.Cache;
+
+namespace Skiff.Scheduler.Framework;
+
+/// <summary>
+/// One scheduling cycle over a cache snapshot (upstream's schedulePod): PreFilter, Filter in parallel over the
+/// nodes until enough feasible ones are found (upstream's adaptive percentageOfNodesToScore, starting where the
+/// last cycle stopped), then Score and weighted sum, ties broken at random. Single-threaded use: the caller holds
+/// the cache lock; buffers are reused between cycles to keep per-pod allocation low.
+/// </summary>
+public sealed class SchedulingAlgorithm
+{
+    private const int MinFeasibleNodesToFind = 100;
+    private const int MinFeasibleNodesPercentageToFind = 5;
+    private const int ChunkSize = 32;
+
+    private readonly IReadOnlyList<IFilterPlugin> _filters;
+    private readonly IReadOnlyList<IScorePlugin> _scorers;
+    private readonly int _parallelism;
+    private readonly int? _percentageOfNodesToScore;
+    private FilterFailure?[] _verdicts = [];
+    private bool[] _evaluated = [];
+    private int _nextStartNodeIndex;
+
+    public SchedulingAlgorithm(IReadOnlyList<IFilterPlugin> filters, IReadOnlyList<IScorePlugin> scorers, int parallelism, int? percentageOfNodesToScore = null)
+    {
+        _filters = filters;
+        _scorers = scorers;
+        _parallelism = Math.Max(1, parallelism);
+        _percentageOfNodesToScore = percentageOfNodesToScore;
+    }
+
+    /// <summary>The default plugins, in upstream's order, with its default score weights.</summary>
+    public static (IReadOnlyList<IFilterPlugin> Filters, IReadOnlyList<IScorePlugin> Scorers) DefaultPlugins()
+    {
+        var taints = new Plugins.TaintToleration();
+        var nodeAffinity = new Plugins.NodeAffinity();
+        var fit = new Plugins.NodeResourcesFit();
+        var podAffinity = new Plugins.InterPodAffinity();
+        var spread = new Plugins.PodTopologySpread();
+        IFilterPlugin[] filters = [new Plugins.NodeUnschedulable(), new Plugins.NodeName(), taints, nodeAffinity, new Plugins.NodePorts(), fit, spread, podAffinity];
+        IScorePlugin[] scorers = [taints, nodeAffinity, fit, spread, podAffinity, new Plugins.BalancedAllocation()];
+        return (filters, scorers);
+    }
+
+    /// <summary>Upstream's numFeasibleNodesToFind: all nodes below 100; else a share falling from 50 % by one point
+    /// per 125 nodes, at least 5 %, at least 100 nodes.</summary>
+    public static int NumFeasibleNodesToFind(int allNodes, int? percentage = null)
+    {
+        if (allNodes < MinFeasibleNodesToFind || percentage >= 100)
+        {
+            return allNodes;
+        }
+
+        var adaptive = percentage ?? Math.Max(MinFeasibleNodesPercentageToFind, 50 - (allNodes / 125));
+        var count = (int)((long)allNodes * adaptive / 100);
+        return Math.Max(MinFeasibleNodesToFind, count);
+    }
+
+    public ScheduleResult Schedule(PodInfo pod, NodeInfo[] nodes)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        ArgumentNullException.ThrowIfNull(nodes);
+        var n = nodes.Length;
+        if (n == 0)
+        {
+            return new ScheduleResult(null, new Diagnosis(0, new Dictionary<string, FilterFailure>()), 0, 0);
+        }
+
+        var state = new CycleState();
+        state.Write(Plugins.InterPodAffinity.AllNodesKey, nodes);
+        foreach (var filter in _filters)
+        {
+            var failure = filter.PreFilter(pod, nodes, state);
+            if (failure is not null)
+            {
+                return new ScheduleResult(null, new Diagnosis(n, nodes.ToDictionary(x => x.Name, _ => failure)), 0, 0);
+            }
+        }
+
+        var feasible = FindFeasible(pod, nodes, state, out var evaluated);
+        if (feasible.Count == 0)
+        {
+            var failures = new Dictionary<string, FilterFailure>(n, StringComparer.Ordinal);
+            for (var i = 0; i < n; i++)
+            {
+                if (_verdicts[i] is { } failure)
+                {
+                    failures[nodes[i].Name] = failure;
+                }
+            }
+
+            return new ScheduleResult(null, new Diagnosis(n, failures), 0, evaluated);
+        }
+
+        if (feasible.Count == 1)
+        {
+            return new ScheduleResult(feasible[0], null, 1, evaluated);
+        }
+
+        var chosen = Score(pod, feasible.ToArray(), state);
+        return new ScheduleResult(chosen, null, feasible.Count, evaluated);
+    }
+
+    /// <summary>Runs the filters on <paramref name="node"/> (used by preemption on a node with victims removed).</summary>
+    public FilterFailure? RunFilters(PodInfo pod, NodeInfo node, CycleState state)
+    {
+        foreach (var filter in _filters)
+        {
+            var failure = filter.Filter(pod, node, state);
+            if (failure is not null)
+            {
+                return failure;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>A fresh cycle state with the PreFilter data of <paramref name="pod"/> over <paramref name="nodes"/>.</summary>
+    public CycleState PreFilter(PodInfo pod, NodeInfo[] nodes)
+    {
+        var state = new CycleState();
+        state.Write(Plugins.InterPodAffinity.AllNodesKey, nodes);
+        foreach (var filter in _filters)
+        {
+            filter.PreFilter(pod, nodes, state);
+        }
+
+        return state;
+    }
+
+    private List<NodeInfo> FindFeasible(PodInfo pod, NodeInfo[] nodes, CycleState state, out int evaluatedCount)
+    {
+        var n = nodes.Length;
+        if (_verdicts.Length < n)
+        {
+            _verdicts = new FilterFailure?[n];
+            _evaluated = new bool[n];
+        }
+
+        Array.Clear(_verdicts, 0, n);
+        Array.Clear(_evaluated, 0, n);
+        var wanted = NumFeasibleNodesToFind(n, _percentageOfNodesToScore);
+        var start = _nextStartNodeIndex % n;
+        var found = 0;
+        var chunks = (n + ChunkSize - 1) / ChunkSize;
+        var verdicts = _verdicts;
+        var evaluated = _evaluated;
+
+        void RunChunk(int chunk, ParallelLoopState? loop)
+        {
+            var end = Math.Min(n, (chunk + 1) * ChunkSize);
+            for (var offset = chunk * ChunkSize; offset < end; offset++)
+            {
+                if (Volatile.Read(ref found) >= wanted)
+                {
+                    loop?.Stop();
+                    return;
+                }
+
+                var index = (start + offset) % n;
+                var failure = RunFilters(pod, nodes[index], state);
+                verdicts[index] = failure;
+                evaluated[index] = true;
+                if (failure is null)
+                {
+                    Interlocked.Increment(ref found);
+                }
+            }
+        }
+
+        if (_parallelism == 1 || n <= ChunkSize * 2)
+        {
+            for (var chunk = 0; chunk < chunks && found < wanted; chunk++)
+            {
+                RunChunk(chunk, null);
+            }
+        }
+        else
+        {
+            Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = _parallelism }, (chunk, loop) => RunChunk(chunk, loop));
+        }
+
+        // Take feasible nodes in search order, as many as wanted; the next cycle starts after the last one seen.
+        var feasible = new List<NodeInfo>(Math.Min(wanted, n));
+        evaluatedCount = 0;
+        var lastOffset = -1;
+        for (var offset = 0; offset < n && feasible.Count < wanted; offset++)
+        {
+            var index = (start + offset) % n;
+            if (!evaluated[index])
+            {
+                continue;
+            }
+
+            evaluatedCount++;
+            lastOffset = offset;
+            if (verdicts[index] is null)
+            {
+                feasible.Add(nodes[index]);
+            }
+        }
+
+        _nextStartNodeIndex = (start + lastOffset + 1) % n;
+        return feasible;
+    }
+
+    private NodeInfo Score(PodInfo pod, NodeInfo[] feasible, CycleState state)
+    {
+        var totals = new long[feasible.Length];
+        var scores = new long[feasible.Length];
+        foreach (var scorer in _scorers)
+        {
+            if (!scorer.PreScore(pod, feasible, state))
+            {
+                continue;
+            }
+
+            if (feasible.Length > 256 && _parallelism > 1)
+            {
+                Parallel.For(0, feasible.Length, new ParallelOptions { MaxDegreeOfParallelism = _parallelism }, i => scores[i] = scorer.Score(pod, feasible[i], state));
+            }
+            else
+            {
+                for (var i = 0; i < feasible.Length; i++)
+                {
+                    scores[i] = scorer.Score(pod, feasible[i], state);
+                }
+            }
+
+            scorer.Normalize(pod, scores, state);
+            for (var i = 0; i < feasible.Length; i++)
+            {
+                totals[i] += scores[i] * scorer.Weight;
+            }
+        }
+
+        // Upstream's selectHost: the best score, a random one among equals (reservoir sampling).
+        var best = 0;
+        var ties = 1;
+        for (var i = 1; i < feasible.Length; i++)
+        {
+            if (totals[i] > totals[best])
+            {
+                best = i;
+                ties = 1;
+            }
+            else if (totals[i] == totals[best] && Random.Shared.Next(++ties) == 0)
+            {
+                best = i;
+            }
+        }
+
+        return feasible[best];
+    }
+}

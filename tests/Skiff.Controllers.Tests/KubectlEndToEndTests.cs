@@ -1,0 +1,162 @@
+using System.Diagnostics;
+using k8s.Models;
+using Microsoft.Extensions.Logging.Abstractions;
+using Skiff.Apimachinery;
+using Skiff.ApiServer;
+using Skiff.Client;
+using Skiff.Client.Api;
+using Skiff.Storage.Memory;
+
+namespace Skiff.Controllers.Tests;
+
+/// <summary>
+/// The controller manager (leader-elected, as in <c>skiff server</c>) against a real in-process API server, judged by
+/// the real kubectl. No kubelet runs: this test plays it, marking every pending pod Running and Ready.
+/// </summary>
+public sealed class KubectlEndToEndTests : IAsyncLifetime
+{
+    private static readonly string? Kubectl = new[] { "/usr/bin/kubectl", "/usr/local/bin/kubectl" }.FirstOrDefault(File.Exists);
+    private readonly string _dataDirectory = Directory.CreateTempSubdirectory("skiff-controllers-").FullName;
+    private readonly string _cacheDirectory = Directory.CreateTempSubdirectory("skiff-controllers-kubectl-").FullName;
+    private readonly CancellationTokenSource _stop = new();
+    private ApiServerHandle? _server;
+    private KubernetesApiClient? _api;
+    private ComponentContext? _context;
+    private Task? _manager;
+    private Task? _kubelet;
+
+    public async Task InitializeAsync()
+    {
+        _server = await ApiServer.ApiServer.StartAsync(
+            new ApiServerOptions { DataDirectory = _dataDirectory, Port = 0, Resources = ResourceCatalog.CreateBuiltIn().All },
+            new MemoryStore(),
+            NullLoggerFactory.Instance,
+            CancellationToken.None);
+        _api = ApiClients.FromKubeconfig(_server.KubeconfigPath);
+        _context = ComponentContext.Create(_api, TimeProvider.System, NullLoggerFactory.Instance);
+        _context.Informers.Start(_stop.Token);
+        _manager = ControllerManagerHost.RunAsync(new ControllerManagerOptions(), _context, _stop.Token);
+        _kubelet = PlayKubeletAsync(_stop.Token);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await Task.WhenAll(_manager ?? Task.CompletedTask, _kubelet ?? Task.CompletedTask);
+        if (_context is not null)
+        {
+            await _context.DisposeAsync();
+        }
+
+        _api?.Dispose();
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+
+        Directory.Delete(_dataDirectory, recursive: true);
+        Directory.Delete(_cacheDirectory, recursive: true);
+        _stop.Dispose();
+    }
+
+    private async Task PlayKubeletAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var pods = await _api!.ListAsync<V1Pod>(new ListOptions(), cancellationToken);
+                foreach (var pod in pods.Items.Where(p => p.Status?.Phase is null or "Pending" && p.Metadata.DeletionTimestamp is null))
+                {
+                    pod.Status = new V1PodStatus
+                    {
+                        Phase = "Running",
+                        Conditions = [new V1PodCondition { Type = "Ready", Status = "True", LastTransitionTime = DateTime.UtcNow }],
+                    };
+                    try
+                    {
+                        await _api.UpdateStatusAsync(pod, cancellationToken);
+                    }
+                    catch (ApiException)
+                    {
+                        // Changed or gone meanwhile: the next round sees it.
+                    }
+                }
+
+                await Task.Delay(200, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task<string> KubectlAsync(params string[] args)
+    {
+        var startInfo = new ProcessStartInfo(Kubectl!) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in new[] { "--kubeconfig", _server!.KubeconfigPath, "--cache-dir", _cacheDirectory }.Concat(args))
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(startInfo)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        await process.WaitForExitAsync(timeout.Token);
+        Assert.True(process.ExitCode == 0, $"kubectl {string.Join(' ', args)} exited {process.ExitCode}: {await stdout}{await stderr}");
+        return await stdout;
+    }
+
+    private async Task<string> EventuallyAsync(Func<Task<string>> read, Func<string, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var text = await read();
+            if (done(text) || DateTime.UtcNow > deadline)
+            {
+                return text;
+            }
+
+            await Task.Delay(250);
+        }
+    }
+
+    [Fact]
+    public async Task Create_rollout_scale_set_image_undo_and_delete_behave_as_on_a_cluster()
+    {
+        if (Kubectl is null)
+        {
+            Assert.False(string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase), "kubectl is required under CI=true");
+            return;
+        }
+
+        await KubectlAsync("create", "deployment", "web", "--image=nginx:1.26", "--replicas=3");
+        Assert.Contains("successfully rolled out", await KubectlAsync("rollout", "status", "deployment/web", "--timeout=60s"), StringComparison.Ordinal);
+        Assert.Equal("3", (await KubectlAsync("get", "pods", "-l", "app=web", "-o", "jsonpath={.items[*].metadata.name}")).Split(' ').Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        await KubectlAsync("scale", "deployment/web", "--replicas=5");
+        var ready = await EventuallyAsync(() => KubectlAsync("get", "deployment", "web", "-o", "jsonpath={.status.readyReplicas}"), t => t == "5");
+        Assert.Equal("5", ready);
+
+        await KubectlAsync("set", "image", "deployment/web", "nginx=nginx:1.27");
+        Assert.Contains("successfully rolled out", await KubectlAsync("rollout", "status", "deployment/web", "--timeout=60s"), StringComparison.Ordinal);
+        var history = await KubectlAsync("rollout", "history", "deployment/web");
+        Assert.Contains("1 ", history, StringComparison.Ordinal);
+        Assert.Contains("2 ", history, StringComparison.Ordinal);
+
+        await KubectlAsync("rollout", "undo", "deployment/web");
+        Assert.Contains("successfully rolled out", await KubectlAsync("rollout", "status", "deployment/web", "--timeout=60s"), StringComparison.Ordinal);
+        Assert.Equal("nginx:1.26", await KubectlAsync("get", "deployment", "web", "-o", "jsonpath={.spec.template.spec.containers[0].image}"));
+        var images = await EventuallyAsync(
+            () => KubectlAsync("get", "pods", "-l", "app=web", "-o", "jsonpath={.items[*].spec.containers[0].image}"),
+            t => t.Split(' ').All(i => i == "nginx:1.26") && t.Split(' ').Length == 5);
+        Assert.Equal(Enumerable.Repeat("nginx:1.26", 5), images.Split(' '));
+        Assert.Contains("3 ", await KubectlAsync("rollout", "history", "deployment/web"), StringComparison.Ordinal);
+
+        await KubectlAsync("delete", "deployment", "web");
+        var left = await EventuallyAsync(() => KubectlAsync("get", "replicasets,pods", "-o", "name"), t => t.Trim().Length == 0);
+        Assert.Equal(string.Empty, left.Trim());
+    }
+}

@@ -1,0 +1,36 @@
+namespace Skiff.EndToEnd.Tests;
+
+/// <summary>
+/// <c>skiff server</c> with its kubelet exits promptly on SIGTERM. A watch left open by any client used to hold the
+/// API server's host until its 30 s shutdown timeout (the kubelet's own pod watch did, every time); the bound here
+/// cannot be met by waiting that timeout out.
+/// </summary>
+public sealed class ShutdownTests
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
+
+    [SkippableFact]
+    public async Task Skiff_server_with_its_kubelet_exits_on_SIGTERM_without_waiting_out_a_shutdown_timeout()
+    {
+        // Its own cluster (this one is stopped): another bridge and subnet than the shared one, no images to build.
+        var cluster = new SkiffCluster("skiffe2esd0", "10.88.251.0/24", "--skip-images");
+        try
+        {
+            await cluster.InitializeAsync();
+            SeedWalkthroughTests.RequireCluster(cluster);
+
+            // The kubelet is up, with its informers' watches open.
+            var pods = await cluster.KubectlAsync(["get", "pods", "-A"]);
+            Assert.Equal(0, pods.ExitCode);
+
+            var took = await cluster.TerminateAsync(Bound);
+
+            Assert.True(took < Bound, $"skiff server took {took.TotalSeconds:F1} s to exit on SIGTERM\n--- server log:\n{cluster.ReadLog()}");
+            Assert.Contains("Shutting down", cluster.ReadLog(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            await cluster.DisposeAsync();
+        }
+    }
+}
