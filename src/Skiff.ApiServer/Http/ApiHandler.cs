@@ -132,7 +132,7 @@ public sealed class ApiHandler
             : RequestAttributes.ForPath(user, method, path));
         if (path == "/metrics" && _metrics is not null)
         {
-            // Like kube-apiserver: any authenticated caller (there is no RBAC yet; the admin certificate is one).
+            // Authorized above as a non-resource "get" on /metrics (upstream: system:monitoring, system:masters).
             if (method != "GET")
             {
                 throw StatusErrors.MethodNotAllowed(method, path);
