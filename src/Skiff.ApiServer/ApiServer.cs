@@ -65,6 +65,7 @@ public static class ApiServer
         var hub = new WatchCacheHub(store, index, logger, options.WatchHistorySize, options.WatcherQueueCapacity);
         await hub.StartAsync(cancellationToken);
         var registry = new GenericRegistry(store, hub, index, options.Time);
+        registry.Admission = new Admission.AdmissionChain(options.AdmissionPlugins ?? Admission.AdmissionPlugins.Default(), new Admission.WatchCacheClusterObjects(hub, index));
         var namespaces = new NamespaceLifecycle(registry, logger, options.NamespaceFinalizeInterval);
         await namespaces.StartAsync(cancellationToken);
         var eventExpiry = new EventExpiry(registry, options.EventTtl, options.EventExpiryInterval, options.Time, logger);

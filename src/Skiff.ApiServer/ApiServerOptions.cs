@@ -29,6 +29,9 @@ public sealed record ApiServerOptions
     /// <summary>Bearer tokens accepted besides client certificates.</summary>
     public Security.TokenAuthenticator Tokens { get; init; } = new();
 
+    /// <summary>The admission plugins, in the order they run (default: <see cref="Admission.AdmissionPlugins.Default"/>).</summary>
+    public IReadOnlyList<Admission.IAdmissionPlugin>? AdmissionPlugins { get; init; }
+
     /// <summary>Extra host names and addresses for the serving certificate.</summary>
     public IReadOnlyList<string> ExtraSans { get; init; } = [];
 

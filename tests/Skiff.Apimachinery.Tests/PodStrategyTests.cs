@@ -40,13 +40,10 @@ public sealed class PodStrategyTests
         Assert.Equal("default-scheduler", spec.SchedulerName);
         Assert.NotNull(spec.SecurityContext);
         Assert.True(spec.EnableServiceLinks);
-        Assert.Equal(0, spec.Priority);
-        Assert.Equal("PreemptLowerPriority", spec.PreemptionPolicy);
-        Assert.Equal("default", spec.ServiceAccountName);
-        Assert.Equal("default", spec.ServiceAccount);
-        Assert.Equal(2, spec.Tolerations.Count);
-        Assert.Contains(spec.Tolerations, t => t is { Key: "node.kubernetes.io/not-ready", OperatorProperty: "Exists", Effect: "NoExecute", TolerationSeconds: 300 });
-        Assert.Contains(spec.Tolerations, t => t is { Key: "node.kubernetes.io/unreachable", OperatorProperty: "Exists", Effect: "NoExecute", TolerationSeconds: 300 });
+        // Service account, priority and default tolerations are admission's (Skiff.ApiServer.Admission), not defaults.
+        Assert.Null(spec.Priority);
+        Assert.Null(spec.ServiceAccountName);
+        Assert.Null(spec.Tolerations);
         var container = spec.Containers[0];
         Assert.Equal("Always", container.ImagePullPolicy);
         Assert.Equal("/dev/termination-log", container.TerminationMessagePath);
@@ -203,6 +200,7 @@ public sealed class PodStrategyTests
         update.Spec.Containers[0].Image = "nginx:1.28";
         update.Metadata.Labels = new Dictionary<string, string> { ["tier"] = "web" };
         update.Spec.ActiveDeadlineSeconds = 600;
+        update.Spec.Tolerations = [];
         update.Spec.Tolerations.Add(new V1Toleration { Key = "gpu", OperatorProperty = "Exists", Effect = "NoSchedule" });
         _strategy.PrepareForUpdate(update, old, Now);
         Assert.Empty(_strategy.ValidateUpdate(update, old));
@@ -251,7 +249,9 @@ public sealed class PodStrategyTests
     [Fact]
     public void Selectable_fields()
     {
-        var pod = Created();
+        var pod = Pod();
+        pod.Spec.ServiceAccountName = "default";
+        Created(pod);
         pod.Spec.NodeName = "node-1";
         pod.Status.PodIPs = [new V1PodIP { Ip = "10.244.0.5" }];
         var fields = _strategy.SelectableFields(pod);

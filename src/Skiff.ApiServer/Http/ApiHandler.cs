@@ -125,6 +125,7 @@ public sealed class ApiHandler
         }
 
         var user = _authenticator.Authenticate(ctx) ?? throw StatusErrors.Unauthorized();
+        RequestUser.Set(user);
         var method = ctx.Request.Method;
         var info = RequestInfo.Parse(path);
         Authorize(info is { Resource: not null }

@@ -55,6 +55,14 @@ public sealed class ResourceHandler
         // pods/log, exec, attach and portforward are proxied to the pod's kubelet.
         if (_podProxy is not null && def.Group.Length == 0 && def.Plural == "pods" && info.Subresource is { } streamed && Proxy.PodProxy.Serves(streamed))
         {
+            // exec, attach and portforward are CONNECTs that admission sees (a log is a read).
+            if (streamed != "log")
+            {
+                var connect = _registry.Admission?.For(Admission.AdmissionOperation.Connect, def, ns, info.Name, null, null, dryRun: false, streamed);
+                _registry.Admission?.Admit(connect);
+                _registry.Admission?.Validate(connect);
+            }
+
             await _podProxy.HandleAsync(ctx, ns!, info.Name!, streamed);
             return;
         }

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using k8s;
 using k8s.Models;
 using Skiff.Apimachinery;
+using Skiff.ApiServer.Admission;
 using Skiff.ApiServer.Http;
 using Skiff.ApiServer.Watch;
 using Skiff.Storage;
@@ -35,6 +36,9 @@ public sealed class GenericRegistry
     }
 
     public ResourceIndex Index { get; }
+
+    /// <summary>The admission plugins run around writes made for a user's request (none until the server sets them).</summary>
+    public AdmissionChain? Admission { get; set; }
 
     public WatchCacheHub Hub => _hub;
 
@@ -230,6 +234,8 @@ public sealed class GenericRegistry
         }
 
         var generated = string.IsNullOrEmpty(meta.Name) && !string.IsNullOrEmpty(meta.GenerateName);
+        var admission = Admission?.For(AdmissionOperation.Create, def, ns, meta.Name, obj, null, dryRun);
+        Admission?.Admit(admission);
         for (var attempt = 0; ; attempt++)
         {
             if (generated)
@@ -255,6 +261,8 @@ public sealed class GenericRegistry
             {
                 throw StatusErrors.Invalid(def.Kind, def.Group, meta.Name ?? string.Empty, errors);
             }
+
+            Admission?.Validate(admission is null ? null : admission with { Name = meta.Name ?? string.Empty, Object = obj });
 
             if (def.Namespaced)
             {
@@ -458,6 +466,9 @@ public sealed class GenericRegistry
         meta.DeletionGracePeriodSeconds = oldMeta.DeletionGracePeriodSeconds;
         meta.GenerateName ??= oldMeta.GenerateName;
         meta.SelfLink = null;
+        var admissionSubresource = status ? "status" : subresource ?? string.Empty;
+        var admission = Admission?.For(AdmissionOperation.Update, def, oldMeta.NamespaceProperty, oldMeta.Name, obj, old, dryRun: false, admissionSubresource);
+        Admission?.Admit(admission);
         IReadOnlyList<FieldError> errors;
         if (status)
         {
@@ -482,6 +493,7 @@ public sealed class GenericRegistry
             throw StatusErrors.Invalid(def.Kind, def.Group, obj.Metadata.Name ?? string.Empty, errors);
         }
 
+        Admission?.Validate(admission is null ? null : admission with { Object = obj });
         return obj;
 
         IKubernetesObject<V1ObjectMeta> Track(IKubernetesObject<V1ObjectMeta> prepared) => fieldManager is null
@@ -509,6 +521,9 @@ public sealed class GenericRegistry
             var current = ObjectDecoder.FromStorage(def, kv.Value.Span);
             current.Metadata.ResourceVersion = kv.ModRevision.ToString(CultureInfo.InvariantCulture);
             CheckPreconditions(def, name, options.Preconditions, current, kv.ModRevision);
+            var admission = Admission?.For(AdmissionOperation.Delete, def, ns, name, null, current, dryRun);
+            Admission?.Admit(admission);
+            Admission?.Validate(admission);
 
             var meta = current.Metadata;
             var isNamespace = ReferenceEquals(def, _namespaces) || (def.Group.Length == 0 && def.Kind == "Namespace");

@@ -35,6 +35,9 @@ public sealed class ResourceIndex
     public ResourceDefinition? Find(string group, string version, string plural) =>
         _byUrl.GetValueOrDefault((group, version, plural));
 
+    /// <summary>The first (preferred) version of a resource, whatever its version.</summary>
+    public ResourceDefinition? FindAnyVersion(string group, string plural) => All.FirstOrDefault(d => d.Group == group && d.Plural == plural);
+
     public ResourceDefinition? FindKind(string group, string kind) => _byKind.GetValueOrDefault((group, kind));
 
     public bool ServesGroupVersion(string group, string version) => All.Any(d => d.Group == group && d.Version == version);

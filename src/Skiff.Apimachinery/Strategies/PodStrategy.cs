@@ -7,8 +7,8 @@ using Skiff.Apimachinery.Validation;
 namespace Skiff.Apimachinery.Strategies;
 
 /// <summary>
-/// The rules of a pod: defaults as the API server returns them (with the admission plugins' service account,
-/// priority and default tolerations), phase Pending and QoS class on create, spec validation, the narrow set of
+/// The rules of a pod: defaults as the API server returns them (the admission plugins add the service account,
+/// priority and default tolerations before this runs), phase Pending and QoS class on create, spec validation, the narrow set of
 /// spec fields an update may change, graceful deletion for bound pods, and kube-apiserver's pod printer.
 /// </summary>
 public sealed class PodStrategy : ResourceStrategy<V1Pod>
@@ -37,7 +37,6 @@ public sealed class PodStrategy : ResourceStrategy<V1Pod>
 
     protected override void OnCreate(V1Pod obj, DateTimeOffset now)
     {
-        PodDefaults.ApplyCreateAdmission(obj);
         obj.Status = new V1PodStatus { Phase = "Pending", QosClass = PodQos.Compute(obj.Spec) };
     }
 

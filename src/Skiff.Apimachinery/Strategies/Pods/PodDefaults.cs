@@ -4,18 +4,14 @@ namespace Skiff.Apimachinery.Strategies.Pods;
 
 /// <summary>
 /// Kubernetes' defaulting of pods (<c>SetDefaults_Pod</c>, <c>SetDefaults_PodSpec</c>, <c>SetDefaults_Container</c>,
-/// volumes, probes) and of the admission plugins every cluster runs on pod create (ServiceAccount, Priority,
-/// DefaultTolerationSeconds), so an object reads back as from a real API server.
+/// volumes, probes), so an object reads back as from a real API server. What admission plugins add on create
+/// (service account, priority, default tolerations) is theirs: <c>Skiff.ApiServer.Admission</c>.
 /// </summary>
 public static class PodDefaults
 {
     public const long DefaultTerminationGracePeriodSeconds = 30;
     public const string DefaultSchedulerName = "default-scheduler";
     public const int DefaultVolumeMode = 420; // 0644
-    public const long DefaultTolerationSeconds = 300;
-
-    /// <summary>The taints DefaultTolerationSeconds tolerates for 300s on every pod.</summary>
-    public static readonly IReadOnlyList<string> NoExecuteTaintsTolerated = ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"];
 
     /// <summary>SetDefaults_Pod: the pod spec's defaults plus what only pods get (enableServiceLinks, requests
     /// copied from limits).</summary>
@@ -24,40 +20,18 @@ public static class PodDefaults
         var spec = pod.Spec ??= new V1PodSpec();
         ApplyToSpec(spec);
         spec.EnableServiceLinks ??= true;
+
+        // v1's conversion keeps the deprecated serviceAccount field and serviceAccountName in step.
+        if (string.IsNullOrEmpty(spec.ServiceAccountName) && !string.IsNullOrEmpty(spec.ServiceAccount))
+        {
+            spec.ServiceAccountName = spec.ServiceAccount;
+        }
+
+        spec.ServiceAccount = string.IsNullOrEmpty(spec.ServiceAccountName) ? spec.ServiceAccount : spec.ServiceAccountName;
         foreach (var container in AllContainers(spec))
         {
             CopyLimitsToRequests(container.Resources);
         }
-    }
-
-    /// <summary>The defaults of admission plugins on create: service account, priority, default tolerations.</summary>
-    public static void ApplyCreateAdmission(V1Pod pod)
-    {
-        var spec = pod.Spec ??= new V1PodSpec();
-        if (string.IsNullOrEmpty(spec.ServiceAccountName))
-        {
-            spec.ServiceAccountName = string.IsNullOrEmpty(spec.ServiceAccount) ? "default" : spec.ServiceAccount;
-        }
-
-        spec.ServiceAccount = spec.ServiceAccountName;
-        spec.Priority ??= 0;
-        spec.PreemptionPolicy ??= "PreemptLowerPriority";
-        var tolerations = spec.Tolerations ?? [];
-        foreach (var taint in NoExecuteTaintsTolerated)
-        {
-            var tolerated = tolerations.Any(t =>
-                (string.IsNullOrEmpty(t.Effect) || t.Effect == "NoExecute")
-                && (string.IsNullOrEmpty(t.Key) ? t.OperatorProperty == "Exists" : t.Key == taint));
-            if (!tolerated)
-            {
-                tolerations.Add(new V1Toleration
-                {
-                    Key = taint, OperatorProperty = "Exists", Effect = "NoExecute", TolerationSeconds = DefaultTolerationSeconds,
-                });
-            }
-        }
-
-        spec.Tolerations = tolerations;
     }
 
     /// <summary>SetDefaults_PodSpec and everything below it; also what pod templates get.</summary>

@@ -1,0 +1,59 @@
+using k8s.Models;
+
+namespace Skiff.ApiServer.Admission.Plugins;
+
+/// <summary>
+/// Upstream's ServiceAccount plugin, the part Skiff has so far: a created pod without a service account gets
+/// <c>default</c>; a mirror pod (a kubelet's static pod) may not name one, nor use secrets.
+/// </summary>
+public sealed class ServiceAccountAdmission : IAdmissionPlugin
+{
+    public const string DefaultServiceAccount = "default";
+    public const string MirrorPodAnnotation = "kubernetes.io/config.mirror";
+
+    public string Name => "ServiceAccount";
+
+    public void Admit(AdmissionAttributes a)
+    {
+        if (a.Operation != AdmissionOperation.Create || !a.IsPod || a.Subresource.Length > 0 || a.Object is not V1Pod pod)
+        {
+            return;
+        }
+
+        // A mirror pod's spec is the kubelet's file: changing it would make the kubelet delete the pod.
+        if (IsMirrorPod(pod))
+        {
+            return;
+        }
+
+        var spec = pod.Spec ??= new V1PodSpec();
+        if (string.IsNullOrEmpty(spec.ServiceAccountName))
+        {
+            spec.ServiceAccountName = string.IsNullOrEmpty(spec.ServiceAccount) ? DefaultServiceAccount : spec.ServiceAccount;
+        }
+
+        spec.ServiceAccount = spec.ServiceAccountName;
+    }
+
+    public void Validate(AdmissionAttributes a)
+    {
+        if (a.Operation != AdmissionOperation.Create || !a.IsPod || a.Subresource.Length > 0 || a.Object is not V1Pod pod || !IsMirrorPod(pod))
+        {
+            return;
+        }
+
+        if (!string.IsNullOrEmpty(pod.Spec?.ServiceAccountName))
+        {
+            throw AdmissionErrors.Forbidden(a, "a mirror pod may not reference service accounts");
+        }
+
+        var containers = (pod.Spec?.InitContainers ?? []).Concat(pod.Spec?.Containers ?? []);
+        if ((pod.Spec?.Volumes ?? []).Any(v => v.Secret is not null || v.Projected?.Sources?.Any(s => s.Secret is not null || s.ServiceAccountToken is not null) == true)
+            || containers.Any(c => (c.Env ?? []).Any(e => e.ValueFrom?.SecretKeyRef is not null) || (c.EnvFrom ?? []).Any(e => e.SecretRef is not null)))
+        {
+            throw AdmissionErrors.Forbidden(a, "a mirror pod may not reference secrets");
+        }
+    }
+
+    private static bool IsMirrorPod(V1Pod pod) => pod.Metadata?.Annotations?.ContainsKey(MirrorPodAnnotation) == true;
+}

@@ -1,0 +1,142 @@
+using k8s;
+using k8s.Models;
+using Skiff.Apimachinery;
+using Skiff.ApiServer.Admission;
+using Skiff.ApiServer.Admission.Plugins;
+using Skiff.ApiServer.Http;
+using Skiff.ApiServer.Security;
+
+namespace Skiff.ApiServer.Tests.Admission;
+
+/// <summary>The pod plugins moved out of the pod strategy, and the chain's order, against fakes.</summary>
+public sealed class AdmissionPluginTests
+{
+    private static readonly ResourceDefinition Pods = ResourceCatalog.CreateBuiltIn().All.Single(d => d.Group.Length == 0 && d.Plural == "pods");
+
+    internal sealed class NoObjects : IClusterObjects
+    {
+        public IKubernetesObject<V1ObjectMeta>? Get(string group, string plural, string? ns, string name) => null;
+    }
+
+    private static AdmissionAttributes Create(V1Pod pod) => new()
+    {
+        Operation = AdmissionOperation.Create,
+        Resource = Pods,
+        Namespace = "default",
+        Name = pod.Metadata.Name,
+        Object = pod,
+        User = new UserInfo("alice", ["system:authenticated"]),
+        Cluster = new NoObjects(),
+    };
+
+    private static V1Pod Pod(string name = "web") => new()
+    {
+        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = "default" },
+        Spec = new V1PodSpec { Containers = [new V1Container { Name = "c", Image = "nginx" }] },
+    };
+
+    private static void AdmitAll(AdmissionAttributes a)
+    {
+        var chain = new AdmissionChain(AdmissionPlugins.Default(), new NoObjects());
+        chain.Admit(a);
+        chain.Validate(a);
+    }
+
+    [Fact]
+    public void A_created_pod_gets_the_default_service_account_priority_and_tolerations()
+    {
+        var pod = Pod();
+        AdmitAll(Create(pod));
+        Assert.Equal("default", pod.Spec.ServiceAccountName);
+        Assert.Equal("default", pod.Spec.ServiceAccount);
+        Assert.Equal(0, pod.Spec.Priority);
+        Assert.Equal("PreemptLowerPriority", pod.Spec.PreemptionPolicy);
+        Assert.Equal(2, pod.Spec.Tolerations.Count);
+        Assert.Contains(pod.Spec.Tolerations, t => t is { Key: "node.kubernetes.io/not-ready", OperatorProperty: "Exists", Effect: "NoExecute", TolerationSeconds: 300 });
+        Assert.Contains(pod.Spec.Tolerations, t => t is { Key: "node.kubernetes.io/unreachable", OperatorProperty: "Exists", Effect: "NoExecute", TolerationSeconds: 300 });
+    }
+
+    [Fact]
+    public void Explicit_values_stay_and_a_toleration_of_every_taint_needs_no_default()
+    {
+        var pod = Pod();
+        pod.Spec.ServiceAccount = "builder";
+        pod.Spec.Priority = 7;
+        pod.Spec.Tolerations = [new V1Toleration { OperatorProperty = "Exists" }];
+        AdmitAll(Create(pod));
+        Assert.Equal("builder", pod.Spec.ServiceAccountName);
+        Assert.Equal(7, pod.Spec.Priority);
+        Assert.Single(pod.Spec.Tolerations);
+    }
+
+    [Fact]
+    public void Only_creates_of_pods_are_changed()
+    {
+        var pod = Pod();
+        AdmitAll(Create(pod) with { Operation = AdmissionOperation.Update, OldObject = Pod() });
+        Assert.Null(pod.Spec.ServiceAccountName);
+        Assert.Null(pod.Spec.Tolerations);
+        Assert.Null(pod.Spec.Priority);
+    }
+
+    [Fact]
+    public void A_mirror_pod_is_left_as_its_file_says_and_may_not_reference_secrets()
+    {
+        var mirror = Pod("static-web-node1");
+        mirror.Metadata.Annotations = new Dictionary<string, string> { [ServiceAccountAdmission.MirrorPodAnnotation] = "abc" };
+        AdmitAll(Create(mirror));
+        Assert.Null(mirror.Spec.ServiceAccountName);
+
+        var withSecret = Pod("static-db-node1");
+        withSecret.Metadata.Annotations = new Dictionary<string, string> { [ServiceAccountAdmission.MirrorPodAnnotation] = "abc" };
+        withSecret.Spec.Volumes = [new V1Volume { Name = "s", Secret = new V1SecretVolumeSource { SecretName = "db" } }];
+        var refused = Assert.Throws<ApiException>(() => AdmitAll(Create(withSecret)));
+        Assert.Equal(403, refused.Status.Code);
+        Assert.Equal("pods \"static-db-node1\" is forbidden: a mirror pod may not reference secrets", refused.Status.Message);
+
+        var withAccount = Pod("static-sa-node1");
+        withAccount.Metadata.Annotations = new Dictionary<string, string> { [ServiceAccountAdmission.MirrorPodAnnotation] = "abc" };
+        withAccount.Spec.ServiceAccountName = "robot";
+        Assert.Equal("pods \"static-sa-node1\" is forbidden: a mirror pod may not reference service accounts",
+            Assert.Throws<ApiException>(() => AdmitAll(Create(withAccount))).Status.Message);
+    }
+
+    private sealed class Recorder(string name, List<string> log) : IAdmissionPlugin
+    {
+        public string Name => name;
+
+        public void Admit(AdmissionAttributes attributes) => log.Add("admit " + name);
+
+        public void Validate(AdmissionAttributes attributes) => log.Add("validate " + name);
+    }
+
+    private sealed class MutateOnly : IAdmissionPlugin
+    {
+        public string Name => "MutateOnly";
+
+        public void Admit(AdmissionAttributes attributes) => ((V1Pod)attributes.Object!).Metadata.Labels = new Dictionary<string, string> { ["admitted"] = "yes" };
+    }
+
+    [Fact]
+    public void The_chain_runs_every_mutating_phase_in_order_before_any_validating_one()
+    {
+        var log = new List<string>();
+        var chain = new AdmissionChain([new Recorder("A", log), new MutateOnly(), new Recorder("B", log)], new NoObjects());
+        var pod = Pod();
+        var attributes = Create(pod);
+        chain.Admit(attributes);
+        chain.Validate(attributes);
+        Assert.Equal(["admit A", "admit B", "validate A", "validate B"], log);
+        Assert.Equal("yes", pod.Metadata.Labels["admitted"]);
+    }
+
+    [Fact]
+    public void Outside_a_request_there_is_no_user_and_nothing_to_admit()
+    {
+        RequestUser.Set(null);
+        var chain = new AdmissionChain(AdmissionPlugins.Default(), new NoObjects());
+        Assert.Null(chain.For(AdmissionOperation.Create, Pods, "default", "web", Pod(), null, dryRun: false));
+        RequestUser.Set(new UserInfo("alice", []));
+        Assert.Equal("alice", chain.For(AdmissionOperation.Create, Pods, "default", "web", Pod(), null, dryRun: false)!.User.Name);
+    }
+}
