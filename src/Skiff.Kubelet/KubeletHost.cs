@@ -76,7 +76,7 @@ public static class KubeletHost
         var host = HostInfo.Detect(options.RootDir, options.NodeIp);
         var pressure = new NodePressureMonitor(
             new HostResourceSource(options.RootDir, options.ImageFsPath ?? options.RootDir), options.EvictionHard, time);
-        // One watch each per process: the pods bound to this node, its Node, and (in ConfigObjects) ConfigMaps and Secrets.
+        // One watch each per process: the pods bound to this node and its Node (ConfigMaps and Secrets are fetched by name).
         var podInformer = context.Informers.Get<V1Pod>(PodSource.ForNode(nodeName));
         var nodeInformer = context.Informers.Get<V1Node>(NodeAgent.ForNode(nodeName));
         var recorder = context.Events.NewRecorder("kubelet", nodeName);

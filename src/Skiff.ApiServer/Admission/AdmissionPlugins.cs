@@ -16,6 +16,7 @@ public static class AdmissionPlugins
     public static IReadOnlyList<IAdmissionPlugin> Default() =>
     [
         new ServiceAccountAdmission(),
+        new NodeRestrictionAdmission(),
         new PriorityAdmission(),
         new DefaultTolerationSecondsAdmission(),
     ];

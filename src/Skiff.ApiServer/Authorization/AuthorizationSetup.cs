@@ -5,7 +5,7 @@ using Skiff.ApiServer.Registry;
 namespace Skiff.ApiServer.Authorization;
 
 /// <summary>
-/// Builds the authorizer chain for the configured mode. With RBAC: reconciles the bootstrap policy and starts the
+/// Builds the authorizer chain for the configured mode. With RBAC (upstream's <c>Node,RBAC</c>): reconciles the bootstrap policy and starts the
 /// ClusterRole aggregator (in the API server process for now, instead of the controller manager).
 /// </summary>
 public static class AuthorizationSetup
@@ -28,7 +28,8 @@ public static class AuthorizationSetup
         var cts = new CancellationTokenSource();
         var loop = Task.Run(() => new ClusterRoleAggregator(registry, logger).RunAsync(TimeSpan.FromMilliseconds(500), options.Time, cts.Token), CancellationToken.None);
         var rbac = new RbacAuthorizer(new WatchCacheRbacObjects(registry.Hub, registry.Index));
-        return (new AuthorizerChain([rbac]), new BackgroundLoop(cts, loop));
+        var node = new Node.NodeAuthorizer(new Node.WatchCacheNodeGraph(registry.Hub, registry.Index));
+        return (new AuthorizerChain([node, rbac]), new BackgroundLoop(cts, loop));
     }
 
     private sealed class BackgroundLoop(CancellationTokenSource? cts, Task? loop) : IAsyncDisposable

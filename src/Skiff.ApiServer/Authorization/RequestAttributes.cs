@@ -13,19 +13,43 @@ public static class RequestAttributes
     public static IReadOnlyList<string> GroupsOf(UserInfo user) =>
         user.Groups.Contains(Authenticated) ? user.Groups : [.. user.Groups, Authenticated];
 
-    public static AuthorizationAttributes ForResource(UserInfo user, string method, IQueryCollection query, RequestInfo info) => new()
+    public static AuthorizationAttributes ForResource(UserInfo user, string method, IQueryCollection query, RequestInfo info)
     {
-        User = user.Name,
-        Groups = GroupsOf(user),
-        Verb = ResourceVerb(method, info.Name is null, query),
-        IsResourceRequest = true,
-        ApiGroup = info.Group,
-        ApiVersion = info.Version,
-        Resource = info.Resource ?? string.Empty,
-        Subresource = info.Subresource ?? string.Empty,
-        Namespace = info.Namespace ?? string.Empty,
-        Name = info.Name ?? string.Empty,
-    };
+        var verb = ResourceVerb(method, info.Name is null, query);
+        return new()
+        {
+            User = user.Name,
+            Groups = GroupsOf(user),
+            Verb = verb,
+            IsResourceRequest = true,
+            ApiGroup = info.Group,
+            ApiVersion = info.Version,
+            Resource = info.Resource ?? string.Empty,
+            Subresource = info.Subresource ?? string.Empty,
+            Namespace = info.Namespace ?? string.Empty,
+            Name = info.Name ?? (verb is "list" or "watch" ? NameFromFieldSelector(query["fieldSelector"].ToString()) : null) ?? string.Empty,
+        };
+    }
+
+    /// <summary>A list or watch of one object by <c>metadata.name=N</c> is about that object, as upstream's
+    /// RequestInfoFactory says (so <c>resourceNames</c> rules and the node authorizer can allow it).</summary>
+    public static string? NameFromFieldSelector(string selector)
+    {
+        if (selector.Length == 0 || selector.Contains(',', StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        foreach (var op in (string[])["metadata.name==", "metadata.name="])
+        {
+            if (selector.StartsWith(op, StringComparison.Ordinal))
+            {
+                return selector[op.Length..];
+            }
+        }
+
+        return null;
+    }
 
     public static AuthorizationAttributes ForPath(UserInfo user, string method, string path) => new()
     {

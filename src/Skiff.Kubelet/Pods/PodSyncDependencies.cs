@@ -29,7 +29,7 @@ public sealed class PodSyncDependencies
         Api = api;
         Recorder = recorder;
         Events = new PodEvents(recorder);
-        ConfigObjects = new ConfigObjects(informers);
+        ConfigObjects = new ConfigObjects(api);
         Prober = prober;
         Time = time;
         LoggerFactory = loggerFactory;
@@ -64,7 +64,7 @@ public sealed class PodSyncDependencies
     /// <summary>The pod and container events, in upstream's words.</summary>
     public PodEvents Events { get; }
 
-    /// <summary>The ConfigMaps and Secrets pods read, from the shared informers.</summary>
+    /// <summary>The ConfigMaps and Secrets pods read, fetched by name.</summary>
     public ConfigObjects ConfigObjects { get; }
 
     public IProber Prober { get; }

@@ -64,6 +64,9 @@ public static class BootstrapPolicy
         return roles;
     }
 
+    /// <summary>What Skiff bound before it had the Node authorizer (every node held system:node); the reconciler takes it away.</summary>
+    public static readonly Rbacv1Subject FormerNodeGroupSubject = new() { Kind = "Group", ApiGroup = "rbac.authorization.k8s.io", Name = "system:nodes" };
+
     public static IReadOnlyList<V1ClusterRoleBinding> ClusterRoleBindings()
     {
         var bindings = new List<V1ClusterRoleBinding>
@@ -78,9 +81,8 @@ public static class BootstrapPolicy
             Binding("system:kube-dns", "system:kube-dns", ServiceAccount("kube-system", "kube-dns")),
             Binding("system:kube-scheduler", "system:kube-scheduler", User("system:kube-scheduler")),
 
-            // Upstream binds system:node to nobody and lets the Node authorizer decide; until Skiff has the Node
-            // authorizer, kubelets (group system:nodes) get the system:node role through this binding (as before 1.8).
-            Binding("system:node", "system:node", Group("system:nodes")),
+            // Bound to nobody since 1.8: kubelets get these rules from the Node authorizer, narrowed to their own objects.
+            Binding("system:node", "system:node"),
         };
         bindings.AddRange(ControllerRoles.All().Select(r =>
             Binding(ControllerRoles.Prefix + r.Name, ControllerRoles.Prefix + r.Name, ServiceAccount("kube-system", r.Name))));
@@ -153,7 +155,7 @@ public static class BootstrapPolicy
             Annotations = new Dictionary<string, string> { [AutoUpdate] = "true" },
         },
         RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "ClusterRole", Name = role },
-        Subjects = subjects,
+        Subjects = subjects.Length == 0 ? null : subjects,
     };
 
     private static Rbacv1Subject Group(string name) => new() { Kind = "Group", ApiGroup = "rbac.authorization.k8s.io", Name = name };
@@ -199,7 +201,8 @@ public static class BootstrapPolicy
         Rule(Write, G("networking.k8s.io"), "ingresses", "networkpolicies"),
     ];
 
-    private static List<V1PolicyRule> NodeRules() =>
+    /// <summary>The system:node role's rules, which the node authorizer grants kubelets.</summary>
+    public static List<V1PolicyRule> NodeRules() =>
     [
         Rule(V("create"), G("authentication.k8s.io"), "tokenreviews"),
         Rule(V("create"), G("authorization.k8s.io"), "subjectaccessreviews", "localsubjectaccessreviews"),

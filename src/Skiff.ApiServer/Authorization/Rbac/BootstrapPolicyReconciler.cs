@@ -66,6 +66,13 @@ public sealed class BootstrapPolicyReconciler
                 continue;
             }
 
+            if (existing.Metadata.Name == "system:node" && (existing.Subjects ?? []).Any(s => Same(s, BootstrapPolicy.FormerNodeGroupSubject)))
+            {
+                // Data dirs from before the Node authorizer: every node held system:node through this subject.
+                existing.Subjects = [.. existing.Subjects!.Where(s => !Same(s, BootstrapPolicy.FormerNodeGroupSubject))];
+                await _registry.UpdateAsync(bindings, null, existing.Metadata.Name, existing, status: false, dryRun: false, ct);
+            }
+
             var missing = (binding.Subjects ?? []).Where(s => !(existing.Subjects ?? []).Any(e => Same(e, s))).ToList();
             if (AutoUpdates(existing.Metadata) && missing.Count > 0 && existing.RoleRef?.Name == binding.RoleRef.Name)
             {
