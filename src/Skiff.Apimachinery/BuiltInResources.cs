@@ -66,6 +66,7 @@ internal static class BuiltInResources
         {
             Group = "", Version = "v1", Kind = "ServiceAccount", ReturnsDeletedObject = true, Plural = "serviceaccounts", Singular = "serviceaccount",
             ShortNames = ["sa"], Namespaced = true, StoragePrefix = "/registry/serviceaccounts/",
+            Subresources = [new("token", "TokenRequest", ["create"], "authentication.k8s.io", "v1")],
             ModelType = typeof(V1ServiceAccount), ListModelType = typeof(V1ServiceAccountList), Strategy = new ServiceAccountStrategy(),
         },
         new()

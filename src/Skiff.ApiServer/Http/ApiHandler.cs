@@ -26,6 +26,11 @@ public sealed class ApiHandler
     private readonly ApiServerMetrics? _metrics;
     private readonly AuthorizerChain? _authorizer;
 
+    /// <summary>Set when the server issues service account tokens: serves their OIDC discovery documents.</summary>
+    public ServiceAccounts.ServiceAccountTokens? ServiceAccountTokensForDiscovery { init => _serviceAccountTokens = value; }
+
+    private readonly ServiceAccounts.ServiceAccountTokens? _serviceAccountTokens;
+
     public ApiHandler(RequestAuthenticator authenticator, ResourceIndex index, ResourceHandler resources, IOpenApiProvider? openApi, ILogger logger, NodeBootstrapEndpoint? bootstrap = null, ApiServerMetrics? metrics = null, AuthorizerChain? authorizer = null)
     {
         _authorizer = authorizer;
@@ -124,13 +129,24 @@ public sealed class ApiHandler
             return;
         }
 
-        var user = _authenticator.Authenticate(ctx) ?? throw StatusErrors.Unauthorized();
+        var user = await _authenticator.AuthenticateAsync(ctx) ?? throw StatusErrors.Unauthorized();
         RequestUser.Set(user);
         var method = ctx.Request.Method;
         var info = RequestInfo.Parse(path);
         Authorize(info is { Resource: not null }
             ? RequestAttributes.ForResource(user, method, ctx.Request.Query, info)
             : RequestAttributes.ForPath(user, method, path));
+        if (_serviceAccountTokens is not null && path is ServiceAccounts.IssuerDiscovery.ConfigurationPath or ServiceAccounts.IssuerDiscovery.KeysPath)
+        {
+            var document = path == ServiceAccounts.IssuerDiscovery.KeysPath
+                ? ServiceAccounts.IssuerDiscovery.Keys(_serviceAccountTokens)
+                : ServiceAccounts.IssuerDiscovery.Configuration(_serviceAccountTokens, new Uri($"https://{ctx.Request.Host}"));
+            ctx.Response.StatusCode = 200;
+            ctx.Response.ContentType = path == ServiceAccounts.IssuerDiscovery.KeysPath ? "application/jwk-set+json" : "application/json";
+            await ctx.Response.Body.WriteAsync(document, ctx.RequestAborted);
+            return;
+        }
+
         if (path == "/metrics" && _metrics is not null)
         {
             // Authorized above as a non-resource "get" on /metrics (upstream: system:monitoring, system:masters).

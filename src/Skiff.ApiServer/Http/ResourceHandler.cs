@@ -43,6 +43,9 @@ public sealed class ResourceHandler
         _subresources = new SubresourceHandlers(registry, this, _apply);
     }
 
+    /// <summary>Serves <c>serviceaccounts/token</c> (TokenRequest) when set.</summary>
+    public ServiceAccounts.TokenRequestHandler? TokenRequests { get; init; }
+
     public async Task HandleAsync(HttpContext ctx, ResourceDefinition def, RequestInfo info)
     {
         var method = ctx.Request.Method;

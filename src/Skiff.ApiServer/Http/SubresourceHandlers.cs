@@ -67,6 +67,9 @@ public sealed class SubresourceHandlers
             case ("binding", "POST"):
                 await BindAsync(ctx, def, ns, name);
                 return;
+            case ("token", "POST") when _resources.TokenRequests is { } tokens:
+                await tokens.HandleAsync(ctx, def, ns!, name);
+                return;
             case ("eviction", "POST"):
                 await EvictAsync(ctx, def, ns, name);
                 return;

@@ -6,7 +6,7 @@ namespace Skiff.ApiServer.Security;
 
 /// <summary>
 /// Authenticates a request by its TLS client certificate (signed by the cluster CA: user = CN, groups = O) or by a
-/// bearer token. TLS accepts any client certificate; the check happens here so a bad one gets a 401 Status rather
+/// bearer token (static, or a service account's JWT). TLS accepts any client certificate; the check happens here so a bad one gets a 401 Status rather
 /// than a failed handshake, like the real API server. Results are remembered per certificate object (one per
 /// connection), so the chain is built once per connection, not per request.
 /// </summary>
@@ -14,15 +14,19 @@ public sealed class RequestAuthenticator
 {
     private readonly X509Certificate2 _ca;
     private readonly TokenAuthenticator _tokens;
+    private readonly ServiceAccounts.ServiceAccountTokens? _serviceAccounts;
     private readonly ConditionalWeakTable<X509Certificate2, UserInfoBox> _verified = new();
 
-    public RequestAuthenticator(X509Certificate2 ca, TokenAuthenticator tokens)
+    public RequestAuthenticator(X509Certificate2 ca, TokenAuthenticator tokens, ServiceAccounts.ServiceAccountTokens? serviceAccounts = null)
     {
         _ca = ca;
         _tokens = tokens;
+        _serviceAccounts = serviceAccounts;
     }
 
-    public UserInfo? Authenticate(HttpContext context)
+    /// <summary>The user of the request: its client certificate's, else its bearer token's (a static token or a
+    /// service account token), else null (anonymous).</summary>
+    public async Task<UserInfo?> AuthenticateAsync(HttpContext context)
     {
         var cert = context.Connection.ClientCertificate;
         if (cert is not null)
@@ -37,7 +41,8 @@ public sealed class RequestAuthenticator
         var header = context.Request.Headers.Authorization.ToString();
         if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            return _tokens.Authenticate(header["Bearer ".Length..].Trim());
+            var token = header["Bearer ".Length..].Trim();
+            return _tokens.Authenticate(token) ?? (_serviceAccounts is null ? null : await _serviceAccounts.AuthenticateAsync(token));
         }
 
         return null;

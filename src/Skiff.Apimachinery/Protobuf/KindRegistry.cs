@@ -1,9 +1,11 @@
 using Google.Protobuf.Reflection;
 using Skiff.Apimachinery.Protobuf.Wire.AppsV1;
+using Skiff.Apimachinery.Protobuf.Wire.AuthenticationV1;
 using Skiff.Apimachinery.Protobuf.Wire.BatchV1;
 using Skiff.Apimachinery.Protobuf.Wire.CoreV1;
 using Skiff.Apimachinery.Protobuf.Wire.MetaV1;
 using Skiff.Apimachinery.Protobuf.Wire.PolicyV1;
+using Skiff.Apimachinery.Protobuf.Wire.RbacV1;
 
 namespace Skiff.Apimachinery.Protobuf;
 
@@ -46,6 +48,11 @@ internal static class KindRegistry
         Add("apps/v1", Deployment.Descriptor, DeploymentList.Descriptor, ReplicaSet.Descriptor, ReplicaSetList.Descriptor);
         Add("batch/v1", Job.Descriptor, JobList.Descriptor);
         Add("policy/v1", Eviction.Descriptor);
+        Add("authentication.k8s.io/v1", TokenRequest.Descriptor);
+        Add(
+            "rbac.authorization.k8s.io/v1",
+            Role.Descriptor, RoleList.Descriptor, ClusterRole.Descriptor, ClusterRoleList.Descriptor,
+            RoleBinding.Descriptor, RoleBindingList.Descriptor, ClusterRoleBinding.Descriptor, ClusterRoleBindingList.Descriptor);
         return kinds;
     }
 }
