@@ -130,6 +130,11 @@ public sealed class ApiHandler
         }
 
         var user = await _authenticator.AuthenticateAsync(ctx) ?? throw StatusErrors.Unauthorized();
+        if (_authorizer is not null)
+        {
+            user = Impersonation.Apply(ctx.Request, user, _authorizer);
+        }
+
         RequestUser.Set(user);
         var method = ctx.Request.Method;
         var info = RequestInfo.Parse(path);
