@@ -15,6 +15,7 @@ public sealed class ClusterDnsServer : IAsyncDisposable
     private readonly UpstreamForwarder _forwarder;
     private readonly IReadOnlyList<IPEndPoint> _listen;
     private DnsServer? _server;
+    private int _disposed;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
 
@@ -106,6 +107,11 @@ public sealed class ClusterDnsServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync();
         _server?.Stop();
         _forwarder.Dispose();
