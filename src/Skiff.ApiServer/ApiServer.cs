@@ -75,7 +75,8 @@ public static class ApiServer
         // The API server's own client certificate towards kubelets (logs, exec, attach, port-forward).
         var (kubeletClientPem, kubeletClientKeyPem) = certificates.IssueClientCertificate("kube-apiserver-kubelet-client", ["system:masters"], options.Time);
         var kubelets = new Proxy.KubeletConnector(System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(kubeletClientPem, kubeletClientKeyPem));
-        var resources = new ResourceHandler(registry, [new BuiltInPatchers(), .. options.Patchers], options.Time, new Proxy.PodProxy(registry, kubelets));
+        var resourceProxy = new Proxy.ResourceProxy(registry, kubelets);
+        var resources = new ResourceHandler(registry, [new BuiltInPatchers(), .. options.Patchers], options.Time, new Proxy.PodProxy(registry, kubelets), resourceProxy);
         var joinTokenPath = Path.Combine(options.DataDirectory, "token");
         var joinToken = Bootstrap.JoinToken.LoadOrCreate(joinTokenPath, certificates.Ca);
         var bootstrap = new Bootstrap.NodeBootstrapEndpoint(joinToken, certificates, options.Time, logger);
@@ -84,6 +85,7 @@ public static class ApiServer
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = options.DataDirectory });
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);
+        builder.Services.AddHttpForwarder();
         builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, Hosting.EmbeddedHostLifetime>();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -127,6 +129,6 @@ public static class ApiServer
             cancellationToken);
         services.StartKubernetesService(registry, store, options.AdvertiseAddress ?? Services.ServiceNetworking.AdvertiseAddress(options.BindAddress), bound.Port, options.Time, logger);
         logger.LogInformation("API server listening on {Address}; kubeconfig at {Kubeconfig}", address, kubeconfigPath);
-        return new ApiServerHandle(app, hub, namespaces, certificates, address, kubeconfigPath, registry, options.Tokens, kubelets) { JoinTokenPath = joinTokenPath, Metrics = metrics, Background = [eventExpiry], Services = services };
+        return new ApiServerHandle(app, hub, namespaces, certificates, address, kubeconfigPath, registry, options.Tokens, kubelets) { JoinTokenPath = joinTokenPath, Metrics = metrics, Background = [eventExpiry, resourceProxy], Services = services };
     }
 }
