@@ -11,6 +11,7 @@ namespace Skiff.Apimachinery;
 internal static class BuiltInResources
 {
     private static readonly string[] StatusVerbs = ["get", "patch", "update"];
+    private static readonly string[] ProxyVerbs = ["create", "delete", "get", "patch", "update"];
     private static readonly string[] All = ["all"];
 
     public static IReadOnlyList<ResourceDefinition> Create() =>
@@ -46,14 +47,14 @@ internal static class BuiltInResources
         {
             Group = "", Version = "v1", Kind = "Node", Plural = "nodes", Singular = "node",
             ShortNames = ["no"], Namespaced = false, StoragePrefix = "/registry/minions/",
-            Subresources = [new("status", "Node", StatusVerbs)],
+            Subresources = [new("proxy", "NodeProxyOptions", ProxyVerbs), new("status", "Node", StatusVerbs)],
             ModelType = typeof(V1Node), ListModelType = typeof(V1NodeList), Strategy = new NodeStrategy(),
         },
         new()
         {
             Group = "", Version = "v1", Kind = "Pod", ReturnsDeletedObject = true, Plural = "pods", Singular = "pod",
             ShortNames = ["po"], Categories = All, Namespaced = true, StoragePrefix = "/registry/pods/",
-            Subresources = [new("binding", "Binding", ["create"]), new("eviction", "Eviction", ["create"], "policy", "v1"), new("status", "Pod", StatusVerbs)],
+            Subresources = [new("binding", "Binding", ["create"]), new("eviction", "Eviction", ["create"], "policy", "v1"), new("proxy", "PodProxyOptions", ProxyVerbs), new("status", "Pod", StatusVerbs)],
             ModelType = typeof(V1Pod), ListModelType = typeof(V1PodList), Strategy = new PodStrategy(),
         },
         new()
@@ -73,7 +74,7 @@ internal static class BuiltInResources
         {
             Group = "", Version = "v1", Kind = "Service", ReturnsDeletedObject = true, Plural = "services", Singular = "service",
             ShortNames = ["svc"], Categories = All, Namespaced = true, StoragePrefix = "/registry/services/specs/",
-            Subresources = [new("status", "Service", StatusVerbs)],
+            Subresources = [new("proxy", "ServiceProxyOptions", ProxyVerbs), new("status", "Service", StatusVerbs)],
             ModelType = typeof(V1Service), ListModelType = typeof(V1ServiceList), Strategy = new ServiceStrategy(),
         },
 

@@ -30,6 +30,10 @@ public sealed class KubeletOptions
     /// <summary>Nameservers put into pods with <c>dnsPolicy: ClusterFirst</c>; without them such pods get the host's resolv.conf.</summary>
     public IList<string> ClusterDns { get; } = new List<string>();
 
+    /// <summary>The host's resolver configuration (kubelet's <c>--resolv-conf</c>): dnsPolicy Default, and the
+    /// search domains appended for ClusterFirst.</summary>
+    public string ResolvConf { get; set; } = "/etc/resolv.conf";
+
     /// <summary>Cluster domain for the DNS search path of ClusterFirst pods.</summary>
     public string ClusterDomain { get; set; } = "cluster.local";
 

@@ -34,9 +34,12 @@ public sealed class PodSyncerTests : IDisposable
 
         // Every container got the very config its sandbox was run with, and both share one emptyDir host path.
         Assert.All(ctx.Runtime.Containers.Values, c => Assert.Equal(sandbox.Config, c.SandboxConfig));
-        var hostPaths = ctx.Runtime.Containers.Values.Select(c => c.Config.Mounts.Single().HostPath).Distinct().ToList();
+        var hostPaths = ctx.Runtime.Containers.Values.Select(c => c.Config.Mounts.Single(m => m.ContainerPath != "/etc/hosts").HostPath).Distinct().ToList();
         Assert.Single(hostPaths);
         Assert.True(Directory.Exists(hostPaths[0]));
+        // And the kubelet-managed /etc/hosts, one file for the pod.
+        var hosts = ctx.Runtime.Containers.Values.Select(c => c.Config.Mounts.Single(m => m.ContainerPath == "/etc/hosts").HostPath).Distinct().ToList();
+        Assert.Contains("\tweb\n", await File.ReadAllTextAsync(Assert.Single(hosts)), StringComparison.Ordinal);
         Assert.Equal("nginx/0.log", ctx.Runtime.Container("nginx").Config.LogPath);
 
         Assert.Equal("Running", status.Phase);

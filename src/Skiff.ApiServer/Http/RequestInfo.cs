@@ -9,6 +9,10 @@ namespace Skiff.ApiServer.Http;
 /// <param name="Subresource">e.g. <c>status</c>, or null.</param>
 public sealed record RequestInfo(string Group, string Version, string? Namespace, string? Resource, string? Name, string? Subresource)
 {
+    /// <summary>For the <c>proxy</c> subresource: the path after <c>.../{name}/proxy</c> (empty or starting with
+    /// <c>/</c>, trailing slash kept), which is sent on to the pod, service or node.</summary>
+    public string? ProxyPath { get; init; }
+
     /// <summary>Parses <c>/api/v1/...</c> and <c>/apis/{group}/{version}/...</c>; null for any other path.</summary>
     public static RequestInfo? Parse(string path)
     {
@@ -37,7 +41,9 @@ public sealed record RequestInfo(string Group, string Version, string? Namespace
             return new RequestInfo(group, version, null, null, null, null);
         }
 
-        if (rest.Any(p => p.Length == 0))
+        var proxyAt = Array.IndexOf(rest, "proxy");
+        var proxied = rest.Length > 3 && (proxyAt == 2 || (proxyAt == 4 && rest[0] == "namespaces"));
+        if (!proxied && rest.Any(p => p.Length == 0))
         {
             return null;
         }
@@ -57,9 +63,23 @@ public sealed record RequestInfo(string Group, string Version, string? Namespace
             }
         }
 
+        if (rest.Length > 3 && rest[2] == "proxy" && rest[0].Length > 0 && rest[1].Length > 0)
+        {
+            // .../{resource}/{name}/proxy/{path...}: the rest of the path belongs to the proxied server.
+            var marker = $"/{rest[0]}/{rest[1]}/proxy";
+            var at = path.IndexOf(marker + "/", StringComparison.Ordinal);
+            return new RequestInfo(group, version, ns, rest[0], rest[1], "proxy") { ProxyPath = at < 0 ? "/" : path[(at + marker.Length)..] };
+        }
+
         if (rest.Length > 3)
         {
             return null;
+        }
+
+        if (rest.Length == 3 && rest[2] == "proxy")
+        {
+            var marker = $"/{rest[0]}/{rest[1]}/proxy";
+            return new RequestInfo(group, version, ns, rest[0], rest[1], "proxy") { ProxyPath = path.EndsWith(marker + "/", StringComparison.Ordinal) ? "/" : string.Empty };
         }
 
         return new RequestInfo(group, version, ns, rest[0], rest.Length > 1 ? rest[1] : null, rest.Length > 2 ? rest[2] : null);

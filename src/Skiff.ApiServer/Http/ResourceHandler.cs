@@ -22,11 +22,13 @@ public sealed class ResourceHandler
     private readonly Dictionary<string, IPatchApplier> _patchers;
     private readonly TimeProvider _time;
     private readonly Proxy.PodProxy? _podProxy;
+    private readonly Proxy.ResourceProxy? _resourceProxy;
     private readonly ServerSideApplier _apply;
 
-    public ResourceHandler(GenericRegistry registry, IEnumerable<IPatchApplier> patchers, TimeProvider time, Proxy.PodProxy? podProxy = null)
+    public ResourceHandler(GenericRegistry registry, IEnumerable<IPatchApplier> patchers, TimeProvider time, Proxy.PodProxy? podProxy = null, Proxy.ResourceProxy? resourceProxy = null)
     {
         _registry = registry;
+        _resourceProxy = resourceProxy;
         _podProxy = podProxy;
         _time = time;
         _watch = new WatchStreamer(registry, time);
@@ -67,6 +69,13 @@ public sealed class ResourceHandler
             }
 
             await _podProxy.HandleAsync(ctx, ns!, info.Name!, streamed);
+            return;
+        }
+
+        // pods, services and nodes proxy: forwarded to the pod, a ready endpoint of the service, or the kubelet.
+        if (_resourceProxy is not null && Proxy.ResourceProxy.Serves(def, info.Subresource))
+        {
+            await _resourceProxy.HandleAsync(ctx, def, ns, info.Name!, info.ProxyPath ?? string.Empty);
             return;
         }
 

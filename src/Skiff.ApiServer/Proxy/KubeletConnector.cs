@@ -14,6 +14,7 @@ public sealed class KubeletConnector : IDisposable
 {
     private readonly SocketsHttpHandler _handler;
     private readonly HttpClient _http;
+    private readonly HttpMessageInvoker _invoker;
     private readonly X509Certificate2? _clientCertificate;
 
     public KubeletConnector(X509Certificate2? clientCertificate, string? bearerToken = null)
@@ -32,6 +33,7 @@ public sealed class KubeletConnector : IDisposable
             },
         };
         _http = new HttpClient(_handler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
+        _invoker = new HttpMessageInvoker(_handler, disposeHandler: false);
         if (bearerToken is not null)
         {
             _http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bearerToken);
@@ -39,6 +41,10 @@ public sealed class KubeletConnector : IDisposable
     }
 
     public string? BearerToken { get; }
+
+    /// <summary>The same connections (client certificate, no server verification) for forwarding whole requests
+    /// (<c>nodes/proxy</c>).</summary>
+    public HttpMessageInvoker Invoker => _invoker;
 
     /// <summary>GET with the response streamed (headers read, body not yet).</summary>
     public Task<HttpResponseMessage> GetStreamingAsync(Uri uri, CancellationToken cancellationToken) =>
@@ -59,6 +65,7 @@ public sealed class KubeletConnector : IDisposable
     public void Dispose()
     {
         _http.Dispose();
+        _invoker.Dispose();
         _handler.Dispose();
     }
 }

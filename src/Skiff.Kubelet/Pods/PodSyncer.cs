@@ -368,6 +368,13 @@ public sealed class PodSyncer
 
             var env = await deps.Environment.BuildAsync(pod, container, target.Facts, cancellationToken);
             config = deps.Containers.Build(pod, container, attempt, isInit, env, volumes, deps.Node.MemoryBytes);
+            if (!config.Mounts.Any(m => m.ContainerPath == "/etc/hosts"))
+            {
+                // The kubelet-managed /etc/hosts (pod IP, hostname, hostAliases).
+                var podIp = pod.Spec.HostNetwork == true ? target.Facts.HostIp : target.Facts.PodIp;
+                var hosts = await PodHostsFile.WriteAsync(deps.Paths, pod, podIp, deps.Options.ClusterDomain, cancellationToken);
+                config.Mounts.Add(new Mount { ContainerPath = "/etc/hosts", HostPath = hosts });
+            }
         }
         catch (ContainerConfigException e)
         {

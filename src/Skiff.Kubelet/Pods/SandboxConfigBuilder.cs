@@ -32,11 +32,7 @@ public sealed class SandboxConfigBuilder(KubeletOptions options, PodPaths paths)
             },
         };
 
-        var dns = DnsConfig(pod);
-        if (dns is not null)
-        {
-            config.DnsConfig = dns;
-        }
+        config.DnsConfig = DnsConfig(pod);
 
         foreach (var (key, value) in meta.Labels ?? new Dictionary<string, string>())
         {
@@ -94,51 +90,12 @@ public sealed class SandboxConfigBuilder(KubeletOptions options, PodPaths paths)
         _ => Protocol.Tcp,
     };
 
-    /// <summary>The pod's resolv.conf by dnsPolicy, as the kubelet generates it; null means "copy the host's".</summary>
-    private DNSConfig? DnsConfig(V1Pod pod)
-    {
-        var spec = pod.Spec;
-        var policy = spec.DnsPolicy ?? "ClusterFirst";
-        DNSConfig? dns = null;
-        // ClusterFirst with hostNetwork falls back to the host's resolv.conf, as in Kubernetes.
-        var clusterFirst = policy == "ClusterFirstWithHostNet" || (policy == "ClusterFirst" && spec.HostNetwork != true);
-        if (policy == "None")
-        {
-            dns = new DNSConfig();
-        }
-        else if (clusterFirst && options.ClusterDns.Count > 0)
-        {
-            var ns = pod.Metadata.NamespaceProperty ?? "default";
-            var domain = options.ClusterDomain;
-            dns = new DNSConfig();
-            dns.Servers.AddRange(options.ClusterDns);
-            dns.Searches.AddRange([$"{ns}.svc.{domain}", $"svc.{domain}", domain]);
-            dns.Options.Add("ndots:5");
-        }
+    /// <summary>The pod's resolv.conf by dnsPolicy (<see cref="PodDns"/>).</summary>
+    private DNSConfig DnsConfig(V1Pod pod) => PodDns.Build(pod, [.. options.ClusterDns], options.ClusterDomain, _hostResolvConf.Value);
 
-        var custom = spec.DnsConfig;
-        if (custom is not null)
-        {
-            dns ??= new DNSConfig();
-            dns.Servers.AddRange((custom.Nameservers ?? []).Where(s => !dns.Servers.Contains(s)));
-            dns.Searches.AddRange((custom.Searches ?? []).Where(s => !dns.Searches.Contains(s)));
-            foreach (var option in custom.Options ?? [])
-            {
-                var text = option.Value is null ? option.Name : $"{option.Name}:{option.Value}";
-                var existing = dns.Options.ToList().FindIndex(o => o.Split(':')[0] == option.Name);
-                if (existing >= 0)
-                {
-                    dns.Options[existing] = text;
-                }
-                else
-                {
-                    dns.Options.Add(text);
-                }
-            }
-        }
-
-        return dns;
-    }
+    // The host's resolv.conf, read once: a small local file, and Build must stay deterministic for one pod.
+    private readonly Lazy<Skiff.Api.Dns.ResolvConf> _hostResolvConf = new(() =>
+        File.Exists(options.ResolvConf) ? Skiff.Api.Dns.ResolvConf.Parse(File.ReadAllText(options.ResolvConf)) : Skiff.Api.Dns.ResolvConf.Empty);
 
     private static string Truncate(string value, int length) => value.Length <= length ? value : value[..length];
 }

@@ -22,6 +22,7 @@ internal static class ServerCommand
         var eventTtl = new Option<TimeSpan>("--event-ttl") { Description = "How long events are kept after their last write (h:mm:ss).", DefaultValueFactory = _ => TimeSpan.FromHours(1) };
         var disableScheduler = new Option<bool>("--disable-scheduler") { Description = "Run no scheduler in this server." };
         var serviceCidr = new Option<string>("--service-cidr") { Description = "IPv4 range Service cluster IPs are allocated from.", DefaultValueFactory = _ => "10.43.0.0/16" };
+        var disableDns = new Option<bool>("--disable-dns") { Description = "Run no cluster DNS in this server." };
         var nodePortRange = new Option<string>("--service-node-port-range") { Description = "Port range NodePort Services are allocated from (both ends included).", DefaultValueFactory = _ => "30000-32767" };
 
         var command = new Command("server", "Run a Skiff server: API server, embedded store and a kubelet for this node.")
@@ -29,6 +30,7 @@ internal static class ServerCommand
             dataDir, port, bind, storage, etcdServers, disableAgent, verbose, eventTtl, encryption, serviceCidr, nodePortRange,
         };
         command.Options.Add(disableScheduler);
+        command.Options.Add(disableDns);
         agent.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -49,7 +51,13 @@ internal static class ServerCommand
                 DisableScheduler = parse.GetValue(disableScheduler),
                 ServiceCidr = parse.GetValue(serviceCidr)!,
                 ServiceNodePortRange = parse.GetValue(nodePortRange)!,
+                DisableDns = parse.GetValue(disableDns),
             };
+            if (settings.Agent is { ClusterDns: null } node)
+            {
+                // The node's pods use this server's DNS: the tenth address of its service range.
+                settings = settings with { Agent = node with { ClusterDns = ClusterDnsAddress.Of(settings.ServiceCidr) } };
+            }
             using var shutdown = new ShutdownSignal(cancellationToken);
             return await ServerRunner.RunAsync(settings, shutdown.Token);
         });

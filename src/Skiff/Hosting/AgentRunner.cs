@@ -71,7 +71,9 @@ internal static class AgentRunner
                 KubeletPort = settings.KubeletPort,
                 NodeIp = settings.NodeIp,
                 ServingCertificate = servingCertificate,
+                ClusterDomain = settings.ClusterDomain,
             };
+            options.ClusterDns.Add((settings.ClusterDns ?? ClusterDnsAddress.Default).ToString());
             Directory.CreateDirectory(options.PodManifestPath);
             var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfigPath);
             // The kubelet's HTTPS server trusts the cluster CA, which signs the API server's client certificate.

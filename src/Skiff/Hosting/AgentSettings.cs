@@ -27,6 +27,13 @@ internal sealed record AgentSettings
     /// <summary>Directory of static pod manifests.</summary>
     public string? PodManifestPath { get; init; }
 
+    /// <summary>The cluster DNS address pods are given (<c>--cluster-dns</c>); null: 10.43.0.10, or for
+    /// <c>skiff server</c> the tenth address of its service range.</summary>
+    public System.Net.IPAddress? ClusterDns { get; init; }
+
+    /// <summary>The cluster's DNS domain (<c>--cluster-domain</c>).</summary>
+    public string ClusterDomain { get; init; } = "cluster.local";
+
     /// <summary>Build and import the local images (pause, busybox, nginx) before starting.</summary>
     public bool EnsureImages { get; init; } = true;
 }

@@ -23,6 +23,12 @@ internal static class ControlPlane
 
         components.Add((ctx, ct) => Controllers.ControllerManagerHost.RunAsync(new Controllers.ControllerManagerOptions(), ctx, ct));
 
+        if (!settings.DisableDns)
+        {
+            var dns = new Networking.Dns.ClusterDnsOptions { Zone = settings.ClusterDomain };
+            components.Add((ctx, ct) => Networking.Dns.NodeDns.RunAsync(dns, settings.ClusterDns, ctx, ct));
+        }
+
         return components;
     }
 

@@ -33,6 +33,14 @@ internal sealed record ServerSettings
     /// <summary>The Service cluster IP range (<c>--service-cidr</c>).</summary>
     public string ServiceCidr { get; init; } = "10.43.0.0/16";
 
+    /// <summary>Run no cluster DNS in this server (<c>--disable-dns</c>).</summary>
+    public bool DisableDns { get; init; }
+
+    /// <summary>The cluster DNS address: the kube-dns Service's cluster IP, where this server answers DNS.</summary>
+    public IPAddress ClusterDns => Agent?.ClusterDns ?? ClusterDnsAddress.Of(ServiceCidr);
+
+    public string ClusterDomain => Agent?.ClusterDomain ?? "cluster.local";
+
     /// <summary>The NodePort range (<c>--service-node-port-range</c>).</summary>
     public string ServiceNodePortRange { get; init; } = "30000-32767";
 }
