@@ -45,6 +45,11 @@ public sealed class ServiceProxy
     {
         using var services = _services.AddEventHandler(ResourceEventHandler<V1Service>.ForAny(_ => MarkDirty()));
         using var slices = _slices.AddEventHandler(ResourceEventHandler<V1EndpointSlice>.ForAny(_ => MarkDirty()));
+        if (_options.NetworkNamespace is null)
+        {
+            await NodeKernelSettings.EnsureAsync(_options.BridgeName, _logger, cancellationToken);
+        }
+
         _context.Informers.Start(cancellationToken);
         await Task.WhenAll(_services.WaitForSyncAsync(cancellationToken), _slices.WaitForSyncAsync(cancellationToken));
         _logger.LogInformation("service proxy started for node {Node} (table ip {Table})", _options.NodeName, _options.Table);

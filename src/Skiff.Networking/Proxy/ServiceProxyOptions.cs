@@ -15,6 +15,9 @@ public sealed record ServiceProxyOptions
     /// <summary>kube-proxy's default <c>--min-sync-period</c> for nftables is 1 s: bursts of changes are coalesced.</summary>
     public TimeSpan MinSyncPeriod { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>The pods' bridge (route_localnet for NodePorts on 127.0.0.1); null when the runtime is not Skiff's.</summary>
+    public string? BridgeName { get; init; }
+
     /// <summary>Run nft inside this network namespace (tests); null for the node's own.</summary>
     public string? NetworkNamespace { get; init; }
 

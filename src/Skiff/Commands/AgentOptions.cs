@@ -16,6 +16,8 @@ internal sealed class AgentOptions
     private readonly Option<string?> _manifests = new("--pod-manifest-path") { Description = "Directory of static pod manifests (default: <data-dir>/agent/pod-manifests)." };
     private readonly Option<bool> _skipImages = new("--skip-images") { Description = "Do not build and import the local pause, busybox and nginx images." };
 
+    private readonly Option<bool> _disableProxy = new("--disable-kube-proxy") { Description = "Run no service proxy (nftables rules for Services) on this node." };
+
     public static AgentOptions Create() => new();
 
     public void AddTo(Command command)
@@ -29,6 +31,7 @@ internal sealed class AgentOptions
         command.Options.Add(_streamPort);
         command.Options.Add(_manifests);
         command.Options.Add(_skipImages);
+        command.Options.Add(_disableProxy);
     }
 
     public AgentSettings Read(ParseResult parse) => new()
@@ -42,5 +45,6 @@ internal sealed class AgentOptions
         StreamPort = parse.GetValue(_streamPort),
         PodManifestPath = parse.GetValue(_manifests),
         EnsureImages = !parse.GetValue(_skipImages),
+        DisableServiceProxy = parse.GetValue(_disableProxy),
     };
 }
