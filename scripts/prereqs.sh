@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(containerd runc containernetworking-plugins etcd-server etcd-client busybox-static
           iptables iproute2 gcc libc6-dev jq curl ca-certificates python3
-          skopeo)  # skopeo: the image tests write docker-archive and OCI-layout forms of their own image
+          skopeo nftables)  # skopeo: the image tests; nftables: the service proxy
 packages+=(bind9-dnsutils)  # dig: the cluster DNS tests query it with a real resolver
 
 missing=()

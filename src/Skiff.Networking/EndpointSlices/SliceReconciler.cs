@@ -50,6 +50,10 @@ public static class SliceReconciler
         {
             KeepPlaceholder(owner, labels, existing, create, update, delete);
         }
+        else
+        {
+            ReusePlaceholder(create, update, delete);
+        }
 
         return new SlicePlan(create, update, delete);
     }
@@ -168,6 +172,26 @@ public static class SliceReconciler
             next.Ports = [];
             update.Add(next);
         }
+    }
+
+    /// <summary>As upstream: the first endpoints of a Service that had none go into its placeholder slice (an update)
+    /// rather than into a new slice while the placeholder is deleted.</summary>
+    private static void ReusePlaceholder(List<V1EndpointSlice> create, List<V1EndpointSlice> update, List<V1EndpointSlice> delete)
+    {
+        var placeholder = delete.FirstOrDefault(s => (s.Endpoints?.Count ?? 0) == 0);
+        var fresh = placeholder is null ? null : create.FirstOrDefault(s => s.AddressType == placeholder.AddressType);
+        if (placeholder is null || fresh is null)
+        {
+            return;
+        }
+
+        var next = ObjectCopy.Clone(placeholder);
+        next.Metadata.Labels = fresh.Metadata.Labels;
+        next.Ports = fresh.Ports;
+        next.Endpoints = fresh.Endpoints;
+        delete.Remove(placeholder);
+        create.Remove(fresh);
+        update.Add(next);
     }
 
     private static V1EndpointSlice NewSlice(

@@ -18,6 +18,8 @@ internal sealed class AgentOptions
     private readonly Option<string> _clusterDomain = new("--cluster-domain") { Description = "The cluster's DNS domain.", DefaultValueFactory = _ => "cluster.local" };
     private readonly Option<bool> _skipImages = new("--skip-images") { Description = "Do not build and import the local pause, busybox and nginx images." };
 
+    private readonly Option<bool> _disableProxy = new("--disable-kube-proxy") { Description = "Run no service proxy (nftables rules for Services) on this node." };
+
     public static AgentOptions Create() => new();
 
     public void AddTo(Command command)
@@ -33,6 +35,7 @@ internal sealed class AgentOptions
         command.Options.Add(_skipImages);
         command.Options.Add(_clusterDns);
         command.Options.Add(_clusterDomain);
+        command.Options.Add(_disableProxy);
     }
 
     public AgentSettings Read(ParseResult parse) => new()
@@ -48,5 +51,6 @@ internal sealed class AgentOptions
         EnsureImages = !parse.GetValue(_skipImages),
         ClusterDns = parse.GetValue(_clusterDns) is { Length: > 0 } dns ? System.Net.IPAddress.Parse(dns) : null,
         ClusterDomain = parse.GetValue(_clusterDomain)!,
+        DisableServiceProxy = parse.GetValue(_disableProxy),
     };
 }

@@ -16,7 +16,7 @@ internal static class ControllerManagerCommand
         var kubeconfig = new Option<string>("--kubeconfig") { Description = "Kubeconfig of the cluster to manage.", Required = true };
         var workers = new Option<int>("--concurrent-syncs") { Description = "Workers per controller.", DefaultValueFactory = _ => 5 };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Debug logging." };
-        var command = new Command("controller-manager", "Run the controller manager (ReplicaSet, Deployment, garbage collector) against a cluster.")
+        var command = new Command("controller-manager", "Run the controller manager (ReplicaSet, Deployment, garbage collector, EndpointSlice, Endpoints, EndpointSlice mirroring) against a cluster.")
         {
             kubeconfig, workers, verbose,
         };
@@ -29,7 +29,9 @@ internal static class ControllerManagerCommand
             try
             {
                 context.Informers.Start(shutdown.Token);
-                await ControllerManagerHost.RunAsync(new ControllerManagerOptions { Workers = parse.GetValue(workers) }, context, shutdown.Token);
+                await Task.WhenAll(
+                    ControllerManagerHost.RunAsync(new ControllerManagerOptions { Workers = parse.GetValue(workers) }, context, shutdown.Token),
+                    Networking.NetworkingControllers.RunAsync(context, shutdown.Token));
             }
             catch (OperationCanceledException) when (shutdown.Token.IsCancellationRequested)
             {

@@ -81,7 +81,7 @@ internal static class AgentRunner
             logger.LogInformation("Starting the kubelet for node {Node} on {Endpoint}", settings.NodeName, endpoint);
             if (sharedContext is not null)
             {
-                await KubeletHost.RunAsync(options, sharedContext, cancellationToken);
+                await RunNodeAsync(settings, options, sharedContext, cancellationToken);
             }
             else
             {
@@ -89,7 +89,7 @@ internal static class AgentRunner
                 var context = ComponentContext.Create(api, TimeProvider.System, loggerFactory);
                 try
                 {
-                    await KubeletHost.RunAsync(options, context, cancellationToken);
+                    await RunNodeAsync(settings, options, context, cancellationToken);
                 }
                 finally
                 {
@@ -103,6 +103,44 @@ internal static class AgentRunner
             {
                 await containerd.DisposeAsync();
             }
+        }
+    }
+
+    /// <summary>The kubelet and the node's service proxy side by side.</summary>
+    private static async Task RunNodeAsync(AgentSettings settings, KubeletOptions options, ComponentContext context, CancellationToken cancellationToken)
+    {
+        if (settings.DisableServiceProxy)
+        {
+            await KubeletHost.RunAsync(options, context, cancellationToken);
+            return;
+        }
+
+        var proxyOptions = new Networking.Proxy.ServiceProxyOptions
+        {
+            NodeName = settings.NodeName,
+            PodCidr = settings.PodCidr,
+            Table = Networking.Proxy.ServiceProxyOptions.TableFor(settings.NodeName),
+            BridgeName = settings.RuntimeEndpoint is null ? settings.BridgeName : null,
+        };
+        var proxy = RunProxyAsync(proxyOptions, context, cancellationToken);
+        await KubeletHost.RunAsync(options, context, cancellationToken);
+        await proxy;
+    }
+
+    /// <summary>The service proxy; a failure (no nft on the machine, say) is logged and leaves the kubelet running:
+    /// pods still run, only Service addresses do not answer on this node.</summary>
+    private static async Task RunProxyAsync(Networking.Proxy.ServiceProxyOptions options, ComponentContext context, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Networking.Proxy.ServiceProxy.RunAsync(options, context, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            context.Loggers.CreateLogger("Skiff.ServiceProxy").LogError(e, "the service proxy of node {Node} stopped; Services do not answer on this node", options.NodeName);
         }
     }
 

@@ -36,4 +36,7 @@ internal sealed record AgentSettings
 
     /// <summary>Build and import the local images (pause, busybox, nginx) before starting.</summary>
     public bool EnsureImages { get; init; } = true;
+
+    /// <summary>Run no service proxy on this node (k3s's <c>--disable-kube-proxy</c>).</summary>
+    public bool DisableServiceProxy { get; init; }
 }

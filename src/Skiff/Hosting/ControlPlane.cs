@@ -22,6 +22,7 @@ internal static class ControlPlane
         }
 
         components.Add((ctx, ct) => Controllers.ControllerManagerHost.RunAsync(new Controllers.ControllerManagerOptions(), ctx, ct));
+        components.Add(Networking.NetworkingControllers.RunAsync);
 
         if (!settings.DisableDns)
         {

@@ -83,6 +83,11 @@ public sealed class SliceReconcilerTests
         var fresh = Assert.Single(SliceReconciler.Plan(Owner, [], []).Create);
         Assert.Empty(fresh.Endpoints);
         Assert.Empty(SliceReconciler.Plan(Owner, [], [], placeholder: false).Create);
+
+        var filled = SliceReconciler.Plan(Owner, [Group(5)], Materialize([fresh]));
+        Assert.Empty(filled.Delete);
+        Assert.Empty(filled.Create);
+        Assert.Equal(("web-0", 5, 1), (Assert.Single(filled.Update).Metadata.Name, filled.Update[0].Endpoints.Count, filled.Update[0].Ports.Count));
     }
 
     [Fact]

@@ -1,0 +1,44 @@
+namespace Skiff.Networking.Proxy;
+
+/// <summary>
+/// The desired content of the proxy's nftables table: base chains (hooked), regular chains with their rules,
+/// dynamic sets (session affinity) and verdict maps with their elements. Rendered whole for the first sync and
+/// diffed against the previous ruleset for the following ones (<see cref="NftTransaction"/>).
+/// </summary>
+public sealed class NftRuleset(string table)
+{
+    public string Table { get; } = table;
+
+    /// <summary>Base chain name to its hook line (<c>type nat hook prerouting priority dstnat; policy accept;</c>).</summary>
+    public SortedDictionary<string, string> Hooks { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Every chain (base or not) to its rules, in order.</summary>
+    public SortedDictionary<string, List<string>> Chains { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Set name to its declaration body (<c>type ipv4_addr; flags dynamic,timeout; timeout 10800s;</c>).</summary>
+    public SortedDictionary<string, string> Sets { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Map name to its type and its elements, key to verdict.</summary>
+    public SortedDictionary<string, NftMap> Maps { get; } = new(StringComparer.Ordinal);
+
+    public List<string> Chain(string name)
+    {
+        if (!Chains.TryGetValue(name, out var rules))
+        {
+            rules = [];
+            Chains[name] = rules;
+        }
+
+        return rules;
+    }
+
+    public void AddMap(string name, string type) => Maps[name] = new NftMap(type);
+}
+
+/// <summary>A verdict map: <c>type</c> line and key to verdict.</summary>
+public sealed class NftMap(string type)
+{
+    public string Type { get; } = type;
+
+    public SortedDictionary<string, string> Elements { get; } = new(StringComparer.Ordinal);
+}

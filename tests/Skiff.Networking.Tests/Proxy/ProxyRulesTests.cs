@@ -1,0 +1,180 @@
+using Skiff.Networking.Proxy;
+
+namespace Skiff.Networking.Tests.Proxy;
+
+/// <summary>Golden rule sets per Service shape (what <c>nft -f -</c> receives).</summary>
+public sealed class ProxyRulesTests
+{
+    private const string Table = "t";
+    private const string PodCidr = "10.88.0.0/24";
+
+    private static ProxiedPort Port(int endpoints = 2, int nodePort = 0, int affinity = 0, bool internalLocal = false, bool externalLocal = false, string name = "web") => new()
+    {
+        Namespace = "default",
+        Name = name,
+        PortName = "http",
+        Protocol = "tcp",
+        ClusterIp = "10.43.0.20",
+        Port = 80,
+        NodePort = nodePort,
+        AffinitySeconds = affinity,
+        InternalLocal = internalLocal,
+        ExternalLocal = externalLocal,
+        Endpoints = [.. Enumerable.Range(1, endpoints).Select(i => new ProxiedEndpoint($"10.88.0.{i + 1}", 8080, true, true, false, Local: i == 1))],
+    };
+
+    private static string[] Lines(params ProxiedPort[] ports) =>
+        NftTransaction.Full(ProxyRules.Build(ports, Table, PodCidr)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+    private static readonly string[] Skeleton =
+    [
+        "add table ip t",
+        "delete table ip t",
+        "add table ip t { comment \"skiff service proxy\"; }",
+    ];
+
+    [Fact]
+    public void A_cluster_ip_service_dispatches_with_equal_probability_to_each_endpoint()
+    {
+        var lines = Lines(Port());
+        Assert.Equal(Skeleton, lines[..3]);
+        string[] expected =
+        [
+            "add chain ip t endpoint-default/web/tcp/http__10.88.0.2/8080",
+            "add chain ip t endpoint-default/web/tcp/http__10.88.0.3/8080",
+            "add chain ip t filter-forward { type filter hook forward priority -110; policy accept; }",
+            "add chain ip t filter-input { type filter hook input priority -110; policy accept; }",
+            "add chain ip t filter-output { type filter hook output priority -110; policy accept; }",
+            "add chain ip t mark-for-masquerade",
+            "add chain ip t masquerading",
+            "add chain ip t nat-output { type nat hook output priority -100; policy accept; }",
+            "add chain ip t nat-postrouting { type nat hook postrouting priority srcnat; policy accept; }",
+            "add chain ip t nat-prerouting { type nat hook prerouting priority dstnat; policy accept; }",
+            "add chain ip t nodeport-endpoints-check",
+            "add chain ip t reject-chain",
+            "add chain ip t service-default/web/tcp/http",
+            "add chain ip t service-endpoints-check",
+            "add chain ip t services",
+            "add map ip t no-endpoint-nodeports { type inet_proto . inet_service : verdict; }",
+            "add map ip t no-endpoint-services { type ipv4_addr . inet_proto . inet_service : verdict; }",
+            "add map ip t service-ips { type ipv4_addr . inet_proto . inet_service : verdict; }",
+            "add map ip t service-nodeports { type inet_proto . inet_service : verdict; }",
+            "add rule ip t endpoint-default/web/tcp/http__10.88.0.2/8080 ip saddr 10.88.0.2 jump mark-for-masquerade",
+            "add rule ip t endpoint-default/web/tcp/http__10.88.0.2/8080 meta l4proto tcp dnat to 10.88.0.2:8080",
+            "add rule ip t endpoint-default/web/tcp/http__10.88.0.3/8080 ip saddr 10.88.0.3 jump mark-for-masquerade",
+            "add rule ip t endpoint-default/web/tcp/http__10.88.0.3/8080 meta l4proto tcp dnat to 10.88.0.3:8080",
+            "add rule ip t filter-forward ct state new jump service-endpoints-check",
+            "add rule ip t filter-input ct state new jump nodeport-endpoints-check",
+            "add rule ip t filter-input ct state new jump service-endpoints-check",
+            "add rule ip t filter-output ct state new jump service-endpoints-check",
+            "add rule ip t filter-output ct state new jump nodeport-endpoints-check",
+            "add rule ip t mark-for-masquerade mark set mark or 0x4000",
+            "add rule ip t masquerading mark and 0x4000 == 0 return",
+            "add rule ip t masquerading mark set mark xor 0x4000",
+            "add rule ip t masquerading masquerade fully-random",
+            "add rule ip t nat-output jump services",
+            "add rule ip t nat-postrouting jump masquerading",
+            "add rule ip t nat-prerouting jump services",
+            "add rule ip t nodeport-endpoints-check fib daddr type local meta l4proto . th dport vmap @no-endpoint-nodeports",
+            "add rule ip t reject-chain reject",
+            "add rule ip t service-default/web/tcp/http ip daddr 10.43.0.20 tcp dport 80 ip saddr != 10.88.0.0/24 jump mark-for-masquerade",
+            "add rule ip t service-default/web/tcp/http numgen random mod 2 vmap { 0 : goto endpoint-default/web/tcp/http__10.88.0.2/8080, 1 : goto endpoint-default/web/tcp/http__10.88.0.3/8080 }",
+            "add rule ip t service-endpoints-check ip daddr . meta l4proto . th dport vmap @no-endpoint-services",
+            "add rule ip t services ip daddr . meta l4proto . th dport vmap @service-ips",
+            "add rule ip t services fib daddr type local meta l4proto . th dport vmap @service-nodeports",
+            "add element ip t service-ips { 10.43.0.20 . tcp . 80 : goto service-default/web/tcp/http }",
+        ];
+        Assert.Equal(expected, lines[3..]);
+    }
+
+    [Fact]
+    public void A_node_port_goes_through_an_external_chain_that_masquerades()
+    {
+        var lines = Lines(Port(nodePort: 30080));
+        Assert.Contains("add element ip t service-nodeports { tcp . 30080 : goto external-default/web/tcp/http }", lines);
+        Assert.Contains("add rule ip t external-default/web/tcp/http jump mark-for-masquerade", lines);
+        Assert.Contains("add rule ip t external-default/web/tcp/http goto service-default/web/tcp/http", lines);
+    }
+
+    [Fact]
+    public void A_service_without_endpoints_is_rejected_on_its_cluster_ip_and_node_port()
+    {
+        var lines = Lines(Port(endpoints: 0, nodePort: 30080));
+        Assert.Contains("add element ip t no-endpoint-services { 10.43.0.20 . tcp . 80 : goto reject-chain }", lines);
+        Assert.Contains("add element ip t no-endpoint-nodeports { tcp . 30080 : goto reject-chain }", lines);
+        Assert.DoesNotContain(lines, l => l.Contains("service-ips {", StringComparison.Ordinal) && l.StartsWith("add element", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.Contains("chain ip t service-default", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Client_ip_affinity_keeps_a_timed_set_per_endpoint_and_checks_it_before_the_random_pick()
+    {
+        var lines = Lines(Port(affinity: 600));
+        Assert.Contains("add set ip t affinity-default/web/tcp/http__10.88.0.2/8080 { type ipv4_addr; flags dynamic,timeout; timeout 600s; }", lines);
+        Assert.Contains("add rule ip t endpoint-default/web/tcp/http__10.88.0.2/8080 update @affinity-default/web/tcp/http__10.88.0.2/8080 { ip saddr }", lines);
+        var service = lines.Where(l => l.StartsWith("add rule ip t service-default/web/tcp/http ", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(4, service.Length);
+        Assert.EndsWith("ip saddr @affinity-default/web/tcp/http__10.88.0.2/8080 goto endpoint-default/web/tcp/http__10.88.0.2/8080", service[1], StringComparison.Ordinal);
+        Assert.Contains("numgen random mod 2", service[3], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Internal_traffic_policy_local_uses_only_this_nodes_endpoints_and_drops_without_one()
+    {
+        var lines = Lines(Port(internalLocal: true));
+        Assert.Contains("add rule ip t service-default/web/tcp/http numgen random mod 1 vmap { 0 : goto endpoint-default/web/tcp/http__10.88.0.2/8080 }", lines);
+
+        var remote = Port(internalLocal: true) with { Endpoints = [new ProxiedEndpoint("10.88.1.2", 8080, true, true, false, Local: false)] };
+        Assert.Contains("add element ip t no-endpoint-services { 10.43.0.20 . tcp . 80 : drop }", Lines(remote));
+    }
+
+    [Fact]
+    public void External_traffic_policy_local_keeps_the_client_address_and_uses_local_endpoints()
+    {
+        var external = Lines(Port(nodePort: 30080, externalLocal: true)).Where(l => l.StartsWith("add rule ip t external-", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(
+        [
+            "add rule ip t external-default/web/tcp/http fib saddr type local jump mark-for-masquerade",
+            "add rule ip t external-default/web/tcp/http fib saddr type local goto service-default/web/tcp/http",
+            "add rule ip t external-default/web/tcp/http ip saddr 10.88.0.0/24 goto service-default/web/tcp/http",
+            "add rule ip t external-default/web/tcp/http numgen random mod 1 vmap { 0 : goto endpoint-default/web/tcp/http__10.88.0.2/8080 }",
+        ], external);
+    }
+
+    [Fact]
+    public void Not_ready_endpoints_are_skipped_and_terminating_serving_ones_are_the_fallback()
+    {
+        var port = Port() with
+        {
+            Endpoints = [new ProxiedEndpoint("10.88.0.2", 80, false, false, false, true), new ProxiedEndpoint("10.88.0.3", 80, false, true, true, true)],
+        };
+        var lines = Lines(port);
+        Assert.DoesNotContain(lines, l => l.Contains("10.88.0.2", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("numgen random mod 1 vmap { 0 : goto endpoint-default/web/tcp/http__10.88.0.3/80 }", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void An_endpoint_change_rewrites_only_the_service_chain_and_the_endpoint_chains_that_changed()
+    {
+        var before = ProxyRules.Build([Port(), Port(name: "other") with { ClusterIp = "10.43.0.21" }], Table, PodCidr);
+        var after = ProxyRules.Build([Port(endpoints: 3), Port(name: "other") with { ClusterIp = "10.43.0.21" }], Table, PodCidr);
+        var lines = NftTransaction.Incremental(before, after).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(
+        [
+            "add chain ip t endpoint-default/web/tcp/http__10.88.0.4/8080",
+            "add rule ip t endpoint-default/web/tcp/http__10.88.0.4/8080 ip saddr 10.88.0.4 jump mark-for-masquerade",
+            "add rule ip t endpoint-default/web/tcp/http__10.88.0.4/8080 meta l4proto tcp dnat to 10.88.0.4:8080",
+            "flush chain ip t service-default/web/tcp/http",
+            "add rule ip t service-default/web/tcp/http ip daddr 10.43.0.20 tcp dport 80 ip saddr != 10.88.0.0/24 jump mark-for-masquerade",
+            "add rule ip t service-default/web/tcp/http numgen random mod 3 vmap { 0 : goto endpoint-default/web/tcp/http__10.88.0.2/8080, 1 : goto endpoint-default/web/tcp/http__10.88.0.3/8080, 2 : goto endpoint-default/web/tcp/http__10.88.0.4/8080 }",
+        ], lines);
+        Assert.Equal(string.Empty, NftTransaction.Incremental(after, after));
+
+        // Endpoints gone: the element moves to the reject map, and the chains go after what referenced them.
+        var empty = ProxyRules.Build([Port(endpoints: 0), Port(name: "other") with { ClusterIp = "10.43.0.21" }], Table, PodCidr);
+        var removal = NftTransaction.Incremental(after, empty).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("add element ip t no-endpoint-services { 10.43.0.20 . tcp . 80 : goto reject-chain }", removal[0]);
+        Assert.Equal("delete element ip t service-ips { 10.43.0.20 . tcp . 80 }", removal[1]);
+        Assert.Equal("delete chain ip t service-default/web/tcp/http", removal[^1]);
+    }
+}

@@ -1,0 +1,141 @@
+using k8s.Models;
+using Microsoft.Extensions.Logging.Abstractions;
+using Skiff.Client;
+using Skiff.Networking.Proxy;
+using Skiff.Testing;
+
+namespace Skiff.Networking.Tests.Proxy;
+
+/// <summary>
+/// The service proxy on a real kernel: its rules applied by <c>nft</c> inside a node namespace the test makes, a
+/// listener in a "pod" namespace, connections from another pod namespace (forwarded by the node) and from the node
+/// itself. Needs root, <c>ip</c>, <c>nft</c> and <c>python3</c> (as CI has); fails rather than skips without them.
+/// </summary>
+public sealed class ServiceProxyNetnsTests : IAsyncLifetime
+{
+    private readonly NetworkNamespaces _net = new();
+
+    public Task InitializeAsync() => _net.CreateAsync();
+
+    public Task DisposeAsync() => _net.DisposeAsync().AsTask();
+
+    [Fact]
+    public async Task Cluster_ips_reach_the_endpoint_and_a_service_without_endpoints_is_refused()
+    {
+        await _net.ListenAsync(8080);
+        var api = new FakeApiClient();
+        api.Seed(Service("web", "10.43.0.20", nodePort: 30080));
+        api.Seed(Slice("web", NetworkNamespaces.ServerIp));
+        api.Seed(Service("empty", "10.43.0.21"));
+        var options = new ServiceProxyOptions
+        {
+            NodeName = "node-1",
+            PodCidr = NetworkNamespaces.LocalPodCidr,
+            Table = ServiceProxyOptions.TableFor("node-1"),
+            MinSyncPeriod = TimeSpan.FromMilliseconds(200),
+            NetworkNamespace = _net.Node,
+        };
+        await using var context = ComponentContext.Create(api, TimeProvider.System, NullLoggerFactory.Instance);
+        var proxy = new ServiceProxy(options, context);
+        using var stop = new CancellationTokenSource();
+        var running = proxy.RunAsync(stop.Token);
+        try
+        {
+            await EventuallyAsync(() => Task.FromResult(proxy.Syncs >= 1));
+
+            // From another pod, forwarded by the node: masqueraded (the client is not one of this node's pods).
+            Assert.Equal("srv " + NetworkNamespaces.NodeServerSideIp, await _net.ConnectAsync(_net.Client, "10.43.0.20", 80));
+            // From the node itself (the output hook), and on its NodePort.
+            Assert.StartsWith("srv ", await _net.ConnectAsync(_net.Node, "10.43.0.20", 80), StringComparison.Ordinal);
+            Assert.StartsWith("srv ", await _net.ConnectAsync(_net.Node, NetworkNamespaces.NodeServerSideIp, 30080), StringComparison.Ordinal);
+            // Hairpin: the endpoint reaches itself through its Service (masqueraded, so the reply comes back through the node).
+            Assert.Equal("srv " + NetworkNamespaces.NodeServerSideIp, await _net.ConnectAsync(_net.Server, "10.43.0.20", 80));
+            // No endpoints: refused at once, not a hang; also a wrong port of a served address gets nothing of ours.
+            Assert.Equal("refused", await _net.ConnectAsync(_net.Client, "10.43.0.21", 80));
+            Assert.Equal("refused", await _net.ConnectAsync(_net.Node, "10.43.0.21", 80));
+
+            // Incremental changes: web loses its endpoint, empty gains one.
+            var syncs = proxy.Syncs;
+            await api.DeleteAsync<V1EndpointSlice>("default", "web-abc", null, CancellationToken.None);
+            await api.CreateAsync(Slice("empty", NetworkNamespaces.ServerIp), CancellationToken.None);
+            await EventuallyAsync(async () => proxy.Syncs > syncs && (await _net.ConnectAsync(_net.Client, "10.43.0.21", 80)).StartsWith("srv ", StringComparison.Ordinal));
+            Assert.Equal("refused", await _net.ConnectAsync(_net.Client, "10.43.0.20", 80));
+            Assert.Contains("no-endpoint-services", await NetworkNamespaces.RunAsync("ip", "netns", "exec", _net.Node, "nft", "list", "table", "ip", options.Table), StringComparison.Ordinal);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
+        }
+
+        // A clean stop removes the table.
+        var tables = await NetworkNamespaces.RunAsync("ip", "netns", "exec", _net.Node, "nft", "list", "tables");
+        Assert.DoesNotContain(options.Table, tables, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_full_sync_replaces_stale_rules_left_by_an_earlier_run()
+    {
+        var table = ServiceProxyOptions.TableFor("node-1");
+        var nft = new NftCommand(_net.Node);
+        var stale = ProxyRules.Build([Port("old", "10.43.0.99")], table, NetworkNamespaces.LocalPodCidr);
+        await nft.ApplyAsync(NftTransaction.Full(stale), CancellationToken.None);
+        Assert.Contains("10.43.0.99", await nft.ListTableAsync(table, CancellationToken.None), StringComparison.Ordinal);
+
+        var fresh = ProxyRules.Build([Port("new", "10.43.0.20")], table, NetworkNamespaces.LocalPodCidr);
+        await nft.ApplyAsync(NftTransaction.Full(fresh), CancellationToken.None);
+        var listed = await nft.ListTableAsync(table, CancellationToken.None);
+        Assert.DoesNotContain("10.43.0.99", listed, StringComparison.Ordinal);
+        Assert.Contains("10.43.0.20", listed, StringComparison.Ordinal);
+
+        // An incremental transaction the kernel refuses changes nothing (one transaction).
+        await Assert.ThrowsAsync<NftException>(() => nft.ApplyAsync($"add chain ip {table} extra\nadd rule ip {table} no-such-chain accept\n", CancellationToken.None));
+        Assert.DoesNotContain("chain extra", await nft.ListTableAsync(table, CancellationToken.None), StringComparison.Ordinal);
+        await nft.DeleteTableAsync(table, CancellationToken.None);
+    }
+
+    private static ProxiedPort Port(string name, string ip) => new()
+    {
+        Namespace = "default",
+        Name = name,
+        PortName = "80",
+        Protocol = "tcp",
+        ClusterIp = ip,
+        Port = 80,
+        AffinitySeconds = 60,
+        Endpoints = [new ProxiedEndpoint(NetworkNamespaces.ServerIp, 8080, true, true, false, true)],
+    };
+
+    private static V1Service Service(string name, string clusterIp, int nodePort = 0) => new()
+    {
+        ApiVersion = "v1",
+        Kind = "Service",
+        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = "default" },
+        Spec = new V1ServiceSpec
+        {
+            Type = nodePort > 0 ? "NodePort" : "ClusterIP",
+            ClusterIP = clusterIp,
+            Ports = [new V1ServicePort { Port = 80, Protocol = "TCP", NodePort = nodePort > 0 ? nodePort : null }],
+        },
+    };
+
+    private static V1EndpointSlice Slice(string service, string ip) => new()
+    {
+        ApiVersion = "discovery.k8s.io/v1",
+        Kind = "EndpointSlice",
+        Metadata = new V1ObjectMeta { Name = service + "-abc", NamespaceProperty = "default", Labels = new Dictionary<string, string> { ["kubernetes.io/service-name"] = service } },
+        AddressType = "IPv4",
+        Ports = [new Discoveryv1EndpointPort { Port = 8080, Protocol = "TCP" }],
+        Endpoints = [new V1Endpoint { Addresses = [ip], NodeName = "node-1", Conditions = new V1EndpointConditions { Ready = true } }],
+    };
+
+    private static async Task EventuallyAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the proxy did not get there within 20 s");
+            await Task.Delay(100);
+        }
+    }
+}
