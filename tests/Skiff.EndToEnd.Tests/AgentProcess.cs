@@ -57,6 +57,7 @@ public sealed class AgentProcess : IAsyncDisposable
                      "--stream-port", LoopbackPort.Free().ToString(CultureInfo.InvariantCulture),
                      "--bridge-name", Bridge,
                      "--pod-cidr", PodCidr,
+                     "--offline-images",
                  })
         {
             startInfo.ArgumentList.Add(argument);

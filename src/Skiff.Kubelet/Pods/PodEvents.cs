@@ -27,6 +27,11 @@ public sealed class PodEvents(IEventRecorder recorder)
     public void PullBackOff(V1Pod pod, V1Container container, string image) =>
         Container(pod, container, EventTypes.Normal, "BackOff", $"Back-off pulling image \"{image}\"");
 
+    public void FailedToRetrieveImagePullSecret(V1Pod pod, IReadOnlyList<string> secrets) =>
+        recorder.Event(
+            pod, EventTypes.Warning, "FailedToRetrieveImagePullSecret",
+            $"Unable to retrieve some image pull secrets ({string.Join(", ", secrets)}); attempting to pull the image may not succeed.");
+
     public void NeverPull(V1Pod pod, V1Container container, string image) =>
         Container(pod, container, EventTypes.Warning, "ErrImageNeverPull", $"Container image \"{image}\" is not present with pull policy of Never");
 

@@ -443,7 +443,7 @@ public sealed class PodSyncer
         {
             deps.Events.Pulling(pod, container, image);
             var pullStarted = deps.Time.GetTimestamp();
-            await deps.Images.PullImageAsync(new ImageSpec { Image = image }, sandboxConfig, cancellationToken);
+            await PullWithCredentialsAsync(pod, image, sandboxConfig, cancellationToken);
             var took = deps.Time.GetElapsedTime(pullStarted);
             deps.ImagePresence.Present(image);
             // The size for the event, as upstream's image manager asks the runtime for it after a pull.
@@ -459,6 +459,48 @@ public sealed class PodSyncer
             deps.Events.PullFailed(pod, container, image, e.Status.Detail);
             return false;
         }
+    }
+
+    /// <summary>As upstream's image manager: without a matching pull secret one anonymous pull; otherwise each
+    /// matching credential in turn until one works (the errors of all when none does).</summary>
+    private async Task PullWithCredentialsAsync(V1Pod pod, string image, PodSandboxConfig sandboxConfig, CancellationToken cancellationToken)
+    {
+        var secrets = await Images.PodPullSecrets.ForPodAsync(pod, deps.ConfigObjects, cancellationToken);
+        if (secrets.Missing.Count > 0)
+        {
+            deps.Events.FailedToRetrieveImagePullSecret(pod, secrets.Missing);
+        }
+
+        var spec = new ImageSpec { Image = image };
+        var credentials = secrets.Keyring.Lookup(image);
+        if (credentials.Count == 0)
+        {
+            await deps.Images.PullImageAsync(spec, null, sandboxConfig, cancellationToken);
+            return;
+        }
+
+        var errors = new List<string>();
+        foreach (var credential in credentials)
+        {
+            var auth = new AuthConfig { Username = credential.Username, Password = credential.Password, ServerAddress = credential.ServerAddress };
+            if (credential.IdentityToken is { Length: > 0 } token)
+            {
+                auth.IdentityToken = token;
+            }
+
+            try
+            {
+                await deps.Images.PullImageAsync(spec, auth, sandboxConfig, cancellationToken);
+                return;
+            }
+            catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled)
+            {
+                errors.Add(e.Status.Detail);
+            }
+        }
+
+        // One error reads as itself; several as upstream's aggregate "[a, b]".
+        throw new RpcException(new Status(StatusCode.Unknown, errors.Count == 1 ? errors[0] : "[" + string.Join(", ", errors) + "]"));
     }
 
     /// <summary>Always for an untagged or <c>:latest</c> image, IfNotPresent otherwise (the API server's default).</summary>

@@ -14,6 +14,7 @@ internal sealed class AgentOptions
     private readonly Option<string> _bridge = new("--bridge-name") { Description = "Linux bridge for this node's pods.", DefaultValueFactory = _ => "skiff0" };
     private readonly Option<int> _streamPort = new("--stream-port") { Description = "Port of the runtime's streaming server on 127.0.0.1.", DefaultValueFactory = _ => 10010 };
     private readonly Option<string?> _manifests = new("--pod-manifest-path") { Description = "Directory of static pod manifests (default: <data-dir>/agent/pod-manifests)." };
+    private readonly Option<bool> _offlineImages = new("--offline-images") { Description = "This node reaches no registry: imagePullPolicy Always uses an image already present instead of pulling (missing images are still pulled)." };
     private readonly Option<bool> _skipImages = new("--skip-images") { Description = "Do not build and import the local pause, busybox and nginx images." };
 
     public static AgentOptions Create() => new();
@@ -28,6 +29,7 @@ internal sealed class AgentOptions
         command.Options.Add(_bridge);
         command.Options.Add(_streamPort);
         command.Options.Add(_manifests);
+        command.Options.Add(_offlineImages);
         command.Options.Add(_skipImages);
     }
 
@@ -42,5 +44,6 @@ internal sealed class AgentOptions
         StreamPort = parse.GetValue(_streamPort),
         PodManifestPath = parse.GetValue(_manifests),
         EnsureImages = !parse.GetValue(_skipImages),
+        OfflineImages = parse.GetValue(_offlineImages),
     };
 }

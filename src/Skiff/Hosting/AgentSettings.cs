@@ -27,6 +27,9 @@ internal sealed record AgentSettings
     /// <summary>Directory of static pod manifests.</summary>
     public string? PodManifestPath { get; init; }
 
+    /// <summary>No registry is reachable (<c>--offline-images</c>): <c>imagePullPolicy: Always</c> uses a present image.</summary>
+    public bool OfflineImages { get; init; }
+
     /// <summary>Build and import the local images (pause, busybox, nginx) before starting.</summary>
     public bool EnsureImages { get; init; } = true;
 }
