@@ -33,15 +33,22 @@ public static class RegistryHostsFiles
                 AppendTls(toml, Tls(config, server.Authority, registry), indent: string.Empty);
             }
 
-            if (config.Mirrors.TryGetValue(registry, out var mirror))
+            var endpoints = config.Mirrors.TryGetValue(registry, out var mirror) ? mirror.Endpoints : [];
+            var ownHost = isDefault ? null : ServerOf(registry, config);
+            if (endpoints.Count == 0 && ownHost is not null)
             {
-                foreach (var endpoint in mirror.Endpoints)
-                {
-                    toml.AppendLine();
-                    toml.AppendLine(CultureInfo.InvariantCulture, $"[host.{ContainerdConfigFile.Quote(endpoint.ToString().TrimEnd('/'))}]");
-                    toml.AppendLine("  capabilities = [\"pull\", \"resolve\"]");
-                    AppendTls(toml, Tls(config, endpoint.Authority, null), indent: "  ");
-                }
+                // containerd 1.6 refuses a hosts.toml without any [host] table ("invalid `host` tree") and then
+                // falls back to its defaults (plain HTTP for 127.0.0.1): the registry itself is listed as its host.
+                endpoints = [ownHost];
+            }
+
+            foreach (var endpoint in endpoints)
+            {
+                toml.AppendLine();
+                toml.AppendLine(CultureInfo.InvariantCulture, $"[host.{ContainerdConfigFile.Quote(endpoint.ToString().TrimEnd('/'))}]");
+                toml.AppendLine("  capabilities = [\"pull\", \"resolve\"]");
+                var isOwn = ownHost is not null && endpoint.Authority == ownHost.Authority;
+                AppendTls(toml, Tls(config, endpoint.Authority, isOwn ? registry : null), indent: "  ");
             }
 
             files[isDefault ? "_default" : registry] = toml.ToString();

@@ -482,7 +482,9 @@ public sealed class PodSyncer
         var errors = new List<string>();
         foreach (var credential in credentials)
         {
-            var auth = new AuthConfig { Username = credential.Username, Password = credential.Password, ServerAddress = credential.ServerAddress };
+            // No ServerAddress, as upstream: containerd would then send the credentials only to a host equal to the
+            // key's, and the key (index.docker.io, host:port without a scheme) rarely is the host it talks to.
+            var auth = new AuthConfig { Username = credential.Username, Password = credential.Password };
             if (credential.IdentityToken is { Length: > 0 } token)
             {
                 auth.IdentityToken = token;

@@ -73,6 +73,11 @@ public sealed class RegistriesConfigTests
             client = [["/c.pem", "/k.pem"]]
             skip_verify = true
 
+            [host."https://secure.example"]
+              capabilities = ["pull", "resolve"]
+              client = [["/c.pem", "/k.pem"]]
+              skip_verify = true
+
             """.ReplaceLineEndings("\n"),
             files["secure.example"]);
     }
