@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(containerd runc containernetworking-plugins etcd-server etcd-client busybox-static
           iptables iproute2 gcc libc6-dev jq curl ca-certificates python3
-          skopeo)  # skopeo: the image tests write docker-archive and OCI-layout forms of their own image
+          skopeo docker-registry)  # skopeo, docker-registry: the image tests push their own image to a private registry
 
 missing=()
 for p in "${packages[@]}"; do
