@@ -87,7 +87,7 @@ public sealed class ResourceCatalogTests
     public void Subresources_are_the_served_ones()
     {
         var pods = _catalog.Find("", "v1", "pods")!;
-        Assert.Equal(["binding", "eviction", "status"], pods.Subresources.Select(s => s.Name));
+        Assert.Equal(["binding", "ephemeralcontainers", "eviction", "status"], pods.Subresources.Select(s => s.Name));
         var eviction = pods.Subresources.Single(s => s.Name == "eviction");
         Assert.Equal(("policy", "v1", "Eviction"), (eviction.Group, eviction.Version, eviction.Kind));
         var scale = _catalog.Find("apps", "v1", "deployments")!.Subresources.Single(s => s.Name == "scale");

@@ -186,6 +186,35 @@ public sealed class PodSyncerTests : IDisposable
             ctx.Events("FailedToRetrieveImagePullSecret"));
     }
 
+    [Fact]
+    public async Task An_ephemeral_container_starts_once_in_its_targets_process_namespace_and_is_never_restarted()
+    {
+        var pod = Pod("debugged", Container("web", "nginx"));
+        var syncer = ctx.Syncer(pod);
+        await syncer.SyncAsync(pod, CancellationToken.None);
+        pod.Spec.EphemeralContainers = [new V1EphemeralContainer { Name = "debugger", Image = "busybox", ImagePullPolicy = "IfNotPresent", TargetContainerName = "web", Stdin = true, Tty = true }];
+
+        var status = await syncer.SyncAsync(pod, CancellationToken.None);
+
+        var debugger = ctx.Runtime.Container("debugger");
+        Assert.Equal(NamespaceMode.Target, debugger.Config.Linux.SecurityContext.NamespaceOptions.Pid);
+        Assert.Equal(ctx.Runtime.Container("web").Id, debugger.Config.Linux.SecurityContext.NamespaceOptions.TargetId);
+        Assert.True(debugger.Config.Stdin && debugger.Config.Tty);
+        var ephemeral = Assert.Single(status.EphemeralContainerStatuses);
+        Assert.Equal("debugger", ephemeral.Name);
+        Assert.NotNull(ephemeral.State.Running);
+        Assert.False(ephemeral.Ready);
+        Assert.Equal("True", status.Conditions.Single(c => c.Type == "Ready").Status);
+
+        ctx.Runtime.Exit(debugger.Id, 3);
+        status = await syncer.SyncAsync(pod, CancellationToken.None);
+        await syncer.SyncAsync(pod, CancellationToken.None);
+
+        Assert.Single(ctx.Runtime.Containers.Values, c => c.Config.Metadata.Name == "debugger");
+        Assert.Equal(3, status.EphemeralContainerStatuses[0].State.Terminated.ExitCode);
+        Assert.Equal("Running", status.Phase);
+    }
+
     private static V1Secret DockerConfigSecret(string name, string json) => new()
     {
         ApiVersion = "v1",

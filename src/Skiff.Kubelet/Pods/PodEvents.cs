@@ -69,8 +69,10 @@ public sealed class PodEvents(IEventRecorder recorder)
     {
         ArgumentNullException.ThrowIfNull(pod);
         ArgumentNullException.ThrowIfNull(container);
-        var isInit = pod.Spec.InitContainers?.Any(c => c.Name == container.Name) == true;
-        return $"spec.{(isInit ? "initContainers" : "containers")}{{{container.Name}}}";
+        var list = pod.Spec.InitContainers?.Any(c => c.Name == container.Name) == true ? "initContainers"
+            : EphemeralContainers.IsEphemeral(pod, container.Name) ? "ephemeralContainers"
+            : "containers";
+        return $"spec.{list}{{{container.Name}}}";
     }
 
     private void Container(V1Pod pod, V1Container container, string type, string reason, string message) =>

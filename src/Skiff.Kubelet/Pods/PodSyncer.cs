@@ -193,6 +193,7 @@ public sealed class PodSyncer
         if (await RunInitContainersAsync(target, observed, changes, cancellationToken))
         {
             await RunContainersAsync(target, observed, changes, cancellationToken);
+            await RunEphemeralContainersAsync(target, observed, changes, cancellationToken);
             await RemoveOldInstancesAsync(pod, observed, changes, cancellationToken);
         }
 
@@ -259,6 +260,33 @@ public sealed class PodSyncer
             else if (current.State == ContainerState.ContainerExited && ShouldRestart(policy, current.ExitCode))
             {
                 await RestartAsync(target, container, current, isInit: false, changes, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>Starts each ephemeral container once, in its target container's process namespace when it names
+    /// one that runs; it is never restarted (upstream's kubelet likewise).</summary>
+    private async Task RunEphemeralContainersAsync(
+        ContainerTarget target, ObservedPod observed, ContainerChanges changes, CancellationToken cancellationToken)
+    {
+        foreach (var ephemeral in target.Pod.Spec.EphemeralContainers ?? [])
+        {
+            var current = observed.Latest(ephemeral.Name);
+            if (current is null)
+            {
+                var pidTarget = ephemeral.TargetContainerName is { Length: > 0 } targetName
+                    ? observed.Latest(targetName) is { State: ContainerState.ContainerRunning } running ? running.Id : null
+                    : null;
+                if (ephemeral.TargetContainerName is { Length: > 0 } && pidTarget is null)
+                {
+                    continue; // the target is not running (yet): start once it is, so ps shows its processes
+                }
+
+                await StartAsync(target, EphemeralContainers.AsContainer(ephemeral), isInit: false, changes, cancellationToken, pidTarget);
+            }
+            else if (current.State == ContainerState.ContainerCreated)
+            {
+                await StartCreatedAsync(current, changes, cancellationToken);
             }
         }
     }
@@ -342,7 +370,8 @@ public sealed class PodSyncer
 
     /// <summary>Image, volumes, env, then CreateContainer and StartContainer with the next attempt number.</summary>
     private async Task StartAsync(
-        ContainerTarget target, V1Container container, bool isInit, ContainerChanges changes, CancellationToken cancellationToken)
+        ContainerTarget target, V1Container container, bool isInit, ContainerChanges changes, CancellationToken cancellationToken,
+        string? pidNamespaceOf = null)
     {
         var pod = target.Pod;
         var name = container.Name;
@@ -368,6 +397,12 @@ public sealed class PodSyncer
 
             var env = await deps.Environment.BuildAsync(pod, container, target.Facts, cancellationToken);
             config = deps.Containers.Build(pod, container, attempt, isInit, env, volumes, deps.Node.MemoryBytes);
+            if (pidNamespaceOf is not null)
+            {
+                // kubectl debug --target: the container joins that container's PID namespace (CRI's TARGET mode).
+                config.Linux.SecurityContext.NamespaceOptions.Pid = NamespaceMode.Target;
+                config.Linux.SecurityContext.NamespaceOptions.TargetId = pidNamespaceOf;
+            }
         }
         catch (ContainerConfigException e)
         {
@@ -613,7 +648,8 @@ public sealed class PodSyncer
     }
 
     private static V1Container? SpecOf(V1Pod pod, string name) =>
-        (pod.Spec.InitContainers ?? []).Concat(pod.Spec.Containers ?? []).FirstOrDefault(c => c.Name == name);
+        (pod.Spec.InitContainers ?? []).Concat(pod.Spec.Containers ?? []).FirstOrDefault(c => c.Name == name)
+        ?? (pod.Spec.EphemeralContainers?.FirstOrDefault(e => e.Name == name) is { } ephemeral ? EphemeralContainers.AsContainer(ephemeral) : null);
 
     private static string Describe(V1Pod pod) => $"{pod.Metadata.NamespaceProperty ?? "default"}/{pod.Metadata.Name}";
 
