@@ -51,6 +51,53 @@ public sealed class PrivateRegistryTests(SkiffCluster cluster)
         }
     }
 
+    [SkippableFact]
+    public async Task A_node_pulls_a_docker_hub_name_through_its_registries_yaml_mirror_with_tls_and_credentials()
+    {
+        SeedWalkthroughTests.RequireCluster(cluster);
+        const string node = "e2e-mirror";
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        var work = Directory.CreateTempSubdirectory("skiff-e2e-mirror-").FullName;
+        await using var registry = await LocalRegistry.StartAsync(CancellationToken.None);
+        await registry.PushAsync(await TinyHttpImage.BuildArchiveAsync(work, $"docker.io/skiff-test/tiny-http:{tag}"), $"team/tiny:{tag}", CancellationToken.None);
+        var yaml = $$"""
+            mirrors:
+              docker.io:
+                endpoint: ["https://{{registry.Host}}"]
+            configs:
+              "{{registry.Host}}":
+                auth: { username: {{LocalRegistry.User}}, password: {{LocalRegistry.Password}} }
+                tls: { ca_file: {{registry.CaFile}} }
+            """;
+        var pod = "mirrored-" + tag;
+        var agent = AgentProcess.Start(cluster, node, cluster.TokenPath, yaml);
+        try
+        {
+            // The node appears once the agent has joined (its start builds images: minutes on a loaded machine).
+            for (var deadline = DateTime.UtcNow.AddMinutes(5); (await cluster.KubectlAsync(["get", "node", node])).ExitCode != 0;)
+            {
+                Assert.False(agent.HasExited, "skiff agent exited:\n" + agent.ReadLog());
+                Assert.True(DateTime.UtcNow < deadline, "the agent did not register its node:\n" + agent.ReadLog());
+                await Task.Delay(TimeSpan.FromSeconds(1));
+            }
+
+            await KubectlAsync(["wait", "--for=condition=Ready", $"node/{node}", "--timeout=300s"], TimeSpan.FromSeconds(310));
+            // Docker Hub has no team/tiny and is unreachable here: only the mirror can serve the image.
+            await KubectlAsync(["run", pod, $"--image=team/tiny:{tag}", "--restart=Never", "--overrides={\"spec\":{\"nodeName\":\"" + node + "\"}}"]);
+            var ready = await cluster.KubectlAsync(["wait", "--for=condition=Ready", $"pod/{pod}", "--timeout=120s"], TimeSpan.FromSeconds(130));
+            Assert.True(ready.ExitCode == 0, $"{ready}\n--- agent log:\n{agent.ReadLog()}");
+            var image = (await KubectlAsync(["get", "pod", pod, "-o", "jsonpath={.status.containerStatuses[0].image}"])).Stdout;
+            Assert.Equal($"docker.io/team/tiny:{tag}", image);
+        }
+        finally
+        {
+            await cluster.KubectlAsync(["delete", "pod", pod, "--grace-period=1", "--ignore-not-found"], TimeSpan.FromSeconds(120));
+            await agent.DisposeAsync();
+            await cluster.KubectlAsync(["delete", "node", node, "--ignore-not-found"]);
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
     private async Task<CommandResult> KubectlAsync(string[] arguments, TimeSpan? timeout = null)
     {
         var result = await cluster.KubectlAsync(arguments, timeout);
