@@ -27,7 +27,11 @@ up() {
   if [[ -f $data_dir/skiff.pid ]] && kill -0 "$(cat "$data_dir/skiff.pid")" 2>/dev/null; then
     echo "skiff: already running (pid $(cat "$data_dir/skiff.pid"))" >&2
   else
-    setsid nohup "$bin" server --data-dir "$data_dir" "$@" >>"$data_dir/skiff.log" 2>&1 < /dev/null &
+    # No registry is reachable from this machine: a present image stands in for imagePullPolicy Always (the
+    # untagged nginx of `kubectl run`). SKIFF_OFFLINE=0 pulls as upstream does.
+    local offline=()
+    [[ ${SKIFF_OFFLINE:-1} == 1 ]] && offline=(--offline-images)
+    setsid nohup "$bin" server --data-dir "$data_dir" "${offline[@]}" "$@" >>"$data_dir/skiff.log" 2>&1 < /dev/null &
     echo $! >"$data_dir/skiff.pid"
     echo "skiff: server started (pid $!), log: $data_dir/skiff.log" >&2
   fi

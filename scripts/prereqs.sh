@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(containerd runc containernetworking-plugins etcd-server etcd-client busybox-static
           iptables iproute2 gcc libc6-dev jq curl ca-certificates python3
-          skopeo nftables)  # skopeo: the image tests; nftables: the service proxy
+          skopeo nftables docker-registry)  # skopeo, docker-registry: the image tests; nftables: the service proxy
 packages+=(bind9-dnsutils)  # dig: the cluster DNS tests query it with a real resolver
 
 missing=()

@@ -48,6 +48,7 @@ internal sealed class SkiffServerProcess : IAsyncDisposable
                      "--pod-cidr", podCidr,
                      "--bridge-name", bridge,
                      "--skip-images",
+                     "--offline-images",
                  })
         {
             startInfo.ArgumentList.Add(argument);

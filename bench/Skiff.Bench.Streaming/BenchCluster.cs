@@ -47,7 +47,7 @@ internal sealed class BenchCluster : IAsyncDisposable
                  {
                      skiffDll, "server", "--data-dir", dataDirectory,
                      "--port", FreePort(), "--node-name", "bench-node", "--kubelet-port", FreePort(), "--stream-port", FreePort(),
-                     "--bridge-name", bridge, "--pod-cidr", podCidr,
+                     "--bridge-name", bridge, "--pod-cidr", podCidr, "--offline-images",
                  })
         {
             startInfo.ArgumentList.Add(argument);

@@ -54,7 +54,7 @@ internal static class BuiltInResources
         {
             Group = "", Version = "v1", Kind = "Pod", ReturnsDeletedObject = true, Plural = "pods", Singular = "pod",
             ShortNames = ["po"], Categories = All, Namespaced = true, StoragePrefix = "/registry/pods/",
-            Subresources = [new("binding", "Binding", ["create"]), new("eviction", "Eviction", ["create"], "policy", "v1"), new("proxy", "PodProxyOptions", ProxyVerbs), new("status", "Pod", StatusVerbs)],
+            Subresources = [new("binding", "Binding", ["create"]), new("ephemeralcontainers", "Pod", StatusVerbs), new("eviction", "Eviction", ["create"], "policy", "v1"), new("proxy", "PodProxyOptions", ProxyVerbs), new("status", "Pod", StatusVerbs)],
             ModelType = typeof(V1Pod), ListModelType = typeof(V1PodList), Strategy = new PodStrategy(),
         },
         new()

@@ -45,6 +45,7 @@ internal static class ContainerdConfigFile
         toml.AppendLine("        SystemdCgroup = false");
         toml.AppendLine(CultureInfo.InvariantCulture, $"  [{cri}.registry]");
         toml.AppendLine(CultureInfo.InvariantCulture, $"    config_path = {Quote(options.RegistryConfigDir)}");
+        toml.Append(Registries.RegistryHostsFiles.RenderAuth(options.Registries, cri));
         return toml.ToString();
     }
 

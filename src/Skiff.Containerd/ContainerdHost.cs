@@ -64,9 +64,27 @@ public static class ContainerdHost
         Directory.CreateDirectory(options.RunDir);
         Directory.CreateDirectory(options.CniConfDir);
         Directory.CreateDirectory(options.CniIpamDir);
-        Directory.CreateDirectory(options.RegistryConfigDir);
+        await WriteRegistryHostsAsync(options, cancellationToken).ConfigureAwait(false);
         await File.WriteAllTextAsync(options.ConfigPath, ContainerdConfigFile.Render(options), cancellationToken).ConfigureAwait(false);
         await File.WriteAllTextAsync(Path.Combine(options.CniConfDir, CniConfigFile.FileName), CniConfigFile.Render(options), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The hosts.toml tree is rebuilt from the options on every start, so a registry removed from
+    /// registries.yaml leaves nothing behind.</summary>
+    private static async Task WriteRegistryHostsAsync(ContainerdOptions options, CancellationToken cancellationToken)
+    {
+        if (Directory.Exists(options.RegistryConfigDir))
+        {
+            Directory.Delete(options.RegistryConfigDir, recursive: true);
+        }
+
+        Directory.CreateDirectory(options.RegistryConfigDir);
+        foreach (var (host, toml) in Registries.RegistryHostsFiles.Render(options.Registries))
+        {
+            var directory = Path.Combine(options.RegistryConfigDir, host);
+            Directory.CreateDirectory(directory);
+            await File.WriteAllTextAsync(Path.Combine(directory, "hosts.toml"), toml, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private static Process Launch(ContainerdOptions options)

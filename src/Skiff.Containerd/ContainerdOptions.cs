@@ -42,6 +42,10 @@ public sealed record ContainerdOptions
     /// <summary>Directory holding the CNI plugins (Debian's containernetworking-plugins put them here).</summary>
     public string CniBinDir { get; init; } = "/usr/lib/cni";
 
+    /// <summary>Registry mirrors, credentials and TLS (k3s's registries.yaml), rendered into containerd's
+    /// configuration on every start.</summary>
+    public Registries.RegistriesConfig Registries { get; init; } = Skiff.Containerd.Registries.RegistriesConfig.Empty;
+
     /// <summary>How long to wait for the socket to answer with RuntimeReady and NetworkReady.</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(60);
 

@@ -72,9 +72,10 @@ public sealed class KubeletOptions
     /// <summary>How often sandboxes of pods that are no longer in the API are looked for and removed.</summary>
     public TimeSpan OrphanCleanupInterval { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>No registry is reachable here: with <c>imagePullPolicy: Always</c> an image the runtime already has is
-    /// used instead of pulled (a pull would always fail). Missing images are still pulled.</summary>
-    public bool UsePresentImageForPullAlways { get; set; } = true;
+    /// <summary>The node has no registry (<c>--offline-images</c>): with <c>imagePullPolicy: Always</c> an image the
+    /// runtime already has is used instead of pulled, where upstream's kubelet would pull and fail. Missing images
+    /// are still pulled. Off by default: Always pulls, as upstream.</summary>
+    public bool UsePresentImageForPullAlways { get; set; }
 
     /// <summary>Resolved node name: <see cref="NodeName"/> or the lower-cased host name.</summary>
     public string EffectiveNodeName =>

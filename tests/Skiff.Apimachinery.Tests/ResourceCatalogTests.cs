@@ -87,7 +87,7 @@ public sealed class ResourceCatalogTests
     public void Subresources_are_the_served_ones()
     {
         var pods = _catalog.Find("", "v1", "pods")!;
-        Assert.Equal(["binding", "eviction", "proxy", "status"], pods.Subresources.Select(s => s.Name));
+        Assert.Equal(["binding", "ephemeralcontainers", "eviction", "proxy", "status"], pods.Subresources.Select(s => s.Name));
         Assert.Contains(_catalog.Find("", "v1", "services")!.Subresources, s => s.Name == "proxy" && s.Kind == "ServiceProxyOptions");
         Assert.Contains(_catalog.Find("", "v1", "nodes")!.Subresources, s => s.Name == "proxy" && s.Kind == "NodeProxyOptions");
         var eviction = pods.Subresources.Single(s => s.Name == "eviction");

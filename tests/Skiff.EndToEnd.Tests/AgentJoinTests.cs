@@ -87,6 +87,8 @@ public sealed class AgentJoinTests(SkiffCluster cluster)
         // A clean SIGTERM shutdown: the agent exits 0 and takes its containerd with it.
         await agent.DisposeAsync();
         Assert.Equal(0, agent.ExitCode);
+        // The node is gone for good: leave no Node the scheduler could still pick for the other tests' pods.
+        await cluster.KubectlAsync(["delete", "node", AgentNode, "--ignore-not-found"]);
     }
 
     /// <summary>GET the kubelet's /metrics with the admin client certificate (signed by the cluster CA, as the kubelet requires).</summary>

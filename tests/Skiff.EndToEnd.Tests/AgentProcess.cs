@@ -39,9 +39,15 @@ public sealed class AgentProcess : IAsyncDisposable
     public int ExitCode => _exitCode ?? _process.ExitCode;
 
     /// <summary>Starts <c>skiff agent</c> for <paramref name="nodeName"/> against the cluster's API server.</summary>
-    public static AgentProcess Start(SkiffCluster cluster, string nodeName, string tokenFile)
+    /// <param name="registriesYaml">When given, written to the agent's <c>&lt;data-dir&gt;/registries.yaml</c> first.</param>
+    public static AgentProcess Start(SkiffCluster cluster, string nodeName, string tokenFile, string? registriesYaml = null)
     {
         var dataDirectory = Directory.CreateTempSubdirectory("skiff-e2e-agent-").FullName;
+        if (registriesYaml is not null)
+        {
+            File.WriteAllText(Path.Combine(dataDirectory, "registries.yaml"), registriesYaml);
+        }
+
         // The images are a cache of archives built from Debian packages: seed it from the server's, saving minutes.
         CopyDirectory(Path.Combine(cluster.DataDirectory, "images"), Path.Combine(dataDirectory, "images"));
         var kubeletPort = LoopbackPort.Free();
@@ -57,6 +63,7 @@ public sealed class AgentProcess : IAsyncDisposable
                      "--stream-port", LoopbackPort.Free().ToString(CultureInfo.InvariantCulture),
                      "--bridge-name", Bridge,
                      "--pod-cidr", PodCidr,
+                     "--offline-images",
                  })
         {
             startInfo.ArgumentList.Add(argument);

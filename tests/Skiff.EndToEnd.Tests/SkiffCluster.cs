@@ -78,6 +78,7 @@ public sealed class SkiffCluster : IAsyncLifetime
                      "--stream-port", LoopbackPort.Free().ToString(CultureInfo.InvariantCulture),
                      "--bridge-name", _bridge,
                      "--pod-cidr", _podCidr,
+                     "--offline-images",
                  }.Concat(_extraArguments))
         {
             startInfo.ArgumentList.Add(argument);

@@ -127,7 +127,7 @@ public sealed class PodSyncerTests : IDisposable
     }
 
     [Fact]
-    public async Task A_present_image_is_never_pulled_even_with_pull_policy_Always()
+    public async Task Offline_a_present_image_is_never_pulled_even_with_pull_policy_Always()
     {
         var pod = Pod("present", Container("c", "nginx"));
         pod.Spec.Containers[0].ImagePullPolicy = "Always";
@@ -137,6 +137,95 @@ public sealed class PodSyncerTests : IDisposable
         Assert.DoesNotContain(ctx.Images.Calls, c => c.StartsWith("PullImage", StringComparison.Ordinal));
         Assert.Single(ctx.Runtime.Containers);
     }
+
+    [Fact]
+    public async Task Online_pull_policy_Always_pulls_a_present_image_and_IfNotPresent_does_not()
+    {
+        ctx.Options.UsePresentImageForPullAlways = false;
+        ctx.Images.PullSucceeds = true;
+        var always = Pod("always", Container("c", "nginx"));
+        always.Spec.Containers[0].ImagePullPolicy = "Always";
+        var pinned = Pod("pinned", Container("c", "busybox"));
+        pinned.Spec.Containers[0].ImagePullPolicy = "IfNotPresent";
+
+        await ctx.Syncer(always).SyncAsync(always, CancellationToken.None);
+        await ctx.Syncer(pinned).SyncAsync(pinned, CancellationToken.None);
+
+        Assert.Equal(["PullImage nginx"], ctx.Images.Calls.Where(c => c.StartsWith("PullImage", StringComparison.Ordinal)));
+        Assert.Equal(2, ctx.Runtime.Containers.Count);
+    }
+
+    [Fact]
+    public async Task A_pull_secret_matching_the_registry_is_used_and_others_are_not()
+    {
+        ctx.Images.PullSucceeds = true;
+        ctx.Images.RequiredCredentials = ("alice", "s3cret");
+        ctx.Api.Seed(DockerConfigSecret("regcred", """{"auths":{"other.example":{"username":"bob","password":"x"},"https://registry.example:5000/v1/":{"auth":"YWxpY2U6czNjcmV0"}}}"""));
+        var pod = Pod("private", Container("c", "registry.example:5000/team/app:1"));
+        pod.Spec.ImagePullSecrets = [new V1LocalObjectReference { Name = "regcred" }];
+
+        var status = await ctx.Syncer(pod).SyncAsync(pod, CancellationToken.None);
+
+        Assert.Equal(["PullImage registry.example:5000/team/app:1 as alice"], ctx.Images.Calls.Where(c => c.StartsWith("PullImage", StringComparison.Ordinal)));
+        Assert.Equal("Running", status.Phase);
+    }
+
+    [Fact]
+    public async Task Without_a_usable_secret_the_pull_is_anonymous_fails_and_the_missing_secret_is_an_event()
+    {
+        ctx.Images.PullSucceeds = true;
+        ctx.Images.RequiredCredentials = ("alice", "s3cret");
+        var pod = Pod("nosecret", Container("c", "registry.example:5000/team/app:1"));
+        pod.Spec.ImagePullSecrets = [new V1LocalObjectReference { Name = "gone" }];
+
+        var status = await ctx.Syncer(pod).SyncAsync(pod, CancellationToken.None);
+
+        Assert.Equal(["PullImage registry.example:5000/team/app:1"], ctx.Images.Calls.Where(c => c.StartsWith("PullImage", StringComparison.Ordinal)));
+        Assert.Equal("ErrImagePull", status.ContainerStatuses[0].State.Waiting.Reason);
+        Assert.Contains("authorization failed", status.ContainerStatuses[0].State.Waiting.Message, StringComparison.Ordinal);
+        await NodeAgentTests.WaitUntilAsync(() => ctx.Events("FailedToRetrieveImagePullSecret").Count > 0);
+        Assert.Equal(
+            ["Warning FailedToRetrieveImagePullSecret : Unable to retrieve some image pull secrets (default/gone); attempting to pull the image may not succeed."],
+            ctx.Events("FailedToRetrieveImagePullSecret"));
+    }
+
+    [Fact]
+    public async Task An_ephemeral_container_starts_once_in_its_targets_process_namespace_and_is_never_restarted()
+    {
+        var pod = Pod("debugged", Container("web", "nginx"));
+        var syncer = ctx.Syncer(pod);
+        await syncer.SyncAsync(pod, CancellationToken.None);
+        pod.Spec.EphemeralContainers = [new V1EphemeralContainer { Name = "debugger", Image = "busybox", ImagePullPolicy = "IfNotPresent", TargetContainerName = "web", Stdin = true, Tty = true }];
+
+        var status = await syncer.SyncAsync(pod, CancellationToken.None);
+
+        var debugger = ctx.Runtime.Container("debugger");
+        Assert.Equal(NamespaceMode.Target, debugger.Config.Linux.SecurityContext.NamespaceOptions.Pid);
+        Assert.Equal(ctx.Runtime.Container("web").Id, debugger.Config.Linux.SecurityContext.NamespaceOptions.TargetId);
+        Assert.True(debugger.Config.Stdin && debugger.Config.Tty);
+        var ephemeral = Assert.Single(status.EphemeralContainerStatuses);
+        Assert.Equal("debugger", ephemeral.Name);
+        Assert.NotNull(ephemeral.State.Running);
+        Assert.False(ephemeral.Ready);
+        Assert.Equal("True", status.Conditions.Single(c => c.Type == "Ready").Status);
+
+        ctx.Runtime.Exit(debugger.Id, 3);
+        status = await syncer.SyncAsync(pod, CancellationToken.None);
+        await syncer.SyncAsync(pod, CancellationToken.None);
+
+        Assert.Single(ctx.Runtime.Containers.Values, c => c.Config.Metadata.Name == "debugger");
+        Assert.Equal(3, status.EphemeralContainerStatuses[0].State.Terminated.ExitCode);
+        Assert.Equal("Running", status.Phase);
+    }
+
+    private static V1Secret DockerConfigSecret(string name, string json) => new()
+    {
+        ApiVersion = "v1",
+        Kind = "Secret",
+        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = "default" },
+        Type = "kubernetes.io/dockerconfigjson",
+        Data = new Dictionary<string, byte[]> { [".dockerconfigjson"] = System.Text.Encoding.UTF8.GetBytes(json) },
+    };
 
     [Fact]
     public async Task A_crashing_container_restarts_with_a_new_attempt_then_backs_off_doubling()

@@ -2,6 +2,7 @@ using System.Text.Json;
 using k8s.Models;
 using Microsoft.AspNetCore.Http;
 using Skiff.Apimachinery;
+using Skiff.Apimachinery.Strategies.Pods;
 using Skiff.Apimachinery.Subresources;
 using Skiff.ApiServer.Registry;
 
@@ -63,6 +64,16 @@ public sealed class SubresourceHandlers
                 var scaleJson = ModelJson.Serialize(ScaleSubresource.ToScale(before.Decode()));
                 var patched = DecodeScale(_resources.ApplyPatch(ctx, typeof(V1Scale), scaleJson, patch));
                 await ResponseWriter.WriteJsonAsync(ctx, 200, ModelJson.Serialize(await SetReplicasAsync(ctx, def, ns, name, patched, patchOptions)));
+                return;
+            case ("ephemeralcontainers", "GET"):
+                await _resources.GetObjectAsync(ctx, def, ns, name);
+                return;
+            case ("ephemeralcontainers", "PUT"):
+                await UpdateEphemeralContainersAsync(ctx, def, ns, name, WriteOptions.Parse(ctx, "UpdateOptions"), patch: null);
+                return;
+            case ("ephemeralcontainers", "PATCH"):
+                var ephemeralPatch = await RequestBody.ReadAsync(ctx.Request, ctx.RequestAborted);
+                await UpdateEphemeralContainersAsync(ctx, def, ns, name, WriteOptions.Parse(ctx, "PatchOptions"), ephemeralPatch);
                 return;
             case ("binding", "POST"):
                 await BindAsync(ctx, def, ns, name);
@@ -152,6 +163,48 @@ public sealed class SubresourceHandlers
         var success = StatusErrors.Success();
         success.Code = 201;
         await ResponseWriter.WriteJsonAsync(ctx, 201, ModelJson.Serialize(success));
+    }
+
+    /// <summary>pods/ephemeralcontainers: only <c>spec.ephemeralContainers</c> of the body (or of the pod as the patch
+    /// leaves it) is taken; everything else stays as stored. 422 under upstream's ephemeral-container rules.</summary>
+    private async Task UpdateEphemeralContainersAsync(HttpContext ctx, ResourceDefinition def, string? ns, string name, WriteOptions options, byte[]? patch)
+    {
+        V1Pod? submitted = null;
+        if (patch is null)
+        {
+            var body = await ResourceHandler.ReadJsonBodyAsync(ctx);
+            submitted = DecodeBody<V1Pod>(body);
+            FieldValidation.For(ctx).CheckObject("Pod", "v1", typeof(V1Pod), body);
+            ObjectCodec.CheckKind("v1", "Pod", submitted.ApiVersion, submitted.Kind);
+            if (submitted.Metadata?.Name is { } podName && podName != name)
+            {
+                throw StatusErrors.BadRequest($"the name of the object ({podName}) does not match the name on the URL ({name})");
+            }
+        }
+
+        var pinned = GenericRegistry.ParseResourceVersion(submitted?.Metadata?.ResourceVersion);
+        var manager = options.Manager(ctx);
+        var updated = await _registry.GuaranteedUpdateAsync(def, ns, name, retryOnConflict: pinned is null, options.DryRun, (current, revision) =>
+        {
+            if (pinned is not null && pinned != revision)
+            {
+                throw StatusErrors.Conflict(StatusErrors.QualifiedResource(def), name, StatusErrors.ModifiedDetail);
+            }
+
+            var pod = (V1Pod)current;
+            var old = ModelJson.Deserialize<V1Pod>(ModelJson.Serialize(pod));
+            var wanted = submitted ?? DecodeBody<V1Pod>(_resources.ApplyPatch(ctx, typeof(V1Pod), ModelJson.Serialize(pod), patch!));
+            pod.Spec.EphemeralContainers = wanted.Spec?.EphemeralContainers;
+            EphemeralContainerRules.ApplyDefaults(pod.Spec);
+            var errors = EphemeralContainerRules.ValidateUpdate(pod.Spec, old.Spec);
+            if (errors.Count > 0)
+            {
+                throw StatusErrors.Invalid("Pod", string.Empty, name, errors);
+            }
+
+            return _registry.PrepareSubresourceUpdate(def, pod, old, manager, "ephemeralcontainers");
+        }, ctx.RequestAborted);
+        await ResponseWriter.WriteJsonAsync(ctx, 200, updated.Json);
     }
 
     private async Task BindAsync(HttpContext ctx, ResourceDefinition def, string? ns, string name)

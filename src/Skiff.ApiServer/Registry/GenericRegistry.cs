@@ -501,6 +501,21 @@ public sealed class GenericRegistry
             : FieldOwnership.RecordUpdate(def, old, prepared, fieldManager, subresource ?? (status ? "status" : string.Empty), Now);
     }
 
+    /// <summary>An update through a subresource whose own rules the caller has applied (e.g. pods/ephemeralcontainers):
+    /// the object's identity and lifecycle metadata are kept from <paramref name="old"/> and its managed fields
+    /// recorded under <paramref name="subresource"/>; the strategy's update rules are not run.</summary>
+    public IKubernetesObject<V1ObjectMeta> PrepareSubresourceUpdate(
+        ResourceDefinition def, IKubernetesObject<V1ObjectMeta> obj, IKubernetesObject<V1ObjectMeta> old, string fieldManager, string subresource)
+    {
+        ArgumentNullException.ThrowIfNull(def);
+        ArgumentNullException.ThrowIfNull(obj);
+        ArgumentNullException.ThrowIfNull(old);
+        obj.ApiVersion = def.ApiVersion;
+        obj.Kind = def.Kind;
+        obj.Metadata = ModelJson.Deserialize<V1ObjectMeta>(ModelJson.Serialize(old.Metadata));
+        return FieldOwnership.RecordUpdate(def, old, obj, fieldManager, subresource, Now);
+    }
+
     // ---------------------------------------------------------------- delete
 
     /// <summary>Deletes an object. Returns the object and whether it is gone (false: it is being deleted, i.e. it has

@@ -40,7 +40,8 @@ public sealed class PodStrategy : ResourceStrategy<V1Pod>
         obj.Status = new V1PodStatus { Phase = "Pending", QosClass = PodQos.Compute(obj.Spec) };
     }
 
-    protected override IEnumerable<FieldError> Validate(V1Pod obj) => PodSpecValidator.Validate(obj.Spec, "spec");
+    protected override IEnumerable<FieldError> Validate(V1Pod obj) =>
+        PodSpecValidator.Validate(obj.Spec, "spec").Concat(EphemeralContainerRules.ValidateCreate(obj.Spec));
 
     protected override IEnumerable<FieldError> ValidateUpdate(V1Pod obj, V1Pod old) =>
         PodSpecValidator.Validate(obj.Spec, "spec").Concat(PodUpdateRules.ValidateSpecUpdate(obj.Spec, old.Spec));

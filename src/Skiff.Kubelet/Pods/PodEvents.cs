@@ -27,6 +27,11 @@ public sealed class PodEvents(IEventRecorder recorder)
     public void PullBackOff(V1Pod pod, V1Container container, string image) =>
         Container(pod, container, EventTypes.Normal, "BackOff", $"Back-off pulling image \"{image}\"");
 
+    public void FailedToRetrieveImagePullSecret(V1Pod pod, IReadOnlyList<string> secrets) =>
+        recorder.Event(
+            pod, EventTypes.Warning, "FailedToRetrieveImagePullSecret",
+            $"Unable to retrieve some image pull secrets ({string.Join(", ", secrets)}); attempting to pull the image may not succeed.");
+
     public void NeverPull(V1Pod pod, V1Container container, string image) =>
         Container(pod, container, EventTypes.Warning, "ErrImageNeverPull", $"Container image \"{image}\" is not present with pull policy of Never");
 
@@ -64,8 +69,10 @@ public sealed class PodEvents(IEventRecorder recorder)
     {
         ArgumentNullException.ThrowIfNull(pod);
         ArgumentNullException.ThrowIfNull(container);
-        var isInit = pod.Spec.InitContainers?.Any(c => c.Name == container.Name) == true;
-        return $"spec.{(isInit ? "initContainers" : "containers")}{{{container.Name}}}";
+        var list = pod.Spec.InitContainers?.Any(c => c.Name == container.Name) == true ? "initContainers"
+            : EphemeralContainers.IsEphemeral(pod, container.Name) ? "ephemeralContainers"
+            : "containers";
+        return $"spec.{list}{{{container.Name}}}";
     }
 
     private void Container(V1Pod pod, V1Container container, string type, string reason, string message) =>

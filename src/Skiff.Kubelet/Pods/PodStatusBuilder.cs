@@ -30,6 +30,10 @@ public static class PodStatusBuilder
         var initStatuses = initContainers.Select(c => ContainerStatusOf(input, c, isInit: true, initialized: false)).ToList();
         var initialized = initStatuses.All(s => s.State?.Terminated?.ExitCode == 0);
         var statuses = containers.Select(c => ContainerStatusOf(input, c, isInit: false, initialized)).ToList();
+        // Ephemeral containers count for neither the phase nor readiness; they are never ready (as upstream).
+        var ephemeralStatuses = (spec.EphemeralContainers ?? [])
+            .Select(e => ContainerStatusOf(input, EphemeralContainers.AsContainer(e), isInit: false, initialized) is var s && s.Ready ? WithReady(s, false) : s)
+            .ToList();
 
         var phase = input.TerminalPhase ?? Phase(spec, initStatuses, statuses);
 
@@ -45,6 +49,7 @@ public static class PodStatusBuilder
             QosClass = previous?.QosClass ?? PodQos.ClassOf(pod),
             InitContainerStatuses = initStatuses.Count > 0 ? initStatuses : null,
             ContainerStatuses = statuses,
+            EphemeralContainerStatuses = ephemeralStatuses.Count > 0 ? ephemeralStatuses : null,
             Conditions = Conditions(input, phase, initStatuses, statuses),
         };
         return status;
@@ -148,6 +153,12 @@ public static class PodStatusBuilder
         }
 
         return Pending;
+    }
+
+    private static V1ContainerStatus WithReady(V1ContainerStatus status, bool ready)
+    {
+        status.Ready = ready;
+        return status;
     }
 
     private static V1ContainerStatus ContainerStatusOf(PodStatusInput input, V1Container container, bool isInit, bool initialized)

@@ -193,6 +193,7 @@ public sealed class PodSyncer
         if (await RunInitContainersAsync(target, observed, changes, cancellationToken))
         {
             await RunContainersAsync(target, observed, changes, cancellationToken);
+            await RunEphemeralContainersAsync(target, observed, changes, cancellationToken);
             await RemoveOldInstancesAsync(pod, observed, changes, cancellationToken);
         }
 
@@ -259,6 +260,33 @@ public sealed class PodSyncer
             else if (current.State == ContainerState.ContainerExited && ShouldRestart(policy, current.ExitCode))
             {
                 await RestartAsync(target, container, current, isInit: false, changes, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>Starts each ephemeral container once, in its target container's process namespace when it names
+    /// one that runs; it is never restarted (upstream's kubelet likewise).</summary>
+    private async Task RunEphemeralContainersAsync(
+        ContainerTarget target, ObservedPod observed, ContainerChanges changes, CancellationToken cancellationToken)
+    {
+        foreach (var ephemeral in target.Pod.Spec.EphemeralContainers ?? [])
+        {
+            var current = observed.Latest(ephemeral.Name);
+            if (current is null)
+            {
+                var pidTarget = ephemeral.TargetContainerName is { Length: > 0 } targetName
+                    ? observed.Latest(targetName) is { State: ContainerState.ContainerRunning } running ? running.Id : null
+                    : null;
+                if (ephemeral.TargetContainerName is { Length: > 0 } && pidTarget is null)
+                {
+                    continue; // the target is not running (yet): start once it is, so ps shows its processes
+                }
+
+                await StartAsync(target, EphemeralContainers.AsContainer(ephemeral), isInit: false, changes, cancellationToken, pidTarget);
+            }
+            else if (current.State == ContainerState.ContainerCreated)
+            {
+                await StartCreatedAsync(current, changes, cancellationToken);
             }
         }
     }
@@ -342,7 +370,8 @@ public sealed class PodSyncer
 
     /// <summary>Image, volumes, env, then CreateContainer and StartContainer with the next attempt number.</summary>
     private async Task StartAsync(
-        ContainerTarget target, V1Container container, bool isInit, ContainerChanges changes, CancellationToken cancellationToken)
+        ContainerTarget target, V1Container container, bool isInit, ContainerChanges changes, CancellationToken cancellationToken,
+        string? pidNamespaceOf = null)
     {
         var pod = target.Pod;
         var name = container.Name;
@@ -374,6 +403,13 @@ public sealed class PodSyncer
                 var podIp = pod.Spec.HostNetwork == true ? target.Facts.HostIp : target.Facts.PodIp;
                 var hosts = await PodHostsFile.WriteAsync(deps.Paths, pod, podIp, deps.Options.ClusterDomain, cancellationToken);
                 config.Mounts.Add(new Mount { ContainerPath = "/etc/hosts", HostPath = hosts });
+            }
+
+            if (pidNamespaceOf is not null)
+            {
+                // kubectl debug --target: the container joins that container's PID namespace (CRI's TARGET mode).
+                config.Linux.SecurityContext.NamespaceOptions.Pid = NamespaceMode.Target;
+                config.Linux.SecurityContext.NamespaceOptions.TargetId = pidNamespaceOf;
             }
         }
         catch (ContainerConfigException e)
@@ -450,7 +486,7 @@ public sealed class PodSyncer
         {
             deps.Events.Pulling(pod, container, image);
             var pullStarted = deps.Time.GetTimestamp();
-            await deps.Images.PullImageAsync(new ImageSpec { Image = image }, sandboxConfig, cancellationToken);
+            await PullWithCredentialsAsync(pod, image, sandboxConfig, cancellationToken);
             var took = deps.Time.GetElapsedTime(pullStarted);
             deps.ImagePresence.Present(image);
             // The size for the event, as upstream's image manager asks the runtime for it after a pull.
@@ -466,6 +502,50 @@ public sealed class PodSyncer
             deps.Events.PullFailed(pod, container, image, e.Status.Detail);
             return false;
         }
+    }
+
+    /// <summary>As upstream's image manager: without a matching pull secret one anonymous pull; otherwise each
+    /// matching credential in turn until one works (the errors of all when none does).</summary>
+    private async Task PullWithCredentialsAsync(V1Pod pod, string image, PodSandboxConfig sandboxConfig, CancellationToken cancellationToken)
+    {
+        var secrets = await Images.PodPullSecrets.ForPodAsync(pod, deps.ConfigObjects, cancellationToken);
+        if (secrets.Missing.Count > 0)
+        {
+            deps.Events.FailedToRetrieveImagePullSecret(pod, secrets.Missing);
+        }
+
+        var spec = new ImageSpec { Image = image };
+        var credentials = secrets.Keyring.Lookup(image);
+        if (credentials.Count == 0)
+        {
+            await deps.Images.PullImageAsync(spec, null, sandboxConfig, cancellationToken);
+            return;
+        }
+
+        var errors = new List<string>();
+        foreach (var credential in credentials)
+        {
+            // No ServerAddress, as upstream: containerd would then send the credentials only to a host equal to the
+            // key's, and the key (index.docker.io, host:port without a scheme) rarely is the host it talks to.
+            var auth = new AuthConfig { Username = credential.Username, Password = credential.Password };
+            if (credential.IdentityToken is { Length: > 0 } token)
+            {
+                auth.IdentityToken = token;
+            }
+
+            try
+            {
+                await deps.Images.PullImageAsync(spec, auth, sandboxConfig, cancellationToken);
+                return;
+            }
+            catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled)
+            {
+                errors.Add(e.Status.Detail);
+            }
+        }
+
+        // One error reads as itself; several as upstream's aggregate "[a, b]".
+        throw new RpcException(new Status(StatusCode.Unknown, errors.Count == 1 ? errors[0] : "[" + string.Join(", ", errors) + "]"));
     }
 
     /// <summary>Always for an untagged or <c>:latest</c> image, IfNotPresent otherwise (the API server's default).</summary>
@@ -576,7 +656,8 @@ public sealed class PodSyncer
     }
 
     private static V1Container? SpecOf(V1Pod pod, string name) =>
-        (pod.Spec.InitContainers ?? []).Concat(pod.Spec.Containers ?? []).FirstOrDefault(c => c.Name == name);
+        (pod.Spec.InitContainers ?? []).Concat(pod.Spec.Containers ?? []).FirstOrDefault(c => c.Name == name)
+        ?? (pod.Spec.EphemeralContainers?.FirstOrDefault(e => e.Name == name) is { } ephemeral ? EphemeralContainers.AsContainer(ephemeral) : null);
 
     private static string Describe(V1Pod pod) => $"{pod.Metadata.NamespaceProperty ?? "default"}/{pod.Metadata.Name}";
 

@@ -13,9 +13,14 @@ public sealed class GrpcImageService(ImageService.ImageServiceClient client) : I
     }
 
     public async Task<string> PullImageAsync(
-        ImageSpec image, PodSandboxConfig? sandboxConfig, CancellationToken cancellationToken)
+        ImageSpec image, AuthConfig? auth, PodSandboxConfig? sandboxConfig, CancellationToken cancellationToken)
     {
         var request = new PullImageRequest { Image = image };
+        if (auth is not null)
+        {
+            request.Auth = auth;
+        }
+
         if (sandboxConfig is not null)
         {
             request.SandboxConfig = sandboxConfig;

@@ -8,6 +8,7 @@ public interface IImageService
     /// <summary>The image, or null when the runtime does not have it.</summary>
     Task<Image?> ImageStatusAsync(ImageSpec image, CancellationToken cancellationToken);
 
-    /// <summary>Pulls from the registry (always contacts it, even when the image is present); returns the image ref.</summary>
-    Task<string> PullImageAsync(ImageSpec image, PodSandboxConfig? sandboxConfig, CancellationToken cancellationToken);
+    /// <summary>Pulls from the registry (always contacts it, even when the image is present), with
+    /// <paramref name="auth"/> when given; returns the image ref.</summary>
+    Task<string> PullImageAsync(ImageSpec image, AuthConfig? auth, PodSandboxConfig? sandboxConfig, CancellationToken cancellationToken);
 }

@@ -16,6 +16,7 @@ internal sealed class AgentOptions
     private readonly Option<string?> _manifests = new("--pod-manifest-path") { Description = "Directory of static pod manifests (default: <data-dir>/agent/pod-manifests)." };
     private readonly Option<string?> _clusterDns = new("--cluster-dns") { Description = "The cluster DNS address written into pods' resolv.conf (default: the tenth address of --service-cidr, 10.43.0.10)." };
     private readonly Option<string> _clusterDomain = new("--cluster-domain") { Description = "The cluster's DNS domain.", DefaultValueFactory = _ => "cluster.local" };
+    private readonly Option<bool> _offlineImages = new("--offline-images") { Description = "This node reaches no registry: imagePullPolicy Always uses an image already present instead of pulling (missing images are still pulled)." };
     private readonly Option<bool> _skipImages = new("--skip-images") { Description = "Do not build and import the local pause, busybox and nginx images." };
 
     private readonly Option<bool> _disableProxy = new("--disable-kube-proxy") { Description = "Run no service proxy (nftables rules for Services) on this node." };
@@ -32,6 +33,7 @@ internal sealed class AgentOptions
         command.Options.Add(_bridge);
         command.Options.Add(_streamPort);
         command.Options.Add(_manifests);
+        command.Options.Add(_offlineImages);
         command.Options.Add(_skipImages);
         command.Options.Add(_clusterDns);
         command.Options.Add(_clusterDomain);
@@ -52,5 +54,6 @@ internal sealed class AgentOptions
         ClusterDns = parse.GetValue(_clusterDns) is { Length: > 0 } dns ? System.Net.IPAddress.Parse(dns) : null,
         ClusterDomain = parse.GetValue(_clusterDomain)!,
         DisableServiceProxy = parse.GetValue(_disableProxy),
+        OfflineImages = parse.GetValue(_offlineImages),
     };
 }

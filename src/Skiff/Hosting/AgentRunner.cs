@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Skiff.Client;
 using Skiff.Client.Api;
 using Skiff.Containerd;
+using Skiff.Containerd.Registries;
 using Skiff.Images;
 using Skiff.Kubelet;
 
@@ -39,6 +40,7 @@ internal static class AgentRunner
                     BridgeName = settings.BridgeName,
                     Subnet = settings.PodCidr,
                     StreamPort = settings.StreamPort,
+                    Registries = await RegistriesFile.LoadAsync(RegistriesPath(agentDirectory), cancellationToken),
                 },
                 loggerFactory.CreateLogger("Skiff.Containerd"),
                 cancellationToken);
@@ -72,6 +74,7 @@ internal static class AgentRunner
                 NodeIp = settings.NodeIp,
                 ServingCertificate = servingCertificate,
                 ClusterDomain = settings.ClusterDomain,
+                UsePresentImageForPullAlways = settings.OfflineImages,
             };
             options.ClusterDns.Add((settings.ClusterDns ?? ClusterDnsAddress.Default).ToString());
             Directory.CreateDirectory(options.PodManifestPath);
@@ -143,6 +146,9 @@ internal static class AgentRunner
             context.Loggers.CreateLogger("Skiff.ServiceProxy").LogError(e, "the service proxy of node {Node} stopped; Services do not answer on this node", options.NodeName);
         }
     }
+    /// <summary>k3s's registries.yaml, beside the agent's folder: <c>&lt;data-dir&gt;/registries.yaml</c>.</summary>
+    internal static string RegistriesPath(string agentDirectory) =>
+        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(agentDirectory))!, "registries.yaml");
 
     /// <summary>k3s's air-gap folder: every archive in &lt;agent-dir&gt;/images is imported before the kubelet starts.</summary>
     private static async Task ImportAirGapImagesAsync(string agentDirectory, string endpoint, ILogger logger, CancellationToken cancellationToken)

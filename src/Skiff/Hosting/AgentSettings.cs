@@ -33,6 +33,8 @@ internal sealed record AgentSettings
 
     /// <summary>The cluster's DNS domain (<c>--cluster-domain</c>).</summary>
     public string ClusterDomain { get; init; } = "cluster.local";
+    /// <summary>No registry is reachable (<c>--offline-images</c>): <c>imagePullPolicy: Always</c> uses a present image.</summary>
+    public bool OfflineImages { get; init; }
 
     /// <summary>Build and import the local images (pause, busybox, nginx) before starting.</summary>
     public bool EnsureImages { get; init; } = true;

@@ -19,9 +19,18 @@ public sealed class FakeImageService : IImageService
         return Task.FromResult(Present.Contains(image.Image) ? new Image { Id = "sha256:feed", Size = 71_680_000 } : null);
     }
 
-    public Task<string> PullImageAsync(ImageSpec image, PodSandboxConfig? sandboxConfig, CancellationToken cancellationToken)
+    /// <summary>When set, a pull succeeds only with these credentials (as a private registry).</summary>
+    public (string User, string Password)? RequiredCredentials { get; set; }
+
+    public Task<string> PullImageAsync(ImageSpec image, AuthConfig? auth, PodSandboxConfig? sandboxConfig, CancellationToken cancellationToken)
     {
-        Calls.Add("PullImage " + image.Image);
+        Calls.Add("PullImage " + image.Image + (auth is null ? string.Empty : $" as {auth.Username}"));
+        if (RequiredCredentials is { } required && (auth?.Username != required.User || auth.Password != required.Password))
+        {
+            throw new RpcException(new Status(StatusCode.Unknown,
+                $"failed to pull and unpack image \"{image.Image}\": failed to resolve reference: pull access denied, repository does not exist or may require authorization: authorization failed: no basic auth credentials"));
+        }
+
         if (!PullSucceeds)
         {
             throw new RpcException(new Status(StatusCode.Unknown,

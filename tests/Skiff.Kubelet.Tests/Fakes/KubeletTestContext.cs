@@ -27,6 +27,8 @@ public sealed class KubeletTestContext : IDisposable
             RootDir = Path.Combine(Root, "kubelet"),
             PodLogsDir = Path.Combine(Root, "logs"),
             CgroupRoot = Path.Combine(Root, "cgroup"),
+            // The fake runtime has no registry, like the test nodes (--offline-images); tests of pulling turn it off.
+            UsePresentImageForPullAlways = true,
         };
         Deps = new PodSyncDependencies(
             Options, new NodeFacts("node-a", "192.0.2.10", 2, 8L << 30), Runtime, Images, Api, Context.Informers, Recorder, Prober, Time, NullLoggerFactory.Instance);
