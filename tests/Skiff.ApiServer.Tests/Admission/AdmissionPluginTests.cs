@@ -69,6 +69,33 @@ public sealed class AdmissionPluginTests
         Assert.Single(pod.Spec.Tolerations);
     }
 
+    private sealed class OneAccount(V1ServiceAccount account) : IClusterObjects
+    {
+        public IKubernetesObject<V1ObjectMeta>? Get(string group, string plural, string? ns, string name) =>
+            plural == "serviceaccounts" && ns == account.Metadata.NamespaceProperty && name == account.Metadata.Name ? account : null;
+    }
+
+    [Fact]
+    public void A_pod_without_pull_secrets_gets_its_service_accounts_and_one_with_its_own_keeps_them()
+    {
+        var account = new V1ServiceAccount
+        {
+            Metadata = new V1ObjectMeta { Name = "builder", NamespaceProperty = "default" },
+            ImagePullSecrets = [new V1LocalObjectReference { Name = "regcred" }],
+        };
+        var plugin = new ServiceAccountAdmission();
+        var pod = Pod();
+        pod.Spec.ServiceAccountName = "builder";
+        plugin.Admit(Create(pod) with { Cluster = new OneAccount(account) });
+        Assert.Equal(["regcred"], pod.Spec.ImagePullSecrets.Select(s => s.Name));
+
+        var own = Pod();
+        own.Spec.ServiceAccountName = "builder";
+        own.Spec.ImagePullSecrets = [new V1LocalObjectReference { Name = "mine" }];
+        plugin.Admit(Create(own) with { Cluster = new OneAccount(account) });
+        Assert.Equal(["mine"], own.Spec.ImagePullSecrets.Select(s => s.Name));
+    }
+
     [Fact]
     public void Only_creates_of_pods_are_changed()
     {

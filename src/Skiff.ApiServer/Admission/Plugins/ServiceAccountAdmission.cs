@@ -4,7 +4,9 @@ namespace Skiff.ApiServer.Admission.Plugins;
 
 /// <summary>
 /// Upstream's ServiceAccount plugin, the part Skiff has so far: a created pod without a service account gets
-/// <c>default</c>; a mirror pod (a kubelet's static pod) may not name one, nor use secrets.
+/// <c>default</c>, and the account's <c>imagePullSecrets</c> when it names none of its own; a mirror pod (a kubelet's
+/// static pod) may not name one, nor use secrets. (Upstream refuses a pod whose account does not exist; Skiff has no
+/// controller creating <c>default</c> in every namespace yet, so a missing account is passed over.)
 /// </summary>
 public sealed class ServiceAccountAdmission : IAdmissionPlugin
 {
@@ -33,6 +35,12 @@ public sealed class ServiceAccountAdmission : IAdmissionPlugin
         }
 
         spec.ServiceAccount = spec.ServiceAccountName;
+        if ((spec.ImagePullSecrets?.Count ?? 0) == 0
+            && a.Cluster.Get(string.Empty, "serviceaccounts", a.Namespace, spec.ServiceAccountName) is V1ServiceAccount account
+            && account.ImagePullSecrets is { Count: > 0 } secrets)
+        {
+            spec.ImagePullSecrets = secrets.Select(s => new V1LocalObjectReference { Name = s.Name }).ToList();
+        }
     }
 
     public void Validate(AdmissionAttributes a)
