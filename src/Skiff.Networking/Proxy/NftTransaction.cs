@@ -79,6 +79,12 @@ public static class NftTransaction
             }
         }
 
+        // New chains are declared before any rule is written: a rule may jump to a chain that sorts after its own.
+        foreach (var name in after.Chains.Keys.Where(c => !before.Chains.ContainsKey(c)))
+        {
+            text.Append($"add chain ip {t} {name}\n");
+        }
+
         foreach (var (name, rules) in after.Chains)
         {
             var exists = before.Chains.TryGetValue(name, out var old);
@@ -87,7 +93,11 @@ public static class NftTransaction
                 continue;
             }
 
-            text.Append(exists ? $"flush chain ip {t} {name}\n" : $"add chain ip {t} {name}\n");
+            if (exists)
+            {
+                text.Append($"flush chain ip {t} {name}\n");
+            }
+
             foreach (var rule in rules)
             {
                 text.Append($"add rule ip {t} {name} {rule}\n");

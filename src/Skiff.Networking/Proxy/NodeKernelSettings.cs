@@ -6,7 +6,7 @@ namespace Skiff.Networking.Proxy;
 /// The kernel settings a node's service proxy needs, checked and set when the node starts: IPv4 forwarding (pods'
 /// traffic is routed through the node), <c>br_netfilter</c> with <c>net.bridge.bridge-nf-call-iptables=1</c> (so
 /// that a reply bridged between two pods on one bridge still meets conntrack and is un-DNATed, as kube-proxy
-/// requires), and <c>route_localnet</c> on the pods' bridge, so that a NodePort answers on 127.0.0.1 (the masquerade
+/// requires), and <c>route_localnet</c> (all interfaces, as kube-proxy's iptables mode), so that a NodePort answers on 127.0.0.1 (the masquerade
 /// of NodePort traffic rewrites the loopback source before the packet leaves).
 /// </summary>
 public static class NodeKernelSettings
@@ -24,7 +24,9 @@ public static class NodeKernelSettings
         await SetAsync(bridgeCall, logger, cancellationToken);
         if (!string.IsNullOrEmpty(bridgeName))
         {
-            await SetAsync($"/proc/sys/net/ipv4/conf/{bridgeName}/route_localnet", logger, cancellationToken);
+            // The bridge appears with the node's first pod, often after this runs: the "all" switch (the kernel
+            // ORs it with the interface's) is what kube-proxy's iptables mode sets for NodePorts on 127.0.0.1.
+            await SetAsync("/proc/sys/net/ipv4/conf/all/route_localnet", logger, cancellationToken);
         }
     }
 
