@@ -44,6 +44,8 @@ public sealed class DebugTests(SkiffCluster cluster)
             Assert.True(session.ExitCode == 0, session.ToString());
             Assert.Matches(@"\n[1-9]\d*\r?\ndone1", session.Stdout);
 
+            // The status follows the container's exit on the kubelet's next sync.
+            await RunAsync(["wait", "--for=jsonpath={.status.ephemeralContainerStatuses[1].state.terminated.exitCode}=4", $"pod/{pod}", "--timeout=60s"], TimeSpan.FromSeconds(70));
             var statuses = (await RunAsync(["get", "pod", pod, "-o", "jsonpath={range .status.ephemeralContainerStatuses[*]}{.name}={.state.terminated.exitCode} {end}"])).Stdout;
             Assert.Equal("ps=0 shell=4 ", statuses);
 

@@ -36,7 +36,7 @@ public sealed class ApiServerProcess : IAsyncDisposable
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in new[]
                  {
-                     RepositoryPaths.SkiffDll, "server", "--disable-agent",
+                     RepositoryPaths.SkiffDll, "server", "--disable-agent", "--disable-dns",
                      "--data-dir", dataDirectory,
                      "--port", LoopbackPort.Free().ToString(CultureInfo.InvariantCulture),
                      "--storage", "etcd",
