@@ -24,7 +24,7 @@ internal static class AgentJoinRunner
         {
         }
         catch (Exception e) when (e is NodeJoinException or IOException or ArgumentException or UnauthorizedAccessException
-                                      or Containerd.RuntimePrerequisiteException or Containerd.ContainerdStartException)
+                                      or Containerd.RuntimePrerequisiteException or Containerd.ContainerdStartException or FormatException)
         {
             logger.LogError("skiff agent failed: {Message}", e.Message);
             return 1;
