@@ -81,14 +81,16 @@ public static class ApiServer
         var serviceAccountKey = ServiceAccounts.ServiceAccountKey.LoadOrCreate(Path.Combine(options.DataDirectory, "pki"));
         var serviceAccountTokens = new ServiceAccounts.ServiceAccountTokens(serviceAccountKey, new Admission.WatchCacheClusterObjects(hub, index), options.Time);
         var resourceProxy = new Proxy.ResourceProxy(registry, kubelets);
+        var authenticator = new RequestAuthenticator(certificates.Ca, options.Tokens, serviceAccountTokens);
         var resources = new ResourceHandler(registry, [new BuiltInPatchers(), .. options.Patchers], options.Time, new Proxy.PodProxy(registry, kubelets), resourceProxy)
         {
             TokenRequests = new ServiceAccounts.TokenRequestHandler(registry, serviceAccountTokens),
+            Reviews = new Reviews.ReviewHandler(new Reviews.AccessReviews(authorizer), new Reviews.IdentityReviews(authenticator, serviceAccountTokens.Audiences), options.Time),
         };
         var joinTokenPath = Path.Combine(options.DataDirectory, "token");
         var joinToken = Bootstrap.JoinToken.LoadOrCreate(joinTokenPath, certificates.Ca);
         var bootstrap = new Bootstrap.NodeBootstrapEndpoint(joinToken, certificates, options.Time, logger);
-        var handler = new ApiHandler(new RequestAuthenticator(certificates.Ca, options.Tokens, serviceAccountTokens), index, resources, options.OpenApi ?? new OpenApi.GeneratedOpenApi(options.Resources), logger, bootstrap, metrics, authorizer)
+        var handler = new ApiHandler(authenticator, index, resources, options.OpenApi ?? new OpenApi.GeneratedOpenApi(options.Resources), logger, bootstrap, metrics, authorizer)
         {
             ServiceAccountTokensForDiscovery = serviceAccountTokens,
         };

@@ -110,6 +110,14 @@ internal static class BuiltInResources
             StorageConversion = new EventConversion(),
         },
 
+        // authentication.k8s.io/v1 and authorization.k8s.io/v1: reviews, answered and never stored.
+        Review<V1TokenReview>("authentication.k8s.io", "TokenReview", "tokenreviews", namespaced: false),
+        Review<V1SelfSubjectReview>("authentication.k8s.io", "SelfSubjectReview", "selfsubjectreviews", namespaced: false),
+        Review<V1LocalSubjectAccessReview>("authorization.k8s.io", "LocalSubjectAccessReview", "localsubjectaccessreviews", namespaced: true),
+        Review<V1SelfSubjectAccessReview>("authorization.k8s.io", "SelfSubjectAccessReview", "selfsubjectaccessreviews", namespaced: false),
+        Review<V1SelfSubjectRulesReview>("authorization.k8s.io", "SelfSubjectRulesReview", "selfsubjectrulesreviews", namespaced: false),
+        Review<V1SubjectAccessReview>("authorization.k8s.io", "SubjectAccessReview", "subjectaccessreviews", namespaced: false),
+
         // batch/v1
         new()
         {
@@ -161,4 +169,13 @@ internal static class BuiltInResources
             ModelType = typeof(V1EndpointSlice), ListModelType = typeof(V1EndpointSliceList), Strategy = new EndpointSliceStrategy(),
         },
     ];
+
+    /// <summary>A create-only kind answered by the API server itself (its list type is never served).</summary>
+    private static ResourceDefinition Review<T>(string group, string kind, string plural, bool namespaced)
+        where T : class, k8s.IKubernetesObject<V1ObjectMeta> => new()
+    {
+        Group = group, Version = "v1", Kind = kind, Plural = plural, Singular = kind.ToLowerInvariant(),
+        Namespaced = namespaced, Verbs = ["create"], Stored = false,
+        ModelType = typeof(T), ListModelType = typeof(T), Strategy = new ReviewStrategy<T>(namespaced),
+    };
 }

@@ -61,6 +61,12 @@ public sealed record ResourceDefinition
     /// Events); null when the served model is stored as is.</summary>
     public IStorageConversion? StorageConversion { get; init; }
 
+    /// <summary>
+    /// False for the review kinds (SubjectAccessReview, TokenReview, SelfSubjectReview...): a create is answered with
+    /// the verdict in <c>status</c> and nothing is stored, so such a resource has no storage prefix and no watch cache.
+    /// </summary>
+    public bool Stored { get; init; } = true;
+
     public static IReadOnlyList<string> StandardVerbs { get; } =
         ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
 

@@ -34,4 +34,26 @@ public sealed class AuthorizerChain : IAuthorizer
     }
 
     public bool Allows(AuthorizationAttributes attributes) => Authorize(attributes).Decision == Decision.Allow;
+
+    /// <summary>The union of what every authorizer that can enumerate its rules grants (upstream's union rule resolver).</summary>
+    public SubjectRules RulesFor(string user, IReadOnlyList<string> groups, string ns)
+    {
+        var resource = new List<k8s.Models.V1ResourceRule>();
+        var nonResource = new List<k8s.Models.V1NonResourceRule>();
+        var incomplete = false;
+        var errors = new List<string>();
+        foreach (var resolver in _authorizers.OfType<IRuleResolver>())
+        {
+            var rules = resolver.RulesFor(user, groups, ns);
+            resource.AddRange(rules.ResourceRules);
+            nonResource.AddRange(rules.NonResourceRules);
+            incomplete |= rules.Incomplete;
+            if (rules.EvaluationError is { Length: > 0 } error)
+            {
+                errors.Add(error);
+            }
+        }
+
+        return new SubjectRules(resource, nonResource, incomplete || errors.Count > 0, errors.Count > 0 ? string.Join(", ", errors) : null);
+    }
 }

@@ -42,7 +42,7 @@ public sealed class EncryptionConfiguration
 
             foreach (var name in rule?["resources"]?.AsArray().Select(n => (string?)n ?? string.Empty) ?? [])
             {
-                foreach (var definition in definitions.Where(d => Matches(name, d)))
+                foreach (var definition in definitions.Where(d => d.Stored && Matches(name, d)))
                 {
                     if (taken.Add(definition.StoragePrefix))
                     {

@@ -45,6 +45,9 @@ public sealed class ResourceHandler
         _subresources = new SubresourceHandlers(registry, this, _apply);
     }
 
+    /// <summary>Answers the review kinds (TokenReview, SubjectAccessReview...) when set; without it they are 404.</summary>
+    public Reviews.ReviewHandler? Reviews { get; init; }
+
     /// <summary>Serves <c>serviceaccounts/token</c> (TokenRequest) when set.</summary>
     public ServiceAccounts.TokenRequestHandler? TokenRequests { get; init; }
 
@@ -109,6 +112,12 @@ public sealed class ResourceHandler
         if (def.Namespaced && verb is "create" or "deletecollection" && string.IsNullOrEmpty(ns))
         {
             throw StatusErrors.MethodNotAllowed(verb, StatusErrors.QualifiedResource(def));
+        }
+
+        if (!def.Stored)
+        {
+            await (Reviews ?? throw StatusErrors.NotFoundPlain()).HandleAsync(ctx, def, ns);
+            return;
         }
 
         switch (verb)

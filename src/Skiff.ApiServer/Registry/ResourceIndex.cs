@@ -13,7 +13,7 @@ public sealed class ResourceIndex
         All = definitions.ToList();
         foreach (var def in All)
         {
-            if (string.IsNullOrEmpty(def.StoragePrefix) || !def.StoragePrefix.EndsWith('/'))
+            if (def.Stored && (string.IsNullOrEmpty(def.StoragePrefix) || !def.StoragePrefix.EndsWith('/')))
             {
                 throw new ArgumentException($"resource {def.Plural} has no storage prefix ending in '/'", nameof(definitions));
             }
@@ -23,7 +23,7 @@ public sealed class ResourceIndex
         }
 
         // Several versions of a resource share one storage prefix; one watch cache serves them all.
-        StorageResources = All.GroupBy(d => d.StoragePrefix, StringComparer.Ordinal)
+        StorageResources = All.Where(d => d.Stored).GroupBy(d => d.StoragePrefix, StringComparer.Ordinal)
             .Select(g => g.FirstOrDefault(d => d.StorageConversion is null) ?? g.First()).ToList();
     }
 

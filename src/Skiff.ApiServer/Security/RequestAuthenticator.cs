@@ -48,6 +48,22 @@ public sealed class RequestAuthenticator
         return null;
     }
 
+    /// <summary>
+    /// A TokenReview's question: whose is this bearer token, for one of <paramref name="audiences"/>? Static tokens
+    /// carry no audience, so (as upstream's audience-agnostic authenticators) they count only when the audiences asked
+    /// include one the API server accepts.
+    /// </summary>
+    public async Task<UserInfo?> AuthenticateTokenAsync(string token, IReadOnlyList<string> audiences)
+    {
+        var serverAudiences = _serviceAccounts?.Audiences ?? [];
+        if (audiences.Any(serverAudiences.Contains) && _tokens.Authenticate(token) is { } user)
+        {
+            return user;
+        }
+
+        return _serviceAccounts is null ? null : await _serviceAccounts.AuthenticateAsync(token, audiences);
+    }
+
     private UserInfo? Verify(X509Certificate2 cert)
     {
         using var chain = new X509Chain();

@@ -94,14 +94,25 @@ public sealed class ServiceAccountTokens
     }
 
     /// <summary>The service account a token authenticates, or null when it is not one of ours or no longer valid.</summary>
-    public async Task<UserInfo?> AuthenticateAsync(string token)
+    public Task<UserInfo?> AuthenticateAsync(string token) => AuthenticateAsync(token, null);
+
+    /// <summary>As <see cref="AuthenticateAsync(string)"/>, for a token meant for one of <paramref name="audiences"/>
+    /// (a TokenReview's) rather than for the API server.</summary>
+    public async Task<UserInfo?> AuthenticateAsync(string token, IReadOnlyList<string>? audiences)
     {
         if (token.Count(c => c == '.') != 2)
         {
             return null;
         }
 
-        var result = await _handler.ValidateTokenAsync(token, _validation);
+        var validation = _validation;
+        if (audiences is { Count: > 0 })
+        {
+            validation = _validation.Clone();
+            validation.ValidAudiences = audiences;
+        }
+
+        var result = await _handler.ValidateTokenAsync(token, validation);
         if (!result.IsValid || result.SecurityToken is not JsonWebToken jwt)
         {
             return null;

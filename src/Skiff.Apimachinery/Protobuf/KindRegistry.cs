@@ -1,6 +1,7 @@
 using Google.Protobuf.Reflection;
 using Skiff.Apimachinery.Protobuf.Wire.AppsV1;
 using Skiff.Apimachinery.Protobuf.Wire.AuthenticationV1;
+using Skiff.Apimachinery.Protobuf.Wire.AuthorizationV1;
 using Skiff.Apimachinery.Protobuf.Wire.BatchV1;
 using Skiff.Apimachinery.Protobuf.Wire.CoreV1;
 using Skiff.Apimachinery.Protobuf.Wire.MetaV1;
@@ -48,7 +49,10 @@ internal static class KindRegistry
         Add("apps/v1", Deployment.Descriptor, DeploymentList.Descriptor, ReplicaSet.Descriptor, ReplicaSetList.Descriptor);
         Add("batch/v1", Job.Descriptor, JobList.Descriptor);
         Add("policy/v1", Eviction.Descriptor);
-        Add("authentication.k8s.io/v1", TokenRequest.Descriptor);
+        Add("authentication.k8s.io/v1", TokenRequest.Descriptor, TokenReview.Descriptor, SelfSubjectReview.Descriptor);
+        Add(
+            "authorization.k8s.io/v1",
+            SubjectAccessReview.Descriptor, LocalSubjectAccessReview.Descriptor, SelfSubjectAccessReview.Descriptor, SelfSubjectRulesReview.Descriptor);
         Add(
             "rbac.authorization.k8s.io/v1",
             Role.Descriptor, RoleList.Descriptor, ClusterRole.Descriptor, ClusterRoleList.Descriptor,

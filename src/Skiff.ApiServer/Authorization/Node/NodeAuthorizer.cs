@@ -9,7 +9,7 @@ namespace Skiff.ApiServer.Authorization.Node;
 /// and otherwise holds the rules of the <c>system:node</c> role, which NodeRestriction admission narrows to its own
 /// Node and pods. Anyone else: no opinion.
 /// </summary>
-public sealed class NodeAuthorizer : IAuthorizer
+public sealed class NodeAuthorizer : IAuthorizer, IRuleResolver
 {
     private static readonly IReadOnlyList<k8s.Models.V1PolicyRule> NodeRules = BootstrapPolicy.NodeRules();
     private readonly INodeGraph _graph;
@@ -71,6 +71,12 @@ public sealed class NodeAuthorizer : IAuthorizer
 
         return (Decision.NoOpinion, string.Empty);
     }
+
+    /// <summary>A node's permissions hang on its pods: upstream says so rather than listing them.</summary>
+    public SubjectRules RulesFor(string user, IReadOnlyList<string> groups, string ns) =>
+        NodeIdentity.Of(user, groups).IsNode
+            ? new SubjectRules([], [], true, "node authorizer does not support user rule resolution")
+            : SubjectRules.None;
 
     /// <summary>get, or list/watch narrowed to one object by <c>metadata.name</c>, of an object a pod of the node uses.</summary>
     private (Decision, string) ReadRelated(AuthorizationAttributes a, string node, Func<k8s.Models.V1Pod, bool> uses)

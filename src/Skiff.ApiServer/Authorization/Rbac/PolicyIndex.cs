@@ -34,13 +34,18 @@ public sealed class PolicyIndex
             };
             if (rules is not null)
             {
-                Add(binding.Subjects, ns, rules, $"RoleBinding \"{binding.Metadata.Name}\" of {binding.RoleRef!.Kind} \"{binding.RoleRef.Name}\" to");
+                Add(binding.Subjects, ns, rules, $"RoleBinding \"{binding.Metadata.Name}/{ns}\" of {binding.RoleRef!.Kind} \"{binding.RoleRef.Name}\"");
             }
         }
     }
 
-    /// <summary>A binding's rules for one subject; <see cref="Namespace"/> null means everywhere.</summary>
-    public sealed record Grant(string? Namespace, IList<V1PolicyRule> Rules, string Source);
+    /// <summary>A binding's rules for one subject; <see cref="Namespace"/> null means everywhere. <see cref="Source"/>
+    /// names the binding, its role and the subject as upstream's RBAC reasons do.</summary>
+    public sealed record Grant(string? Namespace, IList<V1PolicyRule> Rules, string Source)
+    {
+        /// <summary>Built once with the index, so an allowed request allocates nothing for its reason.</summary>
+        public string AllowedReason { get; } = "RBAC: allowed by " + Source;
+    }
 
     /// <summary>The grants of a user with its groups, in no particular order.</summary>
     public IEnumerable<Grant> GrantsFor(string user, IReadOnlyList<string> groups)
@@ -73,7 +78,10 @@ public sealed class PolicyIndex
         }
     }
 
-    public bool Allows(AuthorizationAttributes a)
+    public bool Allows(AuthorizationAttributes a) => AllowedBy(a) is not null;
+
+    /// <summary>The first grant whose rules allow the request, or null.</summary>
+    public Grant? AllowedBy(AuthorizationAttributes a)
     {
         foreach (var grant in GrantsFor(a.User, a.Groups))
         {
@@ -86,12 +94,12 @@ public sealed class PolicyIndex
             {
                 if (RuleMatcher.Allows(rule, a))
                 {
-                    return true;
+                    return grant;
                 }
             }
         }
 
-        return false;
+        return null;
     }
 
     /// <summary>The rules a user holds in <paramref name="ns"/> (cluster-wide ones included), for escalation checks and rules reviews.</summary>
@@ -104,15 +112,16 @@ public sealed class PolicyIndex
         return user.StartsWith(prefix, StringComparison.Ordinal) ? "ServiceAccount:" + user[prefix.Length..].Replace(':', '/') : null;
     }
 
-    private void Add(IList<Rbacv1Subject>? subjects, string? ns, IList<V1PolicyRule> rules, string source)
+    private void Add(IList<Rbacv1Subject>? subjects, string? ns, IList<V1PolicyRule> rules, string binding)
     {
         foreach (var s in subjects ?? [])
         {
+            var saNamespace = string.IsNullOrEmpty(s.NamespaceProperty) ? ns : s.NamespaceProperty;
             var key = s.Kind switch
             {
                 "User" => "User:" + s.Name,
                 "Group" => "Group:" + s.Name,
-                "ServiceAccount" => $"ServiceAccount:{(string.IsNullOrEmpty(s.NamespaceProperty) ? ns : s.NamespaceProperty)}/{s.Name}",
+                "ServiceAccount" => $"ServiceAccount:{saNamespace}/{s.Name}",
                 _ => null,
             };
             if (key is null)
@@ -125,7 +134,8 @@ public sealed class PolicyIndex
                 _bySubject[key] = list = [];
             }
 
-            list.Add(new Grant(ns, rules, source));
+            var subject = s.Kind == "ServiceAccount" ? $"ServiceAccount \"{s.Name}/{saNamespace}\"" : $"{s.Kind} \"{s.Name}\"";
+            list.Add(new Grant(ns, rules, $"{binding} to {subject}"));
         }
     }
 }

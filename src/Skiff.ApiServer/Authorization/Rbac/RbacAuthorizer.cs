@@ -4,7 +4,7 @@ namespace Skiff.ApiServer.Authorization.Rbac;
 /// Upstream's RBAC authorizer: allows what a Role or ClusterRole bound to the user, one of its groups or its service
 /// account permits; otherwise no opinion. The index is rebuilt only when an RBAC object changed.
 /// </summary>
-public sealed class RbacAuthorizer : IAuthorizer
+public sealed class RbacAuthorizer : IAuthorizer, IRuleResolver
 {
     private readonly IRbacObjects _objects;
     private readonly object _gate = new();
@@ -41,8 +41,12 @@ public sealed class RbacAuthorizer : IAuthorizer
         }
     }
 
+    /// <summary>Allowed with upstream's reason ("RBAC: allowed by ClusterRoleBinding ... to User ..."), else no opinion.</summary>
     public (Decision Decision, string Reason) Authorize(AuthorizationAttributes attributes) =>
-        Index.Allows(attributes) ? (Decision.Allow, string.Empty) : (Decision.NoOpinion, string.Empty);
+        Index.AllowedBy(attributes) is { } grant ? (Decision.Allow, grant.AllowedReason) : (Decision.NoOpinion, string.Empty);
+
+    public SubjectRules RulesFor(string user, IReadOnlyList<string> groups, string ns) =>
+        SubjectRules.FromPolicyRules(Index.RulesFor(user, groups, ns));
 
     private sealed record Snapshot(long Version, PolicyIndex Index);
 }
