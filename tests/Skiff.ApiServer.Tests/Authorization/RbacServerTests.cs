@@ -49,7 +49,16 @@ public sealed class RbacServerTests(ServerFixture fx)
             Subjects = [new Rbacv1Subject { Kind = "User", ApiGroup = "rbac.authorization.k8s.io", Name = user }],
         }, ns);
 
+        // RBAC reads the authorizer's watch cache, which sees the new binding a moment after its write (as upstream's
+        // informers do): wait for it rather than race it.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
         var allowed = await bob.GetAsync($"/api/v1/namespaces/{ns}/pods");
+        while ((int)allowed.StatusCode == 403 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+            allowed = await bob.GetAsync($"/api/v1/namespaces/{ns}/pods");
+        }
+
         Assert.Equal(200, (int)allowed.StatusCode);
         Assert.Equal(403, (int)(await bob.GetAsync($"/api/v1/namespaces/{other}/pods")).StatusCode);
         Assert.Equal(403, (int)(await bob.DeleteAsync($"/api/v1/namespaces/{ns}/pods/x")).StatusCode);

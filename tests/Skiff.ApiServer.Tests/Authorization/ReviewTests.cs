@@ -170,5 +170,21 @@ public sealed class ReviewTests(ServerFixture fx)
             RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "Role", Name = "pod-reader" },
             Subjects = [new Rbacv1Subject { Kind = "User", ApiGroup = "rbac.authorization.k8s.io", Name = user }],
         }, ns);
+
+        // The authorizer reads its watch cache, which sees the binding a moment after the write.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (DateTime.UtcNow < deadline)
+        {
+            var review = await fx.Client.CreateSubjectAccessReviewAsync(new V1SubjectAccessReview
+            {
+                Spec = new V1SubjectAccessReviewSpec { User = user, ResourceAttributes = new V1ResourceAttributes { NamespaceProperty = ns, Verb = "list", Resource = "pods" } },
+            });
+            if (review.Status.Allowed)
+            {
+                return;
+            }
+
+            await Task.Delay(50);
+        }
     }
 }
