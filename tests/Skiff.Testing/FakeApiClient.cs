@@ -31,6 +31,7 @@ public sealed class FakeApiClient : IApiClient
     private readonly List<(string Verb, string Resource, ApiException Error)> _failures = [];
     private readonly List<ApiCall> _calls = [];
     private readonly TimeProvider _time;
+    private int _tokensIssued;
     private long _revision;
     private long _compacted;
     private int _uid;
@@ -364,6 +365,24 @@ public sealed class FakeApiClient : IApiClient
                 case ("pods", "eviction"):
                     Delete(resource, ns, name, (body as V1Eviction)?.DeleteOptions);
                     return Task.FromResult(Success<TResult>());
+                case ("serviceaccounts", "token"):
+                    // A TokenRequest: the account must exist; the token names it and counts the tokens issued.
+                    Existing(resource, ns, name);
+                    var request = body as Authenticationv1TokenRequest ?? throw Error(HttpStatusCode.BadRequest, "BadRequest", "a TokenRequest body is required");
+                    var seconds = request.Spec?.ExpirationSeconds ?? 3600;
+                    var issued = new Authenticationv1TokenRequest
+                    {
+                        ApiVersion = "authentication.k8s.io/v1",
+                        Kind = "TokenRequest",
+                        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns },
+                        Spec = request.Spec,
+                        Status = new V1TokenRequestStatus
+                        {
+                            Token = $"token-{ns}-{name}-{++_tokensIssued}",
+                            ExpirationTimestamp = _time.GetUtcNow().AddSeconds(seconds).UtcDateTime,
+                        },
+                    };
+                    return Task.FromResult(issued as TResult ?? throw new InvalidOperationException("a TokenRequest answers with a TokenRequest"));
                 default:
                     throw Error(HttpStatusCode.NotFound, "NotFound", $"the fake API does not serve {resource}/{subresource}");
             }

@@ -39,7 +39,8 @@ public sealed class PodSyncDependencies
         Sandboxes = new SandboxConfigBuilder(options, Paths);
         Containers = new ContainerConfigBuilder(options);
         Environment = new EnvironmentBuilder(ConfigObjects);
-        Volumes = new VolumeManager(ConfigObjects, Paths);
+        Tokens = new ServiceAccountTokenManager(api, time);
+        Volumes = new VolumeManager(ConfigObjects, Paths, Tokens);
         Terminator = new PodTerminator(
             runtime, Volumes, Paths, new CgroupCleaner(options, loggerFactory.CreateLogger<CgroupCleaner>()),
             loggerFactory.CreateLogger<PodTerminator>());
@@ -86,6 +87,9 @@ public sealed class PodSyncDependencies
     public ContainerConfigBuilder Containers { get; }
 
     public EnvironmentBuilder Environment { get; }
+
+    /// <summary>The service account tokens projected into pods, renewed before they expire.</summary>
+    public ServiceAccountTokenManager Tokens { get; }
 
     public VolumeManager Volumes { get; }
 

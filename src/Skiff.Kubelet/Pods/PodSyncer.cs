@@ -189,6 +189,7 @@ public sealed class PodSyncer
             sandbox.Id,
             deps.Sandboxes.Build(pod, sandbox.Metadata.Attempt),
             new PodNetworkFacts(deps.Node.NodeName, deps.Node.HostIp, observed.PodIp, deps.Node.Cpu, deps.Node.MemoryBytes));
+        await deps.Volumes.RefreshTokensAsync(pod, target.Facts, cancellationToken);
         var changes = new ContainerChanges();
         if (await RunInitContainersAsync(target, observed, changes, cancellationToken))
         {

@@ -6,11 +6,15 @@ namespace Skiff.Kubelet.Volumes;
 
 /// <summary>
 /// Sets up a pod's volumes as host directories that containers bind-mount: emptyDir (one directory per pod, shared
-/// by its containers), hostPath, and configMap/secret/downwardAPI/projected with files written from the API objects.
+/// by its containers), hostPath, and configMap/secret/downwardAPI/projected with files written from the API objects;
+/// a projected serviceAccountToken is a token the API server issues for the pod, renewed before it expires.
 /// Everything except hostPath lives under <c>&lt;root&gt;/pods/&lt;uid&gt;/volumes</c> and goes with the pod.
 /// </summary>
-public sealed class VolumeManager(ConfigObjects api, PodPaths paths)
+public sealed class VolumeManager(ConfigObjects api, PodPaths paths, ServiceAccountTokenManager? tokens = null)
 {
+    /// <summary>Upstream's default lifetime of a projected service account token.</summary>
+    private const long DefaultTokenExpirationSeconds = 3600;
+
     /// <summary>Prepares every volume of the pod; returns volume name → host path. Throws
     /// <see cref="ContainerConfigException"/> when a referenced object is missing and not optional.</summary>
     public async Task<IReadOnlyDictionary<string, string>> PrepareAsync(
@@ -65,29 +69,7 @@ public sealed class VolumeManager(ConfigObjects api, PodPaths paths)
                 else if (volume.Projected is { } projected)
                 {
                     var dir = PluginDir(uid, "kubernetes.io~projected", volume.Name);
-                    var files = new List<VolumeFile>();
-                    foreach (var source in projected.Sources ?? [])
-                    {
-                        if (source.ConfigMap is { } cm)
-                        {
-                            files.AddRange(await ConfigMapFilesAsync(ns, cm.Name, cm.Items, cm.Optional, cancellationToken));
-                        }
-                        else if (source.Secret is { } secret)
-                        {
-                            files.AddRange(await SecretFilesAsync(ns, secret.Name, secret.Items, secret.Optional, cancellationToken));
-                        }
-                        else if (source.DownwardAPI is { } api2)
-                        {
-                            files.AddRange(DownwardFiles(pod, api2.Items, facts));
-                        }
-                        else
-                        {
-                            throw new ContainerConfigException(
-                                $"volume \"{volume.Name}\": only configMap, secret and downwardAPI projections are supported");
-                        }
-                    }
-
-                    WriteFiles(dir, files, projected.DefaultMode);
+                    WriteFiles(dir, await ProjectedFilesAsync(pod, ns, projected, facts, cancellationToken), projected.DefaultMode);
                     result[volume.Name] = dir;
                 }
                 else
@@ -105,14 +87,75 @@ public sealed class VolumeManager(ConfigObjects api, PodPaths paths)
         return result;
     }
 
+    /// <summary>
+    /// Writes the pod's projected volumes again when one of their service account tokens is due for renewal (called
+    /// on every sync of a running pod; it costs a dictionary scan when nothing is due).
+    /// </summary>
+    public async Task RefreshTokensAsync(V1Pod pod, PodNetworkFacts facts, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        if (tokens is null || !tokens.NeedsRefresh(pod.Metadata.Uid))
+        {
+            return;
+        }
+
+        var ns = pod.Metadata.NamespaceProperty ?? "default";
+        foreach (var volume in pod.Spec.Volumes ?? [])
+        {
+            if (volume.Projected is { } projected && (projected.Sources ?? []).Any(s => s.ServiceAccountToken is not null))
+            {
+                var dir = PluginDir(pod.Metadata.Uid, "kubernetes.io~projected", volume.Name);
+                WriteFiles(dir, await ProjectedFilesAsync(pod, ns, projected, facts, cancellationToken), projected.DefaultMode);
+            }
+        }
+    }
+
     /// <summary>Removes the pod's directory with its emptyDirs and written volume files.</summary>
     public void Cleanup(string uid)
     {
+        tokens?.Forget(uid);
         var dir = paths.PodDir(uid);
         if (Directory.Exists(dir))
         {
             Directory.Delete(dir, recursive: true);
         }
+    }
+
+    private async Task<List<VolumeFile>> ProjectedFilesAsync(V1Pod pod, string ns, V1ProjectedVolumeSource projected, PodNetworkFacts facts, CancellationToken cancellationToken)
+    {
+        var files = new List<VolumeFile>();
+        foreach (var source in projected.Sources ?? [])
+        {
+            if (source.ConfigMap is { } cm)
+            {
+                files.AddRange(await ConfigMapFilesAsync(ns, cm.Name, cm.Items, cm.Optional, cancellationToken));
+            }
+            else if (source.Secret is { } secret)
+            {
+                files.AddRange(await SecretFilesAsync(ns, secret.Name, secret.Items, secret.Optional, cancellationToken));
+            }
+            else if (source.DownwardAPI is { } downward)
+            {
+                files.AddRange(DownwardFiles(pod, downward.Items, facts));
+            }
+            else if (source.ServiceAccountToken is { } token)
+            {
+                if (tokens is null)
+                {
+                    throw new ContainerConfigException("service account token projection needs an API server connection");
+                }
+
+                var account = string.IsNullOrEmpty(pod.Spec.ServiceAccountName) ? "default" : pod.Spec.ServiceAccountName;
+                var value = await tokens.GetAsync(pod, account, token.Audience, token.ExpirationSeconds ?? DefaultTokenExpirationSeconds, cancellationToken);
+                files.Add(new VolumeFile(token.Path, System.Text.Encoding.UTF8.GetBytes(value), null));
+            }
+            else
+            {
+                throw new ContainerConfigException("only configMap, secret, downwardAPI and serviceAccountToken projections are supported");
+            }
+        }
+
+        return files;
     }
 
     private string PluginDir(string uid, string plugin, string volumeName) =>
