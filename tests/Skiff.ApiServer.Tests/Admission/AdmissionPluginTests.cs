@@ -166,4 +166,41 @@ public sealed class AdmissionPluginTests
         RequestUser.Set(new UserInfo("alice", []));
         Assert.Equal("alice", chain.For(AdmissionOperation.Create, Pods, "default", "web", Pod(), null, dryRun: false)!.User.Name);
     }
+
+    [Fact]
+    public void A_created_pod_gets_the_kube_api_access_volume_mounted_in_every_container()
+    {
+        var pod = Pod();
+        pod.Spec.InitContainers = [new V1Container { Name = "init", Image = "busybox" }];
+        AdmitAll(Create(pod));
+
+        var volume = Assert.Single(pod.Spec.Volumes);
+        Assert.Matches("^kube-api-access-[bcdfghjklmnpqrstvwxz2456789]{5}$", volume.Name);
+        Assert.Equal(420, volume.Projected.DefaultMode);
+        Assert.Equal(3607, volume.Projected.Sources[0].ServiceAccountToken.ExpirationSeconds);
+        Assert.Equal("token", volume.Projected.Sources[0].ServiceAccountToken.Path);
+        Assert.Equal(("kube-root-ca.crt", "ca.crt"), (volume.Projected.Sources[1].ConfigMap.Name, volume.Projected.Sources[1].ConfigMap.Items.Single().Path));
+        Assert.Equal("metadata.namespace", volume.Projected.Sources[2].DownwardAPI.Items.Single().FieldRef.FieldPath);
+        foreach (var container in pod.Spec.InitContainers.Concat(pod.Spec.Containers))
+        {
+            var mount = Assert.Single(container.VolumeMounts);
+            Assert.Equal((volume.Name, "/var/run/secrets/kubernetes.io/serviceaccount", true), (mount.Name, mount.MountPath, mount.ReadOnlyProperty));
+        }
+    }
+
+    [Fact]
+    public void Automount_false_on_the_pod_or_a_mount_of_ones_own_there_adds_no_token()
+    {
+        var optedOut = Pod();
+        optedOut.Spec.AutomountServiceAccountToken = false;
+        AdmitAll(Create(optedOut));
+        Assert.Null(optedOut.Spec.Volumes);
+
+        var own = Pod();
+        own.Spec.Volumes = [new V1Volume { Name = "mine", EmptyDir = new V1EmptyDirVolumeSource() }];
+        own.Spec.Containers[0].VolumeMounts = [new V1VolumeMount { Name = "mine", MountPath = "/var/run/secrets/kubernetes.io/serviceaccount" }];
+        AdmitAll(Create(own));
+        Assert.Equal("mine", Assert.Single(own.Spec.Volumes).Name);
+        Assert.Single(own.Spec.Containers[0].VolumeMounts);
+    }
 }
