@@ -5,8 +5,9 @@ using k8s.Models;
 namespace Skiff.Kubelet.Pods;
 
 /// <summary>Resolves a container's environment: envFrom, then env (later names win), with valueFrom fieldRef,
-/// resourceFieldRef, configMapKeyRef and secretKeyRef read from the API, and <c>$(VAR)</c> expansion.</summary>
-public sealed class EnvironmentBuilder(ConfigObjects api)
+/// resourceFieldRef, configMapKeyRef and secretKeyRef read from the API, and <c>$(VAR)</c> expansion; then, as
+/// upstream's kubelet, the Service variables the container did not set itself (they can be expanded in env too).</summary>
+public sealed class EnvironmentBuilder(ConfigObjects api, ServiceEnvironment? services = null)
 {
     public async Task<IReadOnlyList<KeyValuePair<string, string>>> BuildAsync(
         V1Pod pod, V1Container container, PodNetworkFacts facts, CancellationToken cancellationToken)
@@ -18,6 +19,11 @@ public sealed class EnvironmentBuilder(ConfigObjects api)
         var secrets = new Dictionary<string, V1Secret?>(StringComparer.Ordinal);
         var env = new List<KeyValuePair<string, string>>();
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        var serviceVariables = services is null ? [] : await services.ForAsync(pod, cancellationToken);
+        foreach (var (name, value) in serviceVariables)
+        {
+            values[name] = value;
+        }
 
         void Set(string name, string value)
         {
@@ -132,6 +138,8 @@ public sealed class EnvironmentBuilder(ConfigObjects api)
             }
         }
 
+        var declared = env.Select(e => e.Key).ToHashSet(StringComparer.Ordinal);
+        env.AddRange(serviceVariables.Where(v => !declared.Contains(v.Key)));
         return env;
     }
 

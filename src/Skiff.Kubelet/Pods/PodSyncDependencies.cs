@@ -38,7 +38,28 @@ public sealed class PodSyncDependencies
         ImagePresence = new ImagePresence(images, time);
         Sandboxes = new SandboxConfigBuilder(options, Paths);
         Containers = new ContainerConfigBuilder(options);
-        Environment = new EnvironmentBuilder(ConfigObjects);
+        // One Service watch per process (shared with the proxy and DNS in skiff server), for the containers' variables.
+        var services = informers.Get<k8s.Models.V1Service>();
+        Environment = new EnvironmentBuilder(ConfigObjects, new ServiceEnvironment(services.Cache, async cancellationToken =>
+        {
+            if (services.HasSynced)
+            {
+                return true;
+            }
+
+            // Right after the kubelet starts, give the first list a moment rather than fail the pod's first start.
+            using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(5), time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(bounded.Token, cancellationToken);
+            try
+            {
+                await services.WaitForSyncAsync(linked.Token);
+                return true;
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return false;
+            }
+        }));
         Tokens = new ServiceAccountTokenManager(api, time);
         Volumes = new VolumeManager(ConfigObjects, Paths, Tokens);
         Terminator = new PodTerminator(
