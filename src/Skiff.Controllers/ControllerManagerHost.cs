@@ -4,6 +4,7 @@ using Skiff.Client.Leases;
 using Skiff.Controllers.Deployments;
 using Skiff.Controllers.GarbageCollection;
 using Skiff.Controllers.ReplicaSets;
+using Skiff.Controllers.ServiceAccounts;
 
 namespace Skiff.Controllers;
 
@@ -41,13 +42,17 @@ public static class ControllerManagerHost
         var replicaSets = new ReplicaSetController(context);
         var deployments = new DeploymentController(context);
         var garbage = new GarbageCollector(context);
-        logger.LogInformation("controller manager {Identity} running: replicaset, deployment, garbage-collector", options.Identity);
+        using var serviceAccounts = new ServiceAccountsController(context);
+        using var rootCa = options.RootCaBundle is { Length: > 0 } bundle ? new RootCaCertPublisher(context, bundle) : null;
+        logger.LogInformation("controller manager {Identity} running: replicaset, deployment, garbage-collector, serviceaccount{RootCa}", options.Identity, rootCa is null ? string.Empty : ", root-ca-cert-publisher");
         try
         {
             await Task.WhenAll(
                 replicaSets.RunAsync(options.Workers, cancellationToken),
                 deployments.RunAsync(options.Workers, cancellationToken),
-                garbage.RunAsync(options.Workers, cancellationToken));
+                garbage.RunAsync(options.Workers, cancellationToken),
+                serviceAccounts.RunAsync(options.Workers, cancellationToken),
+                rootCa?.RunAsync(options.Workers, cancellationToken) ?? Task.CompletedTask);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
