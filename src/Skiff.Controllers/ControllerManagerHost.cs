@@ -3,8 +3,10 @@ using Skiff.Client;
 using Skiff.Client.Leases;
 using Skiff.Controllers.Deployments;
 using Skiff.Controllers.GarbageCollection;
+using Skiff.Controllers.NodeLifecycle;
 using Skiff.Controllers.ReplicaSets;
 using Skiff.Controllers.ServiceAccounts;
+using Skiff.Controllers.TaintEviction;
 
 namespace Skiff.Controllers;
 
@@ -44,7 +46,9 @@ public static class ControllerManagerHost
         var garbage = new GarbageCollector(context);
         using var serviceAccounts = new ServiceAccountsController(context);
         using var rootCa = options.RootCaBundle is { Length: > 0 } bundle ? new RootCaCertPublisher(context, bundle) : null;
-        logger.LogInformation("controller manager {Identity} running: replicaset, deployment, garbage-collector, serviceaccount{RootCa}", options.Identity, rootCa is null ? string.Empty : ", root-ca-cert-publisher");
+        using var nodeLifecycle = new NodeLifecycleController(context, new NodeLifecycleOptions { GracePeriod = options.NodeMonitorGracePeriod });
+        using var taintEviction = new TaintEvictionController(context);
+        logger.LogInformation("controller manager {Identity} running: replicaset, deployment, garbage-collector, serviceaccount, node-lifecycle, taint-eviction{RootCa}", options.Identity, rootCa is null ? string.Empty : ", root-ca-cert-publisher");
         try
         {
             await Task.WhenAll(
@@ -52,7 +56,9 @@ public static class ControllerManagerHost
                 deployments.RunAsync(options.Workers, cancellationToken),
                 garbage.RunAsync(options.Workers, cancellationToken),
                 serviceAccounts.RunAsync(options.Workers, cancellationToken),
-                rootCa?.RunAsync(options.Workers, cancellationToken) ?? Task.CompletedTask);
+                rootCa?.RunAsync(options.Workers, cancellationToken) ?? Task.CompletedTask,
+                nodeLifecycle.RunAsync(cancellationToken),
+                taintEviction.RunAsync(options.Workers, cancellationToken));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -16,10 +16,11 @@ internal static class ControllerManagerCommand
         var kubeconfig = new Option<string>("--kubeconfig") { Description = "Kubeconfig of the cluster to manage.", Required = true };
         var workers = new Option<int>("--concurrent-syncs") { Description = "Workers per controller.", DefaultValueFactory = _ => 5 };
         var rootCaFile = new Option<string?>("--root-ca-file") { Description = "CA bundle published as ConfigMap kube-root-ca.crt in every namespace (default: the kubeconfig's CA)." };
+        var gracePeriod = new Option<TimeSpan>("--node-monitor-grace-period") { Description = "How long a node's Lease may go unrenewed before the node is marked Unknown (h:mm:ss).", DefaultValueFactory = _ => TimeSpan.FromSeconds(50) };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Debug logging." };
-        var command = new Command("controller-manager", "Run the controller manager (ReplicaSet, Deployment, garbage collector, ServiceAccount, root CA publisher, EndpointSlice, Endpoints, EndpointSlice mirroring) against a cluster.")
+        var command = new Command("controller-manager", "Run the controller manager (ReplicaSet, Deployment, garbage collector, ServiceAccount, root CA publisher, node lifecycle, taint eviction, EndpointSlice, Endpoints, EndpointSlice mirroring) against a cluster.")
         {
-            kubeconfig, workers, rootCaFile, verbose,
+            kubeconfig, workers, rootCaFile, gracePeriod, verbose,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -33,7 +34,7 @@ internal static class ControllerManagerCommand
             {
                 context.Informers.Start(shutdown.Token);
                 await Task.WhenAll(
-                    ControllerManagerHost.RunAsync(new ControllerManagerOptions { Workers = parse.GetValue(workers), RootCaBundle = rootCa }, context, shutdown.Token),
+                    ControllerManagerHost.RunAsync(new ControllerManagerOptions { Workers = parse.GetValue(workers), RootCaBundle = rootCa, NodeMonitorGracePeriod = parse.GetValue(gracePeriod) }, context, shutdown.Token),
                     Networking.NetworkingControllers.RunAsync(context, shutdown.Token));
             }
             catch (OperationCanceledException) when (shutdown.Token.IsCancellationRequested)
