@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Skiff.Client;
 using Skiff.Client.Leases;
 using Skiff.Controllers.Deployments;
+using Skiff.Controllers.Disruption;
 using Skiff.Controllers.GarbageCollection;
 using Skiff.Controllers.NodeLifecycle;
 using Skiff.Controllers.ReplicaSets;
@@ -48,7 +49,8 @@ public static class ControllerManagerHost
         using var rootCa = options.RootCaBundle is { Length: > 0 } bundle ? new RootCaCertPublisher(context, bundle) : null;
         using var nodeLifecycle = new NodeLifecycleController(context, new NodeLifecycleOptions { GracePeriod = options.NodeMonitorGracePeriod });
         using var taintEviction = new TaintEvictionController(context);
-        logger.LogInformation("controller manager {Identity} running: replicaset, deployment, garbage-collector, serviceaccount, node-lifecycle, taint-eviction{RootCa}", options.Identity, rootCa is null ? string.Empty : ", root-ca-cert-publisher");
+        using var disruption = new DisruptionController(context);
+        logger.LogInformation("controller manager {Identity} running: replicaset, deployment, garbage-collector, serviceaccount, node-lifecycle, taint-eviction, disruption{RootCa}", options.Identity, rootCa is null ? string.Empty : ", root-ca-cert-publisher");
         try
         {
             await Task.WhenAll(
@@ -58,7 +60,8 @@ public static class ControllerManagerHost
                 serviceAccounts.RunAsync(options.Workers, cancellationToken),
                 rootCa?.RunAsync(options.Workers, cancellationToken) ?? Task.CompletedTask,
                 nodeLifecycle.RunAsync(cancellationToken),
-                taintEviction.RunAsync(options.Workers, cancellationToken));
+                taintEviction.RunAsync(options.Workers, cancellationToken),
+                disruption.RunAsync(options.Workers, cancellationToken));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
