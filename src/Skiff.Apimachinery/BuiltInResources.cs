@@ -127,6 +127,15 @@ internal static class BuiltInResources
             ModelType = typeof(V1Job), ListModelType = typeof(V1JobList), Strategy = new JobStrategy(),
         },
 
+        // policy/v1
+        new()
+        {
+            Group = "policy", Version = "v1", Kind = "PodDisruptionBudget", Plural = "poddisruptionbudgets", Singular = "poddisruptionbudget",
+            ShortNames = ["pdb"], Namespaced = true, StoragePrefix = "/registry/poddisruptionbudgets/",
+            Subresources = [new("status", "PodDisruptionBudget", StatusVerbs)],
+            ModelType = typeof(V1PodDisruptionBudget), ListModelType = typeof(V1PodDisruptionBudgetList), Strategy = new PodDisruptionBudgetStrategy(),
+        },
+
         // rbac.authorization.k8s.io/v1
         new()
         {

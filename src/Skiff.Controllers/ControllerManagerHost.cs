@@ -2,8 +2,12 @@ using Microsoft.Extensions.Logging;
 using Skiff.Client;
 using Skiff.Client.Leases;
 using Skiff.Controllers.Deployments;
+using Skiff.Controllers.Disruption;
 using Skiff.Controllers.GarbageCollection;
+using Skiff.Controllers.NodeLifecycle;
 using Skiff.Controllers.ReplicaSets;
+using Skiff.Controllers.ServiceAccounts;
+using Skiff.Controllers.TaintEviction;
 
 namespace Skiff.Controllers;
 
@@ -41,13 +45,23 @@ public static class ControllerManagerHost
         var replicaSets = new ReplicaSetController(context);
         var deployments = new DeploymentController(context);
         var garbage = new GarbageCollector(context);
-        logger.LogInformation("controller manager {Identity} running: replicaset, deployment, garbage-collector", options.Identity);
+        using var serviceAccounts = new ServiceAccountsController(context);
+        using var rootCa = options.RootCaBundle is { Length: > 0 } bundle ? new RootCaCertPublisher(context, bundle) : null;
+        using var nodeLifecycle = new NodeLifecycleController(context, new NodeLifecycleOptions { GracePeriod = options.NodeMonitorGracePeriod });
+        using var taintEviction = new TaintEvictionController(context);
+        using var disruption = new DisruptionController(context);
+        logger.LogInformation("controller manager {Identity} running: replicaset, deployment, garbage-collector, serviceaccount, node-lifecycle, taint-eviction, disruption{RootCa}", options.Identity, rootCa is null ? string.Empty : ", root-ca-cert-publisher");
         try
         {
             await Task.WhenAll(
                 replicaSets.RunAsync(options.Workers, cancellationToken),
                 deployments.RunAsync(options.Workers, cancellationToken),
-                garbage.RunAsync(options.Workers, cancellationToken));
+                garbage.RunAsync(options.Workers, cancellationToken),
+                serviceAccounts.RunAsync(options.Workers, cancellationToken),
+                rootCa?.RunAsync(options.Workers, cancellationToken) ?? Task.CompletedTask,
+                nodeLifecycle.RunAsync(cancellationToken),
+                taintEviction.RunAsync(options.Workers, cancellationToken),
+                disruption.RunAsync(options.Workers, cancellationToken));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

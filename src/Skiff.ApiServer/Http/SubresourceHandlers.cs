@@ -138,7 +138,7 @@ public sealed class SubresourceHandlers
         return ScaleSubresource.ToScale(updated.Decode());
     }
 
-    // policy/v1 Eviction (what kubectl drain posts): without PodDisruptionBudgets to consult, an eviction is a delete
+    // policy/v1 Eviction (what kubectl drain posts): once the pod's PodDisruptionBudget allows it (PodEviction), a delete
     // of the pod with the eviction's delete options, answered with a 201 Success Status.
     private async Task EvictAsync(HttpContext ctx, ResourceDefinition def, string? ns, string name)
     {
@@ -157,6 +157,13 @@ public sealed class SubresourceHandlers
         if (write.DryRun)
         {
             options.DryRun = ["All"];
+        }
+
+        var pinned = await new PodEviction(_registry).AdmitAsync(ns!, name, write.DryRun, ctx.RequestAborted);
+        if (pinned is not null && options.Preconditions?.ResourceVersion is null)
+        {
+            options.Preconditions ??= new V1Preconditions();
+            options.Preconditions.ResourceVersion = pinned;
         }
 
         await _registry.DeleteAsync(def, ns, name, options, ctx.RequestAborted);

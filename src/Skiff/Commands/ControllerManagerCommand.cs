@@ -15,22 +15,26 @@ internal static class ControllerManagerCommand
     {
         var kubeconfig = new Option<string>("--kubeconfig") { Description = "Kubeconfig of the cluster to manage.", Required = true };
         var workers = new Option<int>("--concurrent-syncs") { Description = "Workers per controller.", DefaultValueFactory = _ => 5 };
+        var rootCaFile = new Option<string?>("--root-ca-file") { Description = "CA bundle published as ConfigMap kube-root-ca.crt in every namespace (default: the kubeconfig's CA)." };
+        var gracePeriod = new Option<TimeSpan>("--node-monitor-grace-period") { Description = "How long a node's Lease may go unrenewed before the node is marked Unknown (h:mm:ss).", DefaultValueFactory = _ => TimeSpan.FromSeconds(50) };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Debug logging." };
-        var command = new Command("controller-manager", "Run the controller manager (ReplicaSet, Deployment, garbage collector, EndpointSlice, Endpoints, EndpointSlice mirroring) against a cluster.")
+        var command = new Command("controller-manager", "Run the controller manager (ReplicaSet, Deployment, garbage collector, ServiceAccount, root CA publisher, node lifecycle, taint eviction, EndpointSlice, Endpoints, EndpointSlice mirroring) against a cluster.")
         {
-            kubeconfig, workers, verbose,
+            kubeconfig, workers, rootCaFile, gracePeriod, verbose,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             using var loggers = Logging.Create(parse.GetValue(verbose));
             using var shutdown = new ShutdownSignal(cancellationToken);
-            using var api = ApiClients.FromKubeconfig(Path.GetFullPath(parse.GetValue(kubeconfig)!));
+            var kubeconfigPath = Path.GetFullPath(parse.GetValue(kubeconfig)!);
+            using var api = ApiClients.FromKubeconfig(kubeconfigPath);
+            var rootCa = parse.GetValue(rootCaFile) is { } caFile ? await File.ReadAllTextAsync(caFile, cancellationToken) : KubeconfigCa(kubeconfigPath);
             var context = ComponentContext.Create(api, TimeProvider.System, loggers);
             try
             {
                 context.Informers.Start(shutdown.Token);
                 await Task.WhenAll(
-                    ControllerManagerHost.RunAsync(new ControllerManagerOptions { Workers = parse.GetValue(workers) }, context, shutdown.Token),
+                    ControllerManagerHost.RunAsync(new ControllerManagerOptions { Workers = parse.GetValue(workers), RootCaBundle = rootCa, NodeMonitorGracePeriod = parse.GetValue(gracePeriod) }, context, shutdown.Token),
                     Networking.NetworkingControllers.RunAsync(context, shutdown.Token));
             }
             catch (OperationCanceledException) when (shutdown.Token.IsCancellationRequested)
@@ -46,4 +50,8 @@ internal static class ControllerManagerCommand
         });
         return command;
     }
+
+    /// <summary>The kubeconfig's CA as PEM (upstream falls back to it without --root-ca-file), or null.</summary>
+    private static string? KubeconfigCa(string kubeconfigPath) =>
+        k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfigPath).SslCaCerts?.Cast<System.Security.Cryptography.X509Certificates.X509Certificate2>().FirstOrDefault()?.ExportCertificatePem();
 }

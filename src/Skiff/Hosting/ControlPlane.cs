@@ -21,7 +21,10 @@ internal static class ControlPlane
             components.Add((ctx, ct) => Scheduler.SchedulerHost.RunAsync(new Scheduler.SchedulerOptions(), ctx, ct));
         }
 
-        components.Add((ctx, ct) => Controllers.ControllerManagerHost.RunAsync(new Controllers.ControllerManagerOptions(), ctx, ct));
+        // The API server wrote the cluster PKI before the components start; its CA is what pods are given to trust.
+        var rootCa = Path.Combine(settings.DataDirectory, "pki", "ca.crt");
+        var managerOptions = new Controllers.ControllerManagerOptions { RootCaBundle = File.Exists(rootCa) ? File.ReadAllText(rootCa) : null };
+        components.Add((ctx, ct) => Controllers.ControllerManagerHost.RunAsync(managerOptions, ctx, ct));
         components.Add(Networking.NetworkingControllers.RunAsync);
 
         if (!settings.DisableDns)
