@@ -211,6 +211,8 @@ public sealed class LifecycleEndToEndTests : IAsyncLifetime
         var pdb = (await _api.GetAsync<V1PodDisruptionBudget>("default", "web", _stop.Token))!;
         Assert.True(pdb.Status.DisruptionsAllowed == 0 || pdb.Status.DisruptedPods?.ContainsKey(pod.Metadata.Name) == true);
         var evicted = await _api.GetAsync<V1Pod>("default", pod.Metadata.Name, _stop.Token);
-        Assert.True(evicted is null || evicted.Metadata.DeletionTimestamp is not null);
+        Assert.NotNull(evicted!.Metadata.DeletionTimestamp); // no real kubelet: it stays terminating
+        var target = Assert.Single(evicted.Status.Conditions, c => c.Type == "DisruptionTarget");
+        Assert.Equal(("True", "EvictionByEvictionAPI", "Eviction API: evicting"), (target.Status, target.Reason, target.Message));
     }
 }
