@@ -5,8 +5,9 @@ namespace Skiff.ApiServer.Admission.Plugins;
 /// <summary>
 /// Upstream's ServiceAccount plugin, the part Skiff has so far: a created pod without a service account gets
 /// <c>default</c>, and the account's <c>imagePullSecrets</c> when it names none of its own; a mirror pod (a kubelet's
-/// static pod) may not name one, nor use secrets. (Upstream refuses a pod whose account does not exist; Skiff has no
-/// controller creating <c>default</c> in every namespace yet, so a missing account is passed over.)
+/// static pod) may not name one, nor use secrets. (Upstream refuses a pod whose account does not exist; here a missing
+/// account is still passed over: the controller manager's serviceaccounts controller creates <c>default</c> in every
+/// namespace, but an API server may run without it, as many tests do.)
 /// </summary>
 public sealed class ServiceAccountAdmission : IAdmissionPlugin
 {
