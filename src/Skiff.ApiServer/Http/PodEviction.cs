@@ -81,6 +81,43 @@ internal sealed class PodEviction(GenericRegistry registry)
         }
     }
 
+    /// <summary>Adds the DisruptionTarget condition (EvictionByEvictionAPI) to a pod about to be deleted, as upstream
+    /// does; a resourceVersion precondition must hold before and is moved to the pod's new revision.</summary>
+    public async Task MarkDisruptionTargetAsync(string ns, string podName, V1DeleteOptions options, CancellationToken ct)
+    {
+        var pods = registry.Index.FindKind(string.Empty, "Pod")!;
+        var wanted = options.Preconditions?.ResourceVersion;
+        var updated = await registry.GuaranteedUpdateAsync(pods, ns, podName, retryOnConflict: wanted is null, dryRun: false, (current, revision) =>
+        {
+            if (wanted is { Length: > 0 } && wanted != revision.ToString(CultureInfo.InvariantCulture))
+            {
+                throw StatusErrors.Conflict(StatusErrors.QualifiedResource(pods), podName,
+                    $"Precondition failed: ResourceVersion in precondition: {wanted}, ResourceVersion in object meta: {revision}");
+            }
+
+            var old = ModelJson.Deserialize(ModelJson.Serialize(current), pods.ModelType);
+            var pod = (V1Pod)current;
+            pod.Status ??= new V1PodStatus();
+            var conditions = pod.Status.Conditions?.Where(c => c.Type != "DisruptionTarget").ToList() ?? [];
+            var existing = pod.Status.Conditions?.FirstOrDefault(c => c.Type == "DisruptionTarget");
+            conditions.Add(new V1PodCondition
+            {
+                Type = "DisruptionTarget",
+                Status = "True",
+                Reason = "EvictionByEvictionAPI",
+                Message = "Eviction API: evicting",
+                LastTransitionTime = existing?.Status == "True" ? existing.LastTransitionTime : registry.Now.UtcDateTime,
+                LastProbeTime = existing?.LastProbeTime,
+            });
+            pod.Status.Conditions = conditions;
+            return registry.PrepareUpdate(pods, pod, old, status: true);
+        }, ct);
+        if (wanted is { Length: > 0 })
+        {
+            options.Preconditions!.ResourceVersion = updated.ModRevision.ToString(CultureInfo.InvariantCulture);
+        }
+    }
+
     /// <summary>upstream's checkAndDecrement refusals.</summary>
     private static void Check(V1PodDisruptionBudget pdb)
     {

@@ -159,11 +159,17 @@ public sealed class SubresourceHandlers
             options.DryRun = ["All"];
         }
 
-        var pinned = await new PodEviction(_registry).AdmitAsync(ns!, name, write.DryRun, ctx.RequestAborted);
+        var budgets = new PodEviction(_registry);
+        var pinned = await budgets.AdmitAsync(ns!, name, write.DryRun, ctx.RequestAborted);
         if (pinned is not null && options.Preconditions?.ResourceVersion is null)
         {
             options.Preconditions ??= new V1Preconditions();
             options.Preconditions.ResourceVersion = pinned;
+        }
+
+        if (!write.DryRun)
+        {
+            await budgets.MarkDisruptionTargetAsync(ns!, name, options, ctx.RequestAborted);
         }
 
         await _registry.DeleteAsync(def, ns, name, options, ctx.RequestAborted);
