@@ -3,6 +3,7 @@ using Skiff.Client;
 using Skiff.Client.Leases;
 using Skiff.Controllers.Deployments;
 using Skiff.Controllers.GarbageCollection;
+using Skiff.Controllers.NodeIpam;
 using Skiff.Controllers.ReplicaSets;
 
 namespace Skiff.Controllers;
@@ -41,13 +42,17 @@ public static class ControllerManagerHost
         var replicaSets = new ReplicaSetController(context);
         var deployments = new DeploymentController(context);
         var garbage = new GarbageCollector(context);
-        logger.LogInformation("controller manager {Identity} running: replicaset, deployment, garbage-collector", options.Identity);
+        // One worker: allocations are serialised by the range's lock anyway, and node registrations are rare.
+        using var nodeIpam = string.IsNullOrEmpty(options.ClusterCidr) ? null : new NodeIpamController(context, options.ClusterCidr, options.NodeCidrMaskSize);
+        logger.LogInformation("controller manager {Identity} running: replicaset, deployment, garbage-collector{Ipam}", options.Identity,
+            nodeIpam is null ? "" : $", node-ipam ({options.ClusterCidr}, /{options.NodeCidrMaskSize} per node)");
         try
         {
             await Task.WhenAll(
                 replicaSets.RunAsync(options.Workers, cancellationToken),
                 deployments.RunAsync(options.Workers, cancellationToken),
-                garbage.RunAsync(options.Workers, cancellationToken));
+                garbage.RunAsync(options.Workers, cancellationToken),
+                nodeIpam?.RunAsync(1, cancellationToken) ?? Task.CompletedTask);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

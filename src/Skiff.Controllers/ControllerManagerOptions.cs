@@ -13,4 +13,15 @@ public sealed record ControllerManagerOptions
 
     /// <summary>Workers per controller (upstream's --concurrent-*-syncs default 5).</summary>
     public int Workers { get; init; } = 5;
+
+    /// <summary>The pods' range, cut into one block per node by the node IPAM controller (<c>--cluster-cidr</c>,
+    /// k3s's default); null or empty: nodes get no range from the controller manager.</summary>
+    public string? ClusterCidr { get; init; } = DefaultClusterCidr;
+
+    /// <summary>Prefix length of each node's block (<c>--node-cidr-mask-size</c>).</summary>
+    public int NodeCidrMaskSize { get; init; } = DefaultNodeCidrMaskSize;
+
+    public const string DefaultClusterCidr = "10.42.0.0/16";
+
+    public const int DefaultNodeCidrMaskSize = 24;
 }

@@ -16,10 +16,12 @@ internal static class ControllerManagerCommand
         var kubeconfig = new Option<string>("--kubeconfig") { Description = "Kubeconfig of the cluster to manage.", Required = true };
         var workers = new Option<int>("--concurrent-syncs") { Description = "Workers per controller.", DefaultValueFactory = _ => 5 };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Debug logging." };
-        var command = new Command("controller-manager", "Run the controller manager (ReplicaSet, Deployment, garbage collector, EndpointSlice, Endpoints, EndpointSlice mirroring) against a cluster.")
+        var clusterCidr = new ClusterCidrOptions();
+        var command = new Command("controller-manager", "Run the controller manager (ReplicaSet, Deployment, garbage collector, node IPAM, EndpointSlice, Endpoints, EndpointSlice mirroring) against a cluster.")
         {
             kubeconfig, workers, verbose,
         };
+        clusterCidr.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             using var loggers = Logging.Create(parse.GetValue(verbose));
@@ -30,7 +32,7 @@ internal static class ControllerManagerCommand
             {
                 context.Informers.Start(shutdown.Token);
                 await Task.WhenAll(
-                    ControllerManagerHost.RunAsync(new ControllerManagerOptions { Workers = parse.GetValue(workers) }, context, shutdown.Token),
+                    ControllerManagerHost.RunAsync(clusterCidr.ApplyTo(new ControllerManagerOptions { Workers = parse.GetValue(workers) }, parse), context, shutdown.Token),
                     Networking.NetworkingControllers.RunAsync(context, shutdown.Token));
             }
             catch (OperationCanceledException) when (shutdown.Token.IsCancellationRequested)

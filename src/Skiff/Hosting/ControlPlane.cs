@@ -21,7 +21,7 @@ internal static class ControlPlane
             components.Add((ctx, ct) => Scheduler.SchedulerHost.RunAsync(new Scheduler.SchedulerOptions(), ctx, ct));
         }
 
-        components.Add((ctx, ct) => Controllers.ControllerManagerHost.RunAsync(new Controllers.ControllerManagerOptions(), ctx, ct));
+        components.Add((ctx, ct) => Controllers.ControllerManagerHost.RunAsync(settings.ControllerManager, ctx, ct));
         components.Add(Networking.NetworkingControllers.RunAsync);
 
         if (!settings.DisableDns)
