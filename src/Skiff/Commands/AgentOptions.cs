@@ -10,7 +10,7 @@ internal sealed class AgentOptions
     private readonly Option<string> _nodeIp = new("--node-ip") { Description = "Address of this node: its InternalIP and where its kubelet listens.", DefaultValueFactory = _ => "127.0.0.1" };
     private readonly Option<int> _kubeletPort = new("--kubelet-port") { Description = "HTTPS port of the kubelet.", DefaultValueFactory = _ => 10250 };
     private readonly Option<string?> _runtimeEndpoint = new("--container-runtime-endpoint") { Description = "CRI socket of a running containerd; by default Skiff starts its own." };
-    private readonly Option<string> _podCidr = new("--pod-cidr") { Description = "Pod subnet of this node.", DefaultValueFactory = _ => "10.88.0.0/24" };
+    private readonly Option<string?> _podCidr = new("--pod-cidr") { Description = "Pod subnet of this node (default: the one the server gives the node, from --cluster-cidr)." };
     private readonly Option<string> _bridge = new("--bridge-name") { Description = "Linux bridge for this node's pods.", DefaultValueFactory = _ => "skiff0" };
     private readonly Option<int> _streamPort = new("--stream-port") { Description = "Port of the runtime's streaming server on 127.0.0.1.", DefaultValueFactory = _ => 10010 };
     private readonly Option<string?> _manifests = new("--pod-manifest-path") { Description = "Directory of static pod manifests (default: <data-dir>/agent/pod-manifests)." };
@@ -46,7 +46,7 @@ internal sealed class AgentOptions
         NodeIp = parse.GetValue(_nodeIp)!,
         KubeletPort = parse.GetValue(_kubeletPort),
         RuntimeEndpoint = parse.GetValue(_runtimeEndpoint),
-        PodCidr = parse.GetValue(_podCidr)!,
+        PodCidr = parse.GetValue(_podCidr) is { Length: > 0 } podCidr ? podCidr : null,
         BridgeName = parse.GetValue(_bridge)!,
         StreamPort = parse.GetValue(_streamPort),
         PodManifestPath = parse.GetValue(_manifests),

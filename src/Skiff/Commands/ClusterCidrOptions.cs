@@ -28,7 +28,10 @@ internal sealed class ClusterCidrOptions
         {
             try
             {
-                _ = new CidrSet(result.GetValue(_clusterCidr)!, result.GetValue(_maskSize));
+                // A command validator sees no default values: an option not given yields its default here by hand.
+                var cidr = result.GetResult(_clusterCidr) is { } c ? c.GetValueOrDefault<string>() : ControllerManagerOptions.DefaultClusterCidr;
+                var mask = result.GetResult(_maskSize) is { } m ? m.GetValueOrDefault<int>() : ControllerManagerOptions.DefaultNodeCidrMaskSize;
+                _ = new CidrSet(cidr, mask);
             }
             catch (ArgumentException e)
             {

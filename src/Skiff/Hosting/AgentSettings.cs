@@ -15,8 +15,9 @@ internal sealed record AgentSettings
     /// <summary>An existing CRI socket; null starts an embedded containerd under the agent's data dir.</summary>
     public string? RuntimeEndpoint { get; init; }
 
-    /// <summary>The node's pod subnet; the CNI bridge hands out addresses from it.</summary>
-    public required string PodCidr { get; init; }
+    /// <summary><c>--pod-cidr</c>: the node's pod subnet given by hand (the CNI bridge hands out addresses from it);
+    /// null: the node's <c>spec.podCIDR</c>, given by the server's node IPAM controller after registration.</summary>
+    public string? PodCidr { get; init; }
 
     /// <summary>The Linux bridge of this node's pods (embedded containerd only).</summary>
     public required string BridgeName { get; init; }
