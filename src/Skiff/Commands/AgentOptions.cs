@@ -19,6 +19,8 @@ internal sealed class AgentOptions
     private readonly Option<bool> _offlineImages = new("--offline-images") { Description = "This node reaches no registry: imagePullPolicy Always uses an image already present instead of pulling (missing images are still pulled)." };
     private readonly Option<bool> _skipImages = new("--skip-images") { Description = "Do not build and import the local pause, busybox and nginx images." };
 
+    private readonly Option<string> _flannelBackend = CreateFlannelBackend();
+
     private readonly Option<bool> _disableProxy = new("--disable-kube-proxy") { Description = "Run no service proxy (nftables rules for Services) on this node." };
 
     public static AgentOptions Create() => new();
@@ -38,6 +40,18 @@ internal sealed class AgentOptions
         command.Options.Add(_clusterDns);
         command.Options.Add(_clusterDomain);
         command.Options.Add(_disableProxy);
+        command.Options.Add(_flannelBackend);
+    }
+
+    private static Option<string> CreateFlannelBackend()
+    {
+        var option = new Option<string>("--flannel-backend")
+        {
+            Description = "How pods reach pods on other nodes: host-gw (routes to each node's pod subnet via its address, nodes on one link) or none.",
+            DefaultValueFactory = _ => "host-gw",
+        };
+        option.AcceptOnlyFromAmong("host-gw", "none");
+        return option;
     }
 
     public AgentSettings Read(ParseResult parse) => new()
@@ -54,6 +68,7 @@ internal sealed class AgentOptions
         ClusterDns = parse.GetValue(_clusterDns) is { Length: > 0 } dns ? System.Net.IPAddress.Parse(dns) : null,
         ClusterDomain = parse.GetValue(_clusterDomain)!,
         DisableServiceProxy = parse.GetValue(_disableProxy),
+        DisablePodRoutes = parse.GetValue(_flannelBackend) == "none",
         OfflineImages = parse.GetValue(_offlineImages),
     };
 }

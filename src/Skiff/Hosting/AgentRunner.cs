@@ -154,8 +154,10 @@ internal static class AgentRunner
             return;
         }
 
+        var routes = settings.DisablePodRoutes ? Task.CompletedTask : RunRoutesAsync(settings.NodeName, context, cancellationToken);
         if (settings.DisableServiceProxy)
         {
+            await routes;
             return;
         }
 
@@ -167,6 +169,24 @@ internal static class AgentRunner
             BridgeName = settings.RuntimeEndpoint is null ? settings.BridgeName : null,
         };
         await RunProxyAsync(proxyOptions, context, cancellationToken);
+        await routes;
+    }
+
+    /// <summary>host-gw: routes to the other nodes' pod ranges; a failure (no <c>ip</c> command, say) is logged and
+    /// leaves the node running: only pods on other nodes are out of reach.</summary>
+    private static async Task RunRoutesAsync(string nodeName, ComponentContext context, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Networking.Routes.NodeRoutesController.RunAsync(nodeName, new Networking.Routes.IpRouteTable(), context, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            context.Loggers.CreateLogger("Skiff.Networking.Routes").LogError(e, "the pod routes of node {Node} stopped; pods on other nodes may be out of reach", nodeName);
+        }
     }
 
     /// <summary>The service proxy; a failure (no nft on the machine, say) is logged and leaves the kubelet running:

@@ -40,6 +40,9 @@ internal sealed record AgentSettings
     /// <summary>Build and import the local images (pause, busybox, nginx) before starting.</summary>
     public bool EnsureImages { get; init; } = true;
 
+    /// <summary>Install no routes to the other nodes' pod ranges (<c>--flannel-backend none</c>, as k3s).</summary>
+    public bool DisablePodRoutes { get; init; }
+
     /// <summary>Run no service proxy on this node (k3s's <c>--disable-kube-proxy</c>).</summary>
     public bool DisableServiceProxy { get; init; }
 }
