@@ -56,6 +56,11 @@ internal static class ServerCommand
                 DisableDns = parse.GetValue(disableDns),
                 ControllerManager = clusterCidr.ApplyTo(new Controllers.ControllerManagerOptions(), parse),
             };
+            if (settings.Agent is { } local)
+            {
+                settings = settings with { Agent = local with { ClusterCidr = settings.ControllerManager.ClusterCidr ?? local.ClusterCidr } };
+            }
+
             if (settings.Agent is { ClusterDns: null } node)
             {
                 // The node's pods use this server's DNS: the tenth address of its service range.

@@ -165,6 +165,7 @@ internal static class AgentRunner
         {
             NodeName = settings.NodeName,
             PodCidr = podCidr,
+            ClusterCidr = settings.ClusterCidr,
             Table = Networking.Proxy.ServiceProxyOptions.TableFor(settings.NodeName),
             BridgeName = settings.RuntimeEndpoint is null ? settings.BridgeName : null,
         };

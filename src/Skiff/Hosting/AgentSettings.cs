@@ -40,6 +40,10 @@ internal sealed record AgentSettings
     /// <summary>Build and import the local images (pause, busybox, nginx) before starting.</summary>
     public bool EnsureImages { get; init; } = true;
 
+    /// <summary>The cluster's pod range: this node's pod traffic to anywhere outside it is masqueraded (k3s's
+    /// <c>--cluster-cidr</c>; <c>skiff server</c> passes its own).</summary>
+    public string ClusterCidr { get; init; } = Controllers.ControllerManagerOptions.DefaultClusterCidr;
+
     /// <summary>Install no routes to the other nodes' pod ranges (<c>--flannel-backend none</c>, as k3s).</summary>
     public bool DisablePodRoutes { get; init; }
 
