@@ -38,7 +38,7 @@ public static class ContainerdHost
         var process = Launch(options);
         await File.WriteAllTextAsync(PidFile(options), process.Id.ToString(CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
         logger.LogInformation("Started containerd (pid {Pid}) with {Config}; socket {Socket}, bridge {Bridge} {Subnet}, stream port {Port}",
-            process.Id, options.ConfigPath, options.SocketPath, options.BridgeName, options.Subnet, options.StreamPort);
+            process.Id, options.ConfigPath, options.SocketPath, options.BridgeName, options.DeferPodNetwork ? "(subnet from the node's spec.podCIDR)" : options.Subnet, options.StreamPort);
 
         var connection = CriConnection.Open(options.SocketPath);
         var instance = new ContainerdInstance(options, process, connection, logger);
@@ -66,7 +66,58 @@ public static class ContainerdHost
         Directory.CreateDirectory(options.CniIpamDir);
         await WriteRegistryHostsAsync(options, cancellationToken).ConfigureAwait(false);
         await File.WriteAllTextAsync(options.ConfigPath, ContainerdConfigFile.Render(options), cancellationToken).ConfigureAwait(false);
-        await File.WriteAllTextAsync(Path.Combine(options.CniConfDir, CniConfigFile.FileName), CniConfigFile.Render(options), cancellationToken).ConfigureAwait(false);
+        var conflist = Path.Combine(options.CniConfDir, CniConfigFile.FileName);
+        if (options.DeferPodNetwork)
+        {
+            // A subnet from an earlier start may no longer be the node's: the new one is written once known.
+            File.Delete(conflist);
+            return;
+        }
+
+        await File.WriteAllTextAsync(conflist, CniConfigFile.Render(options), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes the CNI conflist for <paramref name="subnet"/> (containerd reloads it on the file event) and
+    /// waits until CRI reports NetworkReady.</summary>
+    internal static async Task ConfigurePodNetworkAsync(ContainerdOptions options, CriConnection connection, string subnet, CancellationToken cancellationToken)
+    {
+        var withSubnet = options with { Subnet = subnet, DeferPodNetwork = false };
+        withSubnet.Validate();
+        // Written in place: containerd 1.6's conf syncer reloads on write events (a file renamed into the directory
+        // was not picked up here); a reload that reads a half-written file is followed by one for the rest.
+        await File.WriteAllTextAsync(Path.Combine(options.CniConfDir, CniConfigFile.FileName), CniConfigFile.Render(withSubnet), cancellationToken).ConfigureAwait(false);
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.StartTimeout);
+        var lastProblem = "no NetworkReady condition";
+        try
+        {
+            while (true)
+            {
+                try
+                {
+                    var status = await connection.Runtime.StatusAsync(new StatusRequest(), deadline: DateTime.UtcNow.AddSeconds(2), cancellationToken: timeout.Token).ConfigureAwait(false);
+                    var network = status.Status.Conditions.FirstOrDefault(c => c.Type == "NetworkReady");
+                    if (network is { Status: true })
+                    {
+                        return;
+                    }
+
+                    lastProblem = network is null ? lastProblem : $"NetworkReady=false ({network.Reason}: {network.Message})";
+                }
+                catch (RpcException e) when (!timeout.IsCancellationRequested)
+                {
+                    lastProblem = $"CRI Status failed: {e.Status.StatusCode} {e.Status.Detail}";
+                }
+
+                await Task.Delay(PollInterval, timeout.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or RpcException && timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new ContainerdStartException(
+                $"containerd did not load the pod network {subnet} within {options.StartTimeout.TotalSeconds:0} s: {lastProblem}. Last lines of {options.LogPath}:\n{LogTail(options.LogPath)}");
+        }
     }
 
     /// <summary>The hosts.toml tree is rebuilt from the options on every start, so a registry removed from
@@ -131,12 +182,14 @@ public static class ContainerdHost
                     {
                         var callDeadline = DateTime.UtcNow.AddSeconds(2);
                         var status = await connection.Runtime.StatusAsync(new StatusRequest(), deadline: callDeadline, cancellationToken: timeout.Token).ConfigureAwait(false);
+                        // With the pod network deferred, NetworkReady comes later (ConfigurePodNetworkAsync).
+                        var wanted = options.DeferPodNetwork ? ["RuntimeReady"] : new[] { "RuntimeReady", "NetworkReady" };
                         var notReady = status.Status.Conditions
-                            .Where(c => c.Type is "RuntimeReady" or "NetworkReady" && !c.Status)
+                            .Where(c => wanted.Contains(c.Type) && !c.Status)
                             .Select(c => $"{c.Type}=false ({c.Reason}: {c.Message})")
                             .ToList();
-                        var seen = status.Status.Conditions.Count(c => c.Type is "RuntimeReady" or "NetworkReady");
-                        if (notReady.Count == 0 && seen == 2)
+                        var seen = status.Status.Conditions.Count(c => wanted.Contains(c.Type));
+                        if (notReady.Count == 0 && seen == wanted.Length)
                         {
                             return await connection.Runtime.VersionAsync(new VersionRequest { Version = "v1" }, cancellationToken: timeout.Token).ConfigureAwait(false);
                         }

@@ -25,6 +25,11 @@ public sealed class ContainerdInstance : IAsyncDisposable
 
     public ContainerdOptions Options { get; }
 
+    /// <summary>Gives the pods their network on <paramref name="subnet"/> (a start with
+    /// <see cref="ContainerdOptions.DeferPodNetwork"/>); returns once containerd reports NetworkReady.</summary>
+    public Task ConfigurePodNetworkAsync(string subnet, CancellationToken cancellationToken) =>
+        ContainerdHost.ConfigurePodNetworkAsync(Options, Cri, subnet, cancellationToken);
+
     /// <summary>containerd's gRPC/CRI socket.</summary>
     public string SocketPath => Options.SocketPath;
 

@@ -27,6 +27,11 @@ public sealed record ContainerdOptions
     /// <summary>Pod subnet in CIDR form; the bridge gets its first address as gateway.</summary>
     public string Subnet { get; init; } = DefaultSubnet;
 
+    /// <summary>The pod subnet is not known yet (it comes from the node's <c>spec.podCIDR</c>): start with no CNI
+    /// network and ignore <see cref="Subnet"/>; <see cref="ContainerdInstance.ConfigurePodNetworkAsync"/> writes it
+    /// later and containerd loads it then (its CRI plugin watches the conf dir).</summary>
+    public bool DeferPodNetwork { get; init; }
+
     /// <summary>Port of containerd's streaming server on 127.0.0.1 (the URLs Exec/Attach/PortForward return).</summary>
     public int StreamPort { get; init; } = DefaultStreamPort;
 

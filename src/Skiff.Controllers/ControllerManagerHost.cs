@@ -4,6 +4,7 @@ using Skiff.Client.Leases;
 using Skiff.Controllers.Deployments;
 using Skiff.Controllers.Disruption;
 using Skiff.Controllers.GarbageCollection;
+using Skiff.Controllers.NodeIpam;
 using Skiff.Controllers.NodeLifecycle;
 using Skiff.Controllers.ReplicaSets;
 using Skiff.Controllers.ServiceAccounts;
@@ -50,7 +51,11 @@ public static class ControllerManagerHost
         using var nodeLifecycle = new NodeLifecycleController(context, new NodeLifecycleOptions { GracePeriod = options.NodeMonitorGracePeriod });
         using var taintEviction = new TaintEvictionController(context);
         using var disruption = new DisruptionController(context);
-        logger.LogInformation("controller manager {Identity} running: replicaset, deployment, garbage-collector, serviceaccount, node-lifecycle, taint-eviction, disruption{RootCa}", options.Identity, rootCa is null ? string.Empty : ", root-ca-cert-publisher");
+        // One worker: allocations are serialised by the range's lock anyway, and node registrations are rare.
+        using var nodeIpam = string.IsNullOrEmpty(options.ClusterCidr) ? null : new NodeIpamController(context, options.ClusterCidr, options.NodeCidrMaskSize);
+        logger.LogInformation("controller manager {Identity} running: replicaset, deployment, garbage-collector, serviceaccount, node-lifecycle, taint-eviction, disruption{RootCa}{Ipam}", options.Identity,
+            rootCa is null ? string.Empty : ", root-ca-cert-publisher",
+            nodeIpam is null ? string.Empty : $", node-ipam ({options.ClusterCidr}, /{options.NodeCidrMaskSize} per node)");
         try
         {
             await Task.WhenAll(
@@ -61,7 +66,8 @@ public static class ControllerManagerHost
                 rootCa?.RunAsync(options.Workers, cancellationToken) ?? Task.CompletedTask,
                 nodeLifecycle.RunAsync(cancellationToken),
                 taintEviction.RunAsync(options.Workers, cancellationToken),
-                disruption.RunAsync(options.Workers, cancellationToken));
+                disruption.RunAsync(options.Workers, cancellationToken),
+                nodeIpam?.RunAsync(1, cancellationToken) ?? Task.CompletedTask);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

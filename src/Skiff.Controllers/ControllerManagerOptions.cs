@@ -21,4 +21,15 @@ public sealed record ControllerManagerOptions
     /// <summary>How long a node's Lease may go unrenewed before the node is Unknown (upstream's
     /// --node-monitor-grace-period, 50 s in v1.32).</summary>
     public TimeSpan NodeMonitorGracePeriod { get; init; } = TimeSpan.FromSeconds(50);
+
+    /// <summary>The pods' range, cut into one block per node by the node IPAM controller (<c>--cluster-cidr</c>,
+    /// k3s's default); null or empty: nodes get no range from the controller manager.</summary>
+    public string? ClusterCidr { get; init; } = DefaultClusterCidr;
+
+    /// <summary>Prefix length of each node's block (<c>--node-cidr-mask-size</c>).</summary>
+    public int NodeCidrMaskSize { get; init; } = DefaultNodeCidrMaskSize;
+
+    public const string DefaultClusterCidr = "10.42.0.0/16";
+
+    public const int DefaultNodeCidrMaskSize = 24;
 }

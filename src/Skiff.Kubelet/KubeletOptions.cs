@@ -21,7 +21,8 @@ public sealed class KubeletOptions
     /// <summary>Mount point of the cgroup hierarchies; pod cgroup directories under it are removed with the pod.</summary>
     public string CgroupRoot { get; set; } = "/sys/fs/cgroup";
 
-    /// <summary>Written to <c>spec.podCIDR</c>/<c>podCIDRs</c> of the Node when set.</summary>
+    /// <summary><c>--pod-cidr</c>: written to <c>spec.podCIDR</c>/<c>podCIDRs</c> of the Node when it has none (the
+    /// node IPAM controller then marks it used); null: the node IPAM controller chooses.</summary>
     public string? PodCidr { get; set; }
 
     /// <summary>Directory of static pod manifests (YAML); none when not set.</summary>

@@ -37,6 +37,26 @@ public sealed class ContainerdLifecycleTests : IDisposable
     }
 
     [SkippableFact]
+    public async Task A_deferred_pod_network_starts_without_CNI_and_is_ready_once_its_subnet_is_written()
+    {
+        var options = Require(IsolatedNodeNetwork.Options(Path.Combine(workDir, "state"))) with { DeferPodNetwork = true };
+        var conflist = Path.Combine(options.CniConfDir, "10-skiff-bridge.conflist");
+        Directory.CreateDirectory(options.CniConfDir);
+        await File.WriteAllTextAsync(conflist, "left from an earlier start with another subnet");
+
+        await using var containerd = await ContainerdHost.StartAsync(options, NullLogger.Instance, CancellationToken.None);
+        Assert.False(File.Exists(conflist));
+        var before = await containerd.Cri.Runtime.StatusAsync(new StatusRequest());
+        Assert.Contains(before.Status.Conditions, c => c is { Type: "RuntimeReady", Status: true });
+        Assert.Contains(before.Status.Conditions, c => c is { Type: "NetworkReady", Status: false });
+
+        await containerd.ConfigurePodNetworkAsync("10.207.3.0/24", CancellationToken.None);
+        var after = await containerd.Cri.Runtime.StatusAsync(new StatusRequest());
+        Assert.Contains(after.Status.Conditions, c => c is { Type: "NetworkReady", Status: true });
+        Assert.Contains("\"subnet\": \"10.207.3.0/24\"", await File.ReadAllTextAsync(conflist), StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
     public async Task A_containerd_left_running_for_the_same_state_dir_is_replaced()
     {
         var options = Require(IsolatedNodeNetwork.Options(Path.Combine(workDir, "state")));

@@ -50,6 +50,33 @@ public sealed class NodeAgentTests : IDisposable
         NullLogger<NodeAgent>.Instance);
 
     [Fact]
+    public async Task Without_pod_cidr_the_node_registers_with_none_and_the_range_the_cluster_gives_is_waited_for()
+    {
+        var options = new KubeletOptions { NodeName = "node-a" };
+        await Agent(options).RegisterAsync(CancellationToken.None);
+        Assert.Null(StoredNode.Spec?.PodCIDR);
+
+        var informer = context.Informers.Get<V1Node>(NodeAgent.ForNode("node-a"));
+        var waiting = NodePodCidr.WaitAsync(informer, "node-a", CancellationToken.None);
+        Assert.False(waiting.IsCompleted);
+        // The node IPAM controller's patch.
+        await api.PatchAsync<V1Node>(null, "node-a", Client.Api.ApiPatch.Merge("{\"spec\":{\"podCIDR\":\"10.42.3.0/24\",\"podCIDRs\":[\"10.42.3.0/24\"]}}"), CancellationToken.None);
+        Assert.Equal("10.42.3.0/24", await waiting.WaitAsync(TimeSpan.FromSeconds(10)));
+        // Already known: at once.
+        Assert.Equal("10.42.3.0/24", await NodePodCidr.WaitAsync(informer, "node-a", CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task Pod_cidr_only_fills_an_empty_range_of_an_existing_node()
+    {
+        api.Seed(new V1Node { ApiVersion = "v1", Kind = "Node", Metadata = new V1ObjectMeta { Name = "node-a" }, Spec = new V1NodeSpec { PodCIDR = "10.42.0.0/24", PodCIDRs = ["10.42.0.0/24"] } });
+
+        await Agent(new KubeletOptions { NodeName = "node-a", PodCidr = "10.88.0.0/24" }).RegisterAsync(CancellationToken.None);
+
+        Assert.Equal("10.42.0.0/24", StoredNode.Spec.PodCIDR);
+    }
+
+    [Fact]
     public async Task Registration_creates_the_node_and_posts_its_status_through_the_subresource()
     {
         var options = new KubeletOptions { NodeName = "node-a", PodCidr = "10.88.0.0/24" };

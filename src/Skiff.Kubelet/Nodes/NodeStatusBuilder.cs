@@ -50,7 +50,9 @@ public sealed class NodeStatusBuilder(KubeletOptions options, HostInfo host, Nod
         }
 
         node.Spec ??= new V1NodeSpec();
-        if (!string.IsNullOrEmpty(options.PodCidr) && node.Spec.PodCIDR != options.PodCidr)
+        // --pod-cidr only fills an empty range: a range once set (by the node IPAM controller or an earlier start)
+        // may not change (API validation), and upstream's kubelet sets it at creation only.
+        if (!string.IsNullOrEmpty(options.PodCidr) && string.IsNullOrEmpty(node.Spec.PodCIDR))
         {
             node.Spec.PodCIDR = options.PodCidr;
             node.Spec.PodCIDRs = [options.PodCidr];

@@ -19,11 +19,22 @@ public static class ProxyRules
     /// <param name="table">The table's name (family <c>ip</c>).</param>
     /// <param name="localPodCidr">This node's pod range: traffic from elsewhere to a ClusterIP is masqueraded (upstream's
     /// detect-local by node CIDR); null masquerades everything.</param>
-    public static NftRuleset Build(IEnumerable<ProxiedPort> ports, string table, string? localPodCidr)
+    /// <param name="clusterCidr">The pods' range of the whole cluster: traffic from this node's pods to anywhere
+    /// outside it (and outside <paramref name="localPodCidr"/>) is masqueraded to the node's address, as flannel's
+    /// ip-masq rules do; pod-to-pod traffic keeps its source. Null: no such rule.</param>
+    public static NftRuleset Build(IEnumerable<ProxiedPort> ports, string table, string? localPodCidr, string? clusterCidr = null)
     {
         ArgumentNullException.ThrowIfNull(ports);
         var rules = new NftRuleset(table);
         AddSkeleton(rules);
+        if (localPodCidr is not null && clusterCidr is not null)
+        {
+            // After the service masquerading (which returns for unmarked packets): a chain of the same table, so the
+            // node keeps one owner of its nftables state.
+            rules.Chain("nat-postrouting").Add("jump pod-egress");
+            rules.Chain("pod-egress").Add($"ip saddr {localPodCidr} ip daddr != {localPodCidr} ip daddr != {clusterCidr} masquerade");
+        }
+
         foreach (var port in ports.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             AddPort(rules, port, localPodCidr);

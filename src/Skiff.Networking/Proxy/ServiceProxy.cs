@@ -92,7 +92,7 @@ public sealed class ServiceProxy
     private async Task SyncOnceAsync(CancellationToken cancellationToken)
     {
         var ports = ProxiedPorts.Build(_services.Cache.List(), _slices.Cache.List(), _options.NodeName);
-        var wanted = ProxyRules.Build(ports, _options.Table, _options.PodCidr);
+        var wanted = ProxyRules.Build(ports, _options.Table, _options.PodCidr, _options.ClusterCidr);
         var transaction = _applied is null ? NftTransaction.Full(wanted) : NftTransaction.Incremental(_applied, wanted);
         if (transaction.Length == 0)
         {

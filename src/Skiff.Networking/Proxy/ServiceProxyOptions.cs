@@ -8,6 +8,9 @@ public sealed record ServiceProxyOptions
     /// <summary>The node's pod range: traffic to a ClusterIP from elsewhere is masqueraded.</summary>
     public string? PodCidr { get; init; }
 
+    /// <summary>The cluster's pod range (<c>--cluster-cidr</c>): pod traffic leaving it is masqueraded; null: not.</summary>
+    public string? ClusterCidr { get; init; }
+
     /// <summary>The nftables table (family ip). Upstream's is <c>kube-proxy</c>; each Skiff node on a machine has its
     /// own so that several nodes on one host never rewrite each other's.</summary>
     public string Table { get; init; } = "skiff-proxy";

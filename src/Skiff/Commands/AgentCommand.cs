@@ -13,12 +13,18 @@ internal static class AgentCommand
         var dataDir = new Option<string>("--data-dir") { Description = "Directory for this node's kubeconfig, containerd and kubelet state.", DefaultValueFactory = _ => DataDirectory.Default };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Debug logging." };
         var agent = AgentOptions.Create();
+        var clusterCidr = new Option<string>("--cluster-cidr")
+        {
+            Description = "The cluster's pod range (the server's --cluster-cidr): pod traffic leaving it is masqueraded.",
+            DefaultValueFactory = _ => Controllers.ControllerManagerOptions.DefaultClusterCidr,
+        };
 
         var command = new Command("agent", "Run a Skiff agent: a kubelet and its containerd, joining a server.")
         {
             server, tokenFile, dataDir, verbose,
         };
         agent.AddTo(command);
+        command.Options.Add(clusterCidr);
         server.Validators.Add(result =>
         {
             var text = result.GetValueOrDefault<string>();
@@ -34,7 +40,7 @@ internal static class AgentCommand
                 Server = new Uri(parse.GetValue(server)!),
                 TokenFile = Path.GetFullPath(parse.GetValue(tokenFile)!),
                 DataDirectory = Path.GetFullPath(parse.GetValue(dataDir)!),
-                Agent = agent.Read(parse),
+                Agent = agent.Read(parse) with { ClusterCidr = parse.GetValue(clusterCidr)! },
                 Verbose = parse.GetValue(verbose),
             };
             using var shutdown = new ShutdownSignal(cancellationToken);

@@ -10,7 +10,7 @@ internal sealed class AgentOptions
     private readonly Option<string> _nodeIp = new("--node-ip") { Description = "Address of this node: its InternalIP and where its kubelet listens.", DefaultValueFactory = _ => "127.0.0.1" };
     private readonly Option<int> _kubeletPort = new("--kubelet-port") { Description = "HTTPS port of the kubelet.", DefaultValueFactory = _ => 10250 };
     private readonly Option<string?> _runtimeEndpoint = new("--container-runtime-endpoint") { Description = "CRI socket of a running containerd; by default Skiff starts its own." };
-    private readonly Option<string> _podCidr = new("--pod-cidr") { Description = "Pod subnet of this node.", DefaultValueFactory = _ => "10.88.0.0/24" };
+    private readonly Option<string?> _podCidr = new("--pod-cidr") { Description = "Pod subnet of this node (default: the one the server gives the node, from --cluster-cidr)." };
     private readonly Option<string> _bridge = new("--bridge-name") { Description = "Linux bridge for this node's pods.", DefaultValueFactory = _ => "skiff0" };
     private readonly Option<int> _streamPort = new("--stream-port") { Description = "Port of the runtime's streaming server on 127.0.0.1.", DefaultValueFactory = _ => 10010 };
     private readonly Option<string?> _manifests = new("--pod-manifest-path") { Description = "Directory of static pod manifests (default: <data-dir>/agent/pod-manifests)." };
@@ -18,6 +18,8 @@ internal sealed class AgentOptions
     private readonly Option<string> _clusterDomain = new("--cluster-domain") { Description = "The cluster's DNS domain.", DefaultValueFactory = _ => "cluster.local" };
     private readonly Option<bool> _offlineImages = new("--offline-images") { Description = "This node reaches no registry: imagePullPolicy Always uses an image already present instead of pulling (missing images are still pulled)." };
     private readonly Option<bool> _skipImages = new("--skip-images") { Description = "Do not build and import the local pause, busybox and nginx images." };
+
+    private readonly Option<string> _flannelBackend = CreateFlannelBackend();
 
     private readonly Option<bool> _disableProxy = new("--disable-kube-proxy") { Description = "Run no service proxy (nftables rules for Services) on this node." };
 
@@ -38,6 +40,18 @@ internal sealed class AgentOptions
         command.Options.Add(_clusterDns);
         command.Options.Add(_clusterDomain);
         command.Options.Add(_disableProxy);
+        command.Options.Add(_flannelBackend);
+    }
+
+    private static Option<string> CreateFlannelBackend()
+    {
+        var option = new Option<string>("--flannel-backend")
+        {
+            Description = "How pods reach pods on other nodes: host-gw (routes to each node's pod subnet via its address, nodes on one link) or none.",
+            DefaultValueFactory = _ => "host-gw",
+        };
+        option.AcceptOnlyFromAmong("host-gw", "none");
+        return option;
     }
 
     public AgentSettings Read(ParseResult parse) => new()
@@ -46,7 +60,7 @@ internal sealed class AgentOptions
         NodeIp = parse.GetValue(_nodeIp)!,
         KubeletPort = parse.GetValue(_kubeletPort),
         RuntimeEndpoint = parse.GetValue(_runtimeEndpoint),
-        PodCidr = parse.GetValue(_podCidr)!,
+        PodCidr = parse.GetValue(_podCidr) is { Length: > 0 } podCidr ? podCidr : null,
         BridgeName = parse.GetValue(_bridge)!,
         StreamPort = parse.GetValue(_streamPort),
         PodManifestPath = parse.GetValue(_manifests),
@@ -54,6 +68,7 @@ internal sealed class AgentOptions
         ClusterDns = parse.GetValue(_clusterDns) is { Length: > 0 } dns ? System.Net.IPAddress.Parse(dns) : null,
         ClusterDomain = parse.GetValue(_clusterDomain)!,
         DisableServiceProxy = parse.GetValue(_disableProxy),
+        DisablePodRoutes = parse.GetValue(_flannelBackend) == "none",
         OfflineImages = parse.GetValue(_offlineImages),
     };
 }

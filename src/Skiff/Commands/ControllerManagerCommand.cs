@@ -18,10 +18,12 @@ internal static class ControllerManagerCommand
         var rootCaFile = new Option<string?>("--root-ca-file") { Description = "CA bundle published as ConfigMap kube-root-ca.crt in every namespace (default: the kubeconfig's CA)." };
         var gracePeriod = new Option<TimeSpan>("--node-monitor-grace-period") { Description = "How long a node's Lease may go unrenewed before the node is marked Unknown (h:mm:ss).", DefaultValueFactory = _ => TimeSpan.FromSeconds(50) };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Debug logging." };
-        var command = new Command("controller-manager", "Run the controller manager (ReplicaSet, Deployment, garbage collector, ServiceAccount, root CA publisher, node lifecycle, taint eviction, EndpointSlice, Endpoints, EndpointSlice mirroring) against a cluster.")
+        var clusterCidr = new ClusterCidrOptions();
+        var command = new Command("controller-manager", "Run the controller manager (ReplicaSet, Deployment, garbage collector, ServiceAccount, root CA publisher, node lifecycle, taint eviction, disruption, node IPAM, EndpointSlice, Endpoints, EndpointSlice mirroring) against a cluster.")
         {
             kubeconfig, workers, rootCaFile, gracePeriod, verbose,
         };
+        clusterCidr.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             using var loggers = Logging.Create(parse.GetValue(verbose));
@@ -34,7 +36,7 @@ internal static class ControllerManagerCommand
             {
                 context.Informers.Start(shutdown.Token);
                 await Task.WhenAll(
-                    ControllerManagerHost.RunAsync(new ControllerManagerOptions { Workers = parse.GetValue(workers), RootCaBundle = rootCa, NodeMonitorGracePeriod = parse.GetValue(gracePeriod) }, context, shutdown.Token),
+                    ControllerManagerHost.RunAsync(clusterCidr.ApplyTo(new ControllerManagerOptions { Workers = parse.GetValue(workers), RootCaBundle = rootCa, NodeMonitorGracePeriod = parse.GetValue(gracePeriod) }, parse), context, shutdown.Token),
                     Networking.NetworkingControllers.RunAsync(context, shutdown.Token));
             }
             catch (OperationCanceledException) when (shutdown.Token.IsCancellationRequested)

@@ -38,7 +38,8 @@ internal static class AgentRunner
                 {
                     StateDir = Path.Combine(agentDirectory, "containerd"),
                     BridgeName = settings.BridgeName,
-                    Subnet = settings.PodCidr,
+                    Subnet = settings.PodCidr ?? ContainerdOptions.DefaultSubnet,
+                    DeferPodNetwork = settings.PodCidr is null,
                     StreamPort = settings.StreamPort,
                     Registries = await RegistriesFile.LoadAsync(RegistriesPath(agentDirectory), cancellationToken),
                 },
@@ -84,7 +85,7 @@ internal static class AgentRunner
             logger.LogInformation("Starting the kubelet for node {Node} on {Endpoint}", settings.NodeName, endpoint);
             if (sharedContext is not null)
             {
-                await RunNodeAsync(settings, options, sharedContext, cancellationToken);
+                await RunNodeAsync(settings, options, containerd, sharedContext, cancellationToken);
             }
             else
             {
@@ -92,7 +93,7 @@ internal static class AgentRunner
                 var context = ComponentContext.Create(api, TimeProvider.System, loggerFactory);
                 try
                 {
-                    await RunNodeAsync(settings, options, context, cancellationToken);
+                    await RunNodeAsync(settings, options, containerd, context, cancellationToken);
                 }
                 finally
                 {
@@ -109,25 +110,84 @@ internal static class AgentRunner
         }
     }
 
-    /// <summary>The kubelet and the node's service proxy side by side.</summary>
-    private static async Task RunNodeAsync(AgentSettings settings, KubeletOptions options, ComponentContext context, CancellationToken cancellationToken)
+    /// <summary>The kubelet and, once the node's pod subnet is known, its pod network (the embedded containerd's CNI
+    /// bridge) and the node's service proxy, side by side.</summary>
+    private static async Task RunNodeAsync(AgentSettings settings, KubeletOptions options, ContainerdInstance? containerd, ComponentContext context, CancellationToken cancellationToken)
     {
-        if (settings.DisableServiceProxy)
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var network = RunPodNetworkAsync(settings, containerd, context, stop.Token);
+        try
         {
             await KubeletHost.RunAsync(options, context, cancellationToken);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await network;
+        }
+    }
+
+    /// <summary>Waits for the node's <c>spec.podCIDR</c> (the kubelet registers the node, the node IPAM controller
+    /// gives it a range; a <c>--pod-cidr</c> is on the node from registration), gives the embedded containerd its
+    /// pod network on it, then runs the service proxy. A failure is logged and leaves the kubelet running.</summary>
+    private static async Task RunPodNetworkAsync(AgentSettings settings, ContainerdInstance? containerd, ComponentContext context, CancellationToken cancellationToken)
+    {
+        var logger = context.Loggers.CreateLogger("Skiff.Agent");
+        string podCidr;
+        try
+        {
+            var nodes = context.Informers.Get<k8s.Models.V1Node>(Kubelet.Nodes.NodeAgent.ForNode(settings.NodeName));
+            podCidr = settings.PodCidr ?? await Kubelet.Nodes.NodePodCidr.WaitAsync(nodes, settings.NodeName, cancellationToken);
+            if (containerd is { Options.DeferPodNetwork: true })
+            {
+                await containerd.ConfigurePodNetworkAsync(podCidr, cancellationToken);
+                logger.LogInformation("node {Node}: pod network {Cidr} on bridge {Bridge}", settings.NodeName, podCidr, settings.BridgeName);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "the pod network of node {Node} could not be set up; pods on it get no address", settings.NodeName);
+            return;
+        }
+
+        var routes = settings.DisablePodRoutes ? Task.CompletedTask : RunRoutesAsync(settings.NodeName, context, cancellationToken);
+        if (settings.DisableServiceProxy)
+        {
+            await routes;
             return;
         }
 
         var proxyOptions = new Networking.Proxy.ServiceProxyOptions
         {
             NodeName = settings.NodeName,
-            PodCidr = settings.PodCidr,
+            PodCidr = podCidr,
+            ClusterCidr = settings.ClusterCidr,
             Table = Networking.Proxy.ServiceProxyOptions.TableFor(settings.NodeName),
             BridgeName = settings.RuntimeEndpoint is null ? settings.BridgeName : null,
         };
-        var proxy = RunProxyAsync(proxyOptions, context, cancellationToken);
-        await KubeletHost.RunAsync(options, context, cancellationToken);
-        await proxy;
+        await RunProxyAsync(proxyOptions, context, cancellationToken);
+        await routes;
+    }
+
+    /// <summary>host-gw: routes to the other nodes' pod ranges; a failure (no <c>ip</c> command, say) is logged and
+    /// leaves the node running: only pods on other nodes are out of reach.</summary>
+    private static async Task RunRoutesAsync(string nodeName, ComponentContext context, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Networking.Routes.NodeRoutesController.RunAsync(nodeName, new Networking.Routes.IpRouteTable(), context, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            context.Loggers.CreateLogger("Skiff.Networking.Routes").LogError(e, "the pod routes of node {Node} stopped; pods on other nodes may be out of reach", nodeName);
+        }
     }
 
     /// <summary>The service proxy; a failure (no nft on the machine, say) is logged and leaves the kubelet running:

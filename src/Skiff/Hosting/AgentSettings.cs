@@ -15,8 +15,9 @@ internal sealed record AgentSettings
     /// <summary>An existing CRI socket; null starts an embedded containerd under the agent's data dir.</summary>
     public string? RuntimeEndpoint { get; init; }
 
-    /// <summary>The node's pod subnet; the CNI bridge hands out addresses from it.</summary>
-    public required string PodCidr { get; init; }
+    /// <summary><c>--pod-cidr</c>: the node's pod subnet given by hand (the CNI bridge hands out addresses from it);
+    /// null: the node's <c>spec.podCIDR</c>, given by the server's node IPAM controller after registration.</summary>
+    public string? PodCidr { get; init; }
 
     /// <summary>The Linux bridge of this node's pods (embedded containerd only).</summary>
     public required string BridgeName { get; init; }
@@ -38,6 +39,13 @@ internal sealed record AgentSettings
 
     /// <summary>Build and import the local images (pause, busybox, nginx) before starting.</summary>
     public bool EnsureImages { get; init; } = true;
+
+    /// <summary>The cluster's pod range: this node's pod traffic to anywhere outside it is masqueraded (k3s's
+    /// <c>--cluster-cidr</c>; <c>skiff server</c> passes its own).</summary>
+    public string ClusterCidr { get; init; } = Controllers.ControllerManagerOptions.DefaultClusterCidr;
+
+    /// <summary>Install no routes to the other nodes' pod ranges (<c>--flannel-backend none</c>, as k3s).</summary>
+    public bool DisablePodRoutes { get; init; }
 
     /// <summary>Run no service proxy on this node (k3s's <c>--disable-kube-proxy</c>).</summary>
     public bool DisableServiceProxy { get; init; }

@@ -23,7 +23,7 @@ internal static class ControlPlane
 
         // The API server wrote the cluster PKI before the components start; its CA is what pods are given to trust.
         var rootCa = Path.Combine(settings.DataDirectory, "pki", "ca.crt");
-        var managerOptions = new Controllers.ControllerManagerOptions { RootCaBundle = File.Exists(rootCa) ? File.ReadAllText(rootCa) : null };
+        var managerOptions = settings.ControllerManager with { RootCaBundle = File.Exists(rootCa) ? File.ReadAllText(rootCa) : null };
         components.Add((ctx, ct) => Controllers.ControllerManagerHost.RunAsync(managerOptions, ctx, ct));
         components.Add(Networking.NetworkingControllers.RunAsync);
 

@@ -33,6 +33,9 @@ internal sealed record ServerSettings
     /// <summary>The Service cluster IP range (<c>--service-cidr</c>).</summary>
     public string ServiceCidr { get; init; } = "10.43.0.0/16";
 
+    /// <summary>The controller manager's options (<c>--cluster-cidr</c>, <c>--node-cidr-mask-size</c>).</summary>
+    public Controllers.ControllerManagerOptions ControllerManager { get; init; } = new();
+
     /// <summary>Run no cluster DNS in this server (<c>--disable-dns</c>).</summary>
     public bool DisableDns { get; init; }
 

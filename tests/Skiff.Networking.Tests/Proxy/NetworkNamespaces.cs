@@ -40,14 +40,17 @@ internal sealed class NetworkNamespaces : IAsyncDisposable
     }
 
     /// <summary>A TCP listener in the server pod that answers each connection with <c>srv PEER-IP</c>.</summary>
-    public async Task ListenAsync(int port)
+    public Task ListenAsync(int port) => ListenAsync(port, Server, ServerIp);
+
+    /// <summary>The same listener on <paramref name="ip"/> in namespace <paramref name="ns"/>.</summary>
+    public async Task ListenAsync(int port, string ns, string ip)
     {
         var script = "import socket\n"
             + "s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
-            + $"s.bind(('{ServerIp}', {port})); s.listen(64); print('listening', flush=True)\n"
+            + $"s.bind(('{ip}', {port})); s.listen(64); print('listening', flush=True)\n"
             + "while True:\n    c, a = s.accept(); c.sendall(('srv ' + a[0] + '\\n').encode()); c.close()\n";
         var start = new ProcessStartInfo("ip") { RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var a in new[] { "netns", "exec", Server, "python3", "-c", script })
+        foreach (var a in new[] { "netns", "exec", ns, "python3", "-c", script })
         {
             start.ArgumentList.Add(a);
         }

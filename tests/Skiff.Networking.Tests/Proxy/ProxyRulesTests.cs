@@ -177,4 +177,14 @@ public sealed class ProxyRulesTests
         Assert.Equal("delete element ip t service-ips { 10.43.0.20 . tcp . 80 }", removal[1]);
         Assert.Equal("delete chain ip t service-default/web/tcp/http", removal[^1]);
     }
+
+    [Fact]
+    public void Pod_egress_outside_the_cluster_range_is_masqueraded_after_the_service_masquerading()
+    {
+        var lines = NftTransaction.Full(ProxyRules.Build([], Table, PodCidr, "10.42.0.0/16")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains("add rule ip t pod-egress ip saddr 10.88.0.0/24 ip daddr != 10.88.0.0/24 ip daddr != 10.42.0.0/16 masquerade", lines);
+        var postrouting = lines.Where(l => l.StartsWith("add rule ip t nat-postrouting ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["add rule ip t nat-postrouting jump masquerading", "add rule ip t nat-postrouting jump pod-egress"], postrouting);
+        Assert.DoesNotContain(NftTransaction.Full(ProxyRules.Build([], Table, PodCidr)).Split('\n'), l => l.Contains("pod-egress", StringComparison.Ordinal));
+    }
 }

@@ -74,6 +74,23 @@ public sealed class ServiceProxyNetnsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Pod_traffic_leaving_the_cluster_range_is_masqueraded_and_traffic_inside_it_keeps_its_source()
+    {
+        var table = ServiceProxyOptions.TableFor("node-1");
+        var nft = new NftCommand(_net.Node);
+        await _net.ListenAsync(9090, _net.Client, NetworkNamespaces.ClientIp);
+
+        // The client namespace outside the cluster range: the server pod's connection arrives from the node.
+        await nft.ApplyAsync(NftTransaction.Full(ProxyRules.Build([], table, NetworkNamespaces.LocalPodCidr, "10.201.0.0/24")), CancellationToken.None);
+        Assert.Equal("srv 10.201.1.1", await _net.ConnectAsync(_net.Server, NetworkNamespaces.ClientIp, 9090));
+
+        // The client namespace inside the cluster range (another node's pods): no NAT, the pod's own address.
+        await nft.ApplyAsync(NftTransaction.Full(ProxyRules.Build([], table, NetworkNamespaces.LocalPodCidr, "10.201.0.0/16")), CancellationToken.None);
+        Assert.Equal("srv " + NetworkNamespaces.ServerIp, await _net.ConnectAsync(_net.Server, NetworkNamespaces.ClientIp, 9090));
+        await nft.DeleteTableAsync(table, CancellationToken.None);
+    }
+
+    [Fact]
     public async Task A_full_sync_replaces_stale_rules_left_by_an_earlier_run()
     {
         var table = ServiceProxyOptions.TableFor("node-1");

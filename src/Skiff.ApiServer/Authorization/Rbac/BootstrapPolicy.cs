@@ -270,5 +270,8 @@ public static class BootstrapPolicy
         Rule(V("create"), G("authorization.k8s.io"), "subjectaccessreviews"),
         Rule(V("list", "watch"), G("*"), "*"),
         Rule(V("create"), G(Legacy), "serviceaccounts/token"),
+        // The node IPAM controller writes spec.podCIDR(s) (upstream grants it to system:controller:node-controller;
+        // Skiff's controller manager runs every controller under its own identity).
+        Rule(V("patch", "update"), G(Legacy), "nodes"),
     ];
 }
