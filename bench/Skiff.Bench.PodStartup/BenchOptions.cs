@@ -24,6 +24,9 @@ internal sealed record BenchOptions
 
     public bool KeepWorkDir { get; init; }
 
+    /// <summary>Rounds of the pull-vs-present comparison (one pod each way per round) after the burst rounds.</summary>
+    public int PullRounds { get; init; }
+
     public static BenchOptions Parse(string[] args)
     {
         var options = new BenchOptions();
@@ -32,7 +35,8 @@ internal sealed record BenchOptions
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
             options = args[i] switch
             {
-                "--pods" => options with { PodCounts = Next().Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture)).ToList() },
+                "--pods" => options with { PodCounts = Next().Split(',', StringSplitOptions.RemoveEmptyEntries).Select(n => int.Parse(n, CultureInfo.InvariantCulture)).Where(n => n > 0).ToList() },
+                "--pull-rounds" => options with { PullRounds = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--sequential" => options with { SequentialPods = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--bridge" => options with { Bridge = Next() },
                 "--pod-cidr" => options with { PodCidr = Next() },

@@ -17,7 +17,7 @@ internal sealed class KubeletRound(Kubernetes client, string nodeName, HttpClien
     private const string Namespace = "default";
     private static readonly TimeSpan RoundTimeout = TimeSpan.FromMinutes(10);
 
-    public async Task<KubeletRoundResult> RunAsync(int pods, string round, CancellationToken cancellationToken)
+    public async Task<KubeletRoundResult> RunAsync(int pods, string round, CancellationToken cancellationToken, PodImage? image = null)
     {
         var selector = $"podbench={round}";
         var times = Enumerable.Range(0, pods).ToDictionary(i => $"pb-{round}-{i}", i => new PodTimes(), StringComparer.Ordinal);
@@ -76,7 +76,7 @@ internal sealed class KubeletRound(Kubernetes client, string nodeName, HttpClien
             await Task.Yield();
             var t = entry.Value;
             t.CreateSent = clock.Elapsed.TotalMilliseconds;
-            await client.CoreV1.CreateNamespacedPodAsync(NewPod(entry.Key, round), Namespace, cancellationToken: timeout.Token);
+            await client.CoreV1.CreateNamespacedPodAsync(NewPod(entry.Key, round, image ?? PodImage.Nginx), Namespace, cancellationToken: timeout.Token);
             t.CreateReturned = clock.Elapsed.TotalMilliseconds;
         }));
 
@@ -146,7 +146,7 @@ internal sealed class KubeletRound(Kubernetes client, string nodeName, HttpClien
         return clock.Elapsed;
     }
 
-    private V1Pod NewPod(string name, string round) => new()
+    private V1Pod NewPod(string name, string round, PodImage image) => new()
     {
         ApiVersion = "v1",
         Kind = "Pod",
@@ -160,12 +160,20 @@ internal sealed class KubeletRound(Kubernetes client, string nodeName, HttpClien
                 new V1Container
                 {
                     Name = "nginx",
-                    Image = "nginx",
+                    Image = image.Reference,
+                    ImagePullPolicy = image.PullPolicy,
                     Ports = [new V1ContainerPort { ContainerPort = 80 }],
                 },
             ],
+            ImagePullSecrets = image.PullSecret is null ? null : [new V1LocalObjectReference { Name = image.PullSecret }],
         },
     };
+}
+
+/// <summary>The image a round's pods run (nginx, or a copy of it in a registry) and how the kubelet gets it.</summary>
+internal sealed record PodImage(string Reference, string? PullPolicy = null, string? PullSecret = null)
+{
+    public static PodImage Nginx { get; } = new("nginx");
 }
 
 /// <summary>Milliseconds from the create request of one pod.</summary>

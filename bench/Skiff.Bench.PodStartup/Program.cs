@@ -6,7 +6,7 @@ using Skiff.Containerd;
 using Skiff.Cri.V1;
 using Skiff.Images;
 
-// Usage: Skiff.Bench.PodStartup [--pods 50,200] [--bridge skiffpb0] [--pod-cidr 10.88.236.0/24] [--skiff-dll PATH]
+// Usage: Skiff.Bench.PodStartup [--pods 50,200] [--pull-rounds K] [--bridge skiffpb0] [--pod-cidr 10.88.236.0/24] [--skiff-dll PATH]
 //                               [--image-cache DIR]
 // Needs root (it starts containerd) and a Release build of src/Skiff. Reports, per N, create → Running+Ready and
 // create → first HTTP 200 through skiff server, and the raw-CRI floor for the same pod shape on the same containerd.
@@ -65,6 +65,12 @@ try
             var loadRaw = LoadAverage.OneMinute();
             var profile = KubeletLogProfile.Read(server.LogPath, kubelet);
             report.Round(kubelet, profile, raw, sequential, loadBefore, loadKubelet, loadRaw);
+        }
+
+        if (options.PullRounds > 0)
+        {
+            // Last: it removes the node's nginx image to make every pull a cold one.
+            await PullComparison.RunAsync(client, rounds, cri, options.ImageCache, options.PullRounds, stop.Token);
         }
     }
     finally

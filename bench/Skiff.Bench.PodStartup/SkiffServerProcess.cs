@@ -49,6 +49,8 @@ internal sealed class SkiffServerProcess : IAsyncDisposable
                      "--bridge-name", bridge,
                      "--skip-images",
                      "--offline-images",
+                     // Cluster DNS binds 10.43.0.10:53 once per machine: leave it to a cluster running beside the bench.
+                     "--disable-dns",
                  })
         {
             startInfo.ArgumentList.Add(argument);
