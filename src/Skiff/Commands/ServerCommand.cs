@@ -17,6 +17,7 @@ internal static class ServerCommand
         var etcdServers = new Option<string?>("--etcd-servers") { Description = "Comma-separated etcd client URLs for --storage etcd, e.g. http://127.0.0.1:2379." };
         var disableAgent = new Option<bool>("--disable-agent") { Description = "Run no kubelet on this machine (API server only)." };
         var agent = AgentOptions.Create();
+        var simulation = new SimulationFlags("--simulate-nodes", "Also run this many simulated nodes (as KWOK does: they register, stay Ready and run the pods bound to them without containers).");
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Debug logging." };
         var encryption = new Option<string?>("--encryption-provider-config") { Description = "An EncryptionConfiguration file (apiserver.config.k8s.io/v1): the resources it names are stored encrypted." };
         var eventTtl = new Option<TimeSpan>("--event-ttl") { Description = "How long events are kept after their last write (h:mm:ss).", DefaultValueFactory = _ => TimeSpan.FromHours(1) };
@@ -32,6 +33,7 @@ internal static class ServerCommand
         command.Options.Add(disableScheduler);
         command.Options.Add(disableDns);
         agent.AddTo(command);
+        simulation.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var settings = new ServerSettings
@@ -52,6 +54,7 @@ internal static class ServerCommand
                 ServiceCidr = parse.GetValue(serviceCidr)!,
                 ServiceNodePortRange = parse.GetValue(nodePortRange)!,
                 DisableDns = parse.GetValue(disableDns),
+                SimulatedNodes = simulation.Read(parse),
             };
             if (settings.Agent is { ClusterDns: null } node)
             {
