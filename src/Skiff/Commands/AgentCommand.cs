@@ -8,8 +8,10 @@ internal static class AgentCommand
 {
     public static Command Create()
     {
-        var server = new Option<string>("--server") { Description = "URL of the server's API, e.g. https://127.0.0.1:6443.", Required = true };
-        var tokenFile = new Option<string>("--token-file") { Description = "File holding the server's join token (the server writes it to <data-dir>/token).", Required = true };
+        var server = new Option<string>("--server") { Description = "URL of the server's API, e.g. https://127.0.0.1:6443 (required unless --simulate with --kubeconfig)." };
+        var tokenFile = new Option<string>("--token-file") { Description = "File holding the server's join token (the server writes it to <data-dir>/token; required unless --simulate with --kubeconfig)." };
+        var simulation = new SimulationFlags("--simulate", "Run this many simulated nodes (as KWOK does) instead of a kubelet: no containers, no service proxy.");
+        var kubeconfig = new Option<string?>("--kubeconfig") { Description = "With --simulate: the credentials the simulated nodes use. They need nodes, nodes/status, leases in kube-node-lease, pods/status and pod deletion for every simulated node; a join token's node credentials are confined to one node by the Node authorizer, so use an admin kubeconfig." };
         var dataDir = new Option<string>("--data-dir") { Description = "Directory for this node's kubeconfig, containerd and kubelet state.", DefaultValueFactory = _ => DataDirectory.Default };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Debug logging." };
         var agent = AgentOptions.Create();
@@ -25,9 +27,19 @@ internal static class AgentCommand
         };
         agent.AddTo(command);
         command.Options.Add(clusterCidr);
+        simulation.AddTo(command);
+        command.Options.Add(kubeconfig);
+        command.Validators.Add(result =>
+        {
+            var simulating = result.GetValue(kubeconfig) is { Length: > 0 };
+            if (!simulating && (result.GetValue(server) is null || result.GetValue(tokenFile) is null))
+            {
+                result.AddError("--server and --token-file are required (or --simulate N with --kubeconfig F)");
+            }
+        });
         server.Validators.Add(result =>
         {
-            var text = result.GetValueOrDefault<string>();
+            var text = result.GetValueOrDefault<string?>();
             if (!Uri.TryCreate(text, UriKind.Absolute, out var url) || url.Scheme != Uri.UriSchemeHttps)
             {
                 result.AddError($"--server must be the server's https URL, e.g. https://127.0.0.1:6443 (got '{text}')");
@@ -35,6 +47,12 @@ internal static class AgentCommand
         });
         command.SetAction(async (parse, cancellationToken) =>
         {
+            if (parse.GetValue(kubeconfig) is { Length: > 0 } simulatorKubeconfig)
+            {
+                using var stop = new ShutdownSignal(cancellationToken);
+                return await SimulatedAgentRunner.RunAsync(simulation.Read(parse), Path.GetFullPath(simulatorKubeconfig), parse.GetValue(verbose), stop.Token);
+            }
+
             var settings = new AgentJoinSettings
             {
                 Server = new Uri(parse.GetValue(server)!),

@@ -18,6 +18,7 @@ internal static class ServerCommand
         var disableAgent = new Option<bool>("--disable-agent") { Description = "Run no kubelet on this machine (API server only)." };
         var agent = AgentOptions.Create();
         var clusterCidr = new ClusterCidrOptions();
+        var simulation = new SimulationFlags("--simulate-nodes", "Also run this many simulated nodes (as KWOK does: they register, stay Ready and run the pods bound to them without containers).");
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Debug logging." };
         var encryption = new Option<string?>("--encryption-provider-config") { Description = "An EncryptionConfiguration file (apiserver.config.k8s.io/v1): the resources it names are stored encrypted." };
         var eventTtl = new Option<TimeSpan>("--event-ttl") { Description = "How long events are kept after their last write (h:mm:ss).", DefaultValueFactory = _ => TimeSpan.FromHours(1) };
@@ -34,6 +35,7 @@ internal static class ServerCommand
         command.Options.Add(disableDns);
         agent.AddTo(command);
         clusterCidr.AddTo(command);
+        simulation.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var settings = new ServerSettings
@@ -55,6 +57,7 @@ internal static class ServerCommand
                 ServiceNodePortRange = parse.GetValue(nodePortRange)!,
                 DisableDns = parse.GetValue(disableDns),
                 ControllerManager = clusterCidr.ApplyTo(new Controllers.ControllerManagerOptions(), parse),
+                SimulatedNodes = simulation.Read(parse),
             };
             if (settings.Agent is { } local)
             {

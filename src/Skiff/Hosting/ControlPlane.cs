@@ -33,6 +33,11 @@ internal static class ControlPlane
             components.Add((ctx, ct) => Networking.Dns.NodeDns.RunAsync(dns, settings.ClusterDns, ctx, ct));
         }
 
+        if (settings.SimulatedNodes is { } simulation)
+        {
+            components.Add((ctx, ct) => Simulation.SimulationHost.RunAsync(simulation, ctx, ct));
+        }
+
         return components;
     }
 

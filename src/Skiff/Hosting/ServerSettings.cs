@@ -46,4 +46,7 @@ internal sealed record ServerSettings
 
     /// <summary>The NodePort range (<c>--service-node-port-range</c>).</summary>
     public string ServiceNodePortRange { get; init; } = "30000-32767";
+
+    /// <summary>Simulated nodes this server also runs (<c>--simulate-nodes N</c>), or null.</summary>
+    public Simulation.SimulationOptions? SimulatedNodes { get; init; }
 }
