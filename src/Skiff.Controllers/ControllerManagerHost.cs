@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Skiff.Client;
 using Skiff.Client.Leases;
+using Skiff.Controllers.DaemonSets;
 using Skiff.Controllers.Deployments;
 using Skiff.Controllers.GarbageCollection;
 using Skiff.Controllers.ReplicaSets;
@@ -40,13 +41,15 @@ public static class ControllerManagerHost
     {
         var replicaSets = new ReplicaSetController(context);
         var deployments = new DeploymentController(context);
+        var daemonSets = new DaemonSetController(context);
         var garbage = new GarbageCollector(context);
-        logger.LogInformation("controller manager {Identity} running: replicaset, deployment, garbage-collector", options.Identity);
+        logger.LogInformation("controller manager {Identity} running: replicaset, deployment, daemonset, garbage-collector", options.Identity);
         try
         {
             await Task.WhenAll(
                 replicaSets.RunAsync(options.Workers, cancellationToken),
                 deployments.RunAsync(options.Workers, cancellationToken),
+                daemonSets.RunAsync(options.Workers, cancellationToken),
                 garbage.RunAsync(options.Workers, cancellationToken));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -56,6 +59,7 @@ public static class ControllerManagerHost
         {
             replicaSets.Dispose();
             deployments.Dispose();
+            daemonSets.Dispose();
             garbage.Dispose();
         }
     }
