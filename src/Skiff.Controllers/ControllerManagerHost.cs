@@ -5,6 +5,7 @@ using Skiff.Controllers.DaemonSets;
 using Skiff.Controllers.Deployments;
 using Skiff.Controllers.GarbageCollection;
 using Skiff.Controllers.ReplicaSets;
+using Skiff.Controllers.StatefulSets;
 
 namespace Skiff.Controllers;
 
@@ -42,14 +43,16 @@ public static class ControllerManagerHost
         var replicaSets = new ReplicaSetController(context);
         var deployments = new DeploymentController(context);
         var daemonSets = new DaemonSetController(context);
+        var statefulSets = new StatefulSetController(context);
         var garbage = new GarbageCollector(context);
-        logger.LogInformation("controller manager {Identity} running: replicaset, deployment, daemonset, garbage-collector", options.Identity);
+        logger.LogInformation("controller manager {Identity} running: replicaset, deployment, daemonset, statefulset, garbage-collector", options.Identity);
         try
         {
             await Task.WhenAll(
                 replicaSets.RunAsync(options.Workers, cancellationToken),
                 deployments.RunAsync(options.Workers, cancellationToken),
                 daemonSets.RunAsync(options.Workers, cancellationToken),
+                statefulSets.RunAsync(options.Workers, cancellationToken),
                 garbage.RunAsync(options.Workers, cancellationToken));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -60,6 +63,7 @@ public static class ControllerManagerHost
             replicaSets.Dispose();
             deployments.Dispose();
             daemonSets.Dispose();
+            statefulSets.Dispose();
             garbage.Dispose();
         }
     }
