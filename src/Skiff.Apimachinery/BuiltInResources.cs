@@ -81,6 +81,12 @@ internal static class BuiltInResources
         // apps/v1
         new()
         {
+            Group = "apps", Version = "v1", Kind = "ControllerRevision", Plural = "controllerrevisions", Singular = "controllerrevision",
+            Namespaced = true, StoragePrefix = "/registry/controllerrevisions/",
+            ModelType = typeof(V1ControllerRevision), ListModelType = typeof(V1ControllerRevisionList), Strategy = new ControllerRevisionStrategy(),
+        },
+        new()
+        {
             Group = "apps", Version = "v1", Kind = "DaemonSet", Plural = "daemonsets", Singular = "daemonset",
             ShortNames = ["ds"], Categories = All, Namespaced = true, StoragePrefix = "/registry/daemonsets/",
             Subresources = [new("status", "DaemonSet", StatusVerbs)],
@@ -99,6 +105,13 @@ internal static class BuiltInResources
             ShortNames = ["rs"], Categories = All, Namespaced = true, StoragePrefix = "/registry/replicasets/",
             Subresources = [new("scale", "Scale", StatusVerbs, "autoscaling", "v1"), new("status", "ReplicaSet", StatusVerbs)],
             ModelType = typeof(V1ReplicaSet), ListModelType = typeof(V1ReplicaSetList), Strategy = new ReplicaSetStrategy(),
+        },
+        new()
+        {
+            Group = "apps", Version = "v1", Kind = "StatefulSet", Plural = "statefulsets", Singular = "statefulset",
+            ShortNames = ["sts"], Categories = All, Namespaced = true, StoragePrefix = "/registry/statefulsets/",
+            Subresources = [new("scale", "Scale", StatusVerbs, "autoscaling", "v1"), new("status", "StatefulSet", StatusVerbs)],
+            ModelType = typeof(V1StatefulSet), ListModelType = typeof(V1StatefulSetList), Strategy = new StatefulSetStrategy(),
         },
 
         // events.k8s.io/v1: the same objects as core events, stored under the same prefix.

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Skiff.Client;
 using Skiff.Client.Leases;
+using Skiff.Controllers.DaemonSets;
 using Skiff.Controllers.Deployments;
 using Skiff.Controllers.Disruption;
 using Skiff.Controllers.GarbageCollection;
@@ -8,6 +9,7 @@ using Skiff.Controllers.NodeIpam;
 using Skiff.Controllers.NodeLifecycle;
 using Skiff.Controllers.ReplicaSets;
 using Skiff.Controllers.ServiceAccounts;
+using Skiff.Controllers.StatefulSets;
 using Skiff.Controllers.TaintEviction;
 
 namespace Skiff.Controllers;
@@ -45,6 +47,8 @@ public static class ControllerManagerHost
     {
         var replicaSets = new ReplicaSetController(context);
         var deployments = new DeploymentController(context);
+        var daemonSets = new DaemonSetController(context);
+        var statefulSets = new StatefulSetController(context);
         var garbage = new GarbageCollector(context);
         using var serviceAccounts = new ServiceAccountsController(context);
         using var rootCa = options.RootCaBundle is { Length: > 0 } bundle ? new RootCaCertPublisher(context, bundle) : null;
@@ -53,7 +57,7 @@ public static class ControllerManagerHost
         using var disruption = new DisruptionController(context);
         // One worker: allocations are serialised by the range's lock anyway, and node registrations are rare.
         using var nodeIpam = string.IsNullOrEmpty(options.ClusterCidr) ? null : new NodeIpamController(context, options.ClusterCidr, options.NodeCidrMaskSize);
-        logger.LogInformation("controller manager {Identity} running: replicaset, deployment, garbage-collector, serviceaccount, node-lifecycle, taint-eviction, disruption{RootCa}{Ipam}", options.Identity,
+        logger.LogInformation("controller manager {Identity} running: replicaset, deployment, daemonset, statefulset, garbage-collector, serviceaccount, node-lifecycle, taint-eviction, disruption{RootCa}{Ipam}", options.Identity,
             rootCa is null ? string.Empty : ", root-ca-cert-publisher",
             nodeIpam is null ? string.Empty : $", node-ipam ({options.ClusterCidr}, /{options.NodeCidrMaskSize} per node)");
         try
@@ -61,6 +65,8 @@ public static class ControllerManagerHost
             await Task.WhenAll(
                 replicaSets.RunAsync(options.Workers, cancellationToken),
                 deployments.RunAsync(options.Workers, cancellationToken),
+                daemonSets.RunAsync(options.Workers, cancellationToken),
+                statefulSets.RunAsync(options.Workers, cancellationToken),
                 garbage.RunAsync(options.Workers, cancellationToken),
                 serviceAccounts.RunAsync(options.Workers, cancellationToken),
                 rootCa?.RunAsync(options.Workers, cancellationToken) ?? Task.CompletedTask,
@@ -76,6 +82,8 @@ public static class ControllerManagerHost
         {
             replicaSets.Dispose();
             deployments.Dispose();
+            daemonSets.Dispose();
+            statefulSets.Dispose();
             garbage.Dispose();
         }
     }

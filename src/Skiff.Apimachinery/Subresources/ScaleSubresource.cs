@@ -12,7 +12,7 @@ namespace Skiff.Apimachinery.Subresources;
 public static class ScaleSubresource
 {
     /// <summary>Whether <paramref name="obj"/> has a scale subresource.</summary>
-    public static bool Supports(IKubernetesObject<V1ObjectMeta> obj) => obj is V1Deployment or V1ReplicaSet;
+    public static bool Supports(IKubernetesObject<V1ObjectMeta> obj) => obj is V1Deployment or V1ReplicaSet or V1StatefulSet;
 
     /// <summary>The Scale of a deployment or replica set: metadata (name, namespace, uid, resourceVersion,
     /// creationTimestamp), spec.replicas, status.replicas and the selector string.</summary>
@@ -22,6 +22,7 @@ public static class ScaleSubresource
         {
             V1Deployment d => (d.Spec?.Replicas ?? 0, d.Status?.Replicas ?? 0, d.Spec?.Selector),
             V1ReplicaSet r => (r.Spec?.Replicas ?? 0, r.Status?.Replicas ?? 0, r.Spec?.Selector),
+            V1StatefulSet s => (s.Spec?.Replicas ?? 0, s.Status?.Replicas ?? 0, s.Spec?.Selector),
             _ => throw new ArgumentException($"{obj.GetType().Name} has no scale subresource.", nameof(obj)),
         };
         var meta = obj.Metadata ?? new V1ObjectMeta();
@@ -60,6 +61,9 @@ public static class ScaleSubresource
                 break;
             case V1ReplicaSet r:
                 (r.Spec ??= new V1ReplicaSetSpec()).Replicas = replicas;
+                break;
+            case V1StatefulSet s:
+                (s.Spec ??= new V1StatefulSetSpec()).Replicas = replicas;
                 break;
             default:
                 throw new ArgumentException($"{obj.GetType().Name} has no scale subresource.", nameof(obj));
