@@ -3,6 +3,7 @@ using Skiff.Client;
 using Skiff.Client.Leases;
 using Skiff.Controllers.Deployments;
 using Skiff.Controllers.GarbageCollection;
+using Skiff.Controllers.Jobs;
 using Skiff.Controllers.ReplicaSets;
 
 namespace Skiff.Controllers;
@@ -41,13 +42,17 @@ public static class ControllerManagerHost
         var replicaSets = new ReplicaSetController(context);
         var deployments = new DeploymentController(context);
         var garbage = new GarbageCollector(context);
-        logger.LogInformation("controller manager {Identity} running: replicaset, deployment, garbage-collector", options.Identity);
+        var jobs = new JobController(context);
+        var ttl = new TtlAfterFinishedController(context);
+        logger.LogInformation("controller manager {Identity} running: replicaset, deployment, garbage-collector, job, ttl-after-finished", options.Identity);
         try
         {
             await Task.WhenAll(
                 replicaSets.RunAsync(options.Workers, cancellationToken),
                 deployments.RunAsync(options.Workers, cancellationToken),
-                garbage.RunAsync(options.Workers, cancellationToken));
+                garbage.RunAsync(options.Workers, cancellationToken),
+                jobs.RunAsync(options.Workers, cancellationToken),
+                ttl.RunAsync(options.Workers, cancellationToken));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -57,6 +62,8 @@ public static class ControllerManagerHost
             replicaSets.Dispose();
             deployments.Dispose();
             garbage.Dispose();
+            jobs.Dispose();
+            ttl.Dispose();
         }
     }
 }
