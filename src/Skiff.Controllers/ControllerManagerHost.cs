@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Skiff.Client;
 using Skiff.Client.Leases;
+using Skiff.Controllers.CronJobs;
 using Skiff.Controllers.Deployments;
 using Skiff.Controllers.GarbageCollection;
 using Skiff.Controllers.Jobs;
@@ -44,7 +45,8 @@ public static class ControllerManagerHost
         var garbage = new GarbageCollector(context);
         var jobs = new JobController(context);
         var ttl = new TtlAfterFinishedController(context);
-        logger.LogInformation("controller manager {Identity} running: replicaset, deployment, garbage-collector, job, ttl-after-finished", options.Identity);
+        var cronJobs = new CronJobController(context);
+        logger.LogInformation("controller manager {Identity} running: replicaset, deployment, garbage-collector, job, ttl-after-finished, cronjob", options.Identity);
         try
         {
             await Task.WhenAll(
@@ -52,7 +54,8 @@ public static class ControllerManagerHost
                 deployments.RunAsync(options.Workers, cancellationToken),
                 garbage.RunAsync(options.Workers, cancellationToken),
                 jobs.RunAsync(options.Workers, cancellationToken),
-                ttl.RunAsync(options.Workers, cancellationToken));
+                ttl.RunAsync(options.Workers, cancellationToken),
+                cronJobs.RunAsync(options.Workers, cancellationToken));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -64,6 +67,7 @@ public static class ControllerManagerHost
             garbage.Dispose();
             jobs.Dispose();
             ttl.Dispose();
+            cronJobs.Dispose();
         }
     }
 }
