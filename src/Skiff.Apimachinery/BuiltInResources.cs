@@ -139,6 +139,13 @@ internal static class BuiltInResources
             Subresources = [new("status", "Job", StatusVerbs)],
             ModelType = typeof(V1Job), ListModelType = typeof(V1JobList), Strategy = new JobStrategy(),
         },
+        new()
+        {
+            Group = "batch", Version = "v1", Kind = "CronJob", Plural = "cronjobs", Singular = "cronjob",
+            ShortNames = ["cj"], Categories = All, Namespaced = true, StoragePrefix = "/registry/cronjobs/",
+            Subresources = [new("status", "CronJob", StatusVerbs)],
+            ModelType = typeof(V1CronJob), ListModelType = typeof(V1CronJobList), Strategy = new CronJobStrategy(),
+        },
 
         // policy/v1
         new()

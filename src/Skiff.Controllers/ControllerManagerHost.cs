@@ -1,10 +1,12 @@
 using Microsoft.Extensions.Logging;
 using Skiff.Client;
 using Skiff.Client.Leases;
+using Skiff.Controllers.CronJobs;
 using Skiff.Controllers.DaemonSets;
 using Skiff.Controllers.Deployments;
 using Skiff.Controllers.Disruption;
 using Skiff.Controllers.GarbageCollection;
+using Skiff.Controllers.Jobs;
 using Skiff.Controllers.NodeIpam;
 using Skiff.Controllers.NodeLifecycle;
 using Skiff.Controllers.ReplicaSets;
@@ -50,6 +52,9 @@ public static class ControllerManagerHost
         var daemonSets = new DaemonSetController(context);
         var statefulSets = new StatefulSetController(context);
         var garbage = new GarbageCollector(context);
+        var jobs = new JobController(context);
+        var ttl = new TtlAfterFinishedController(context);
+        var cronJobs = new CronJobController(context);
         using var serviceAccounts = new ServiceAccountsController(context);
         using var rootCa = options.RootCaBundle is { Length: > 0 } bundle ? new RootCaCertPublisher(context, bundle) : null;
         using var nodeLifecycle = new NodeLifecycleController(context, new NodeLifecycleOptions { GracePeriod = options.NodeMonitorGracePeriod });
@@ -57,7 +62,7 @@ public static class ControllerManagerHost
         using var disruption = new DisruptionController(context);
         // One worker: allocations are serialised by the range's lock anyway, and node registrations are rare.
         using var nodeIpam = string.IsNullOrEmpty(options.ClusterCidr) ? null : new NodeIpamController(context, options.ClusterCidr, options.NodeCidrMaskSize);
-        logger.LogInformation("controller manager {Identity} running: replicaset, deployment, daemonset, statefulset, garbage-collector, serviceaccount, node-lifecycle, taint-eviction, disruption{RootCa}{Ipam}", options.Identity,
+        logger.LogInformation("controller manager {Identity} running: replicaset, deployment, daemonset, statefulset, garbage-collector, job, ttl-after-finished, cronjob, serviceaccount, node-lifecycle, taint-eviction, disruption{RootCa}{Ipam}", options.Identity,
             rootCa is null ? string.Empty : ", root-ca-cert-publisher",
             nodeIpam is null ? string.Empty : $", node-ipam ({options.ClusterCidr}, /{options.NodeCidrMaskSize} per node)");
         try
@@ -68,6 +73,9 @@ public static class ControllerManagerHost
                 daemonSets.RunAsync(options.Workers, cancellationToken),
                 statefulSets.RunAsync(options.Workers, cancellationToken),
                 garbage.RunAsync(options.Workers, cancellationToken),
+                jobs.RunAsync(options.Workers, cancellationToken),
+                ttl.RunAsync(options.Workers, cancellationToken),
+                cronJobs.RunAsync(options.Workers, cancellationToken),
                 serviceAccounts.RunAsync(options.Workers, cancellationToken),
                 rootCa?.RunAsync(options.Workers, cancellationToken) ?? Task.CompletedTask,
                 nodeLifecycle.RunAsync(cancellationToken),
@@ -85,6 +93,9 @@ public static class ControllerManagerHost
             daemonSets.Dispose();
             statefulSets.Dispose();
             garbage.Dispose();
+            jobs.Dispose();
+            ttl.Dispose();
+            cronJobs.Dispose();
         }
     }
 }

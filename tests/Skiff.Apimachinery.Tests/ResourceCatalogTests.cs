@@ -71,7 +71,7 @@ public sealed class ResourceCatalogTests
     public void Category_all_is_what_kubectl_get_all_lists()
     {
         var all = _catalog.InCategory("all").Select(d => d.Plural).Order(StringComparer.Ordinal).ToList();
-        Assert.Equal(["daemonsets", "deployments", "jobs", "pods", "replicasets", "services", "statefulsets"], all);
+        Assert.Equal(["cronjobs", "daemonsets", "deployments", "jobs", "pods", "replicasets", "services", "statefulsets"], all);
     }
 
     [Fact]

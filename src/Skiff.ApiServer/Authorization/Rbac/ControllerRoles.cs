@@ -13,6 +13,15 @@ public static class ControllerRoles
 
     public static IReadOnlyList<(string Name, List<V1PolicyRule> Rules)> All() =>
     [
+        ("cronjob-controller",
+        [
+            Rule(V("get", "list", "watch", "update"), G("batch"), "cronjobs"),
+            Rule(V("get", "list", "watch", "create", "update", "delete", "patch"), G("batch"), "jobs"),
+            Rule(V("update"), G("batch"), "cronjobs/status"),
+            Rule(V("update"), G("batch"), "cronjobs/finalizers"),
+            Rule(V("list", "delete"), G(Legacy), "pods"),
+            EventsRule(),
+        ]),
         ("daemon-set-controller",
         [
             Rule(V("get", "list", "watch"), G("apps", "extensions"), "daemonsets"),
@@ -84,6 +93,11 @@ public static class ControllerRoles
         ("service-account-controller",
         [
             Rule(V("create"), G(Legacy), "serviceaccounts"),
+            EventsRule(),
+        ]),
+        ("ttl-after-finished-controller",
+        [
+            Rule(V("get", "list", "watch", "delete"), G("batch"), "jobs"),
             EventsRule(),
         ]),
     ];
