@@ -47,7 +47,7 @@ internal static class KindRegistry
             ServiceAccount.Descriptor, ServiceAccountList.Descriptor, Pod.Descriptor, PodList.Descriptor,
             Node.Descriptor, NodeList.Descriptor, Event.Descriptor, EventList.Descriptor, Status.Descriptor);
         Add("apps/v1", Deployment.Descriptor, DeploymentList.Descriptor, ReplicaSet.Descriptor, ReplicaSetList.Descriptor);
-        Add("batch/v1", Job.Descriptor, JobList.Descriptor);
+        Add("batch/v1", Job.Descriptor, JobList.Descriptor, CronJob.Descriptor, CronJobList.Descriptor);
         Add("policy/v1", Eviction.Descriptor, PodDisruptionBudget.Descriptor, PodDisruptionBudgetList.Descriptor);
         Add("authentication.k8s.io/v1", TokenRequest.Descriptor, TokenReview.Descriptor, SelfSubjectReview.Descriptor);
         Add(
