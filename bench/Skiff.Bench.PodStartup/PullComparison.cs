@@ -60,19 +60,13 @@ internal static class PullComparison
             present.Add(warm.Times.Values.Single().ReadySeen!.Value - warm.Times.Values.Single().CreateSent);
         }
 
-        var pullMedian = Median(pulled);
-        var presentMedian = Median(present);
+        var pullMedian = Percentiles.Of(pulled).P50;
+        var presentMedian = Percentiles.Of(present).P50;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"create → Ready, image present: median {presentMedian:0} ms (runs {string.Join(", ", present.Select(v => v.ToString("0", CultureInfo.InvariantCulture)))})"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"create → Ready, pulled first:  median {pullMedian:0} ms (runs {string.Join(", ", pulled.Select(v => v.ToString("0", CultureInfo.InvariantCulture)))})"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"pull cost {pullMedian - presentMedian:0} ms ({megabytes * 1000 / Math.Max(1, pullMedian - presentMedian):0.0} MB/s of archive), ratio pulled/present {pullMedian / presentMedian:0.00}"));
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
     }
 }

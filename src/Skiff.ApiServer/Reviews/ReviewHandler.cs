@@ -34,10 +34,9 @@ public sealed class ReviewHandler(AccessReviews access, IdentityReviews identity
         };
 
         // Upstream stamps the answer's creation time (a review is never stored, so it has no name, uid or version).
+        // The answer is the decoded request, whose kind and apiVersion DecodeBody already set from the URL.
         answer.Metadata ??= new V1ObjectMeta();
         answer.Metadata.CreationTimestamp = time.GetUtcNow().UtcDateTime;
-        answer.ApiVersion = def.ApiVersion;
-        answer.Kind = def.Kind;
         await ResponseWriter.WriteJsonAsync(ctx, 201, ModelJson.Serialize(answer));
     }
 }
