@@ -71,7 +71,10 @@ public sealed class Scheduler
             Updated = (_, p) => OnPodAddedOrUpdated(p),
             Deleted = (p, _) => OnPodDeleted(p),
         });
-        await Task.WhenAll(nodes.WaitForSyncAsync(cancellationToken), pods.WaitForSyncAsync(cancellationToken));
+        // Wait for the handlers, not just the informers: an informer is synced once its cache holds the first list, but
+        // the scheduler's own node cache is fed by its handler, which may not have seen every node yet (a pod tried then
+        // fails with "no nodes available").
+        await Task.WhenAll(nodeHandler.WaitForSyncAsync(cancellationToken), podHandler.WaitForSyncAsync(cancellationToken));
         _logger.LogInformation("scheduler {Name} running", _options.SchedulerName);
 
         var flushes = _queue.RunFlushesAsync(cancellationToken);
