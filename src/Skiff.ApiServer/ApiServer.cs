@@ -38,7 +38,10 @@ public static class ApiServer
             ips.Add(options.BindAddress);
         }
 
-        var dns = new List<string> { "localhost", hostName, "kubernetes", "kubernetes.default", "kubernetes.default.svc" };
+        // As kube-apiserver: pods reach the server as the `kubernetes` Service (the service range's first address) and
+        // by its names, so in-cluster clients verify the serving certificate against those.
+        ips.Add(Services.ServiceIpRange.Parse(options.ServiceCidr).At(0));
+        var dns = new List<string> { "localhost", hostName, "kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local" };
         foreach (var san in options.ExtraSans)
         {
             if (IPAddress.TryParse(san, out var ip))
