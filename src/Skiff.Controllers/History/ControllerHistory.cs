@@ -21,12 +21,37 @@ public static class ControllerHistory
     /// <summary>Revisions kept by default (apps/v1 revisionHistoryLimit).</summary>
     public const int DefaultHistoryLimit = 10;
 
-    /// <summary>The revision data for a template: a patch that replaces <c>spec.template</c>.</summary>
+    /// <summary>The revision data for a template: a patch that replaces <c>spec.template</c>, byte for byte what Go's
+    /// json.Marshal writes (kubectl compares it with its own to skip a rollback to the current template).</summary>
     public static string TemplatePatch(V1PodTemplateSpec? template)
     {
         var node = template is null ? new JsonObject() : JsonNode.Parse(ModelJson.Serialize(template))!.AsObject();
+        AddGoZeroValues(node);
         node["$patch"] = "replace";
-        return DeploymentUtil.Canonical(new JsonObject { ["spec"] = new JsonObject { ["template"] = node } });
+        return GoJson.Write(new JsonObject { ["spec"] = new JsonObject { ["template"] = node } });
+    }
+
+    /// <summary>Go writes struct-typed fields even when empty: the template's <c>metadata.creationTimestamp: null</c>,
+    /// its <c>spec</c>, and every container's <c>resources: {}</c>.</summary>
+    private static void AddGoZeroValues(JsonObject template)
+    {
+        var metadata = template["metadata"] as JsonObject ?? new JsonObject();
+        template["metadata"] = metadata;
+        if (!metadata.ContainsKey("creationTimestamp"))
+        {
+            metadata["creationTimestamp"] = null;
+        }
+
+        var spec = template["spec"] as JsonObject ?? new JsonObject();
+        template["spec"] = spec;
+        spec.TryAdd("containers", new JsonArray());
+        foreach (var list in new[] { "initContainers", "containers", "ephemeralContainers" })
+        {
+            foreach (var container in (spec[list] as JsonArray ?? []).OfType<JsonObject>())
+            {
+                container.TryAdd("resources", new JsonObject());
+            }
+        }
     }
 
     /// <summary>A revision's data as canonical JSON (compared with <see cref="TemplatePatch"/>).</summary>
@@ -36,10 +61,10 @@ public static class ControllerHistory
         return revision.Data switch
         {
             null => "null",
-            JsonElement element => DeploymentUtil.Canonical(JsonNode.Parse(element.GetRawText())),
-            JsonNode node => DeploymentUtil.Canonical(node),
-            string text => DeploymentUtil.Canonical(JsonNode.Parse(text)),
-            var other => DeploymentUtil.Canonical(JsonNode.Parse(JsonSerializer.Serialize(other, other.GetType(), ModelJson.Options))),
+            JsonElement element => GoJson.Write(JsonNode.Parse(element.GetRawText())),
+            JsonNode node => GoJson.Write(node),
+            string text => GoJson.Write(JsonNode.Parse(text)),
+            var other => GoJson.Write(JsonNode.Parse(JsonSerializer.Serialize(other, other.GetType(), ModelJson.Options))),
         };
     }
 
@@ -53,6 +78,11 @@ public static class ControllerHistory
         }
 
         template.Remove("$patch");
+        if (template["metadata"] is JsonObject metadata && metadata["creationTimestamp"] is null)
+        {
+            metadata.Remove("creationTimestamp");
+        }
+
         return ModelJson.Deserialize<V1PodTemplateSpec>(Encoding.UTF8.GetBytes(template.ToJsonString()));
     }
 
