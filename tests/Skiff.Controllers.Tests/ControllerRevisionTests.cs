@@ -30,6 +30,13 @@ public sealed class ControllerRevisionTests
         Assert.Equal(new string('a', 223) + "-h", ControllerHistory.Name(new string('a', 300), "h"));
     }
 
+    [Fact]
+    public void Json_is_written_as_Go_writes_a_map()
+    {
+        var node = System.Text.Json.Nodes.JsonNode.Parse("""{"b":1.0,"a":"<x>&é","c":null,"d":[2.5,100000000]}""");
+        Assert.Equal("""{"a":"\u003cx\u003e\u0026é","b":1,"c":null,"d":[2.5,100000000]}""", GoJson.Write(node));
+    }
+
     private static V1DaemonSet DaemonSet(string image, int? historyLimit = null) => new()
     {
         Metadata = new V1ObjectMeta

@@ -100,7 +100,10 @@ public sealed class StatefulSetController : IDisposable
             p => LabelSelectors.Matches(selector, p.Metadata.Labels) && StatefulPods.Ordinal(set, p) >= 0, cancellationToken);
         if (set.Metadata.DeletionTimestamp is not null)
         {
-            return; // upstream leaves a set being deleted to the garbage collector
+            // upstream only updates the status of a set being deleted (the garbage collector removes its pods).
+            var updateName = set.Status?.UpdateRevision ?? string.Empty;
+            await UpdateStatusAsync(set, pods, set.Status?.CurrentRevision ?? updateName, updateName, set.Status?.CollisionCount ?? 0, cancellationToken);
+            return;
         }
 
         var owned = await OwnershipPatches.ClaimAsync(
@@ -118,7 +121,7 @@ public sealed class StatefulSetController : IDisposable
             await DeleteAsync(set, pod, cancellationToken);
         }
 
-        await UpdateStatusAsync(set, pods, revisions, cancellationToken);
+        await UpdateStatusAsync(set, pods, revisions.Current.Metadata.Name, revisions.Update.Metadata.Name, revisions.CollisionCount, cancellationToken);
         await _history.TruncateAsync(set, pods, owned, revisions, cancellationToken);
     }
 
@@ -170,13 +173,12 @@ public sealed class StatefulSetController : IDisposable
 
     /// <summary>upstream's status computation and completeRollingUpdate: once every pod is updated and ready, the
     /// update revision becomes the current one.</summary>
-    private async Task UpdateStatusAsync(V1StatefulSet set, List<V1Pod> pods, StatefulSetHistory.Revisions revisions, CancellationToken cancellationToken)
+    private async Task UpdateStatusAsync(
+        V1StatefulSet set, List<V1Pod> pods, string currentRevision, string updateRevision, int collisionCount, CancellationToken cancellationToken)
     {
-        var updateRevision = revisions.Update.Metadata.Name;
         var now = _time.GetUtcNow();
         var minReady = set.Spec.MinReadySeconds ?? 0;
         var live = pods.Where(p => p.Metadata.DeletionTimestamp is null && p.Status?.Phase is not ("Failed" or "Succeeded")).ToList();
-        var currentRevision = revisions.Current.Metadata.Name;
         var status = new V1StatefulSetStatus
         {
             Replicas = live.Count,
@@ -187,7 +189,7 @@ public sealed class StatefulSetController : IDisposable
             CurrentRevision = currentRevision,
             UpdateRevision = updateRevision,
             ObservedGeneration = set.Metadata.Generation,
-            CollisionCount = revisions.CollisionCount,
+            CollisionCount = collisionCount,
             Conditions = set.Status?.Conditions,
         };
         var replicas = set.Spec.Replicas ?? 1;

@@ -25,7 +25,7 @@ public sealed class StatefulSetHistory(IApiClient api)
         var next = ControllerHistory.MaxRevision(revisions) + 1;
         var equal = revisions.Where(r => ControllerHistory.DataOf(r) == data).ToList();
         V1ControllerRevision update;
-        if (equal.Count > 0 && ReferenceEquals(revisions[^1], equal[^1]))
+        if (equal.Count > 0 && ControllerHistory.DataOf(revisions[^1]) == data)
         {
             update = revisions[^1]; // the template has not changed
         }
