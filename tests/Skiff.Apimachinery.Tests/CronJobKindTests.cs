@@ -48,6 +48,8 @@ public sealed class CronJobKindTests
     [InlineData("@hourly")]
     [InlineData("0 9 * jan-mar mon-fri")]
     [InlineData("5,10-20/5 */2 1 * ?")]
+    [InlineData("@every 1h30m")]
+    [InlineData("@every 90s")]
     public void Accepts_what_the_cron_parser_accepts(string schedule) => Assert.Empty(Errors(CronJob(schedule)));
 
     [Theory]
@@ -58,8 +60,24 @@ public sealed class CronJobKindTests
     [InlineData("@fortnightly", "spec.schedule: Invalid value: \"@fortnightly\": unrecognized descriptor: @fortnightly")]
     [InlineData("x * * * *", "spec.schedule: Invalid value: \"x * * * *\": failed to parse int from x: strconv.Atoi: parsing \"x\": invalid syntax")]
     [InlineData("TZ=UTC 0 * * * *", "spec.schedule: Invalid value: \"TZ=UTC 0 * * * *\": cannot use TZ or CRON_TZ in schedule, use timeZone field instead")]
+    [InlineData("@every 5", "spec.schedule: Invalid value: \"@every 5\": failed to parse duration @every 5: time: missing unit in duration \"5\"")]
+    [InlineData("@every soon", "spec.schedule: Invalid value: \"@every soon\": failed to parse duration @every soon: time: invalid duration \"soon\"")]
     public void Rejects_a_bad_schedule_with_the_parsers_message(string schedule, string expected) =>
         Assert.Equal([expected], Errors(CronJob(schedule)));
+
+    [Fact]
+    public void A_stored_TZ_prefix_may_stay_on_update_but_not_be_added()
+    {
+        var strategy = new CronJobStrategy();
+        var stored = CronJob("TZ=Europe/Paris 0 * * * *");
+        strategy.PrepareForCreate(stored, Now);
+        var updated = CronJob("CRON_TZ=Europe/Paris 30 * * * *");
+        strategy.PrepareForCreate(updated, Now);
+        Assert.Empty(strategy.ValidateUpdate(updated, stored));
+        var plain = CronJob("0 * * * *");
+        strategy.PrepareForCreate(plain, Now);
+        Assert.Single(strategy.ValidateUpdate(updated, plain));
+    }
 
     [Fact]
     public void Time_zone_must_be_a_known_iana_name()

@@ -235,4 +235,27 @@ public sealed class CronJobControllerTests
 
         return count;
     }
+
+    [Fact]
+    public void Every_is_a_constant_delay_from_the_whole_second_as_robfig_cron()
+    {
+        var (every, error) = CronSchedule.Parse("@every 1h30m", TimeZoneInfo.Utc);
+        Assert.Null(error);
+        var start = new DateTimeOffset(2026, 12, 5, 12, 0, 10, 500, TimeSpan.Zero);
+        Assert.Equal(new DateTimeOffset(2026, 12, 5, 13, 30, 10, TimeSpan.Zero), every!.Next(start));
+        Assert.Equal(new DateTimeOffset(2026, 12, 5, 12, 0, 11, TimeSpan.Zero), CronSchedule.Parse("@every 10ms", TimeZoneInfo.Utc).Schedule!.Next(start));
+        var (mostRecent, missed) = every.MostRecent(start, start.AddHours(4));
+        Assert.Equal((start.AddTicks(-5_000_000).AddHours(3), 2L), (mostRecent, missed));
+        Assert.Contains("missing unit", CronSchedule.Parse("@every 5", TimeZoneInfo.Utc).Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_TZ_prefix_in_the_schedule_names_the_zone_it_runs_in()
+    {
+        var (paris, error) = CronSchedule.Parse("CRON_TZ=Europe/Paris 0 9 * * *", TimeZoneInfo.Utc);
+        Assert.Null(error);
+        Assert.Equal("Europe/Paris", paris!.Zone.Id);
+        Assert.Equal(new DateTimeOffset(2026, 12, 5, 8, 0, 0, TimeSpan.Zero), paris.Next(new DateTimeOffset(2026, 12, 5, 0, 0, 0, TimeSpan.Zero)));
+        Assert.Contains("unknown time zone Mars/Olympus", CronSchedule.Parse("TZ=Mars/Olympus 0 9 * * *", TimeZoneInfo.Utc).Error, StringComparison.Ordinal);
+    }
 }

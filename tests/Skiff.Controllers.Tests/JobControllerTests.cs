@@ -319,4 +319,74 @@ public sealed class JobControllerTests
         Assert.Null(h.Api.Peek<V1Job>("default", "pi"));
         Assert.Contains(h.Api.Calls, c => c.Verb == "delete" && c.Resource.Contains("jobs", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task Backoff_limit_per_index_retries_an_index_with_its_own_backoff_then_fails_it_and_the_job()
+    {
+        await using var h = new ControllerHarness();
+        using var controller = new JobController(h.Context);
+        h.Api.Seed(Job(completions: 2, parallelism: 2, s =>
+        {
+            s.CompletionMode = "Indexed";
+            s.BackoffLimitPerIndex = 1;
+            s.BackoffLimit = int.MaxValue;
+        }));
+        await h.StartAsync();
+        await SyncAsync(h, controller);
+        var pods = Running(h).OrderBy(JobPods.Index).ToList();
+        Assert.Equal(["0", "0"], pods.Select(p => p.Metadata.Annotations[IndexFailures.FailureCountAnnotation]));
+
+        // Index 0 fails once: its replacement waits the 10 s back-off, then carries failure count 1.
+        await FinishAsync(h, pods[0], exitCode: 1);
+        await SyncAsync(h, controller);
+        Assert.Single(Running(h));
+        Assert.Equal(string.Empty, Status(h).FailedIndexes);
+        h.Time.Advance(TimeSpan.FromSeconds(11));
+        await SyncAsync(h, controller);
+        var retry = Running(h).Single(p => JobPods.Index(p) == 0);
+        Assert.Equal("1", retry.Metadata.Annotations[IndexFailures.FailureCountAnnotation]);
+
+        // Its second failure passes the limit: index 0 is failed for good and not retried; index 1 still runs.
+        await FinishAsync(h, retry, exitCode: 1);
+        await SyncAsync(h, controller);
+        h.Time.Advance(TimeSpan.FromMinutes(10));
+        await SyncAsync(h, controller);
+        Assert.Equal("0", Status(h).FailedIndexes);
+        Assert.Equal([1], Running(h).Select(p => JobPods.Index(p) ?? -1));
+        Assert.Null(Condition(Status(h), JobConditions.Failed));
+
+        // Index 1 succeeds: every index is done, one failed, so the job fails with FailedIndexes.
+        await FinishAsync(h, Running(h)[0], exitCode: 0);
+        await SyncAsync(h, controller);
+        await SyncAsync(h, controller);
+        Assert.Equal(("1", "0"), (Status(h).CompletedIndexes, Status(h).FailedIndexes));
+        Assert.Equal("FailedIndexes", Condition(Status(h), JobConditions.Failed));
+    }
+
+    [Fact]
+    public async Task A_FailIndex_rule_fails_the_index_at_once_and_max_failed_indexes_fails_the_job()
+    {
+        await using var h = new ControllerHarness();
+        using var controller = new JobController(h.Context);
+        h.Api.Seed(Job(completions: 3, parallelism: 3, s =>
+        {
+            s.CompletionMode = "Indexed";
+            s.BackoffLimitPerIndex = 5;
+            s.MaxFailedIndexes = 0;
+            s.BackoffLimit = int.MaxValue;
+            s.PodFailurePolicy = new V1PodFailurePolicy
+            {
+                Rules = [new V1PodFailurePolicyRule { Action = "FailIndex", OnExitCodes = new V1PodFailurePolicyOnExitCodesRequirement { OperatorProperty = "In", Values = [42] } }],
+            };
+        }));
+        await h.StartAsync();
+        await SyncAsync(h, controller);
+        await FinishAsync(h, Running(h).Single(p => JobPods.Index(p) == 2), exitCode: 42);
+        await SyncAsync(h, controller);
+        await SyncAsync(h, controller);
+        Assert.Equal("2", Status(h).FailedIndexes);
+        // FailureTarget at once; Failed follows once the other indexes' pods (deleted now) have terminated.
+        Assert.Equal("MaxFailedIndexesExceeded", Condition(Status(h), JobConditions.FailureTarget));
+        Assert.Empty(Running(h));
+    }
 }

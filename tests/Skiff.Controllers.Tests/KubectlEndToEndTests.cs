@@ -159,4 +159,81 @@ public sealed class KubectlEndToEndTests : IAsyncLifetime
         var left = await EventuallyAsync(() => KubectlAsync("get", "replicasets,pods", "-o", "name"), t => t.Trim().Length == 0);
         Assert.Equal(string.Empty, left.Trim());
     }
+
+    private const string DaemonSetAndStatefulSetYaml = """
+        apiVersion: apps/v1
+        kind: DaemonSet
+        metadata:
+          name: agent
+        spec:
+          selector:
+            matchLabels: {app: agent}
+          template:
+            metadata:
+              labels: {app: agent}
+            spec:
+              containers:
+              - name: c
+                image: busybox:1.36
+        ---
+        apiVersion: apps/v1
+        kind: StatefulSet
+        metadata:
+          name: db
+        spec:
+          replicas: 2
+          serviceName: db
+          selector:
+            matchLabels: {app: db}
+          template:
+            metadata:
+              labels: {app: db}
+            spec:
+              containers:
+              - name: c
+                image: busybox:1.36
+        """;
+
+    [Fact]
+    public async Task Rollout_history_and_undo_of_daemon_sets_and_stateful_sets_read_their_controller_revisions()
+    {
+        if (Kubectl is null)
+        {
+            Assert.False(string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase), "kubectl is required under CI=true");
+            return;
+        }
+
+        await _api!.CreateAsync(new V1Node { ApiVersion = "v1", Kind = "Node", Metadata = new V1ObjectMeta { Name = "node-a" } }, CancellationToken.None);
+        var manifest = Path.Combine(_dataDirectory, "workloads.yaml");
+        await File.WriteAllTextAsync(manifest, DaemonSetAndStatefulSetYaml);
+        await KubectlAsync("apply", "-f", manifest);
+        foreach (var workload in new[] { "ds/agent", "sts/db" })
+        {
+            Assert.Contains("roll", await KubectlAsync("rollout", "status", workload, "--timeout=60s"), StringComparison.Ordinal);
+            await KubectlAsync("set", "image", workload, "c=busybox:1.37");
+            Assert.Contains("roll", await KubectlAsync("rollout", "status", workload, "--timeout=60s"), StringComparison.Ordinal);
+
+            var history = await KubectlAsync("rollout", "history", workload);
+            Assert.Matches(@"REVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+<none>", history);
+            Assert.Contains("busybox:1.36", await KubectlAsync("rollout", "history", workload, "--revision=1"), StringComparison.Ordinal);
+
+            Assert.Contains("rolled back", await KubectlAsync("rollout", "undo", workload), StringComparison.Ordinal);
+            var kind = workload.StartsWith("ds/", StringComparison.Ordinal) ? "daemonset" : "statefulset";
+            Assert.Equal("busybox:1.36", await KubectlAsync("get", kind, workload.Split('/')[1], "-o", "jsonpath={.spec.template.spec.containers[0].image}"));
+            Assert.Contains("roll", await KubectlAsync("rollout", "status", workload, "--timeout=60s"), StringComparison.Ordinal);
+            var app = workload.Split('/')[1];
+            var images = await EventuallyAsync(
+                () => KubectlAsync("get", "pods", "-l", "app=" + app, "-o", "jsonpath={.items[*].spec.containers[0].image}"),
+                t => t.Length > 0 && t.Split(' ').All(i => i == "busybox:1.36"));
+            Assert.All(images.Split(' '), i => Assert.Equal("busybox:1.36", i));
+
+            // The undo renumbered revision 1 as 3 (no new revision), and undo again goes back to 1.37.
+            Assert.Matches(@"REVISION\s+CHANGE-CAUSE\n2\s+<none>\n3\s+<none>", await KubectlAsync("rollout", "history", workload));
+            Assert.Contains("busybox:1.37", await KubectlAsync("rollout", "history", workload, "--revision=2"), StringComparison.Ordinal);
+            Assert.Contains("skipped rollback", await KubectlAsync("rollout", "undo", workload, "--to-revision=3"), StringComparison.Ordinal);
+        }
+
+        var revisions = await KubectlAsync("get", "controllerrevisions", "-o", "custom-columns=NAME:.metadata.name,OWNER:.metadata.ownerReferences[0].kind,REV:.revision", "--no-headers");
+        Assert.Equal(4, revisions.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+    }
 }

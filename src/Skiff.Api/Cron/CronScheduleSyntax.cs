@@ -6,7 +6,8 @@ namespace Skiff.Api.Cron;
 /// The schedule syntax a CronJob accepts, as upstream's parser (robfig/cron v3 <c>ParseStandard</c>) reads it: five
 /// whitespace-separated fields (minute, hour, day of month, month, day of week 0-6, with <c>*</c>, <c>?</c>, ranges,
 /// steps, lists and month/day names) or a macro (<c>@yearly</c>, <c>@annually</c>, <c>@monthly</c>, <c>@weekly</c>,
-/// <c>@daily</c>, <c>@midnight</c>, <c>@hourly</c>). Errors carry that parser's messages, which the API returns in its 422.
+/// <c>@daily</c>, <c>@midnight</c>, <c>@hourly</c>) or <c>@every &lt;duration&gt;</c> (kept as is: see
+/// <see cref="Every"/>). A leading <c>TZ=zone</c> or <c>CRON_TZ=zone</c> names the zone (<see cref="TimeZonePrefix"/>). Errors carry that parser's messages, which the API returns in its 422.
 /// </summary>
 public static class CronScheduleSyntax
 {
@@ -49,6 +50,12 @@ public static class CronScheduleSyntax
             text = space < 0 ? string.Empty : text[(space + 1)..].Trim();
         }
 
+        if (text.StartsWith(EveryPrefix, StringComparison.Ordinal))
+        {
+            var (_, everyError) = Every(text);
+            return everyError is null ? (text, null) : (null, everyError);
+        }
+
         if (text.StartsWith('@'))
         {
             return Macros.TryGetValue(text, out var expanded) ? (expanded, null) : (null, $"unrecognized descriptor: {text}");
@@ -72,6 +79,45 @@ public static class CronScheduleSyntax
         }
 
         return (string.Join(' ', fields), null);
+    }
+
+    private const string EveryPrefix = "@every ";
+
+    /// <summary>robfig/cron's <c>@every &lt;duration&gt;</c>: a constant delay, at least one second, whole seconds;
+    /// null delay when <paramref name="schedule"/> is not of that form (or the parser's error).</summary>
+    public static (TimeSpan? Delay, string? Error) Every(string schedule)
+    {
+        ArgumentNullException.ThrowIfNull(schedule);
+        if (!schedule.StartsWith(EveryPrefix, StringComparison.Ordinal))
+        {
+            return (null, null);
+        }
+
+        var text = schedule[EveryPrefix.Length..].Trim();
+        var (duration, error) = GoDuration.Parse(text);
+        if (duration is not { } delay)
+        {
+            return (null, $"failed to parse duration {schedule}: {error}");
+        }
+
+        delay = delay < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : delay;
+        return (TimeSpan.FromSeconds(Math.Floor(delay.TotalSeconds)), null);
+    }
+
+    /// <summary>The zone a <c>TZ=zone</c> / <c>CRON_TZ=zone</c> prefix names, or null without one.</summary>
+    public static string? TimeZonePrefix(string? schedule)
+    {
+        var text = (schedule ?? string.Empty).Trim();
+        foreach (var prefix in new[] { "TZ=", "CRON_TZ=" })
+        {
+            if (text.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                var space = text.IndexOfAny([' ', '\t']);
+                return space < 0 ? text[prefix.Length..] : text[prefix.Length..space];
+            }
+        }
+
+        return null;
     }
 
     private static string? CheckRange(string expr, (int Min, int Max, string[]? Names, int NameBase) bounds)

@@ -55,7 +55,13 @@ public sealed partial class CronJobStrategy : ResourceStrategy<V1CronJob>
         PodTemplateRules.ApplyDefaults(spec.JobTemplate?.Spec?.Template);
     }
 
-    protected override IEnumerable<FieldError> Validate(V1CronJob obj)
+    /// <summary>upstream's AllowTZInSchedule: an object stored with a TZ prefix before it was refused may keep it.</summary>
+    protected override IEnumerable<FieldError> ValidateUpdate(V1CronJob obj, V1CronJob old) =>
+        Validate(obj, allowTimeZoneInSchedule: old?.Spec?.Schedule?.Contains("TZ", StringComparison.Ordinal) == true);
+
+    protected override IEnumerable<FieldError> Validate(V1CronJob obj) => Validate(obj, allowTimeZoneInSchedule: false);
+
+    private static List<FieldError> Validate(V1CronJob obj, bool allowTimeZoneInSchedule)
     {
         var spec = obj.Spec ?? new V1CronJobSpec();
         var errors = new List<FieldError>();
@@ -75,7 +81,7 @@ public sealed partial class CronJobStrategy : ResourceStrategy<V1CronJob>
                 errors.Add(FieldErrors.Invalid("spec.schedule", spec.Schedule, error));
             }
 
-            if (spec.Schedule.Contains("TZ", StringComparison.Ordinal))
+            if (!allowTimeZoneInSchedule && spec.Schedule.Contains("TZ", StringComparison.Ordinal))
             {
                 errors.Add(FieldErrors.Invalid("spec.schedule", spec.Schedule, "cannot use TZ or CRON_TZ in schedule, use timeZone field instead"));
             }

@@ -86,6 +86,45 @@ public sealed class JobStrategy : ResourceStrategy<V1Job>
         (spec.Selector.MatchLabels ??= new Dictionary<string, string>())[ControllerUidLabel] = uid;
     }
 
+    /// <summary>upstream's rules for backoffLimitPerIndex, maxFailedIndexes and the FailIndex action.</summary>
+    private static List<FieldError> ValidatePerIndexLimits(V1JobSpec spec)
+    {
+        var errors = new List<FieldError>();
+        if (spec.BackoffLimitPerIndex is { } perIndex)
+        {
+            errors.AddRange(PodTemplateRules.NonNegative("spec.backoffLimitPerIndex", perIndex));
+            if (spec.CompletionMode != "Indexed")
+            {
+                errors.Add(FieldErrors.Invalid("spec.backoffLimitPerIndex", perIndex, "requires indexed completion mode"));
+            }
+        }
+
+        if (spec.MaxFailedIndexes is { } maxFailed)
+        {
+            errors.AddRange(PodTemplateRules.NonNegative("spec.maxFailedIndexes", maxFailed));
+            if (spec.BackoffLimitPerIndex is null)
+            {
+                errors.Add(FieldErrors.Required("spec.backoffLimitPerIndex", "when maxFailedIndexes is specified"));
+            }
+
+            if (spec.Completions is { } completions && maxFailed > completions)
+            {
+                errors.Add(FieldErrors.Invalid("spec.maxFailedIndexes", maxFailed, "must be less than or equal to completions"));
+            }
+        }
+
+        var rules = spec.PodFailurePolicy?.Rules ?? [];
+        for (var i = 0; i < rules.Count; i++)
+        {
+            if (rules[i].Action == "FailIndex" && spec.BackoffLimitPerIndex is null)
+            {
+                errors.Add(FieldErrors.Invalid($"spec.podFailurePolicy.rules[{i}].action", rules[i].Action, "requires the backoffLimitPerIndex to be set"));
+            }
+        }
+
+        return errors;
+    }
+
     protected override IEnumerable<FieldError> Validate(V1Job obj)
     {
         var spec = obj.Spec ?? new V1JobSpec();
@@ -108,6 +147,7 @@ public sealed class JobStrategy : ResourceStrategy<V1Job>
             errors.Add(FieldErrors.Required("spec.completions", "when completion mode is Indexed"));
         }
 
+        errors.AddRange(ValidatePerIndexLimits(spec));
         errors.AddRange(PodTemplateRules.ValidateSelector(spec.Selector, "spec.selector", "job"));
         errors.AddRange(PodTemplateRules.ValidateTemplate(spec.Template, spec.Selector, "spec.template"));
         var restartPolicy = spec.Template?.Spec?.RestartPolicy;

@@ -180,6 +180,12 @@ public sealed class CronJobController : IDisposable
             return null;
         }
 
+        if (spec.Schedule?.Contains("TZ", StringComparison.Ordinal) == true)
+        {
+            _events.Event(cronJob, EventTypes.Warning, "UnsupportedSchedule",
+                $"CRON_TZ or TZ used in schedule \"{spec.Schedule}\" is not officially supported, see https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/ for more details");
+        }
+
         var (schedule, error) = CronSchedule.Parse(spec.Schedule, zone);
         if (schedule is null)
         {

@@ -10,17 +10,20 @@ namespace Skiff.Controllers.CronJobs;
 /// </summary>
 public sealed class CronSchedule
 {
-    private readonly CronExpression _expression;
+    private readonly CronExpression? _expression;
+    private readonly TimeSpan _every;
 
-    private CronSchedule(CronExpression expression, TimeZoneInfo zone)
+    private CronSchedule(CronExpression? expression, TimeSpan every, TimeZoneInfo zone)
     {
         _expression = expression;
+        _every = every;
         Zone = zone;
     }
 
     public TimeZoneInfo Zone { get; }
 
-    /// <summary>Parses <paramref name="schedule"/>; the error is the cron parser's message.</summary>
+    /// <summary>Parses <paramref name="schedule"/>; the error is the cron parser's message. A <c>TZ=</c>/<c>CRON_TZ=</c>
+    /// prefix (kept from objects stored before upstream refused it) overrides <paramref name="zone"/>, as robfig/cron's.</summary>
     public static (CronSchedule? Schedule, string? Error) Parse(string? schedule, TimeZoneInfo zone)
     {
         var (fields, error) = CronScheduleSyntax.Normalize(schedule);
@@ -29,9 +32,24 @@ public sealed class CronSchedule
             return (null, error);
         }
 
+        if (CronScheduleSyntax.TimeZonePrefix(schedule) is { } zoneName)
+        {
+            if (!TimeZoneInfo.TryFindSystemTimeZoneById(zoneName, out var prefixed))
+            {
+                return (null, $"provided bad location {zoneName}: unknown time zone {zoneName}");
+            }
+
+            zone = prefixed;
+        }
+
+        if (CronScheduleSyntax.Every(fields).Delay is { } every)
+        {
+            return (new CronSchedule(null, every, zone), null);
+        }
+
         try
         {
-            return (new CronSchedule(CronExpression.Parse(fields, CronFormat.Standard), zone), null);
+            return (new CronSchedule(CronExpression.Parse(fields, CronFormat.Standard), TimeSpan.Zero, zone), null);
         }
         catch (CronFormatException e)
         {
@@ -40,7 +58,9 @@ public sealed class CronSchedule
     }
 
     /// <summary>The first scheduled time strictly after <paramref name="after"/>, or null if there is none.</summary>
-    public DateTimeOffset? Next(DateTimeOffset after) => _expression.GetNextOccurrence(after, Zone, inclusive: false);
+    public DateTimeOffset? Next(DateTimeOffset after) => _expression is null
+        ? after.AddTicks(-(after.Ticks % TimeSpan.TicksPerSecond)).Add(_every) // robfig's ConstantDelaySchedule
+        : _expression.GetNextOccurrence(after, Zone, inclusive: false);
 
     /// <summary>
     /// upstream's mostRecentScheduleTime: the latest scheduled time in (<paramref name="earliest"/>, <paramref name="now"/>]

@@ -10,6 +10,7 @@ using Skiff.Client.Informers;
 using Skiff.Client.Queue;
 using Skiff.Controllers.Common;
 using Skiff.Controllers.Deployments;
+using Skiff.Controllers.History;
 
 namespace Skiff.Controllers.DaemonSets;
 
@@ -33,6 +34,8 @@ public sealed class DaemonSetController : IDisposable
     private readonly SharedInformer<V1DaemonSet> _daemonSets;
     private readonly SharedInformer<V1Pod> _pods;
     private readonly SharedInformer<V1Node> _nodes;
+    private readonly SharedInformer<V1ControllerRevision> _revisions;
+    private readonly DaemonSetHistory _history;
     private readonly List<IHandlerRegistration> _registrations = [];
 
     public DaemonSetController(ComponentContext context)
@@ -45,6 +48,8 @@ public sealed class DaemonSetController : IDisposable
         _daemonSets = context.Informers.Get<V1DaemonSet>();
         _pods = context.Informers.Get<V1Pod>();
         _nodes = context.Informers.Get<V1Node>();
+        _revisions = context.Informers.Get<V1ControllerRevision>();
+        _history = new DaemonSetHistory(_api);
         Expectations = new ControllerExpectations(_time);
         Queue = new WorkQueue<string>(RateLimiters.DefaultController<string>(_time), _time, "daemonset");
         _registrations.Add(_daemonSets.AddEventHandler(new ResourceEventHandler<V1DaemonSet>
@@ -62,6 +67,14 @@ public sealed class DaemonSetController : IDisposable
             Added = (pod, _) => OnPodChanged(pod, added: true),
             Updated = (_, pod) => OnPodChanged(pod, added: false),
             Deleted = (pod, _) => OnPodDeleted(pod),
+        }));
+        // upstream's addHistory/updateHistory/deleteHistory: a revision's owner (or, for an orphan, every
+        // DaemonSet whose selector matches it) is synced again.
+        _registrations.Add(_revisions.AddEventHandler(new ResourceEventHandler<V1ControllerRevision>
+        {
+            Added = (revision, _) => OnRevision(revision),
+            Updated = (_, revision) => OnRevision(revision),
+            Deleted = (revision, _) => OnRevision(revision),
         }));
         // Any node change may change eligibility (labels, taints) or the set of nodes.
         _registrations.Add(_nodes.AddEventHandler(new ResourceEventHandler<V1Node>
@@ -85,7 +98,8 @@ public sealed class DaemonSetController : IDisposable
     public async Task RunAsync(int workers, CancellationToken cancellationToken)
     {
         await Task.WhenAll(
-            _daemonSets.WaitForSyncAsync(cancellationToken), _pods.WaitForSyncAsync(cancellationToken), _nodes.WaitForSyncAsync(cancellationToken));
+            _daemonSets.WaitForSyncAsync(cancellationToken), _pods.WaitForSyncAsync(cancellationToken), _nodes.WaitForSyncAsync(cancellationToken),
+            _revisions.WaitForSyncAsync(cancellationToken));
         await QueueWorkers.RunAsync(Queue, workers, SyncAsync, _logger, cancellationToken);
     }
 
@@ -108,17 +122,27 @@ public sealed class DaemonSetController : IDisposable
             return;
         }
 
-        var hash = DeploymentUtil.ComputeHash(ds.Spec.Template, ds.Status?.CollisionCount);
         var selector = ds.Spec.Selector;
         var candidates = _pods.Cache.List(ds.Metadata.NamespaceProperty);
         var pods = await OwnershipPatches.ClaimAsync(
             _api, ds, ControllerRefs.For(ds, ApiVersion, Kind), candidates, p => LabelSelectors.Matches(selector, p.Metadata.Labels), cancellationToken);
         var nodes = _nodes.Cache.List(null);
         var nodeToPods = NodeToPods(pods);
+        var hash = DeploymentUtil.ComputeHash(ds.Spec.Template, ds.Status?.CollisionCount);
+        List<V1ControllerRevision> oldRevisions = [];
+        if (ds.Metadata.DeletionTimestamp is null)
+        {
+            var revisions = await OwnershipPatches.ClaimAsync(
+                _api, ds, ControllerRefs.For(ds, ApiVersion, Kind), _revisions.Cache.List(ds.Metadata.NamespaceProperty),
+                r => LabelSelectors.Matches(selector, r.Metadata.Labels), cancellationToken);
+            var (current, old) = await _history.ConstructAsync(ds, revisions, pods, cancellationToken);
+            hash = ControllerHistory.Label(current.Metadata, DaemonPods.RevisionHashLabel) ?? hash;
+            oldRevisions = old;
+        }
 
         if (ds.Metadata.DeletionTimestamp is null && Expectations.Satisfied(key))
         {
-            var (deletes, creates) = Manage(ds, nodes, nodeToPods);
+            var (deletes, creates) = Manage(ds, nodes, nodeToPods, hash);
             if (deletes.Count == 0 && creates.Count == 0 && ds.Spec.UpdateStrategy?.Type != "OnDelete")
             {
                 var eligible = EligibleNodeToPods(ds, nodes, nodeToPods);
@@ -128,18 +152,18 @@ public sealed class DaemonSetController : IDisposable
             }
 
             await SyncNodesAsync(key, ds, deletes, creates, hash, cancellationToken);
+            await _history.CleanupAsync(ds, oldRevisions, pods, cancellationToken);
         }
 
         await UpdateStatusAsync(ds, nodes, nodeToPods, hash, cancellationToken);
     }
 
     /// <summary>upstream's manage / podsShouldBeOnNode: which nodes need a pod and which pods must go.</summary>
-    private (List<V1Pod> Deletes, List<string> Creates) Manage(V1DaemonSet ds, IReadOnlyList<V1Node> nodes, Dictionary<string, List<V1Pod>> nodeToPods)
+    private (List<V1Pod> Deletes, List<string> Creates) Manage(V1DaemonSet ds, IReadOnlyList<V1Node> nodes, Dictionary<string, List<V1Pod>> nodeToPods, string hash)
     {
         var deletes = new List<V1Pod>();
         var creates = new List<string>();
         var surge = ds.Spec.UpdateStrategy?.Type != "OnDelete" && DaemonRollingUpdate.Limits(ds, 1).MaxSurge > 0;
-        var hash = DeploymentUtil.ComputeHash(ds.Spec.Template, ds.Status?.CollisionCount);
         var known = new HashSet<string>(StringComparer.Ordinal);
         foreach (var node in nodes)
         {
@@ -461,6 +485,26 @@ public sealed class DaemonSetController : IDisposable
             foreach (var candidate in _daemonSets.Cache.List(pod.Metadata.NamespaceProperty))
             {
                 if (LabelSelectors.Matches(candidate.Spec.Selector, pod.Metadata.Labels))
+                {
+                    Enqueue(candidate);
+                }
+            }
+        }
+    }
+
+    private void OnRevision(V1ControllerRevision revision)
+    {
+        if (ControllerRefs.ResolveController(revision.Metadata, Kind, (ns, name) => _daemonSets.Cache.Get(ns, name)) is { } ds)
+        {
+            Enqueue(ds);
+            return;
+        }
+
+        if (ControllerRefs.ControllerOf(revision.Metadata) is null)
+        {
+            foreach (var candidate in _daemonSets.Cache.List(revision.Metadata.NamespaceProperty))
+            {
+                if (LabelSelectors.Matches(candidate.Spec.Selector, revision.Metadata.Labels))
                 {
                     Enqueue(candidate);
                 }

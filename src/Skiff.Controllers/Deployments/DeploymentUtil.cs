@@ -101,7 +101,8 @@ public static class DeploymentUtil
         return SafeEncode(hash.ToString(CultureInfo.InvariantCulture));
     }
 
-    private static string SafeEncode(string text)
+    /// <summary>upstream's rand.SafeEncodeString: each character mapped into an alphabet without vowels.</summary>
+    public static string SafeEncode(string text)
     {
         const string alphanums = "bcdfghjklmnpqrstvwxz2456789";
         var chars = text.Select(ch => alphanums[ch % alphanums.Length]).ToArray();
@@ -128,7 +129,8 @@ public static class DeploymentUtil
         return Canonical(node);
     }
 
-    private static string Canonical(JsonNode? node) => node switch
+    /// <summary>JSON with object keys sorted and null members left out (what Go's json.Marshal of a map writes).</summary>
+    public static string Canonical(JsonNode? node) => node switch
     {
         JsonObject o => "{" + string.Join(",", o.Where(p => p.Value is not null).OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"\"{p.Key}\":{Canonical(p.Value)}")) + "}",
         JsonArray a => "[" + string.Join(",", a.Select(Canonical)) + "]",

@@ -22,6 +22,8 @@ public sealed partial class JobController
         var uncountedSucceeded = new HashSet<string>(status.UncountedTerminatedPods?.Succeeded ?? [], StringComparer.Ordinal);
         var uncountedFailed = new HashSet<string>(status.UncountedTerminatedPods?.Failed ?? [], StringComparer.Ordinal);
         var succeededIndexes = indexed ? CompletedIndexes.Parse(status.CompletedIndexes, completions ?? 0) : [];
+        var perIndex = IndexFailures.HasPerIndexLimit(job);
+        var failedIndexes = perIndex ? CompletedIndexes.Parse(status.FailedIndexes, completions ?? 0) : [];
         var finishing = JobConditions.Find(job, JobConditions.FailureTarget) ?? JobConditions.Find(job, JobConditions.SuccessCriteriaMet);
 
         // 1. Finished pods that still carry the finalizer are recorded as uncounted before their finalizer goes.
@@ -65,6 +67,11 @@ public sealed partial class JobController
                     newlyFailed.Add(pod);
                 }
 
+                if (perIndex && JobPods.Index(pod) is { } failedIndex && failedIndex < completions && IndexFailures.FailsIndex(job, pod, verdict.Action))
+                {
+                    failedIndexes.Add(failedIndex);
+                }
+
                 if (verdict.Action == "FailJob")
                 {
                     failJobMessage ??= verdict.Message;
@@ -87,6 +94,10 @@ public sealed partial class JobController
         if (finishing is null)
         {
             var failure = failJobMessage is not null ? (JobConditions.PodFailurePolicy, failJobMessage)
+                : perIndex && spec.MaxFailedIndexes is { } maxFailed && failedIndexes.Count > maxFailed
+                    ? ("MaxFailedIndexesExceeded", "Job has exceeded the specified maximal number of failed indexes")
+                : perIndex && failedIndexes.Count > 0 && succeededIndexes.Count + failedIndexes.Count >= completions
+                    ? ("FailedIndexes", "Job has failed indexes")
                 : failedCount > (spec.BackoffLimit ?? 6) || PastBackoffLimitOnFailure(job, active) ? (JobConditions.BackoffLimitExceeded, JobConditions.BackoffLimitExceededMessage)
                 : PastDeadline(job, status, now) ? (JobConditions.DeadlineExceeded, JobConditions.DeadlineExceededMessage)
                 : ((string, string)?)null;
@@ -133,7 +144,7 @@ public sealed partial class JobController
                 status.StartTime ??= now.UtcDateTime;
                 if (satisfied)
                 {
-                    (created, deleted) = await ManagePodsAsync(key, job, active, pods, succeeded, succeededIndexes, now, cancellationToken);
+                    (created, deleted) = await ManagePodsAsync(key, job, active, pods, succeeded, succeededIndexes, failedIndexes, now, cancellationToken);
                 }
             }
         }
@@ -149,6 +160,11 @@ public sealed partial class JobController
         if (indexed)
         {
             status.CompletedIndexes = CompletedIndexes.Format(succeededIndexes);
+        }
+
+        if (perIndex)
+        {
+            status.FailedIndexes = CompletedIndexes.Format(failedIndexes);
         }
 
         status.UncountedTerminatedPods = new V1UncountedTerminatedPods { Succeeded = uncountedSucceeded.Order(StringComparer.Ordinal).ToList(), Failed = uncountedFailed.Order(StringComparer.Ordinal).ToList() };
@@ -242,8 +258,10 @@ public sealed partial class JobController
     }
 
     private async Task<(int Created, int Deleted)> ManagePodsAsync(
-        string key, V1Job job, List<V1Pod> active, List<V1Pod> pods, int succeeded, SortedSet<int> succeededIndexes, DateTimeOffset now, CancellationToken cancellationToken)
+        string key, V1Job job, List<V1Pod> active, List<V1Pod> pods, int succeeded, SortedSet<int> succeededIndexes, SortedSet<int> failedIndexes,
+        DateTimeOffset now, CancellationToken cancellationToken)
     {
+        var perIndex = IndexFailures.HasPerIndexLimit(job);
         var parallelism = job.Spec.Parallelism ?? 1;
         var completions = job.Spec.Completions;
         var indexed = JobPods.IsIndexed(job);
@@ -257,7 +275,7 @@ public sealed partial class JobController
             keep = [];
             foreach (var pod in active.OrderBy(p => p.Metadata.CreationTimestamp))
             {
-                if (JobPods.Index(pod) is { } ix && ix < completions && !succeededIndexes.Contains(ix) && seen.Add(ix))
+                if (JobPods.Index(pod) is { } ix && ix < completions && !succeededIndexes.Contains(ix) && !failedIndexes.Contains(ix) && seen.Add(ix))
                 {
                     keep.Add(pod);
                 }
@@ -277,7 +295,7 @@ public sealed partial class JobController
         }
         else
         {
-            var remaining = indexed ? completions.Value - succeededIndexes.Count : completions.Value - succeeded;
+            var remaining = indexed ? completions.Value - succeededIndexes.Count - failedIndexes.Count : completions.Value - succeeded;
             wantActive = Math.Max(0, Math.Min(parallelism, remaining));
         }
 
@@ -298,7 +316,8 @@ public sealed partial class JobController
             return (0, deleted);
         }
 
-        var wait = Backoff.Remaining(key, now);
+        // With backoffLimitPerIndex the back-off is per index (below), not the job's.
+        var wait = perIndex ? TimeSpan.Zero : Backoff.Remaining(key, now);
         if (wait > TimeSpan.Zero)
         {
             Queue.AddAfter(key, wait);
@@ -307,13 +326,31 @@ public sealed partial class JobController
 
         var toCreate = Math.Min(wantActive - counted, MaxPodCreateDeletePerSync);
         var indexes = new ConcurrentQueue<int>();
+        var nextPods = perIndex ? IndexFailures.NextPods(job, pods, now) : [];
         if (indexed)
         {
             var taken = pods.Where(p => PodStates.IsActive(p) || (JobPods.OnlyReplaceFailed(job) && JobPods.IsTerminating(p)))
                 .Select(JobPods.Index).Where(i => i is not null).Select(i => i!.Value).ToHashSet();
-            foreach (var ix in Enumerable.Range(0, completions ?? 0).Where(i => !succeededIndexes.Contains(i) && !taken.Contains(i)).Take(toCreate))
+            TimeSpan? soonest = null;
+            foreach (var ix in Enumerable.Range(0, completions ?? 0).Where(i => !succeededIndexes.Contains(i) && !failedIndexes.Contains(i) && !taken.Contains(i)))
             {
+                if (indexes.Count == toCreate)
+                {
+                    break;
+                }
+
+                if (nextPods.TryGetValue(ix, out var next) && next.NotBefore > now)
+                {
+                    soonest = soonest is { } s && s < next.NotBefore - now ? s : next.NotBefore - now;
+                    continue;
+                }
+
                 indexes.Enqueue(ix);
+            }
+
+            if (soonest is { } later)
+            {
+                Queue.AddAfter(key, later);
             }
 
             toCreate = indexes.Count;
@@ -327,7 +364,12 @@ public sealed partial class JobController
         Expectations.ExpectCreations(key, toCreate);
         var (created, error) = await SlowStart.RunAsync(
             toCreate,
-            ct => CreatePodAsync(job, indexed && indexes.TryDequeue(out var ix) ? ix : null, ct),
+            ct =>
+            {
+                int? index = indexed && indexes.TryDequeue(out var ix) ? ix : null;
+                int? failureCount = perIndex && index is { } i ? (nextPods.TryGetValue(i, out var next) ? next.Count : 0) : null;
+                return CreatePodAsync(job, index, failureCount, ct);
+            },
             cancellationToken);
         for (var skipped = toCreate - created; skipped > 0; skipped--)
         {
@@ -342,11 +384,17 @@ public sealed partial class JobController
         return (created, deleted);
     }
 
-    private async Task CreatePodAsync(V1Job job, int? index, CancellationToken cancellationToken)
+    private async Task CreatePodAsync(V1Job job, int? index, int? failureCount, CancellationToken cancellationToken)
     {
         try
         {
-            var created = await _api.CreateAsync(JobPods.NewPod(job, index), cancellationToken);
+            var pod = JobPods.NewPod(job, index);
+            if (failureCount is { } count)
+            {
+                (pod.Metadata.Annotations ??= new Dictionary<string, string>())[IndexFailures.FailureCountAnnotation] = count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            var created = await _api.CreateAsync(pod, cancellationToken);
             _events.Event(job, EventTypes.Normal, "SuccessfulCreate", $"Created pod: {created.Metadata.Name}");
         }
         catch (ApiException e)

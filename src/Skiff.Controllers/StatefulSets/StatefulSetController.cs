@@ -8,7 +8,7 @@ using Skiff.Client.Events;
 using Skiff.Client.Informers;
 using Skiff.Client.Queue;
 using Skiff.Controllers.Common;
-using Skiff.Controllers.Deployments;
+using Skiff.Controllers.History;
 
 namespace Skiff.Controllers.StatefulSets;
 
@@ -16,7 +16,9 @@ namespace Skiff.Controllers.StatefulSets;
 /// The StatefulSet controller (upstream's pkg/controller/statefulset): pods <c>name-0..n-1</c> with stable hostnames
 /// under <c>spec.serviceName</c>, created and removed as <see cref="StatefulSetPlanner"/> decides, and status
 /// (replicas, ready, available, current/updated, current/update revision) for <c>kubectl rollout status sts</c>.
-/// The update revision is the hash of the template; pods are created from the current template.
+/// Revisions are ControllerRevisions (<see cref="StatefulSetHistory"/>); a pod created below the partition gets the
+/// current revision's template, any other the update revision's; pods carry the revision name in
+/// <c>controller-revision-hash</c>.
 /// </summary>
 public sealed class StatefulSetController : IDisposable
 {
@@ -29,6 +31,8 @@ public sealed class StatefulSetController : IDisposable
     private readonly IEventRecorder _events;
     private readonly SharedInformer<V1StatefulSet> _sets;
     private readonly SharedInformer<V1Pod> _pods;
+    private readonly SharedInformer<V1ControllerRevision> _revisions;
+    private readonly StatefulSetHistory _history;
     private readonly List<IHandlerRegistration> _registrations = [];
 
     public StatefulSetController(ComponentContext context)
@@ -40,6 +44,8 @@ public sealed class StatefulSetController : IDisposable
         _events = context.Events.NewRecorder("statefulset-controller");
         _sets = context.Informers.Get<V1StatefulSet>();
         _pods = context.Informers.Get<V1Pod>();
+        _revisions = context.Informers.Get<V1ControllerRevision>();
+        _history = new StatefulSetHistory(_api);
         Queue = new WorkQueue<string>(RateLimiters.DefaultController<string>(_time), _time, "statefulset");
         _registrations.Add(_sets.AddEventHandler(new ResourceEventHandler<V1StatefulSet>
         {
@@ -53,13 +59,19 @@ public sealed class StatefulSetController : IDisposable
             Updated = (_, pod) => OnPod(pod),
             Deleted = (pod, _) => OnPod(pod),
         }));
+        _registrations.Add(_revisions.AddEventHandler(new ResourceEventHandler<V1ControllerRevision>
+        {
+            Added = (revision, _) => OnOwned(revision.Metadata),
+            Updated = (_, revision) => OnOwned(revision.Metadata),
+            Deleted = (revision, _) => OnOwned(revision.Metadata),
+        }));
     }
 
     public WorkQueue<string> Queue { get; }
 
     public async Task RunAsync(int workers, CancellationToken cancellationToken)
     {
-        await Task.WhenAll(_sets.WaitForSyncAsync(cancellationToken), _pods.WaitForSyncAsync(cancellationToken));
+        await Task.WhenAll(_sets.WaitForSyncAsync(cancellationToken), _pods.WaitForSyncAsync(cancellationToken), _revisions.WaitForSyncAsync(cancellationToken));
         await QueueWorkers.RunAsync(Queue, workers, SyncAsync, _logger, cancellationToken);
     }
 
@@ -86,29 +98,46 @@ public sealed class StatefulSetController : IDisposable
         var pods = await OwnershipPatches.ClaimAsync(
             _api, set, ControllerRefs.For(set, ApiVersion, Kind), candidates,
             p => LabelSelectors.Matches(selector, p.Metadata.Labels) && StatefulPods.Ordinal(set, p) >= 0, cancellationToken);
-        var updateRevision = DeploymentUtil.ComputeHash(set.Spec.Template, set.Status?.CollisionCount is > 0 ? set.Status.CollisionCount : null);
-        var revisionName = $"{set.Metadata.Name}-{updateRevision}";
-
-        if (set.Metadata.DeletionTimestamp is null)
+        if (set.Metadata.DeletionTimestamp is not null)
         {
-            var plan = StatefulSetPlanner.Compute(set, pods, revisionName);
-            foreach (var ordinal in plan.Create)
-            {
-                await CreateAsync(set, ordinal, revisionName, cancellationToken);
-            }
-
-            foreach (var pod in plan.Delete)
-            {
-                await DeleteAsync(set, pod, cancellationToken);
-            }
+            // upstream only updates the status of a set being deleted (the garbage collector removes its pods).
+            var updateName = set.Status?.UpdateRevision ?? string.Empty;
+            await UpdateStatusAsync(set, pods, set.Status?.CurrentRevision ?? updateName, updateName, set.Status?.CollisionCount ?? 0, cancellationToken);
+            return;
         }
 
-        await UpdateStatusAsync(set, pods, revisionName, cancellationToken);
+        var owned = await OwnershipPatches.ClaimAsync(
+            _api, set, ControllerRefs.For(set, ApiVersion, Kind), _revisions.Cache.List(set.Metadata.NamespaceProperty),
+            r => LabelSelectors.Matches(selector, r.Metadata.Labels), cancellationToken);
+        var revisions = await _history.ResolveAsync(set, owned, cancellationToken);
+        var plan = StatefulSetPlanner.Compute(set, pods, revisions.Update.Metadata.Name);
+        foreach (var ordinal in plan.Create)
+        {
+            await CreateAsync(set, ordinal, revisions, cancellationToken);
+        }
+
+        foreach (var pod in plan.Delete)
+        {
+            await DeleteAsync(set, pod, cancellationToken);
+        }
+
+        await UpdateStatusAsync(set, pods, revisions.Current.Metadata.Name, revisions.Update.Metadata.Name, revisions.CollisionCount, cancellationToken);
+        await _history.TruncateAsync(set, pods, owned, revisions, cancellationToken);
     }
 
-    private async Task CreateAsync(V1StatefulSet set, int ordinal, string revision, CancellationToken cancellationToken)
+    /// <summary>upstream's newVersionedStatefulSetPod: below the partition (or, without a rollingUpdate block, below
+    /// the current replicas) a pod gets the current revision's template, otherwise the update revision's.</summary>
+    private async Task CreateAsync(V1StatefulSet set, int ordinal, StatefulSetHistory.Revisions revisions, CancellationToken cancellationToken)
     {
-        var pod = StatefulPods.New(set, ordinal, revision, ControllerRefs.For(set, ApiVersion, Kind));
+        var start = set.Spec.Ordinals?.Start ?? 0;
+        var rolling = set.Spec.UpdateStrategy?.Type is null or "RollingUpdate";
+        var rollingUpdate = set.Spec.UpdateStrategy?.RollingUpdate;
+        var useCurrent = (rolling && rollingUpdate is null && ordinal < start + (set.Status?.CurrentReplicas ?? 0))
+            || (rollingUpdate is not null && ordinal < start + (rollingUpdate.Partition ?? 0));
+        var revision = useCurrent ? revisions.Current : revisions.Update;
+        var versioned = ObjectCopy.Clone(set);
+        versioned.Spec.Template = ControllerHistory.TemplateOf(revision);
+        var pod = StatefulPods.New(versioned, ordinal, revision.Metadata.Name, ControllerRefs.For(set, ApiVersion, Kind));
         try
         {
             await _api.CreateAsync(pod, cancellationToken);
@@ -144,12 +173,12 @@ public sealed class StatefulSetController : IDisposable
 
     /// <summary>upstream's status computation and completeRollingUpdate: once every pod is updated and ready, the
     /// update revision becomes the current one.</summary>
-    private async Task UpdateStatusAsync(V1StatefulSet set, List<V1Pod> pods, string updateRevision, CancellationToken cancellationToken)
+    private async Task UpdateStatusAsync(
+        V1StatefulSet set, List<V1Pod> pods, string currentRevision, string updateRevision, int collisionCount, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
         var minReady = set.Spec.MinReadySeconds ?? 0;
         var live = pods.Where(p => p.Metadata.DeletionTimestamp is null && p.Status?.Phase is not ("Failed" or "Succeeded")).ToList();
-        var currentRevision = set.Status?.CurrentRevision is { Length: > 0 } c ? c : updateRevision;
         var status = new V1StatefulSetStatus
         {
             Replicas = live.Count,
@@ -160,7 +189,7 @@ public sealed class StatefulSetController : IDisposable
             CurrentRevision = currentRevision,
             UpdateRevision = updateRevision,
             ObservedGeneration = set.Metadata.Generation,
-            CollisionCount = set.Status?.CollisionCount ?? 0,
+            CollisionCount = collisionCount,
             Conditions = set.Status?.Conditions,
         };
         var replicas = set.Spec.Replicas ?? 1;
@@ -203,19 +232,22 @@ public sealed class StatefulSetController : IDisposable
 
     private void Enqueue(V1StatefulSet set) => Queue.Add(ObjectKeys.Of(set));
 
-    private void OnPod(V1Pod pod)
+    private void OnPod(V1Pod pod) => OnOwned(pod.Metadata);
+
+    /// <summary>A pod or revision changed: its controller syncs, or for an orphan every set whose selector matches.</summary>
+    private void OnOwned(V1ObjectMeta meta)
     {
-        if (ControllerRefs.ResolveController(pod.Metadata, Kind, (ns, name) => _sets.Cache.Get(ns, name)) is { } set)
+        if (ControllerRefs.ResolveController(meta, Kind, (ns, name) => _sets.Cache.Get(ns, name)) is { } set)
         {
             Enqueue(set);
             return;
         }
 
-        if (ControllerRefs.ControllerOf(pod.Metadata) is null)
+        if (ControllerRefs.ControllerOf(meta) is null)
         {
-            foreach (var candidate in _sets.Cache.List(pod.Metadata.NamespaceProperty))
+            foreach (var candidate in _sets.Cache.List(meta.NamespaceProperty))
             {
-                if (LabelSelectors.Matches(candidate.Spec.Selector, pod.Metadata.Labels))
+                if (LabelSelectors.Matches(candidate.Spec.Selector, meta.Labels))
                 {
                     Enqueue(candidate);
                 }

@@ -95,6 +95,18 @@ public static class ControllerRoles
             Rule(V("create"), G(Legacy), "serviceaccounts"),
             EventsRule(),
         ]),
+        ("statefulset-controller",
+        [
+            Rule(V("list", "watch"), G(Legacy), "pods"),
+            Rule(V("get", "list", "watch"), G("apps"), "statefulsets"),
+            Rule(V("update"), G("apps"), "statefulsets/status"),
+            Rule(V("update"), G("apps"), "statefulsets/finalizers"),
+            Rule(V("get", "create", "delete", "update", "patch"), G(Legacy), "pods"),
+            Rule(V("get", "create", "delete", "update", "patch", "list", "watch"), G("apps"), "controllerrevisions"),
+            Rule(V("get", "create"), G(Legacy), "persistentvolumeclaims"),
+            Rule(V("update", "delete"), G(Legacy), "persistentvolumeclaims"),
+            EventsRule(),
+        ]),
         ("ttl-after-finished-controller",
         [
             Rule(V("get", "list", "watch", "delete"), G("batch"), "jobs"),
