@@ -30,6 +30,11 @@ public sealed class ServiceRoutingTests(SkiffCluster cluster)
                 return pods.All(p => lookup.Stdout.Contains("Address: " + p.Ip, StringComparison.Ordinal)) ? null : lookup.ToString();
             });
 
+            // kube-dns has an endpoint the proxy routes to: the cluster DNS address, served on every node.
+            var dns = await RunAsync(["get", "endpointslices", "-n", "kube-system", "-l", "kubernetes.io/service-name=kube-dns", "-o",
+                "jsonpath={.items[*].endpoints[*].addresses[0]} {.items[*].ports[*].port}"]);
+            Assert.Equal("10.43.0.10 53 53", dns.Stdout.Trim());
+
             // ClientIP affinity: twenty requests from one pod land on one pod; without it they spread over both.
             var sticky = await PagesAsync(ns, "web-sticky", 20);
             Assert.Single(sticky.Distinct());
