@@ -29,10 +29,20 @@ public sealed record RawCriPod(string SandboxId, string ContainerId, string PodI
     };
 
     /// <summary>RunPodSandbox, then CreateContainer + StartContainer for <paramref name="image"/>; reads the pod IP.</summary>
-    public static async Task<RawCriPod> RunAsync(CriConnection cri, string name, string image, IReadOnlyList<string>? command, string logRoot, CancellationToken cancellationToken)
+    public static Task<RawCriPod> RunAsync(CriConnection cri, string name, string image, IReadOnlyList<string>? command, string logRoot, CancellationToken cancellationToken) =>
+        RunAsync(cri, name, image, command, logRoot, new Dictionary<string, string>(), cancellationToken);
+
+    /// <summary>As above, with extra labels on the sandbox (a kubelet's node label, say).</summary>
+    public static async Task<RawCriPod> RunAsync(CriConnection cri, string name, string image, IReadOnlyList<string>? command, string logRoot, IReadOnlyDictionary<string, string> sandboxLabels, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(cri);
+        ArgumentNullException.ThrowIfNull(sandboxLabels);
         var sandboxConfig = NewSandboxConfig(name, "default", Guid.NewGuid().ToString(), logRoot);
+        foreach (var (key, value) in sandboxLabels)
+        {
+            sandboxConfig.Labels[key] = value;
+        }
+
         var stopwatch = Stopwatch.StartNew();
         var sandbox = await cri.Runtime.RunPodSandboxAsync(new RunPodSandboxRequest { Config = sandboxConfig }, cancellationToken: cancellationToken);
         var sandboxReady = stopwatch.Elapsed;

@@ -51,6 +51,8 @@ public static class KubeletHost
                 ClientCa = options.ClientCaCertificate,
                 PodLogsDirectory = options.PodLogsDir,
                 Metrics = metrics,
+                NodeName = options.EffectiveNodeName,
+                RootDirectory = options.RootDir,
             },
             cri.Runtime,
             loggerFactory.CreateLogger("Skiff.Kubelet.Server"),

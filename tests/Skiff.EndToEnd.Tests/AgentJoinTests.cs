@@ -72,6 +72,12 @@ public sealed class AgentJoinTests(SkiffCluster cluster)
             Assert.Equal("exec on " + pod + "\n", exec.Stdout);
             Assert.Contains("command terminated with exit code 3", exec.Stderr, StringComparison.Ordinal);
 
+            // Cluster DNS answers the agent's pods: this machine already serves 10.43.0.10 (the server), so the agent
+            // serves no second one (node-local DNS is for agents on machines of their own).
+            var lookup = await cluster.KubectlAsync(["exec", pod, "--", "nslookup", "kubernetes.default.svc.cluster.local"]);
+            Assert.True(lookup.Stdout.Contains("Address: 10.43.0.1", StringComparison.Ordinal), $"{lookup}\n--- agent log:\n{agent.ReadLog()}");
+            Assert.Contains("cluster DNS 10.43.0.10:53 is already served on this machine", agent.ReadLog(), StringComparison.Ordinal);
+
             // Both components count what just happened: the API server its proxied exec, the agent's kubelet its pod.
             var apiMetrics = await cluster.KubectlAsync(["get", "--raw", "/metrics"]);
             Assert.Matches("(?m)^apiserver_request_total\\{verb=\"CONNECT\",group=\"\",version=\"v1\",resource=\"pods\",subresource=\"exec\",code=\"\\d+\"\\} [1-9]", apiMetrics.Stdout);

@@ -13,7 +13,8 @@ using Skiff.Cri.V1;
 namespace Skiff.Kubelet.Server;
 
 /// <summary>
-/// The kubelet's HTTPS server (port 10250): <c>/healthz</c>, <c>/containerLogs/{ns}/{pod}/{container}</c>,
+/// The kubelet's HTTPS server (port 10250): <c>/healthz</c>, <c>/metrics</c>, <c>/stats/summary</c>, <c>/logs/</c>,
+/// <c>/containerLogs/{ns}/{pod}/{container}</c>,
 /// <c>/exec/{ns}/{pod}/{container}</c>, <c>/attach/{ns}/{pod}/{container}</c> and <c>/portForward/{ns}/{pod}</c>, for
 /// the API server to proxy <c>pods/log|exec|attach|portforward</c> to. Everything but /healthz needs the API server's
 /// client certificate (cluster CA) or a configured bearer token. HTTP/1.1 only: the streaming endpoints are upgrades.
@@ -40,6 +41,8 @@ public sealed class KubeletServer : IAsyncDisposable
             new ContainerLogsHandler(locator, options.Time, options.LogPollInterval),
             new RemoteCommandHandler(locator, runtime, logger),
             new PortForwardHandler(locator, runtime),
+            options.NodeName is { } node ? new Stats.StatsSummaryProvider(runtime, new Stats.NodeStatsReader(options.Time), node, options.RootDirectory, options.Time) : null,
+            new NodeLogsHandler(options.NodeLogDirectory),
             options.Metrics,
             logger);
 
@@ -83,7 +86,15 @@ public sealed class KubeletServer : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    private sealed class KubeletRouter(KubeletRequestAuthenticator authenticator, ContainerLogsHandler logs, RemoteCommandHandler commands, PortForwardHandler portForward, Observability.KubeletMetrics? metrics, ILogger logger)
+    private sealed class KubeletRouter(
+        KubeletRequestAuthenticator authenticator,
+        ContainerLogsHandler logs,
+        RemoteCommandHandler commands,
+        PortForwardHandler portForward,
+        Stats.StatsSummaryProvider? summary,
+        NodeLogsHandler nodeLogs,
+        Observability.KubeletMetrics? metrics,
+        ILogger logger)
     {
         public async Task HandleAsync(HttpContext ctx)
         {
@@ -137,6 +148,15 @@ public sealed class KubeletServer : IAsyncDisposable
                     ctx.Response.StatusCode = 200;
                     ctx.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
                     await metrics.WriteAsync(ctx.Response.Body, ctx.RequestAborted);
+                    return;
+                case ["stats", "summary"] when ctx.Request.Method == "GET" && summary is not null:
+                    var body = await summary.GetAsync(ctx.RequestAborted);
+                    ctx.Response.StatusCode = 200;
+                    ctx.Response.ContentType = "application/json";
+                    await System.Text.Json.JsonSerializer.SerializeAsync(ctx.Response.Body, body, Stats.SummaryJson.Options, ctx.RequestAborted);
+                    return;
+                case ["logs", .. var rest] when ctx.Request.Method == "GET":
+                    await nodeLogs.HandleAsync(ctx, rest.Where(s => s.Length > 0).ToArray());
                     return;
                 default:
                     throw new KubeletHttpException(404, "404 page not found");

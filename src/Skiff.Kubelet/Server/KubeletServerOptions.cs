@@ -30,6 +30,16 @@ public sealed record KubeletServerOptions
     /// <summary>Served on <c>/metrics</c> (authenticated like every endpoint but /healthz); none when null.</summary>
     public Observability.KubeletMetrics? Metrics { get; init; }
 
+    /// <summary>The node's name: <c>/stats/summary</c> reports this node's pods only (several nodes may share one
+    /// containerd). Null: no <c>/stats/summary</c>.</summary>
+    public string? NodeName { get; init; }
+
+    /// <summary>The kubelet's root directory: the node filesystem of <c>/stats/summary</c>.</summary>
+    public string RootDirectory { get; init; } = "/var/lib/kubelet";
+
+    /// <summary>Served under <c>/logs/</c> as upstream serves the node's <c>/var/log</c>.</summary>
+    public string NodeLogDirectory { get; init; } = "/var/log";
+
     /// <summary>How often <c>logs -f</c> looks for new lines.</summary>
     public TimeSpan LogPollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 }

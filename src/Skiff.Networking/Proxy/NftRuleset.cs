@@ -35,10 +35,13 @@ public sealed class NftRuleset(string table)
     public void AddMap(string name, string type) => Maps[name] = new NftMap(type);
 }
 
-/// <summary>A verdict map: <c>type</c> line and key to verdict.</summary>
+/// <summary>A verdict map: its key and value type and key to verdict.</summary>
 public sealed class NftMap(string type)
 {
     public string Type { get; } = type;
+
+    /// <summary>The map's declaration body: <c>type K : V;</c>, or the type as given when it is a <c>typeof</c>.</summary>
+    public string Declaration => Type.StartsWith("typeof ", StringComparison.Ordinal) ? $"{Type};" : $"type {Type};";
 
     public SortedDictionary<string, string> Elements { get; } = new(StringComparer.Ordinal);
 }

@@ -6,7 +6,7 @@ namespace Skiff.Networking.Proxy;
 /// The text given to <c>nft -f -</c>, applied by the kernel as one atomic transaction. The first sync (and any sync
 /// after a failure) replaces the whole table (<c>add table; delete table; table { ... }</c>: stale rules from an
 /// earlier run go too); later ones change only what differs: new chains and sets added, changed chains flushed and
-/// refilled, map elements deleted and added, chains and sets no longer wanted deleted last (after whatever
+/// refilled, map elements deleted and added, chains, maps and sets no longer wanted deleted last (after whatever
 /// referenced them was rewritten). Affinity sets are never flushed, so clients keep their endpoint across syncs.
 /// </summary>
 public static class NftTransaction
@@ -31,7 +31,7 @@ public static class NftTransaction
 
         foreach (var (name, map) in rules.Maps)
         {
-            text.Append($"add map ip {t} {name} {{ type {map.Type}; }}\n");
+            text.Append($"add map ip {t} {name} {{ {map.Declaration} }}\n");
         }
 
         foreach (var (name, chainRules) in rules.Chains)
@@ -51,15 +51,14 @@ public static class NftTransaction
     }
 
     /// <summary>The changes from <paramref name="before"/> (what the kernel holds) to <paramref name="after"/>; empty
-    /// when nothing changed. A change of base chains or map types falls back to <see cref="Full"/>.</summary>
+    /// when nothing changed. A change of base chains or of a kept map's type falls back to <see cref="Full"/>.</summary>
     public static string Incremental(NftRuleset before, NftRuleset after)
     {
         ArgumentNullException.ThrowIfNull(before);
         ArgumentNullException.ThrowIfNull(after);
         if (before.Table != after.Table
             || !before.Hooks.SequenceEqual(after.Hooks)
-            || !before.Maps.Keys.SequenceEqual(after.Maps.Keys)
-            || before.Maps.Any(m => m.Value.Type != after.Maps[m.Key].Type))
+            || before.Maps.Any(m => after.Maps.TryGetValue(m.Key, out var kept) && kept.Type != m.Value.Type))
         {
             return Full(after);
         }
@@ -77,6 +76,11 @@ public static class NftTransaction
                 // A new timeout: the set is re-created (it cannot be changed in place).
                 text.Append($"delete set ip {t} {name}\nadd set ip {t} {name} {{ {body} }}\n");
             }
+        }
+
+        foreach (var (name, map) in after.Maps.Where(m => !before.Maps.ContainsKey(m.Key)))
+        {
+            text.Append($"add map ip {t} {name} {{ {map.Declaration} }}\n");
         }
 
         // New chains are declared before any rule is written: a rule may jump to a chain that sorts after its own.
@@ -106,7 +110,7 @@ public static class NftTransaction
 
         foreach (var (name, map) in after.Maps)
         {
-            var old = before.Maps[name].Elements;
+            var old = before.Maps.TryGetValue(name, out var kept) ? kept.Elements : new SortedDictionary<string, string>(StringComparer.Ordinal);
             var removed = old.Where(e => !map.Elements.TryGetValue(e.Key, out var v) || v != e.Value).Select(e => e.Key).ToList();
             var added = map.Elements.Where(e => !old.TryGetValue(e.Key, out var v) || v != e.Value).ToList();
             if (removed.Count > 0)
@@ -124,6 +128,13 @@ public static class NftTransaction
         {
             // Flushed first: a chain still holding rules (jumps to other doomed chains) cannot be deleted.
             text.Append($"flush chain ip {t} {name}\n");
+        }
+
+        // Maps no longer wanted go after the rules that looked them up were flushed, and before the chains their
+        // elements jump to.
+        foreach (var name in before.Maps.Keys.Where(m => !after.Maps.ContainsKey(m)))
+        {
+            text.Append($"delete map ip {t} {name}\n");
         }
 
         foreach (var name in before.Chains.Keys.Where(c => !after.Chains.ContainsKey(c)))

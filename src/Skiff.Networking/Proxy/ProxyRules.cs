@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 
 namespace Skiff.Networking.Proxy;
 
@@ -14,6 +13,9 @@ namespace Skiff.Networking.Proxy;
 public static class ProxyRules
 {
     public const string MasqueradeMark = "0x4000";
+
+    /// <summary>The key of the per-chain endpoint maps: numgen's 32-bit integer (the modulus is not part of the type).</summary>
+    public const string LoadBalancingMapType = "typeof numgen random mod 1 : verdict";
 
     /// <param name="ports">The service ports to program.</param>
     /// <param name="table">The table's name (family <c>ip</c>).</param>
@@ -103,7 +105,7 @@ public static class ProxyRules
         var chain = rules.Chain(serviceChain);
         var masquerade = $"ip daddr {port.ClusterIp} {port.Protocol} dport {Num(port.Port)}";
         chain.Add(localPodCidr is null ? $"{masquerade} jump mark-for-masquerade" : $"{masquerade} ip saddr != {localPodCidr} jump mark-for-masquerade");
-        AddDispatch(rules, chain, port, cluster);
+        AddDispatch(rules, serviceChain, port, cluster);
 
         if (port.NodePort > 0)
         {
@@ -131,14 +133,22 @@ public static class ProxyRules
                 }
                 else
                 {
-                    AddDispatch(rules, external, port, local);
+                    AddDispatch(rules, externalChain, port, local);
                 }
             }
         }
     }
 
-    private static void AddDispatch(NftRuleset rules, List<string> chain, ProxiedPort port, List<ProxiedEndpoint> endpoints)
+    /// <summary>
+    /// The endpoint chains and the random pick among them. The pick is a lookup of <c>numgen random mod N</c> in a
+    /// named verdict map per dispatching chain (<c>lb-CHAIN</c>) rather than an anonymous one in the rule: the
+    /// kernel names every anonymous set by scanning all the table's sets (<c>__map%d</c>), which made a full sync of
+    /// 10,000 Services quadratic (minutes); a named map is one lookup by name, and an endpoint change is an element
+    /// change.
+    /// </summary>
+    private static void AddDispatch(NftRuleset rules, string chainName, ProxiedPort port, List<ProxiedEndpoint> endpoints)
     {
+        var chain = rules.Chain(chainName);
         var names = new List<string>(endpoints.Count);
         foreach (var endpoint in endpoints)
         {
@@ -169,13 +179,14 @@ public static class ProxyRules
             }
         }
 
-        var map = new StringBuilder();
+        var mapName = "lb-" + chainName;
+        rules.AddMap(mapName, LoadBalancingMapType);
         for (var i = 0; i < names.Count; i++)
         {
-            map.Append(i == 0 ? string.Empty : ", ").Append(Num(i)).Append(" : goto ").Append(names[i]);
+            rules.Maps[mapName].Elements[Num(i)] = "goto " + names[i];
         }
 
-        chain.Add($"numgen random mod {Num(names.Count)} vmap {{ {map} }}");
+        chain.Add($"numgen random mod {Num(names.Count)} vmap @{mapName}");
     }
 
     /// <summary>Ready endpoints; when none is ready, the serving ones that are terminating (upstream's fallback).</summary>

@@ -21,12 +21,14 @@ internal static class AgentCommand
             DefaultValueFactory = _ => Controllers.ControllerManagerOptions.DefaultClusterCidr,
         };
 
+        var disableDns = new Option<bool>("--disable-dns") { Description = "Serve no cluster DNS on this node (pods then need another server on the cluster DNS address)." };
         var command = new Command("agent", "Run a Skiff agent: a kubelet and its containerd, joining a server.")
         {
             server, tokenFile, dataDir, verbose,
         };
         agent.AddTo(command);
         command.Options.Add(clusterCidr);
+        command.Options.Add(disableDns);
         simulation.AddTo(command);
         command.Options.Add(kubeconfig);
         command.Validators.Add(result =>
@@ -58,7 +60,7 @@ internal static class AgentCommand
                 Server = new Uri(parse.GetValue(server)!),
                 TokenFile = Path.GetFullPath(parse.GetValue(tokenFile)!),
                 DataDirectory = Path.GetFullPath(parse.GetValue(dataDir)!),
-                Agent = agent.Read(parse) with { ClusterCidr = parse.GetValue(clusterCidr)! },
+                Agent = agent.Read(parse) with { ClusterCidr = parse.GetValue(clusterCidr)!, RunClusterDns = !parse.GetValue(disableDns) },
                 Verbose = parse.GetValue(verbose),
             };
             using var shutdown = new ShutdownSignal(cancellationToken);

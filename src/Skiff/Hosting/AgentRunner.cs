@@ -91,12 +91,16 @@ internal static class AgentRunner
             {
                 using var api = ApiClients.FromConfiguration(config);
                 var context = ComponentContext.Create(api, TimeProvider.System, loggerFactory);
+                using var stopDns = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                var dns = settings.RunClusterDns ? RunNodeLocalDnsAsync(settings, context, stopDns.Token) : Task.CompletedTask;
                 try
                 {
                     await RunNodeAsync(settings, options, containerd, context, cancellationToken);
                 }
                 finally
                 {
+                    await stopDns.CancelAsync();
+                    await dns;
                     await context.DisposeAsync();
                 }
             }
@@ -187,6 +191,24 @@ internal static class AgentRunner
         catch (Exception e) when (e is not OperationCanceledException)
         {
             context.Loggers.CreateLogger("Skiff.Networking.Routes").LogError(e, "the pod routes of node {Node} stopped; pods on other nodes may be out of reach", nodeName);
+        }
+    }
+
+    /// <summary>Cluster DNS on this node (see <see cref="Networking.Dns.NodeLocalDns"/>); a failure is logged and
+    /// leaves the node running: only this node's pods lose name resolution.</summary>
+    private static async Task RunNodeLocalDnsAsync(AgentSettings settings, ComponentContext context, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var listen = new System.Net.IPEndPoint(settings.ClusterDns ?? ClusterDnsAddress.Default, 53);
+            await Networking.Dns.NodeLocalDns.RunAsync(new Networking.Dns.ClusterDnsOptions { Zone = settings.ClusterDomain }, listen, context, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            context.Loggers.CreateLogger("Skiff.Networking.Dns").LogError(e, "cluster DNS of node {Node} stopped; its pods cannot resolve names", settings.NodeName);
         }
     }
 

@@ -49,4 +49,8 @@ internal sealed record AgentSettings
 
     /// <summary>Run no service proxy on this node (k3s's <c>--disable-kube-proxy</c>).</summary>
     public bool DisableServiceProxy { get; init; }
+
+    /// <summary><c>skiff agent</c>: serve cluster DNS on this node (node-local, unless this machine already serves
+    /// it). <c>skiff server</c>'s own node leaves it to the control plane's DNS.</summary>
+    public bool RunClusterDns { get; init; }
 }

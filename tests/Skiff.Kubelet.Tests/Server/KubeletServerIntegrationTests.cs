@@ -22,6 +22,7 @@ namespace Skiff.Kubelet.Tests.Server;
 public sealed class KubeletServerIntegrationTests(RuntimeFixture fixture) : IAsyncLifetime
 {
     private const string Token = "test-kubelet-token";
+    private readonly string _nodeLogs = Directory.CreateTempSubdirectory("skiff-node-logs-").FullName;
     private KubeletServer? _server;
 
     public async Task InitializeAsync()
@@ -40,6 +41,9 @@ public sealed class KubeletServerIntegrationTests(RuntimeFixture fixture) : IAsy
                 BearerTokens = [Token],
                 PodLogsDirectory = fixture.LogRoot,
                 LogPollInterval = TimeSpan.FromMilliseconds(50),
+                NodeName = "test-node",
+                RootDirectory = fixture.LogRoot,
+                NodeLogDirectory = _nodeLogs,
             },
             fixture.Containerd.Cri.Runtime,
             NullLogger.Instance,
@@ -52,6 +56,75 @@ public sealed class KubeletServerIntegrationTests(RuntimeFixture fixture) : IAsy
         {
             await _server.DisposeAsync();
         }
+
+        Directory.Delete(_nodeLogs, recursive: true);
+    }
+
+    [SkippableFact]
+    public async Task Stats_summary_reports_the_node_and_this_nodes_pods_with_container_cpu_and_memory()
+    {
+        Skip.If(fixture.SkipReason is not null, fixture.SkipReason);
+        var ours = await RawCriPod.RunAsync(
+            fixture.Containerd.Cri, "stats", "busybox", ["sh", "-c", "i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done; sleep 3600"], fixture.LogRoot,
+            new Dictionary<string, string> { [KubeletLabels.Node] = "test-node" }, CancellationToken.None);
+        var other = await RawCriPod.RunAsync(
+            fixture.Containerd.Cri, "elsewhere", "busybox", ["sleep", "3600"], fixture.LogRoot,
+            new Dictionary<string, string> { [KubeletLabels.Node] = "another-node" }, CancellationToken.None);
+        try
+        {
+            using var http = Client();
+            using var summary = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(Url("/stats/summary")));
+            var node = summary.RootElement.GetProperty("node");
+            Assert.Equal("test-node", node.GetProperty("nodeName").GetString());
+            Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", node.GetProperty("startTime").GetString());
+            Assert.True(node.GetProperty("cpu").GetProperty("usageCoreNanoSeconds").GetUInt64() > 0);
+            Assert.True(node.GetProperty("memory").GetProperty("workingSetBytes").GetUInt64() > 0);
+            Assert.True(node.GetProperty("memory").GetProperty("availableBytes").GetUInt64() > 0);
+            Assert.True(node.GetProperty("fs").GetProperty("capacityBytes").GetUInt64() > 0);
+
+            var pods = summary.RootElement.GetProperty("pods").EnumerateArray().ToList();
+            Assert.DoesNotContain(pods, p => p.GetProperty("podRef").GetProperty("name").GetString() == "elsewhere");
+            var pod = Assert.Single(pods, p => p.GetProperty("podRef").GetProperty("name").GetString() == "stats");
+            Assert.Equal("default", pod.GetProperty("podRef").GetProperty("namespace").GetString());
+            Assert.Equal(ours.SandboxConfig.Metadata.Uid, pod.GetProperty("podRef").GetProperty("uid").GetString());
+            var container = Assert.Single(pod.GetProperty("containers").EnumerateArray());
+            Assert.Equal("main", container.GetProperty("name").GetString());
+            Assert.True(container.GetProperty("cpu").GetProperty("usageCoreNanoSeconds").GetUInt64() > 0);
+            var workingSet = container.GetProperty("memory").GetProperty("workingSetBytes").GetUInt64();
+            Assert.True(workingSet > 0);
+            Assert.Equal(workingSet, pod.GetProperty("memory").GetProperty("workingSetBytes").GetUInt64());
+
+            // A second reading has the rate of node CPU use (from the difference to the first).
+            await Task.Delay(200);
+            using var again = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(Url("/stats/summary")));
+            Assert.True(again.RootElement.GetProperty("node").GetProperty("cpu").TryGetProperty("usageNanoCores", out _));
+        }
+        finally
+        {
+            await ours.RemoveAsync(fixture.Containerd.Cri, CancellationToken.None);
+            await other.RemoveAsync(fixture.Containerd.Cri, CancellationToken.None);
+        }
+    }
+
+    [SkippableFact]
+    public async Task Logs_lists_and_serves_the_node_log_directory_and_nothing_outside_it()
+    {
+        Skip.If(fixture.SkipReason is not null, fixture.SkipReason);
+        await File.WriteAllTextAsync(Path.Combine(_nodeLogs, "syslog"), "line one\nline two\n");
+        Directory.CreateDirectory(Path.Combine(_nodeLogs, "journal"));
+        await File.WriteAllTextAsync(Path.Combine(_nodeLogs, "journal", "j.log"), "deep\n");
+        using var http = new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true, AllowAutoRedirect = false });
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync(Url("/logs/"))).StatusCode);
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+
+        Assert.Equal("<pre>\n<a href=\"journal/\">journal/</a>\n<a href=\"syslog\">syslog</a>\n</pre>\n", await http.GetStringAsync(Url("/logs/")));
+        Assert.Equal("line one\nline two\n", await http.GetStringAsync(Url("/logs/syslog")));
+        Assert.Equal("deep\n", await http.GetStringAsync(Url("/logs/journal/j.log")));
+        var redirect = await http.GetAsync(Url("/logs/journal"));
+        Assert.Equal(HttpStatusCode.MovedPermanently, redirect.StatusCode);
+        Assert.Equal("journal/", redirect.Headers.Location?.OriginalString);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(Url("/logs/nope"))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(Url("/logs/..%2Fetc%2Fpasswd"))).StatusCode);
     }
 
     [SkippableFact]

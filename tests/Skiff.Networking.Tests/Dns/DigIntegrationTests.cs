@@ -94,7 +94,7 @@ public sealed class DigIntegrationTests : IAsyncLifetime
     }
 
     /// <summary>A port free for both UDP and TCP on 127.0.0.1.</summary>
-    private static int FreeUdpAndTcpPort()
+    internal static int FreeUdpAndTcpPort()
     {
         for (var attempt = 0; ; attempt++)
         {

@@ -55,6 +55,7 @@ public sealed class ProxyRulesTests
             "add chain ip t service-default/web/tcp/http",
             "add chain ip t service-endpoints-check",
             "add chain ip t services",
+            "add map ip t lb-service-default/web/tcp/http { typeof numgen random mod 1 : verdict; }",
             "add map ip t no-endpoint-nodeports { type inet_proto . inet_service : verdict; }",
             "add map ip t no-endpoint-services { type ipv4_addr . inet_proto . inet_service : verdict; }",
             "add map ip t service-ips { type ipv4_addr . inet_proto . inet_service : verdict; }",
@@ -78,10 +79,11 @@ public sealed class ProxyRulesTests
             "add rule ip t nodeport-endpoints-check fib daddr type local meta l4proto . th dport vmap @no-endpoint-nodeports",
             "add rule ip t reject-chain reject",
             "add rule ip t service-default/web/tcp/http ip daddr 10.43.0.20 tcp dport 80 ip saddr != 10.88.0.0/24 jump mark-for-masquerade",
-            "add rule ip t service-default/web/tcp/http numgen random mod 2 vmap { 0 : goto endpoint-default/web/tcp/http__10.88.0.2/8080, 1 : goto endpoint-default/web/tcp/http__10.88.0.3/8080 }",
+            "add rule ip t service-default/web/tcp/http numgen random mod 2 vmap @lb-service-default/web/tcp/http",
             "add rule ip t service-endpoints-check ip daddr . meta l4proto . th dport vmap @no-endpoint-services",
             "add rule ip t services ip daddr . meta l4proto . th dport vmap @service-ips",
             "add rule ip t services fib daddr type local meta l4proto . th dport vmap @service-nodeports",
+            "add element ip t lb-service-default/web/tcp/http { 0 : goto endpoint-default/web/tcp/http__10.88.0.2/8080, 1 : goto endpoint-default/web/tcp/http__10.88.0.3/8080 }",
             "add element ip t service-ips { 10.43.0.20 . tcp . 80 : goto service-default/web/tcp/http }",
         ];
         Assert.Equal(expected, lines[3..]);
@@ -122,7 +124,8 @@ public sealed class ProxyRulesTests
     public void Internal_traffic_policy_local_uses_only_this_nodes_endpoints_and_drops_without_one()
     {
         var lines = Lines(Port(internalLocal: true));
-        Assert.Contains("add rule ip t service-default/web/tcp/http numgen random mod 1 vmap { 0 : goto endpoint-default/web/tcp/http__10.88.0.2/8080 }", lines);
+        Assert.Contains("add rule ip t service-default/web/tcp/http numgen random mod 1 vmap @lb-service-default/web/tcp/http", lines);
+        Assert.Contains("add element ip t lb-service-default/web/tcp/http { 0 : goto endpoint-default/web/tcp/http__10.88.0.2/8080 }", lines);
 
         var remote = Port(internalLocal: true) with { Endpoints = [new ProxiedEndpoint("10.88.1.2", 8080, true, true, false, Local: false)] };
         Assert.Contains("add element ip t no-endpoint-services { 10.43.0.20 . tcp . 80 : drop }", Lines(remote));
@@ -137,7 +140,7 @@ public sealed class ProxyRulesTests
             "add rule ip t external-default/web/tcp/http fib saddr type local jump mark-for-masquerade",
             "add rule ip t external-default/web/tcp/http fib saddr type local goto service-default/web/tcp/http",
             "add rule ip t external-default/web/tcp/http ip saddr 10.88.0.0/24 goto service-default/web/tcp/http",
-            "add rule ip t external-default/web/tcp/http numgen random mod 1 vmap { 0 : goto endpoint-default/web/tcp/http__10.88.0.2/8080 }",
+            "add rule ip t external-default/web/tcp/http numgen random mod 1 vmap @lb-external-default/web/tcp/http",
         ], external);
     }
 
@@ -150,7 +153,7 @@ public sealed class ProxyRulesTests
         };
         var lines = Lines(port);
         Assert.DoesNotContain(lines, l => l.Contains("10.88.0.2", StringComparison.Ordinal));
-        Assert.Contains(lines, l => l.Contains("numgen random mod 1 vmap { 0 : goto endpoint-default/web/tcp/http__10.88.0.3/80 }", StringComparison.Ordinal));
+        Assert.Contains("add element ip t lb-service-default/web/tcp/http { 0 : goto endpoint-default/web/tcp/http__10.88.0.3/80 }", lines);
     }
 
     [Fact]
@@ -166,7 +169,8 @@ public sealed class ProxyRulesTests
             "add rule ip t endpoint-default/web/tcp/http__10.88.0.4/8080 meta l4proto tcp dnat to 10.88.0.4:8080",
             "flush chain ip t service-default/web/tcp/http",
             "add rule ip t service-default/web/tcp/http ip daddr 10.43.0.20 tcp dport 80 ip saddr != 10.88.0.0/24 jump mark-for-masquerade",
-            "add rule ip t service-default/web/tcp/http numgen random mod 3 vmap { 0 : goto endpoint-default/web/tcp/http__10.88.0.2/8080, 1 : goto endpoint-default/web/tcp/http__10.88.0.3/8080, 2 : goto endpoint-default/web/tcp/http__10.88.0.4/8080 }",
+            "add rule ip t service-default/web/tcp/http numgen random mod 3 vmap @lb-service-default/web/tcp/http",
+            "add element ip t lb-service-default/web/tcp/http { 2 : goto endpoint-default/web/tcp/http__10.88.0.4/8080 }",
         ], lines);
         Assert.Equal(string.Empty, NftTransaction.Incremental(after, after));
 
@@ -176,6 +180,9 @@ public sealed class ProxyRulesTests
         Assert.Equal("add element ip t no-endpoint-services { 10.43.0.20 . tcp . 80 : goto reject-chain }", removal[0]);
         Assert.Equal("delete element ip t service-ips { 10.43.0.20 . tcp . 80 }", removal[1]);
         Assert.Equal("delete chain ip t service-default/web/tcp/http", removal[^1]);
+        var mapDeleted = Array.IndexOf(removal, "delete map ip t lb-service-default/web/tcp/http");
+        Assert.True(mapDeleted > Array.IndexOf(removal, "flush chain ip t service-default/web/tcp/http"), "the map goes after the rule that looked it up");
+        Assert.True(mapDeleted < Array.IndexOf(removal, "delete chain ip t endpoint-default/web/tcp/http__10.88.0.2/8080"), "the map goes before the chains its elements jump to");
     }
 
     [Fact]

@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using System.Globalization;
+using Skiff.Bench.Common;
+using Skiff.Bench.Proxy;
+using Skiff.Networking.Proxy;
+
+// The service proxy at scale, on a real kernel: N Services × E endpoints rendered by Skiff's proxy code
+// (ProxiedPorts → ProxyRules → NftTransaction) and applied with the real `nft -f -` inside a network namespace this
+// program creates (a "node" between a client pod and a server pod namespace; no traffic leaves them). It measures
+// (a) the full sync (render + apply: wall time and CPU, ours and nft's) and then C incremental syncs, each after one
+// endpoint change, as the proxy does them (rebuild from the caches, diff, apply); (b) TCP connect time (SYN to
+// SYN-ACK, what a first packet costs) from the client pod to the probe Service's ClusterIP and straight to its
+// endpoint, interleaved, with all N Services programmed. Compared with the issue's targets and kube-proxy's anchors
+// (../shared/briefs/anchors-wave2.md §3.2). Needs root, ip, nft, python3.
+// Usage: dotnet run -c Release --project bench/Skiff.Bench.Proxy [-- --services 10000 --endpoints 5 --changes 20 --connects 2000]
+var services = Arg("--services", 10_000);
+var endpoints = Arg("--endpoints", 5);
+var changes = Arg("--changes", 20);
+var connects = Arg("--connects", 2_000);
+const int listenPort = 8080;
+var table = ServiceProxyOptions.TableFor("bench-node");
+var self = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+
+await using var network = new BenchNetwork();
+await network.CreateAsync();
+await network.ListenAsync(listenPort);
+var nft = new NftCommand(network.Node);
+var cluster = new SyntheticCluster(services, endpoints, BenchNetwork.ServerIp, listenPort);
+Console.WriteLine($"{services} Services × {endpoints} endpoints (+1 probe Service) in netns {network.Node}; nft: {(await BenchNetwork.RunAsync("nft", "--version")).Trim()}");
+
+// Warm the code paths (JIT) on a small table so that the full sync measures the work, not the compiler.
+var warm = new SyntheticCluster(50, endpoints, BenchNetwork.ServerIp, listenPort);
+await nft.ApplyAsync(NftTransaction.Full(Rules(warm)), CancellationToken.None);
+_ = NftTransaction.Incremental(Rules(warm), Rules(warm));
+
+// (a) Full sync.
+var full = await SyncAsync(null);
+Console.WriteLine();
+Console.WriteLine("## Full sync");
+Console.WriteLine($"render {full.RenderMs:F0} ms wall, {full.RenderCpuMs:F0} ms CPU ({full.Bytes / 1048576.0:F1} MiB of nft text, {full.Chains} chains)");
+Console.WriteLine($"apply  {full.ApplyMs:F0} ms wall, {full.ApplyCpuMs:F0} ms CPU in nft");
+Console.WriteLine($"total  {full.RenderMs + full.ApplyMs:F0} ms: {(full.RenderMs + full.ApplyMs) / 1000.0:F2}× the issue's 1 s target; kube-proxy's programming latency p50 at 5,000 nodes ≈ 5 s (KEP-3453; end to end, not one sync)");
+
+// Incremental syncs, one endpoint change each.
+var applied = full.Rules;
+var rows = new List<SyncResult>();
+for (var c = 0; c < changes; c++)
+{
+    cluster.ReplaceFirstEndpoint((c * 7919) % services, c);
+    var result = await SyncAsync(applied);
+    applied = result.Rules;
+    rows.Add(result);
+}
+
+List<double> Sorted(Func<SyncResult, double> f) => [.. rows.Select(f).Order()];
+var total = Sorted(r => r.RenderMs + r.ApplyMs);
+var render = Sorted(r => r.RenderMs);
+var apply = Sorted(r => r.ApplyMs);
+Console.WriteLine();
+Console.WriteLine($"## Incremental sync after one endpoint change ({changes} changes)");
+Console.WriteLine($"render p50 {Percentile.Of(render, 0.5):F1} ms (p99 {Percentile.Of(render, 0.99):F1}), CPU {rows.Average(r => r.RenderCpuMs):F1} ms avg; transaction {rows.Average(r => r.Bytes):F0} bytes avg");
+Console.WriteLine($"apply  p50 {Percentile.Of(apply, 0.5):F1} ms (p99 {Percentile.Of(apply, 0.99):F1}), nft CPU {rows.Average(r => r.ApplyCpuMs):F1} ms avg");
+Console.WriteLine($"total  p50 {Percentile.Of(total, 0.5):F1} ms, p99 {Percentile.Of(total, 0.99):F1} ms: p50 {Percentile.Of(total, 0.5) / 50:F2}× the issue's 50 ms target");
+
+// (b) Connect latency through the ClusterIP vs direct, with every Service programmed.
+await network.ConnectTimesAsync(Math.Min(200, connects), (SyntheticCluster.ProbeClusterIp, SyntheticCluster.ProbePort), (BenchNetwork.ServerIp, listenPort));
+var times = await network.ConnectTimesAsync(connects, (SyntheticCluster.ProbeClusterIp, SyntheticCluster.ProbePort), (BenchNetwork.ServerIp, listenPort));
+var viaService = times[0].Order().ToList();
+var direct = times[1].Order().ToList();
+Console.WriteLine();
+Console.WriteLine($"## TCP connect time from a client pod, {connects} each, interleaved, {services + 1} Services programmed (ms)");
+Console.WriteLine("| path | p01 | p50 | p90 | p99 |");
+Console.WriteLine("|---|---|---|---|---|");
+foreach (var (name, list) in new[] { ("ClusterIP", viaService), ("direct to endpoint", direct) })
+{
+    Console.WriteLine($"| {name} | {Percentile.Of(list, 0.01):F3} | {Percentile.Of(list, 0.5):F3} | {Percentile.Of(list, 0.9):F3} | {Percentile.Of(list, 0.99):F3} |");
+}
+
+var d50 = Percentile.Of(viaService, 0.5) - Percentile.Of(direct, 0.5);
+var d99 = Percentile.Of(viaService, 0.99) - Percentile.Of(direct, 0.99);
+Console.WriteLine($"ClusterIP / direct: p50 {Percentile.Of(viaService, 0.5) / Percentile.Of(direct, 0.5):F2}×, p99 {Percentile.Of(viaService, 0.99) / Percentile.Of(direct, 0.99):F2}×");
+Console.WriteLine($"added by the Service: p50 {d50:F3} ms (issue's bound 0.05 ms: {d50 / 0.05:F2}×; kube-proxy nftables p50 0.012 ms: {d50 / 0.012:F1}×; iptables 10k p50 0.059 ms: {d50 / 0.059:F2}×), p99 {d99:F3} ms (nftables p99 0.035 ms)");
+await nft.DeleteTableAsync(table, CancellationToken.None);
+
+async Task<SyncResult> SyncAsync(NftRuleset? before)
+{
+    var cpu0 = ProcessCpu.Total(self);
+    var clock = Stopwatch.StartNew();
+    var rules = Rules(cluster);
+    var text = before is null ? NftTransaction.Full(rules) : NftTransaction.Incremental(before, rules);
+    var renderMs = clock.Elapsed.TotalMilliseconds;
+    var renderCpu = (ProcessCpu.Total(self) - cpu0).TotalMilliseconds;
+    var child0 = ChildCpu.Total();
+    clock.Restart();
+    await nft.ApplyAsync(text, CancellationToken.None);
+    var applyMs = clock.Elapsed.TotalMilliseconds;
+    return new SyncResult(rules, renderMs, renderCpu, applyMs, (ChildCpu.Total() - child0).TotalMilliseconds, text.Length, rules.Chains.Count);
+}
+
+NftRuleset Rules(SyntheticCluster c) =>
+    ProxyRules.Build(ProxiedPorts.Build(c.Services, c.Slices, "bench-node"), table, BenchNetwork.LocalPodCidr);
+
+int Arg(string name, int fallback)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+}
+
+internal sealed record SyncResult(NftRuleset Rules, double RenderMs, double RenderCpuMs, double ApplyMs, double ApplyCpuMs, int Bytes, int Chains);
