@@ -87,7 +87,7 @@ public sealed class NodeRoutesController : IDisposable
             _logger.LogInformation("pod route: {Change}", change);
         }
 
-        if (_reconciler.LocalDevice(nodes) is { } device && nodes.FirstOrDefault(n => n.Metadata.Name == _nodeName) is { } local)
+        if (_reconciler.ActiveDevice is { } device && nodes.FirstOrDefault(n => n.Metadata.Name == _nodeName) is { } local)
         {
             var wanted = FlannelAnnotations.For(device.LocalIp, device.Mac);
             if (!FlannelAnnotations.Has(local, wanted))

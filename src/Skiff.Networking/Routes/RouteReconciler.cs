@@ -40,6 +40,9 @@ public sealed class RouteReconciler(IRouteTable table, string nodeName, ILogger 
         return new VxlanDevice(ip.ToString(), VtepMac.For(ip), NetworkAddress(cidr));
     }
 
+    /// <summary>The VXLAN device the last pass set up (null: none, or it failed): what this node may publish.</summary>
+    public VxlanDevice? ActiveDevice { get; private set; }
+
     /// <summary>Brings the kernel to what <paramref name="nodes"/> ask for; returns the changes made, as
     /// <c>replace DST via GW [dev D]</c> / <c>delete DST</c> / <c>neigh|fdb replace|delete …</c>.</summary>
     public async Task<IReadOnlyList<string>> ReconcileAsync(IEnumerable<V1Node> nodes, CancellationToken cancellationToken)
@@ -48,9 +51,19 @@ public sealed class RouteReconciler(IRouteTable table, string nodeName, ILogger 
         var device = LocalDevice(all);
         if (device is not null)
         {
-            await vxlan!.EnsureDeviceAsync(device, cancellationToken);
+            try
+            {
+                await vxlan!.EnsureDeviceAsync(device, cancellationToken);
+            }
+            catch (InvalidOperationException e)
+            {
+                // No vxlan module, say: nodes on a shared link still get their direct routes.
+                logger.LogError(e, "the VXLAN device {Device} could not be set up: no overlay on this node", VxlanSettings.DeviceName);
+                device = null;
+            }
         }
 
+        ActiveDevice = device;
         var wanted = new Dictionary<string, PodRoute>(StringComparer.Ordinal);
         var neighbours = new Dictionary<string, VxlanNeighbour>(StringComparer.Ordinal);
         var forwarding = new Dictionary<string, VxlanForwarding>(StringComparer.Ordinal);

@@ -44,6 +44,40 @@ public sealed class MultiNodeNetworkTests
     }
 
     [SkippableFact]
+    public async Task Pods_on_hosts_behind_a_router_reach_each_other_through_the_vxlan_overlay()
+    {
+        RequireRealParts();
+        // The server alone on one link, the two agents on another, a router between: the default backend (auto)
+        // routes the agents to each other directly and reaches the server's node through VXLAN.
+        await using var hosts = await TestHosts.CreateAsync(3, routed: true);
+        await using var cluster = await MultiNodeCluster.StartAsync(hosts);
+        var cidrs = await PodCidrsAsync(cluster);
+        string Gateway(string cidr) => cidr[..cidr.IndexOf('/', StringComparison.Ordinal)];
+
+        await WaitUntilAsync(async () => (await hosts.SkiffRoutesAsync(1)).Contains("dev skiff.1", StringComparison.Ordinal), "agent 1 has no VXLAN route");
+        var agentRoutes = await hosts.SkiffRoutesAsync(1);
+        Assert.Contains($"{cidrs[MultiNodeCluster.ServerNode]} via {Gateway(cidrs[MultiNodeCluster.ServerNode])} dev skiff.1 proto 151 onlink", agentRoutes, StringComparison.Ordinal);
+        Assert.Contains($"{cidrs[MultiNodeCluster.AgentNodes[1]]} via {hosts.Address(2)} dev eth0", agentRoutes, StringComparison.Ordinal);
+        var device = await TestHosts.IpAsync("-n", hosts.Host(0), "-d", "link", "show", "skiff.1");
+        Assert.Contains($"vxlan id 1 local {hosts.Address(0)} dev eth0", device, StringComparison.Ordinal);
+        var annotation = await cluster.KubectlOkAsync("get", "node", MultiNodeCluster.ServerNode, "-o", "jsonpath={.metadata.annotations.flannel\\.alpha\\.coreos\\.com/backend-data}");
+        Assert.Equal("{\"VNI\":1,\"VtepMAC\":\"0e:53:0a:cf:00:01\"}", annotation.Stdout.Trim());
+
+        await PodsReachEveryPodWithTheirOwnAddressAsync(cluster);
+
+        var leaving = MultiNodeCluster.AgentNodes[1];
+        await cluster.Agent(1).StopAsync();
+        await cluster.KubectlOkAsync("delete", "node", leaving);
+        await WaitUntilAsync(async () => !(await hosts.SkiffRoutesAsync(0)).Contains(cidrs[leaving], StringComparison.Ordinal), "the server still routes " + cidrs[leaving]);
+        await WaitUntilAsync(
+            async () => !(await TestHosts.IpAsync("-n", hosts.Host(0), "neigh", "show", "dev", "skiff.1")).Contains(Gateway(cidrs[leaving]) + " ", StringComparison.Ordinal),
+            "the server keeps the neighbour entry of the node that left");
+        var fdb = await ProcessRunner.RunAsync("bridge", ["-n", hosts.Host(0), "fdb", "show", "dev", "skiff.1"], null, TimeSpan.FromSeconds(10), CancellationToken.None);
+        Assert.Contains("dst " + hosts.Address(1), fdb.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("dst " + hosts.Address(2), fdb.Stdout, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
     public async Task Pods_on_three_nodes_sharing_this_machine_reach_each_other_without_nat()
     {
         RequireRealParts();
@@ -113,7 +147,8 @@ public sealed class MultiNodeNetworkTests
                 // The first packets may race the routes of a node that just joined: a few tries, then it must work.
                 for (var attempt = 0; attempt < 10; attempt++)
                 {
-                    fetch = await cluster.KubectlAsync(["exec", client.Name, "--", "wget", "-q", "-O", "-", "-T", "5", url], TimeSpan.FromSeconds(30));
+                    // (No -T: this busybox's wget crashes on it; kubectl's own deadline bounds a hung fetch.)
+                    fetch = await cluster.KubectlAsync(["exec", client.Name, "--", "wget", "-qO-", url], TimeSpan.FromSeconds(30));
                     if (fetch.ExitCode == 0)
                     {
                         break;
