@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
@@ -24,7 +23,9 @@ public sealed class IpRouteTable(string? netns = null, string ip = "ip") : IRout
     public static IReadOnlyList<string> ReplaceArguments(PodRoute route)
     {
         ArgumentNullException.ThrowIfNull(route);
-        return ["-4", "route", "replace", route.Destination, "via", route.Via, "proto", ProtocolText];
+        return route.Device is null
+            ? ["-4", "route", "replace", route.Destination, "via", route.Via, "proto", ProtocolText]
+            : ["-4", "route", "replace", route.Destination, "via", route.Via, "dev", route.Device, "onlink", "proto", ProtocolText];
     }
 
     /// <summary>The arguments after <c>ip</c> that remove our route to <paramref name="destination"/>.</summary>
@@ -39,7 +40,9 @@ public sealed class IpRouteTable(string? netns = null, string ip = "ip") : IRout
         {
             if (entry?["dst"]?.GetValue<string>() is { } dst)
             {
-                routes.Add(new PodRoute(dst, entry["gateway"]?.GetValue<string>() ?? string.Empty));
+                // Only an onlink route names its device: that is an overlay route; host-gw leaves the link to the kernel.
+                var onLink = entry["flags"]?.AsArray().Any(f => f?.GetValue<string>() == "onlink") == true;
+                routes.Add(new PodRoute(dst, entry["gateway"]?.GetValue<string>() ?? string.Empty, onLink ? entry["dev"]?.GetValue<string>() : null));
             }
         }
 
@@ -70,29 +73,6 @@ public sealed class IpRouteTable(string? netns = null, string ip = "ip") : IRout
             && route["type"]?.GetValue<string>() is null or "unicast";
     }
 
-    private async Task<string> RunAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken)
-    {
-        var start = new ProcessStartInfo(ip) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        if (netns is not null)
-        {
-            start.ArgumentList.Add("-n");
-            start.ArgumentList.Add(netns);
-        }
-
-        foreach (var a in arguments)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{ip} did not start");
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"ip {string.Join(' ', arguments)} exited {process.ExitCode}: {(await stderr).Trim()}");
-        }
-
-        return await stdout;
-    }
+    private Task<string> RunAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken) =>
+        IpCommand.RunAsync(ip, netns, arguments, cancellationToken);
 }

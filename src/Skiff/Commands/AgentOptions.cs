@@ -47,10 +47,10 @@ internal sealed class AgentOptions
     {
         var option = new Option<string>("--flannel-backend")
         {
-            Description = "How pods reach pods on other nodes: host-gw (routes to each node's pod subnet via its address, nodes on one link) or none.",
-            DefaultValueFactory = _ => "host-gw",
+            Description = "How pods reach pods on other nodes: auto (host-gw to nodes on a shared link, vxlan to the others), vxlan (flannel's: VXLAN device skiff.1, VNI 1, UDP 8472), host-gw (routes to each node's pod subnet via its address, nodes on one link) or none.",
+            DefaultValueFactory = _ => "auto",
         };
-        option.AcceptOnlyFromAmong("host-gw", "none");
+        option.AcceptOnlyFromAmong([.. Networking.Routes.PodNetworkBackends.Names]);
         return option;
     }
 
@@ -69,6 +69,7 @@ internal sealed class AgentOptions
         ClusterDomain = parse.GetValue(_clusterDomain)!,
         DisableServiceProxy = parse.GetValue(_disableProxy),
         DisablePodRoutes = parse.GetValue(_flannelBackend) == "none",
+        PodNetworkBackend = Networking.Routes.PodNetworkBackends.Parse(parse.GetValue(_flannelBackend)!),
         OfflineImages = parse.GetValue(_offlineImages),
     };
 }

@@ -158,7 +158,7 @@ internal static class AgentRunner
             return;
         }
 
-        var routes = settings.DisablePodRoutes ? Task.CompletedTask : RunRoutesAsync(settings.NodeName, context, cancellationToken);
+        var routes = settings.DisablePodRoutes ? Task.CompletedTask : RunRoutesAsync(settings.NodeName, settings.PodNetworkBackend, context, cancellationToken);
         if (settings.DisableServiceProxy)
         {
             await routes;
@@ -177,13 +177,13 @@ internal static class AgentRunner
         await routes;
     }
 
-    /// <summary>host-gw: routes to the other nodes' pod ranges; a failure (no <c>ip</c> command, say) is logged and
-    /// leaves the node running: only pods on other nodes are out of reach.</summary>
-    private static async Task RunRoutesAsync(string nodeName, ComponentContext context, CancellationToken cancellationToken)
+    /// <summary>host-gw routes and/or the VXLAN overlay to the other nodes' pod ranges; a failure (no <c>ip</c> command,
+    /// say) is logged and leaves the node running: only pods on other nodes are out of reach.</summary>
+    private static async Task RunRoutesAsync(string nodeName, Networking.Routes.PodNetworkBackend backend, ComponentContext context, CancellationToken cancellationToken)
     {
         try
         {
-            await Networking.Routes.NodeRoutesController.RunAsync(nodeName, new Networking.Routes.IpRouteTable(), context, cancellationToken);
+            await Networking.Routes.NodeRoutesController.RunAsync(nodeName, new Networking.Routes.IpRouteTable(), backend, new Networking.Overlay.IpVxlanTable(), context, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -47,6 +47,9 @@ internal sealed record AgentSettings
     /// <summary>Install no routes to the other nodes' pod ranges (<c>--flannel-backend none</c>, as k3s).</summary>
     public bool DisablePodRoutes { get; init; }
 
+    /// <summary><c>--flannel-backend</c>: how pods reach pods on other nodes (auto, vxlan, host-gw).</summary>
+    public Networking.Routes.PodNetworkBackend PodNetworkBackend { get; init; } = Networking.Routes.PodNetworkBackend.Auto;
+
     /// <summary>Run no service proxy on this node (k3s's <c>--disable-kube-proxy</c>).</summary>
     public bool DisableServiceProxy { get; init; }
 
