@@ -147,6 +147,14 @@ internal static class BuiltInResources
             ModelType = typeof(V1CronJob), ListModelType = typeof(V1CronJobList), Strategy = new CronJobStrategy(),
         },
 
+        // networking.k8s.io/v1
+        new()
+        {
+            Group = "networking.k8s.io", Version = "v1", Kind = "NetworkPolicy", Plural = "networkpolicies", Singular = "networkpolicy",
+            ShortNames = ["netpol"], Namespaced = true, StoragePrefix = "/registry/networkpolicies/",
+            ModelType = typeof(V1NetworkPolicy), ListModelType = typeof(V1NetworkPolicyList), Strategy = new Strategies.Networking.NetworkPolicyStrategy(),
+        },
+
         // policy/v1
         new()
         {

@@ -80,7 +80,7 @@ public sealed class ResourceCatalogTests
         Assert.Equal("v1", _catalog.GroupVersions[0].ApiVersion);
         Assert.Equal("api/v1", _catalog.GroupVersions[0].PathSegment);
         Assert.Contains(new GroupVersion("apps", "v1"), _catalog.GroupVersions);
-        Assert.Equal(["apps", "events.k8s.io", "authentication.k8s.io", "authorization.k8s.io", "batch", "policy", "rbac.authorization.k8s.io", "coordination.k8s.io", "discovery.k8s.io"], _catalog.Groups);
+        Assert.Equal(["apps", "events.k8s.io", "authentication.k8s.io", "authorization.k8s.io", "batch", "networking.k8s.io", "policy", "rbac.authorization.k8s.io", "coordination.k8s.io", "discovery.k8s.io"], _catalog.Groups);
     }
 
     [Fact]

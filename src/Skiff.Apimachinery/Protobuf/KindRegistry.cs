@@ -5,6 +5,7 @@ using Skiff.Apimachinery.Protobuf.Wire.AuthorizationV1;
 using Skiff.Apimachinery.Protobuf.Wire.BatchV1;
 using Skiff.Apimachinery.Protobuf.Wire.CoreV1;
 using Skiff.Apimachinery.Protobuf.Wire.MetaV1;
+using Skiff.Apimachinery.Protobuf.Wire.NetworkingV1;
 using Skiff.Apimachinery.Protobuf.Wire.PolicyV1;
 using Skiff.Apimachinery.Protobuf.Wire.RbacV1;
 
@@ -48,6 +49,7 @@ internal static class KindRegistry
             Node.Descriptor, NodeList.Descriptor, Event.Descriptor, EventList.Descriptor, Status.Descriptor);
         Add("apps/v1", Deployment.Descriptor, DeploymentList.Descriptor, ReplicaSet.Descriptor, ReplicaSetList.Descriptor);
         Add("batch/v1", Job.Descriptor, JobList.Descriptor, CronJob.Descriptor, CronJobList.Descriptor);
+        Add("networking.k8s.io/v1", NetworkPolicy.Descriptor, NetworkPolicyList.Descriptor);
         Add("policy/v1", Eviction.Descriptor, PodDisruptionBudget.Descriptor, PodDisruptionBudgetList.Descriptor);
         Add("authentication.k8s.io/v1", TokenRequest.Descriptor, TokenReview.Descriptor, SelfSubjectReview.Descriptor);
         Add(
