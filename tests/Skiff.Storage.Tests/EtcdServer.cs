@@ -11,14 +11,15 @@ public sealed class EtcdServer : IDisposable
 
     private readonly string _dataDirectory;
     private readonly string[] _arguments;
+    private readonly Queue<string> _errorLines = new();
     private Process _process;
 
-    private EtcdServer(Process process, string dataDirectory, string[] arguments, Uri clientUrl)
+    private EtcdServer(string dataDirectory, string[] arguments, Uri clientUrl)
     {
-        _process = process;
         _dataDirectory = dataDirectory;
         _arguments = arguments;
         ClientUrl = clientUrl;
+        _process = Launch();
     }
 
     public Uri ClientUrl { get; }
@@ -32,26 +33,35 @@ public sealed class EtcdServer : IDisposable
             throw new InvalidOperationException($"{Binary} is missing (Debian package etcd-server); the etcd backend cannot be tested");
         }
 
-        var dataDirectory = Directory.CreateTempSubdirectory("skiff-test-etcd-").FullName;
-        var clientUrl = $"http://127.0.0.1:{FreePort()}"; // no trailing slash: etcd refuses URLs with a path
-        var peer = $"http://127.0.0.1:{FreePort()}";
-        string[] arguments =
-        [
-            "--name", "test", "--data-dir", dataDirectory,
-            "--listen-client-urls", clientUrl, "--advertise-client-urls", clientUrl,
-            "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-            "--initial-cluster", $"test={peer}", "--initial-cluster-state", "new", "--log-level", "error",
-        ];
-        var server = new EtcdServer(Launch(arguments), dataDirectory, arguments, new Uri(clientUrl));
-        try
+        // Free ports are picked by binding port 0 and closing it; another process on this busy machine (parallel test
+        // assemblies, outgoing connections) can take one before etcd binds it. etcd then exits at once: try new ports.
+        for (var attempt = 1; ; attempt++)
         {
-            await server.WaitHealthyAsync(cancellationToken);
-            return server;
-        }
-        catch
-        {
-            server.Dispose();
-            throw;
+            var dataDirectory = Directory.CreateTempSubdirectory("skiff-test-etcd-").FullName;
+            var clientUrl = $"http://127.0.0.1:{FreePort()}"; // no trailing slash: etcd refuses URLs with a path
+            var peer = $"http://127.0.0.1:{FreePort()}";
+            string[] arguments =
+            [
+                "--name", "test", "--data-dir", dataDirectory,
+                "--listen-client-urls", clientUrl, "--advertise-client-urls", clientUrl,
+                "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
+                "--initial-cluster", $"test={peer}", "--initial-cluster-state", "new", "--log-level", "error",
+            ];
+            var server = new EtcdServer(dataDirectory, arguments, new Uri(clientUrl));
+            try
+            {
+                await server.WaitHealthyAsync(cancellationToken);
+                return server;
+            }
+            catch (EtcdExitedException) when (attempt < 3)
+            {
+                server.Dispose();
+            }
+            catch
+            {
+                server.Dispose();
+                throw;
+            }
         }
     }
 
@@ -61,7 +71,7 @@ public sealed class EtcdServer : IDisposable
         _process.Kill();
         await _process.WaitForExitAsync(cancellationToken);
         _process.Dispose();
-        _process = Launch(_arguments);
+        _process = Launch();
         await WaitHealthyAsync(cancellationToken);
     }
 
@@ -84,7 +94,7 @@ public sealed class EtcdServer : IDisposable
         {
             if (_process.HasExited)
             {
-                throw new InvalidOperationException($"etcd exited with {_process.ExitCode} before it was ready");
+                throw new EtcdExitedException($"etcd exited with {_process.ExitCode} before it was ready: {LastErrorLines()}");
             }
 
             try
@@ -106,20 +116,45 @@ public sealed class EtcdServer : IDisposable
         }
     }
 
-    private static Process Launch(string[] arguments)
+    private Process Launch()
     {
         var start = new ProcessStartInfo(Binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
+        foreach (var argument in _arguments)
         {
             start.ArgumentList.Add(argument);
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {Binary}");
         process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, line) => KeepErrorLine(line.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
+    }
+
+    private void KeepErrorLine(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_errorLines)
+        {
+            _errorLines.Enqueue(line);
+            if (_errorLines.Count > 5)
+            {
+                _errorLines.Dequeue();
+            }
+        }
+    }
+
+    private string LastErrorLines()
+    {
+        lock (_errorLines)
+        {
+            return string.Join(" | ", _errorLines);
+        }
     }
 
     private static int FreePort()

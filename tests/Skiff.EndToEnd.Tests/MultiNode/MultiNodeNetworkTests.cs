@@ -19,14 +19,20 @@ public sealed class MultiNodeNetworkTests
         await using var cluster = await MultiNodeCluster.StartAsync(hosts);
         var cidrs = await PodCidrsAsync(cluster);
 
-        // host-gw: every host routes the two other nodes' pod ranges via their addresses on the LAN.
+        // host-gw: every host routes the two other nodes' pod ranges via their addresses on the LAN (each node installs
+        // them when its informer has seen the others' podCIDRs, so wait for them rather than read once).
         for (var i = 0; i < 3; i++)
         {
-            var routes = await hosts.SkiffRoutesAsync(i);
-            foreach (var (node, index) in MultiNodeCluster.AllNodes.Select((n, j) => (n, j)).Where(p => p.j != i))
-            {
-                Assert.Contains($"{cidrs[node]} via {hosts.Address(index)} dev eth0", routes, StringComparison.Ordinal);
-            }
+            var host = i;
+            var expected = MultiNodeCluster.AllNodes.Select((n, j) => (n, j)).Where(p => p.j != host)
+                .Select(p => $"{cidrs[p.n]} via {hosts.Address(p.j)} dev eth0").ToList();
+            await WaitUntilAsync(
+                async () =>
+                {
+                    var routes = await hosts.SkiffRoutesAsync(host);
+                    return expected.All(route => routes.Contains(route, StringComparison.Ordinal));
+                },
+                $"host {host} lacks one of the routes {string.Join(", ", expected)}");
         }
 
         await PodsReachEveryPodWithTheirOwnAddressAsync(cluster);
