@@ -38,6 +38,13 @@ public static class ApiServer
             ips.Add(options.BindAddress);
         }
 
+        // The advertised address is where the kubernetes Service's endpoint sends pods and where other machines dial.
+        var advertise = options.AdvertiseAddress ?? Services.ServiceNetworking.AdvertiseAddress(options.BindAddress);
+        if (!IPAddress.IsLoopback(advertise))
+        {
+            ips.Add(advertise);
+        }
+
         // As kube-apiserver: pods reach the server as the `kubernetes` Service (the service range's first address) and
         // by its names, so in-cluster clients verify the serving certificate against those.
         ips.Add(Services.ServiceIpRange.Parse(options.ServiceCidr).At(0));
@@ -54,7 +61,7 @@ public static class ApiServer
             }
         }
 
-        var certificates = ClusterCertificates.LoadOrCreate(Path.Combine(options.DataDirectory, "pki"), ips, dns.Distinct(StringComparer.OrdinalIgnoreCase).ToList(), options.Time);
+        var certificates = ClusterCertificates.LoadOrCreate(Path.Combine(options.DataDirectory, "pki"), ips.Distinct().ToList(), dns.Distinct(StringComparer.OrdinalIgnoreCase).ToList(), options.Time);
 
         if (options.EncryptionProviderConfig is { } encryption)
         {
@@ -144,7 +151,7 @@ public static class ApiServer
         await KubeconfigWriter.WriteAsync(kubeconfigPath,
             KubeconfigWriter.Render(address.ToString().TrimEnd('/'), certificates.CaPem, certificates.AdminCertificatePem, certificates.AdminKeyPem),
             cancellationToken);
-        services.StartKubernetesService(registry, store, options.AdvertiseAddress ?? Services.ServiceNetworking.AdvertiseAddress(options.BindAddress), bound.Port, options.Time, logger);
+        services.StartKubernetesService(registry, store, advertise, bound.Port, options.Time, logger);
         logger.LogInformation("API server listening on {Address}; kubeconfig at {Kubeconfig}", address, kubeconfigPath);
         return new ApiServerHandle(app, hub, namespaces, certificates, address, kubeconfigPath, registry, options.Tokens, kubelets) { JoinTokenPath = joinTokenPath, Metrics = metrics, Background = [background, eventExpiry, resourceProxy], Services = services };
     }

@@ -11,7 +11,10 @@ internal static class ServerCommand
     {
         var dataDir = new Option<string>("--data-dir") { Description = "Directory for the store, PKI, kubeconfig and the local node's state.", DefaultValueFactory = _ => DataDirectory.Default };
         var port = new Option<int>("--port") { Description = "HTTPS port of the API server (0 picks a free one).", DefaultValueFactory = _ => 6443 };
-        var bind = new Option<string>("--bind-address") { Description = "Address the API server listens on.", DefaultValueFactory = _ => "127.0.0.1" };
+        // 0.0.0.0 as kube-apiserver and k3s: pods reach the server through the `kubernetes` Service, whose endpoint is
+        // the advertise address (a host address, never loopback), so a loopback-only server is unreachable from pods.
+        var bind = new Option<string>("--bind-address") { Description = "Address the API server listens on.", DefaultValueFactory = _ => "0.0.0.0" };
+        var advertise = new Option<string?>("--advertise-address") { Description = "Address published in the kubernetes Service's endpoints (default: the bind address when specific, else the host's first non-loopback IPv4)." };
         var storage = new Option<string>("--storage") { Description = "Cluster state store: sqlite (embedded, durable) or memory (lost on exit).", DefaultValueFactory = _ => StoreFactory.Sqlite };
         storage.AcceptOnlyFromAmong(StoreFactory.Kinds);
         var etcdServers = new Option<string?>("--etcd-servers") { Description = "Comma-separated etcd client URLs for --storage etcd, e.g. http://127.0.0.1:2379." };
@@ -31,6 +34,7 @@ internal static class ServerCommand
         {
             dataDir, port, bind, storage, etcdServers, disableAgent, verbose, eventTtl, encryption, serviceCidr, nodePortRange,
         };
+        command.Options.Add(advertise);
         command.Options.Add(disableScheduler);
         command.Options.Add(disableDns);
         agent.AddTo(command);
@@ -43,6 +47,7 @@ internal static class ServerCommand
                 DataDirectory = Path.GetFullPath(parse.GetValue(dataDir)!),
                 Port = parse.GetValue(port),
                 BindAddress = IPAddress.Parse(parse.GetValue(bind)!),
+                AdvertiseAddress = parse.GetValue(advertise) is { } address ? IPAddress.Parse(address) : null,
                 Storage = parse.GetValue(storage)!,
                 EtcdServers = (parse.GetValue(etcdServers) ?? string.Empty)
                     .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)

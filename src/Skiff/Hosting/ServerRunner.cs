@@ -37,6 +37,7 @@ internal static class ServerRunner
                 DataDirectory = settings.DataDirectory,
                 Resources = catalog.All,
                 BindAddress = settings.BindAddress,
+                AdvertiseAddress = settings.AdvertiseAddress,
                 Port = settings.Port,
                 EventTtl = settings.EventTtl,
                 EncryptionProviderConfig = settings.EncryptionProviderConfig,

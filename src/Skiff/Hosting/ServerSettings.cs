@@ -11,6 +11,9 @@ internal sealed record ServerSettings
 
     public required IPAddress BindAddress { get; init; }
 
+    /// <summary>The address in the <c>kubernetes</c> Service's endpoints; null derives it from the bind address.</summary>
+    public IPAddress? AdvertiseAddress { get; init; }
+
     public required string Storage { get; init; }
 
     /// <summary>Client URLs of the etcd members for <c>--storage etcd</c>.</summary>
