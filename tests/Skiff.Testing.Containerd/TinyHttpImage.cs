@@ -1,16 +1,11 @@
 using System.Diagnostics;
-using System.Formats.Tar;
-using System.IO.Compression;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Nodes;
 
 namespace Skiff.Testing.Containerd;
 
 /// <summary>
 /// The test's own image, built by no part of Skiff: a static C HTTP server (gcc -static) that answers every request
-/// with a fixed body, packed here into an OCI image archive (one gzip layer, config, manifest, index.json with the
-/// reference in <c>org.opencontainers.image.ref.name</c>).
+/// with a fixed body, packed into an OCI image archive by <see cref="OciImageArchive"/>.
 /// </summary>
 public static class TinyHttpImage
 {
@@ -73,64 +68,12 @@ public static class TinyHttpImage
             }
         }
 
-        var layout = Directory.CreateDirectory(Path.Combine(workDirectory, "layout")).FullName;
-        var blobs = Directory.CreateDirectory(Path.Combine(layout, "blobs", "sha256")).FullName;
-
-        using var layerTar = new MemoryStream();
-        await using (var writer = new TarWriter(layerTar, TarEntryFormat.Pax, leaveOpen: true))
-        {
-            var entry = new PaxTarEntry(TarEntryType.RegularFile, "server")
-            {
-                Mode = (UnixFileMode)0b111_101_101,
-                ModificationTime = DateTimeOffset.UnixEpoch,
-                DataStream = new MemoryStream(await File.ReadAllBytesAsync(binary)),
-            };
-            await writer.WriteEntryAsync(entry);
-        }
-
-        var diffId = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(layerTar.ToArray()));
-        using var layerGz = new MemoryStream();
-        await using (var gzip = new GZipStream(layerGz, CompressionLevel.Fastest, leaveOpen: true))
-        {
-            await gzip.WriteAsync(layerTar.ToArray());
-        }
-
-        var layer = await WriteBlobAsync(blobs, layerGz.ToArray());
-        var config = await WriteBlobAsync(blobs, Encoding.UTF8.GetBytes(new JsonObject
-        {
-            ["architecture"] = "amd64",
-            ["os"] = "linux",
-            ["config"] = new JsonObject { ["Entrypoint"] = new JsonArray("/server"), ["Cmd"] = new JsonArray("8080"), ["ExposedPorts"] = new JsonObject { ["8080/tcp"] = new JsonObject() } },
-            ["rootfs"] = new JsonObject { ["type"] = "layers", ["diff_ids"] = new JsonArray(diffId) },
-        }.ToJsonString()));
-        var manifest = await WriteBlobAsync(blobs, Encoding.UTF8.GetBytes(new JsonObject
-        {
-            ["schemaVersion"] = 2,
-            ["mediaType"] = "application/vnd.oci.image.manifest.v1+json",
-            ["config"] = Descriptor("application/vnd.oci.image.config.v1+json", config),
-            ["layers"] = new JsonArray(Descriptor("application/vnd.oci.image.layer.v1.tar+gzip", layer)),
-        }.ToJsonString()));
-        var manifestDescriptor = Descriptor("application/vnd.oci.image.manifest.v1+json", manifest);
-        manifestDescriptor["annotations"] = new JsonObject { ["org.opencontainers.image.ref.name"] = reference };
-        await File.WriteAllTextAsync(Path.Combine(layout, "index.json"), new JsonObject
-        {
-            ["schemaVersion"] = 2,
-            ["manifests"] = new JsonArray(manifestDescriptor),
-        }.ToJsonString());
-        await File.WriteAllTextAsync(Path.Combine(layout, "oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
-
         var archive = Path.Combine(workDirectory, "tiny-http.oci.tar");
-        await TarFile.CreateFromDirectoryAsync(layout, archive, includeBaseDirectory: false);
+        await OciImageArchive.WriteAsync(
+            [OciLayerEntry.FromHost("server", binary)],
+            new JsonObject { ["Entrypoint"] = new JsonArray("/server"), ["Cmd"] = new JsonArray("8080"), ["ExposedPorts"] = new JsonObject { ["8080/tcp"] = new JsonObject() } },
+            reference,
+            archive);
         return archive;
-    }
-
-    private static JsonObject Descriptor(string mediaType, (string Digest, long Size) blob) =>
-        new() { ["mediaType"] = mediaType, ["digest"] = blob.Digest, ["size"] = blob.Size };
-
-    private static async Task<(string Digest, long Size)> WriteBlobAsync(string blobs, byte[] content)
-    {
-        var hex = Convert.ToHexStringLower(SHA256.HashData(content));
-        await File.WriteAllBytesAsync(Path.Combine(blobs, hex), content);
-        return ("sha256:" + hex, content.Length);
     }
 }
