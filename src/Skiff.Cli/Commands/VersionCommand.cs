@@ -1,3 +1,4 @@
+using Skiff.Api.Json;
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using Skiff.Cli.Api;

@@ -1,3 +1,4 @@
+using Skiff.Api.Json;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;

@@ -1,3 +1,4 @@
+using Skiff.Api.Json;
 using System.Text.Json.Nodes;
 
 namespace Skiff.Cli.Printing;

@@ -1,3 +1,4 @@
+using Skiff.Api.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 

@@ -28,7 +28,7 @@ public static class ControllerHistory
         var node = template is null ? new JsonObject() : JsonNode.Parse(ModelJson.Serialize(template))!.AsObject();
         AddGoZeroValues(node);
         node["$patch"] = "replace";
-        return GoJson.Write(new JsonObject { ["spec"] = new JsonObject { ["template"] = node } });
+        return GoJson.Compact(new JsonObject { ["spec"] = new JsonObject { ["template"] = node } }, GoNumbers.Float64);
     }
 
     /// <summary>Go writes struct-typed fields even when empty: the template's <c>metadata.creationTimestamp: null</c>,
@@ -61,10 +61,10 @@ public static class ControllerHistory
         return revision.Data switch
         {
             null => "null",
-            JsonElement element => GoJson.Write(JsonNode.Parse(element.GetRawText())),
-            JsonNode node => GoJson.Write(node),
-            string text => GoJson.Write(JsonNode.Parse(text)),
-            var other => GoJson.Write(JsonNode.Parse(JsonSerializer.Serialize(other, other.GetType(), ModelJson.Options))),
+            JsonElement element => GoJson.Compact(JsonNode.Parse(element.GetRawText()), GoNumbers.Float64),
+            JsonNode node => GoJson.Compact(node, GoNumbers.Float64),
+            string text => GoJson.Compact(JsonNode.Parse(text), GoNumbers.Float64),
+            var other => GoJson.Compact(JsonNode.Parse(JsonSerializer.Serialize(other, other.GetType(), ModelJson.Options)), GoNumbers.Float64),
         };
     }
 
