@@ -84,6 +84,7 @@ public static class ApiServer
             Services.ServiceIpRange.Parse(options.ServiceCidr), Services.NodePortRange.Parse(options.ServiceNodePortRange), registry, store, options.Time, logger, cancellationToken);
 
         var (authorizer, background) = await Authorization.AuthorizationSetup.StartAsync(options, registry, logger, cancellationToken);
+        await Scheduling.SystemPriorityClassBootstrap.EnsureAsync(registry, logger, cancellationToken);
 
         // The API server's own client certificate towards kubelets (logs, exec, attach, port-forward).
         var (kubeletClientPem, kubeletClientKeyPem) = certificates.IssueClientCertificate("kube-apiserver-kubelet-client", ["system:masters"], options.Time);

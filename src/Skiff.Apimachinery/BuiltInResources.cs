@@ -190,6 +190,14 @@ internal static class BuiltInResources
             ModelType = typeof(V1Role), ListModelType = typeof(V1RoleList), Strategy = new Strategies.Rbac.RoleStrategy(),
         },
 
+        // scheduling.k8s.io/v1 (before coordination, as kube-apiserver's discovery lists it)
+        new()
+        {
+            Group = "scheduling.k8s.io", Version = "v1", Kind = "PriorityClass", Plural = "priorityclasses", Singular = "priorityclass",
+            ShortNames = ["pc"], Namespaced = false, StoragePrefix = "/registry/priorityclasses/",
+            ModelType = typeof(V1PriorityClass), ListModelType = typeof(V1PriorityClassList), Strategy = new Strategies.Scheduling.PriorityClassStrategy(),
+        },
+
         // coordination.k8s.io/v1
         new()
         {

@@ -152,4 +152,22 @@ public sealed class SchedulerTests : IAsyncLifetime
         await _api.DeleteAsync<V1Pod>("default", "low", new V1DeleteOptions { GracePeriodSeconds = 0 }, CancellationToken.None);
         await WaitForAsync("high", p => p.Spec.NodeName == "n1");
     }
+
+    [Fact]
+    public async Task A_pod_whose_class_says_never_preempt_waits_and_evicts_nobody()
+    {
+        _api.Seed(Node("n1", cpu: "2"));
+        _api.Seed(Pod("low", cpu: "2", nodeName: "n1", priority: 0));
+        var polite = Pod("polite", cpu: "2", priority: 1000);
+        polite.Spec.PreemptionPolicy = "Never";
+        _api.Seed(polite);
+        Start();
+
+        var waiting = await WaitForAsync("polite", p => p.Status?.Conditions?.Any(c => c.Type == "PodScheduled" && c.Status == "False") == true);
+        Assert.Equal(
+            "0/1 nodes are available: 1 Insufficient cpu. preemption: not eligible due to preemptionPolicy=Never.",
+            waiting.Status.Conditions.Single(c => c.Type == "PodScheduled").Message);
+        Assert.Null(waiting.Status.NominatedNodeName);
+        Assert.Null(_api.Peek<V1Pod>("default", "low")!.Metadata.DeletionTimestamp);
+    }
 }

@@ -13,4 +13,10 @@ public sealed class WatchCacheClusterObjects(WatchCacheHub hub, ResourceIndex in
         var def = index.FindAnyVersion(group, plural);
         return def is null || hub.For(def).Get(def.StorageKey(ns, name)) is not { } cached ? null : ObjectDecoder.Present(def, cached).Decode();
     }
+
+    public IReadOnlyList<IKubernetesObject<V1ObjectMeta>> List(string group, string plural)
+    {
+        var def = index.FindAnyVersion(group, plural);
+        return def is null ? [] : [.. hub.For(def).Snapshot(string.Empty, _ => true).Select(cached => ObjectDecoder.Present(def, cached).Decode())];
+    }
 }

@@ -8,6 +8,7 @@ using Skiff.Apimachinery.Protobuf.Wire.MetaV1;
 using Skiff.Apimachinery.Protobuf.Wire.NetworkingV1;
 using Skiff.Apimachinery.Protobuf.Wire.PolicyV1;
 using Skiff.Apimachinery.Protobuf.Wire.RbacV1;
+using Skiff.Apimachinery.Protobuf.Wire.SchedulingV1;
 
 namespace Skiff.Apimachinery.Protobuf;
 
@@ -51,6 +52,7 @@ internal static class KindRegistry
         Add("batch/v1", Job.Descriptor, JobList.Descriptor, CronJob.Descriptor, CronJobList.Descriptor);
         Add("networking.k8s.io/v1", NetworkPolicy.Descriptor, NetworkPolicyList.Descriptor);
         Add("policy/v1", Eviction.Descriptor, PodDisruptionBudget.Descriptor, PodDisruptionBudgetList.Descriptor);
+        Add("scheduling.k8s.io/v1", PriorityClass.Descriptor, PriorityClassList.Descriptor);
         Add("authentication.k8s.io/v1", TokenRequest.Descriptor, TokenReview.Descriptor, SelfSubjectReview.Descriptor);
         Add(
             "authorization.k8s.io/v1",

@@ -16,6 +16,8 @@ public sealed class AdmissionPluginTests
     internal sealed class NoObjects : IClusterObjects
     {
         public IKubernetesObject<V1ObjectMeta>? Get(string group, string plural, string? ns, string name) => null;
+
+        public IReadOnlyList<IKubernetesObject<V1ObjectMeta>> List(string group, string plural) => [];
     }
 
     private static AdmissionAttributes Create(V1Pod pod) => new()
@@ -61,11 +63,13 @@ public sealed class AdmissionPluginTests
     {
         var pod = Pod();
         pod.Spec.ServiceAccount = "builder";
-        pod.Spec.Priority = 7;
+        // Upstream refuses a priority that differs from the class's (see PriorityAdmissionTests); the computed one stays.
+        pod.Spec.Priority = 0;
+        pod.Spec.PreemptionPolicy = "PreemptLowerPriority";
         pod.Spec.Tolerations = [new V1Toleration { OperatorProperty = "Exists" }];
         AdmitAll(Create(pod));
         Assert.Equal("builder", pod.Spec.ServiceAccountName);
-        Assert.Equal(7, pod.Spec.Priority);
+        Assert.Equal(0, pod.Spec.Priority);
         Assert.Single(pod.Spec.Tolerations);
     }
 
@@ -73,6 +77,8 @@ public sealed class AdmissionPluginTests
     {
         public IKubernetesObject<V1ObjectMeta>? Get(string group, string plural, string? ns, string name) =>
             plural == "serviceaccounts" && ns == account.Metadata.NamespaceProperty && name == account.Metadata.Name ? account : null;
+
+        public IReadOnlyList<IKubernetesObject<V1ObjectMeta>> List(string group, string plural) => plural == "serviceaccounts" ? [account] : [];
     }
 
     [Fact]

@@ -20,6 +20,9 @@ public sealed class NodeRestrictionTests
     {
         public IKubernetesObject<V1ObjectMeta>? Get(string group, string plural, string? ns, string name) =>
             objects.FirstOrDefault(o => o.Metadata.Name == name && (plural == "nodes" ? o is V1Node : o is V1Pod));
+
+        public IReadOnlyList<IKubernetesObject<V1ObjectMeta>> List(string group, string plural) =>
+            [.. objects.Where(o => plural == "nodes" ? o is V1Node : o is V1Pod)];
     }
 
     private static AdmissionAttributes Request(AdmissionOperation op, string plural, string name, IKubernetesObject<V1ObjectMeta>? obj, IKubernetesObject<V1ObjectMeta>? old = null,

@@ -100,6 +100,15 @@ public sealed class ApiServerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Whether the server ever wrote <paramref name="text"/> (its whole output, not the tail <see cref="Log"/> gives).</summary>
+    public bool Logged(string text)
+    {
+        lock (_log)
+        {
+            return _log.ToString().Contains(text, StringComparison.Ordinal);
+        }
+    }
+
     private async Task WaitReadyAsync(CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
