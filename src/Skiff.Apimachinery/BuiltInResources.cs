@@ -147,6 +147,15 @@ internal static class BuiltInResources
             ModelType = typeof(V1CronJob), ListModelType = typeof(V1CronJobList), Strategy = new CronJobStrategy(),
         },
 
+        // certificates.k8s.io/v1
+        new()
+        {
+            Group = "certificates.k8s.io", Version = "v1", Kind = "CertificateSigningRequest", Plural = "certificatesigningrequests", Singular = "certificatesigningrequest",
+            ShortNames = ["csr"], Namespaced = false, StoragePrefix = "/registry/certificatesigningrequests/",
+            Subresources = [new("approval", "CertificateSigningRequest", StatusVerbs), new("status", "CertificateSigningRequest", StatusVerbs)],
+            ModelType = typeof(V1CertificateSigningRequest), ListModelType = typeof(V1CertificateSigningRequestList), Strategy = new Strategies.Certificates.CertificateSigningRequestStrategy(),
+        },
+
         // networking.k8s.io/v1
         new()
         {

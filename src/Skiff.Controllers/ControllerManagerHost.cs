@@ -62,8 +62,11 @@ public static class ControllerManagerHost
         using var disruption = new DisruptionController(context);
         // One worker: allocations are serialised by the range's lock anyway, and node registrations are rare.
         using var nodeIpam = string.IsNullOrEmpty(options.ClusterCidr) ? null : new NodeIpamController(context, options.ClusterCidr, options.NodeCidrMaskSize);
-        logger.LogInformation("controller manager {Identity} running: replicaset, deployment, daemonset, statefulset, garbage-collector, job, ttl-after-finished, cronjob, serviceaccount, node-lifecycle, taint-eviction, disruption{RootCa}{Ipam}", options.Identity,
+        using var authority = options.ClusterSigning is { } signing ? new Certificates.SigningAuthority(signing.CertificatePem, signing.KeyPem) : null;
+        using var csrSigning = authority is null ? null : new Certificates.CsrSigningController(context, authority, options.ClusterSigningDuration);
+        logger.LogInformation("controller manager {Identity} running: replicaset, deployment, daemonset, statefulset, garbage-collector, job, ttl-after-finished, cronjob, serviceaccount, node-lifecycle, taint-eviction, disruption{RootCa}{Signing}{Ipam}", options.Identity,
             rootCa is null ? string.Empty : ", root-ca-cert-publisher",
+            csrSigning is null ? string.Empty : ", csrsigning",
             nodeIpam is null ? string.Empty : $", node-ipam ({options.ClusterCidr}, /{options.NodeCidrMaskSize} per node)");
         try
         {
@@ -81,6 +84,7 @@ public static class ControllerManagerHost
                 nodeLifecycle.RunAsync(cancellationToken),
                 taintEviction.RunAsync(options.Workers, cancellationToken),
                 disruption.RunAsync(options.Workers, cancellationToken),
+                csrSigning?.RunAsync(options.Workers, cancellationToken) ?? Task.CompletedTask,
                 nodeIpam?.RunAsync(1, cancellationToken) ?? Task.CompletedTask);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

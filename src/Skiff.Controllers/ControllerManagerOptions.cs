@@ -29,6 +29,13 @@ public sealed record ControllerManagerOptions
     /// <summary>Prefix length of each node's block (<c>--node-cidr-mask-size</c>).</summary>
     public int NodeCidrMaskSize { get; init; } = DefaultNodeCidrMaskSize;
 
+    /// <summary>The CA (PEM certificate and key) the csrsigning controller issues certificates with (upstream's
+    /// --cluster-signing-cert-file/--cluster-signing-key-file); null: CertificateSigningRequests are not signed.</summary>
+    public (string CertificatePem, string KeyPem)? ClusterSigning { get; init; }
+
+    /// <summary>The longest validity the signer gives (upstream's --cluster-signing-duration, 8760h).</summary>
+    public TimeSpan ClusterSigningDuration { get; init; } = TimeSpan.FromDays(365);
+
     public const string DefaultClusterCidr = "10.42.0.0/16";
 
     public const int DefaultNodeCidrMaskSize = 24;

@@ -17,7 +17,7 @@ public sealed class OpenApiV3GeneratorTests
     public void Index_lists_every_group_version_with_its_hash()
     {
         var index = JsonNode.Parse(Generated.Value.IndexJson)!["paths"]!.AsObject();
-        Assert.Equal(["api/v1", "apis/apps/v1", "apis/authentication.k8s.io/v1", "apis/authorization.k8s.io/v1", "apis/batch/v1", "apis/coordination.k8s.io/v1", "apis/discovery.k8s.io/v1", "apis/events.k8s.io/v1", "apis/networking.k8s.io/v1", "apis/policy/v1", "apis/rbac.authorization.k8s.io/v1", "apis/scheduling.k8s.io/v1"], index.Select(p => p.Key));
+        Assert.Equal(["api/v1", "apis/apps/v1", "apis/authentication.k8s.io/v1", "apis/authorization.k8s.io/v1", "apis/batch/v1", "apis/certificates.k8s.io/v1", "apis/coordination.k8s.io/v1", "apis/discovery.k8s.io/v1", "apis/events.k8s.io/v1", "apis/networking.k8s.io/v1", "apis/policy/v1", "apis/rbac.authorization.k8s.io/v1", "apis/scheduling.k8s.io/v1"], index.Select(p => p.Key));
         var url = (string)index["apis/apps/v1"]!["serverRelativeURL"]!;
         Assert.Equal($"/openapi/v3/apis/apps/v1?hash={Generated.Value.Find("apis/apps/v1")!.Hash}", url);
         Assert.Matches("^[0-9A-F]{128}$", Generated.Value.Find("api/v1")!.Hash);

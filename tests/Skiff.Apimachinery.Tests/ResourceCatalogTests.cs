@@ -23,6 +23,7 @@ public sealed class ResourceCatalogTests
     [InlineData("coordination.k8s.io", "v1", "leases", "Lease", true, "/registry/leases/")]
     [InlineData("events.k8s.io", "v1", "events", "Event", true, "/registry/events/")]
     [InlineData("scheduling.k8s.io", "v1", "priorityclasses", "PriorityClass", false, "/registry/priorityclasses/")]
+    [InlineData("certificates.k8s.io", "v1", "certificatesigningrequests", "CertificateSigningRequest", false, "/registry/certificatesigningrequests/")]
     public void Every_resource_of_the_issue_is_served_where_kubernetes_stores_it(
         string group, string version, string plural, string kind, bool namespaced, string prefix)
     {
@@ -83,7 +84,7 @@ public sealed class ResourceCatalogTests
         Assert.Equal("v1", _catalog.GroupVersions[0].ApiVersion);
         Assert.Equal("api/v1", _catalog.GroupVersions[0].PathSegment);
         Assert.Contains(new GroupVersion("apps", "v1"), _catalog.GroupVersions);
-        Assert.Equal(["apps", "events.k8s.io", "authentication.k8s.io", "authorization.k8s.io", "batch", "networking.k8s.io", "policy", "rbac.authorization.k8s.io", "scheduling.k8s.io", "coordination.k8s.io", "discovery.k8s.io"], _catalog.Groups);
+        Assert.Equal(["apps", "events.k8s.io", "authentication.k8s.io", "authorization.k8s.io", "batch", "certificates.k8s.io", "networking.k8s.io", "policy", "rbac.authorization.k8s.io", "scheduling.k8s.io", "coordination.k8s.io", "discovery.k8s.io"], _catalog.Groups);
     }
 
     [Fact]

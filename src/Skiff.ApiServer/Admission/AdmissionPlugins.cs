@@ -19,5 +19,7 @@ public static class AdmissionPlugins
         new NodeRestrictionAdmission(),
         new PriorityAdmission(),
         new DefaultTolerationSecondsAdmission(),
+        new CertificateRequestorAdmission(),
+        new CertificateSubjectRestrictionAdmission(),
     ];
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using k8s.Models;
 using Microsoft.AspNetCore.Http;
 using Skiff.Apimachinery;
+using Skiff.Apimachinery.Strategies.Certificates;
 using Skiff.Apimachinery.Strategies.Pods;
 using Skiff.Apimachinery.Subresources;
 using Skiff.ApiServer.Registry;
@@ -74,6 +75,16 @@ public sealed class SubresourceHandlers
             case ("ephemeralcontainers", "PATCH"):
                 var ephemeralPatch = await RequestBody.ReadAsync(ctx.Request, ctx.RequestAborted);
                 await UpdateEphemeralContainersAsync(ctx, def, ns, name, WriteOptions.Parse(ctx, "PatchOptions"), ephemeralPatch);
+                return;
+            case ("approval", "GET"):
+                await _resources.GetObjectAsync(ctx, def, ns, name);
+                return;
+            case ("approval", "PUT"):
+                await UpdateApprovalAsync(ctx, def, name, WriteOptions.Parse(ctx, "UpdateOptions"), patch: null);
+                return;
+            case ("approval", "PATCH"):
+                var approvalPatch = await RequestBody.ReadAsync(ctx.Request, ctx.RequestAborted);
+                await UpdateApprovalAsync(ctx, def, name, WriteOptions.Parse(ctx, "PatchOptions"), approvalPatch);
                 return;
             case ("binding", "POST"):
                 await BindAsync(ctx, def, ns, name);
@@ -216,6 +227,45 @@ public sealed class SubresourceHandlers
             }
 
             return _registry.PrepareSubresourceUpdate(def, pod, old, manager, "ephemeralcontainers");
+        }, ctx.RequestAborted);
+        await ResponseWriter.WriteJsonAsync(ctx, 200, updated.Json);
+    }
+
+    /// <summary><c>kubectl certificate approve|deny</c>: the Approved/Denied conditions of a CertificateSigningRequest.</summary>
+    private async Task UpdateApprovalAsync(HttpContext ctx, ResourceDefinition def, string name, WriteOptions options, byte[]? patch)
+    {
+        V1CertificateSigningRequest? submitted = null;
+        if (patch is null)
+        {
+            var body = await ResourceHandler.ReadJsonBodyAsync(ctx);
+            submitted = DecodeBody<V1CertificateSigningRequest>(body);
+            FieldValidation.For(ctx).CheckObject(def.Kind, def.ApiVersion, def.ModelType, body);
+            ObjectCodec.CheckKind(def.ApiVersion, def.Kind, submitted.ApiVersion, submitted.Kind);
+            if (submitted.Metadata?.Name is { } csrName && csrName != name)
+            {
+                throw StatusErrors.BadRequest($"the name of the object ({csrName}) does not match the name on the URL ({name})");
+            }
+        }
+
+        var pinned = GenericRegistry.ParseResourceVersion(submitted?.Metadata?.ResourceVersion);
+        var manager = options.Manager(ctx);
+        var updated = await _registry.GuaranteedUpdateAsync(def, null, name, retryOnConflict: pinned is null, options.DryRun, (current, revision) =>
+        {
+            if (pinned is not null && pinned != revision)
+            {
+                throw StatusErrors.Conflict(StatusErrors.QualifiedResource(def), name, StatusErrors.ModifiedDetail);
+            }
+
+            var csr = (V1CertificateSigningRequest)current;
+            var old = ModelJson.Deserialize<V1CertificateSigningRequest>(ModelJson.Serialize(csr));
+            var wanted = submitted ?? DecodeBody<V1CertificateSigningRequest>(_resources.ApplyPatch(ctx, typeof(V1CertificateSigningRequest), ModelJson.Serialize(csr), patch!));
+            var errors = CsrApproval.Apply(csr, old, wanted, _registry.Now);
+            if (errors.Count > 0)
+            {
+                throw StatusErrors.Invalid(def.Kind, def.Group, name, errors);
+            }
+
+            return _registry.PrepareSubresourceUpdate(def, csr, old, manager, "approval");
         }, ctx.RequestAborted);
         await ResponseWriter.WriteJsonAsync(ctx, 200, updated.Json);
     }

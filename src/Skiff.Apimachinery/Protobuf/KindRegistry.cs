@@ -3,6 +3,7 @@ using Skiff.Apimachinery.Protobuf.Wire.AppsV1;
 using Skiff.Apimachinery.Protobuf.Wire.AuthenticationV1;
 using Skiff.Apimachinery.Protobuf.Wire.AuthorizationV1;
 using Skiff.Apimachinery.Protobuf.Wire.BatchV1;
+using Skiff.Apimachinery.Protobuf.Wire.CertificatesV1;
 using Skiff.Apimachinery.Protobuf.Wire.CoreV1;
 using Skiff.Apimachinery.Protobuf.Wire.MetaV1;
 using Skiff.Apimachinery.Protobuf.Wire.NetworkingV1;
@@ -50,6 +51,7 @@ internal static class KindRegistry
             Node.Descriptor, NodeList.Descriptor, Event.Descriptor, EventList.Descriptor, Status.Descriptor);
         Add("apps/v1", Deployment.Descriptor, DeploymentList.Descriptor, ReplicaSet.Descriptor, ReplicaSetList.Descriptor);
         Add("batch/v1", Job.Descriptor, JobList.Descriptor, CronJob.Descriptor, CronJobList.Descriptor);
+        Add("certificates.k8s.io/v1", CertificateSigningRequest.Descriptor, CertificateSigningRequestList.Descriptor);
         Add("networking.k8s.io/v1", NetworkPolicy.Descriptor, NetworkPolicyList.Descriptor);
         Add("policy/v1", Eviction.Descriptor, PodDisruptionBudget.Descriptor, PodDisruptionBudgetList.Descriptor);
         Add("scheduling.k8s.io/v1", PriorityClass.Descriptor, PriorityClassList.Descriptor);

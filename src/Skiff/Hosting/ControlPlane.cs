@@ -23,7 +23,12 @@ internal static class ControlPlane
 
         // The API server wrote the cluster PKI before the components start; its CA is what pods are given to trust.
         var rootCa = Path.Combine(settings.DataDirectory, "pki", "ca.crt");
-        var managerOptions = settings.ControllerManager with { RootCaBundle = File.Exists(rootCa) ? File.ReadAllText(rootCa) : null };
+        var caKey = Path.Combine(settings.DataDirectory, "pki", "ca.key");
+        var managerOptions = settings.ControllerManager with
+        {
+            RootCaBundle = File.Exists(rootCa) ? File.ReadAllText(rootCa) : null,
+            ClusterSigning = File.Exists(rootCa) && File.Exists(caKey) ? (File.ReadAllText(rootCa), File.ReadAllText(caKey)) : null,
+        };
         components.Add((ctx, ct) => Controllers.ControllerManagerHost.RunAsync(managerOptions, ctx, ct));
         components.Add(Networking.NetworkingControllers.RunAsync);
 

@@ -273,5 +273,8 @@ public static class BootstrapPolicy
         // The node IPAM controller writes spec.podCIDR(s) (upstream grants it to system:controller:node-controller;
         // Skiff's controller manager runs every controller under its own identity).
         Rule(V("patch", "update"), G(Legacy), "nodes"),
+        // csrsigning (upstream's system:controller:certificate-controller): issues certificates into the status.
+        Rule(V("update"), G("certificates.k8s.io"), "certificatesigningrequests/status"),
+        Named(V("sign"), G("certificates.k8s.io"), ["signers"], "kubernetes.io/kube-apiserver-client", "kubernetes.io/kube-apiserver-client-kubelet", "kubernetes.io/kubelet-serving"),
     ];
 }
