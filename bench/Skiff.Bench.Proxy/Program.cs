@@ -12,11 +12,16 @@ using Skiff.Networking.Proxy;
 // SYN-ACK, what a first packet costs) from the client pod to the probe Service's ClusterIP and straight to its
 // endpoint, interleaved, with all N Services programmed. Compared with the issue's targets and kube-proxy's anchors
 // (../shared/briefs/anchors-wave2.md §3.2). Needs root, ip, nft, python3.
-// Usage: dotnet run -c Release --project bench/Skiff.Bench.Proxy [-- --services 10000 --endpoints 5 --changes 20 --connects 2000]
+// With --policy-pods N --policies P, every sync also carries the NetworkPolicy chains of N local pods and P policies
+// (SyntheticPolicies), and C more incremental syncs each follow one policy edit.
+// Usage: dotnet run -c Release --project bench/Skiff.Bench.Proxy [-- --services 10000 --endpoints 5 --changes 20 --connects 2000 --policy-pods 0 --policies 0]
 var services = Arg("--services", 10_000);
 var endpoints = Arg("--endpoints", 5);
 var changes = Arg("--changes", 20);
 var connects = Arg("--connects", 2_000);
+var policyPods = Arg("--policy-pods", 0);
+var policyCount = Arg("--policies", 0);
+var policies = policyPods > 0 && policyCount > 0 ? new SyntheticPolicies(policyPods, policyCount) : null;
 const int listenPort = 8080;
 var table = ServiceProxyOptions.TableFor("bench-node");
 var self = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
@@ -27,6 +32,10 @@ await network.ListenAsync(listenPort);
 var nft = new NftCommand(network.Node);
 var cluster = new SyntheticCluster(services, endpoints, BenchNetwork.ServerIp, listenPort);
 Console.WriteLine($"{services} Services × {endpoints} endpoints (+1 probe Service) in netns {network.Node}; nft: {(await BenchNetwork.RunAsync("nft", "--version")).Trim()}");
+if (policies is not null)
+{
+    Console.WriteLine($"NetworkPolicy: {policyPods} local pods, {policyCount} policies (each: ingress from one role on a numbered and a named port, an ipBlock with except, egress UDP 53)");
+}
 
 // Warm the code paths (JIT) on a small table so that the full sync measures the work, not the compiler.
 var warm = new SyntheticCluster(50, endpoints, BenchNetwork.ServerIp, listenPort);
@@ -61,6 +70,24 @@ Console.WriteLine($"## Incremental sync after one endpoint change ({changes} cha
 Console.WriteLine($"render p50 {Percentile.Of(render, 0.5):F1} ms (p99 {Percentile.Of(render, 0.99):F1}), CPU {rows.Average(r => r.RenderCpuMs):F1} ms avg; transaction {rows.Average(r => r.Bytes):F0} bytes avg");
 Console.WriteLine($"apply  p50 {Percentile.Of(apply, 0.5):F1} ms (p99 {Percentile.Of(apply, 0.99):F1}), nft CPU {rows.Average(r => r.ApplyCpuMs):F1} ms avg");
 Console.WriteLine($"total  p50 {Percentile.Of(total, 0.5):F1} ms, p99 {Percentile.Of(total, 0.99):F1} ms: p50 {Percentile.Of(total, 0.5) / 50:F2}× the issue's 50 ms target");
+
+if (policies is not null)
+{
+    var policyRows = new List<SyncResult>();
+    for (var c = 0; c < changes; c++)
+    {
+        policies.ChangePolicy(c * 31, 1000 + c);
+        var result = await SyncAsync(applied);
+        applied = result.Rules;
+        policyRows.Add(result);
+    }
+
+    var policyTotal = policyRows.Select(r => r.RenderMs + r.ApplyMs).Order().ToList();
+    Console.WriteLine();
+    Console.WriteLine($"## Incremental sync after one NetworkPolicy edit ({changes} edits)");
+    Console.WriteLine($"render p50 {Percentile.Of([.. policyRows.Select(r => r.RenderMs).Order()], 0.5):F1} ms, apply p50 {Percentile.Of([.. policyRows.Select(r => r.ApplyMs).Order()], 0.5):F1} ms, transaction {policyRows.Average(r => r.Bytes):F0} bytes avg");
+    Console.WriteLine($"total  p50 {Percentile.Of(policyTotal, 0.5):F1} ms, p99 {Percentile.Of(policyTotal, 0.99):F1} ms (the issue's bound: applied within 1 s, with the proxy's 1 s min sync period)");
+}
 
 // (b) Connect latency through the ClusterIP vs direct, with every Service programmed.
 await network.ConnectTimesAsync(Math.Min(200, connects), (SyntheticCluster.ProbeClusterIp, SyntheticCluster.ProbePort), (BenchNetwork.ServerIp, listenPort));
@@ -97,8 +124,16 @@ async Task<SyncResult> SyncAsync(NftRuleset? before)
     return new SyncResult(rules, renderMs, renderCpu, applyMs, (ChildCpu.Total() - child0).TotalMilliseconds, text.Length, rules.Chains.Count);
 }
 
-NftRuleset Rules(SyntheticCluster c) =>
-    ProxyRules.Build(ProxiedPorts.Build(c.Services, c.Slices, "bench-node"), table, BenchNetwork.LocalPodCidr);
+NftRuleset Rules(SyntheticCluster c)
+{
+    var rules = ProxyRules.Build(ProxiedPorts.Build(c.Services, c.Slices, "bench-node"), table, BenchNetwork.LocalPodCidr);
+    if (policies is not null)
+    {
+        Skiff.Networking.NetworkPolicy.PolicyRules.AddTo(rules, policies.Policies, policies.Pods, policies.Namespaces, "bench-node");
+    }
+
+    return rules;
+}
 
 int Arg(string name, int fallback)
 {

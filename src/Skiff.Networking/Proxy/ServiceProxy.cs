@@ -20,10 +20,11 @@ public sealed class ServiceProxy
     private readonly SharedInformer<V1EndpointSlice> _slices;
     private readonly NftCommand _nft;
     private readonly ILogger _logger;
+    private readonly IReadOnlyList<IProxyTableContributor> _contributors;
     private readonly SemaphoreSlim _dirty = new(0, 1);
     private NftRuleset? _applied;
 
-    public ServiceProxy(ServiceProxyOptions options, ComponentContext context)
+    public ServiceProxy(ServiceProxyOptions options, ComponentContext context, IReadOnlyList<IProxyTableContributor>? contributors = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(context);
@@ -33,6 +34,7 @@ public sealed class ServiceProxy
         _slices = context.Informers.Get<V1EndpointSlice>();
         _nft = new NftCommand(options.NetworkNamespace);
         _logger = context.Loggers.CreateLogger("Skiff.Networking.ServiceProxy");
+        _contributors = contributors ?? [];
     }
 
     /// <summary>Syncs done so far (tests wait on it).</summary>
@@ -40,6 +42,10 @@ public sealed class ServiceProxy
 
     public static Task RunAsync(ServiceProxyOptions options, ComponentContext context, CancellationToken cancellationToken) =>
         new ServiceProxy(options, context).RunAsync(cancellationToken);
+
+    /// <summary>The proxy with other components' chains in its table (network policy).</summary>
+    public static Task RunAsync(ServiceProxyOptions options, ComponentContext context, IReadOnlyList<IProxyTableContributor> contributors, CancellationToken cancellationToken) =>
+        new ServiceProxy(options, context, contributors).RunAsync(cancellationToken);
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -52,6 +58,12 @@ public sealed class ServiceProxy
 
         _context.Informers.Start(cancellationToken);
         await Task.WhenAll(_services.WaitForSyncAsync(cancellationToken), _slices.WaitForSyncAsync(cancellationToken));
+        var contributions = new List<IDisposable>();
+        foreach (var contributor in _contributors)
+        {
+            contributions.Add(await contributor.StartAsync(MarkDirty, cancellationToken));
+        }
+
         _logger.LogInformation("service proxy started for node {Node} (table ip {Table})", _options.NodeName, _options.Table);
         MarkDirty();
         try
@@ -70,6 +82,7 @@ public sealed class ServiceProxy
         }
         finally
         {
+            contributions.ForEach(c => c.Dispose());
             await CleanUpAsync();
         }
     }
@@ -93,6 +106,11 @@ public sealed class ServiceProxy
     {
         var ports = ProxiedPorts.Build(_services.Cache.List(), _slices.Cache.List(), _options.NodeName);
         var wanted = ProxyRules.Build(ports, _options.Table, _options.PodCidr, _options.ClusterCidr);
+        foreach (var contributor in _contributors)
+        {
+            contributor.AddTo(wanted);
+        }
+
         var transaction = _applied is null ? NftTransaction.Full(wanted) : NftTransaction.Incremental(_applied, wanted);
         if (transaction.Length == 0)
         {

@@ -23,6 +23,8 @@ internal sealed class AgentOptions
 
     private readonly Option<bool> _disableProxy = new("--disable-kube-proxy") { Description = "Run no service proxy (nftables rules for Services) on this node." };
 
+    private readonly Option<bool> _disableNetworkPolicy = new("--disable-network-policy") { Description = "Enforce no NetworkPolicy on this node (its rules live in the service proxy's table)." };
+
     public static AgentOptions Create() => new();
 
     public void AddTo(Command command)
@@ -40,6 +42,7 @@ internal sealed class AgentOptions
         command.Options.Add(_clusterDns);
         command.Options.Add(_clusterDomain);
         command.Options.Add(_disableProxy);
+        command.Options.Add(_disableNetworkPolicy);
         command.Options.Add(_flannelBackend);
     }
 
@@ -68,6 +71,7 @@ internal sealed class AgentOptions
         ClusterDns = parse.GetValue(_clusterDns) is { Length: > 0 } dns ? System.Net.IPAddress.Parse(dns) : null,
         ClusterDomain = parse.GetValue(_clusterDomain)!,
         DisableServiceProxy = parse.GetValue(_disableProxy),
+        DisableNetworkPolicy = parse.GetValue(_disableNetworkPolicy),
         DisablePodRoutes = parse.GetValue(_flannelBackend) == "none",
         PodNetworkBackend = Networking.Routes.PodNetworkBackends.Parse(parse.GetValue(_flannelBackend)!),
         OfflineImages = parse.GetValue(_offlineImages),

@@ -133,7 +133,7 @@ internal static class AgentRunner
 
     /// <summary>Waits for the node's <c>spec.podCIDR</c> (the kubelet registers the node, the node IPAM controller
     /// gives it a range; a <c>--pod-cidr</c> is on the node from registration), gives the embedded containerd its
-    /// pod network on it, then runs the service proxy. A failure is logged and leaves the kubelet running.</summary>
+    /// pod network on it, then runs the service proxy with the node's NetworkPolicy chains. A failure is logged and leaves the kubelet running.</summary>
     private static async Task RunPodNetworkAsync(AgentSettings settings, ContainerdInstance? containerd, ComponentContext context, CancellationToken cancellationToken)
     {
         var logger = context.Loggers.CreateLogger("Skiff.Agent");
@@ -173,7 +173,11 @@ internal static class AgentRunner
             Table = Networking.Proxy.ServiceProxyOptions.TableFor(settings.NodeName),
             BridgeName = settings.RuntimeEndpoint is null ? settings.BridgeName : null,
         };
-        await RunProxyAsync(proxyOptions, context, cancellationToken);
+        // NetworkPolicy (kube-router's role) lives in the proxy's table: the proxy is the one owner of its nftables state.
+        IReadOnlyList<Networking.Proxy.IProxyTableContributor> contributors = settings.DisableNetworkPolicy
+            ? []
+            : [new Networking.NetworkPolicy.NetworkPolicyEnforcer(settings.NodeName, context)];
+        await RunProxyAsync(proxyOptions, contributors, context, cancellationToken);
         await routes;
     }
 
@@ -214,11 +218,12 @@ internal static class AgentRunner
 
     /// <summary>The service proxy; a failure (no nft on the machine, say) is logged and leaves the kubelet running:
     /// pods still run, only Service addresses do not answer on this node.</summary>
-    private static async Task RunProxyAsync(Networking.Proxy.ServiceProxyOptions options, ComponentContext context, CancellationToken cancellationToken)
+    private static async Task RunProxyAsync(
+        Networking.Proxy.ServiceProxyOptions options, IReadOnlyList<Networking.Proxy.IProxyTableContributor> contributors, ComponentContext context, CancellationToken cancellationToken)
     {
         try
         {
-            await Networking.Proxy.ServiceProxy.RunAsync(options, context, cancellationToken);
+            await Networking.Proxy.ServiceProxy.RunAsync(options, context, contributors, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -53,6 +53,10 @@ internal sealed record AgentSettings
     /// <summary>Run no service proxy on this node (k3s's <c>--disable-kube-proxy</c>).</summary>
     public bool DisableServiceProxy { get; init; }
 
+    /// <summary>Enforce no NetworkPolicy on this node (k3s's <c>--disable-network-policy</c>). Policies are chains of
+    /// the service proxy's table, so <see cref="DisableServiceProxy"/> also turns them off.</summary>
+    public bool DisableNetworkPolicy { get; init; }
+
     /// <summary><c>skiff agent</c>: serve cluster DNS on this node (node-local, unless this machine already serves
     /// it). <c>skiff server</c>'s own node leaves it to the control plane's DNS.</summary>
     public bool RunClusterDns { get; init; }

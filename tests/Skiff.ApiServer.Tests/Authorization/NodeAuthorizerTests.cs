@@ -91,6 +91,17 @@ public sealed class NodeAuthorizerTests
     public void Everything_else_follows_the_system_node_rules(string verb, string resource, string subresource, string name, bool allowed) =>
         Assert.Equal(allowed ? Decision.Allow : Decision.NoOpinion, Authorizer.Authorize(Node(verb, resource, name, subresource: subresource)).Decision);
 
+    [Theory]
+    [InlineData("list", "discovery.k8s.io", "endpointslices", "team", true)]
+    [InlineData("watch", "networking.k8s.io", "networkpolicies", "team", true)]
+    [InlineData("list", "", "namespaces", "", true)]
+    [InlineData("get", "networking.k8s.io", "networkpolicies", "team", false)]
+    [InlineData("create", "networking.k8s.io", "networkpolicies", "team", false)]
+    [InlineData("delete", "", "namespaces", "", false)]
+    [InlineData("update", "discovery.k8s.io", "endpointslices", "team", false)]
+    public void The_node_proxy_and_policy_enforcer_may_only_list_and_watch_what_they_read(string verb, string group, string resource, string ns, bool allowed) =>
+        Assert.Equal(allowed ? Decision.Allow : Decision.NoOpinion, Authorizer.Authorize(Node(verb, resource, string.Empty, ns, group)).Decision);
+
     [Fact]
     public void Users_who_are_not_nodes_get_no_opinion()
     {

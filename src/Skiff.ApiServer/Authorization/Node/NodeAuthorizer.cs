@@ -7,11 +7,12 @@ namespace Skiff.ApiServer.Authorization.Node;
 /// <c>system:nodes</c>) may read a Secret, ConfigMap, PersistentVolumeClaim or ServiceAccount (and request its
 /// tokens) only when a pod bound to it uses that object, may touch only its own Lease in <c>kube-node-lease</c>,
 /// and otherwise holds the rules of the <c>system:node</c> role, which NodeRestriction admission narrows to its own
-/// Node and pods. Anyone else: no opinion.
+/// Node and pods, plus the reads of the node's service proxy and NetworkPolicy enforcer
+/// (<see cref="BootstrapPolicy.NodeNetworkingRules"/>). Anyone else: no opinion.
 /// </summary>
 public sealed class NodeAuthorizer : IAuthorizer, IRuleResolver
 {
-    private static readonly IReadOnlyList<k8s.Models.V1PolicyRule> NodeRules = BootstrapPolicy.NodeRules();
+    private static readonly IReadOnlyList<k8s.Models.V1PolicyRule> NodeRules = [.. BootstrapPolicy.NodeRules(), .. BootstrapPolicy.NodeNetworkingRules()];
     private readonly INodeGraph _graph;
 
     public NodeAuthorizer(INodeGraph graph)

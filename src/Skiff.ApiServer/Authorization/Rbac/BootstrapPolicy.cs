@@ -231,6 +231,17 @@ public static class BootstrapPolicy
         Rule(Read, G("node.k8s.io"), "runtimeclasses"),
     ];
 
+    /// <summary>What a node's service proxy and NetworkPolicy enforcer read beyond <see cref="NodeRules"/>. Upstream
+    /// runs them under their own identities (<c>system:kube-proxy</c>, kube-router's ServiceAccount); a Skiff node runs
+    /// them with its own credential, so the Node authorizer grants the node these reads (list and watch only) rather
+    /// than widening the <c>system:node</c> role.</summary>
+    public static List<V1PolicyRule> NodeNetworkingRules() =>
+    [
+        Rule(V("list", "watch"), G("discovery.k8s.io"), "endpointslices"),
+        Rule(V("list", "watch"), G(Legacy), "namespaces"),
+        Rule(V("list", "watch"), G("networking.k8s.io"), "networkpolicies"),
+    ];
+
     private static List<V1PolicyRule> SchedulerRules() =>
     [
         EventsRule(),
