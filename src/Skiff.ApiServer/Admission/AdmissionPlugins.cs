@@ -17,6 +17,7 @@ public static class AdmissionPlugins
     [
         new ServiceAccountAdmission(),
         new NodeRestrictionAdmission(),
+        new PodSecurityAdmission(),
         new PriorityAdmission(),
         new DefaultTolerationSecondsAdmission(),
     ];
