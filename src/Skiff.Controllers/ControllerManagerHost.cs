@@ -5,6 +5,7 @@ using Skiff.Controllers.CronJobs;
 using Skiff.Controllers.DaemonSets;
 using Skiff.Controllers.Deployments;
 using Skiff.Controllers.Disruption;
+using Skiff.Controllers.ResourceQuota;
 using Skiff.Controllers.GarbageCollection;
 using Skiff.Controllers.Jobs;
 using Skiff.Controllers.NodeIpam;
@@ -60,9 +61,10 @@ public static class ControllerManagerHost
         using var nodeLifecycle = new NodeLifecycleController(context, new NodeLifecycleOptions { GracePeriod = options.NodeMonitorGracePeriod });
         using var taintEviction = new TaintEvictionController(context);
         using var disruption = new DisruptionController(context);
+        using var resourceQuota = new ResourceQuotaController(context);
         // One worker: allocations are serialised by the range's lock anyway, and node registrations are rare.
         using var nodeIpam = string.IsNullOrEmpty(options.ClusterCidr) ? null : new NodeIpamController(context, options.ClusterCidr, options.NodeCidrMaskSize);
-        logger.LogInformation("controller manager {Identity} running: replicaset, deployment, daemonset, statefulset, garbage-collector, job, ttl-after-finished, cronjob, serviceaccount, node-lifecycle, taint-eviction, disruption{RootCa}{Ipam}", options.Identity,
+        logger.LogInformation("controller manager {Identity} running: replicaset, deployment, daemonset, statefulset, garbage-collector, job, ttl-after-finished, cronjob, serviceaccount, node-lifecycle, taint-eviction, disruption, resourcequota{RootCa}{Ipam}", options.Identity,
             rootCa is null ? string.Empty : ", root-ca-cert-publisher",
             nodeIpam is null ? string.Empty : $", node-ipam ({options.ClusterCidr}, /{options.NodeCidrMaskSize} per node)");
         try
@@ -81,6 +83,7 @@ public static class ControllerManagerHost
                 nodeLifecycle.RunAsync(cancellationToken),
                 taintEviction.RunAsync(options.Workers, cancellationToken),
                 disruption.RunAsync(options.Workers, cancellationToken),
+                resourceQuota.RunAsync(options.Workers, cancellationToken),
                 nodeIpam?.RunAsync(1, cancellationToken) ?? Task.CompletedTask);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

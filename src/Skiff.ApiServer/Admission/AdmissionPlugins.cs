@@ -15,10 +15,12 @@ public static class AdmissionPlugins
 {
     public static IReadOnlyList<IAdmissionPlugin> Default() =>
     [
+        new LimitRangerAdmission(),
         new ServiceAccountAdmission(),
         new NodeRestrictionAdmission(),
         new PodSecurityAdmission(),
         new PriorityAdmission(),
         new DefaultTolerationSecondsAdmission(),
+        new ResourceQuotaAdmission(),
     ];
 }

@@ -273,5 +273,7 @@ public static class BootstrapPolicy
         // The node IPAM controller writes spec.podCIDR(s) (upstream grants it to system:controller:node-controller;
         // Skiff's controller manager runs every controller under its own identity).
         Rule(V("patch", "update"), G(Legacy), "nodes"),
+        // The resource quota controller keeps status.hard and status.used (upstream's resourcequota-controller role).
+        Rule(V("update"), G(Legacy), "resourcequotas/status"),
     ];
 }
