@@ -13,9 +13,9 @@ namespace Skiff.Controllers.ResourceQuota;
 /// <summary>
 /// Upstream's resource quota controller (pkg/controller/resourcequota): keeps each ResourceQuota's
 /// <c>status.hard</c> equal to its spec and <c>status.used</c> the sum of what the namespace's objects use of each
-/// hard resource (zero when nothing does). A quota is recounted when it changes, when an object of a counted kind
-/// in its namespace is added, changed or deleted (replenishment: what a deleted or finished pod gave back shows),
-/// and on a full resync every five minutes. Counted kinds: pods, services, configmaps, secrets, resourcequotas and
+/// hard resource (zero when nothing does). A quota is counted when it is created or its hard limits change, when an
+/// object of a counted kind in its namespace is deleted or a pod finishes (replenishment), and on a full resync every
+/// five minutes; creates are charged by the ResourceQuota admission plugin, not recounted here, as upstream. Counted kinds: pods, services, configmaps, secrets, resourcequotas and
 /// the apps and batch workloads (<c>count/deployments.apps</c>...).
 /// </summary>
 public sealed class ResourceQuotaController : IDisposable
@@ -36,7 +36,23 @@ public sealed class ResourceQuotaController : IDisposable
         _logger = context.Loggers.CreateLogger("Skiff.Controllers.ResourceQuota");
         _quotas = context.Informers.Get<V1ResourceQuota>();
         Queue = new WorkQueue<string>(RateLimiters.DefaultController<string>(context.Time), context.Time, "resourcequota");
-        _registrations.Add(_quotas.AddEventHandler(ResourceEventHandler<V1ResourceQuota>.ForAny(q => Queue.Add(ObjectKeys.Of(q))), FullResync));
+        _registrations.Add(_quotas.AddEventHandler(
+            new ResourceEventHandler<V1ResourceQuota>
+            {
+                Added = (q, _) => Queue.Add(ObjectKeys.Of(q)),
+
+                // Not on status writes: admission charges usage there and a recount from caches that have not seen
+                // the new object yet would take the charge back. On a spec change and on the periodic resync.
+                Updated = (old, q) =>
+                {
+                    if (old.Metadata.ResourceVersion == q.Metadata.ResourceVersion || !Quantities.Equal(old.Spec?.Hard, q.Spec?.Hard)
+                        || !Quantities.Equal(q.Status?.Hard, q.Spec?.Hard))
+                    {
+                        Queue.Add(ObjectKeys.Of(q));
+                    }
+                },
+            },
+            FullResync));
         Track(context.Informers.Get<V1Pod>(), string.Empty, "pods");
         Track(context.Informers.Get<V1Service>(), string.Empty, "services");
         Track(context.Informers.Get<V1ConfigMap>(), string.Empty, "configmaps");
@@ -138,10 +154,17 @@ public sealed class ResourceQuotaController : IDisposable
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
         _kinds.Add(TrackedKind.For(informer, group, plural));
+        // Replenishment, as upstream: what a deleted object or a pod that finished gave back. Additions are charged
+        // by admission; the periodic resync catches anything else.
         _registrations.Add(informer.AddEventHandler(new ResourceEventHandler<T>
         {
-            Added = (obj, _) => EnqueueQuotasOf(obj),
-            Updated = (_, obj) => EnqueueQuotasOf(obj),
+            Updated = (old, obj) =>
+            {
+                if (old is V1Pod before && obj is V1Pod after && QuotaUsage.IsTerminal(after) && !QuotaUsage.IsTerminal(before))
+                {
+                    EnqueueQuotasOf(obj);
+                }
+            },
             Deleted = (obj, _) => EnqueueQuotasOf(obj),
         }));
     }
