@@ -121,7 +121,7 @@ public sealed class QuotaAdmissionTests
 
         var none = Pod("none");
         Assert.Equal(
-            "pods \"none\" is forbidden: [maximum cpu usage per Container is 1.  No limit is specified, minimum memory usage per Container is 64Mi.  No request is specified, "
+            "pods \"none\" is forbidden: [minimum memory usage per Container is 64Mi.  No request is specified, maximum cpu usage per Container is 1.  No limit is specified, "
             + "cpu max limit to request ratio per Container is 2, but no request is specified or request is 0, maximum memory usage per Pod is 1Gi.  No limit is specified]",
             Refusal(() => plugin.Validate(Create(cluster, none, Pods))));
 
