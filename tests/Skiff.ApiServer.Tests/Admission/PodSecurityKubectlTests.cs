@@ -86,4 +86,25 @@ public sealed class PodSecurityKubectlTests(ServerFixture fx)
         Assert.Contains("deployment.apps/web created", output, StringComparison.Ordinal);
         Assert.Contains("Warning: would violate PodSecurity \"baseline:latest\": host namespaces (hostNetwork=true)", err, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Labelling_a_namespace_with_a_stricter_level_warns_about_its_pods()
+    {
+        if (!Kubectl.Available())
+        {
+            return;
+        }
+
+        var ns = "psa-label-" + Guid.NewGuid().ToString("N")[..6];
+        await _kubectl.OkAsync("create", "namespace", ns);
+        var file = await _kubectl.WriteFileAsync($"{ns}.yaml", PrivilegedPod(ns));
+        await _kubectl.OkAsync("create", "-f", file);
+
+        var (code, _, err) = await _kubectl.RunAsync("label", "namespace", ns, "pod-security.kubernetes.io/enforce=baseline");
+
+        Assert.True(code == 0, err);
+        Assert.Contains($"Warning: existing pods in namespace \"{ns}\" violate the new PodSecurity enforce level \"baseline:latest\"", err, StringComparison.Ordinal);
+        Assert.Contains("Warning: p: privileged", err, StringComparison.Ordinal);
+        Assert.Single(await fx.Client.CoreV1.ListNamespacedPodAsync(ns) is { } pods ? pods.Items : []);
+    }
 }

@@ -11,8 +11,8 @@ namespace Skiff.ApiServer.Admission.Plugins;
 /// template (Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob, ReplicationController, PodTemplate) are
 /// never refused: their template only gets the warn level's warning, as upstream. Pod updates are checked only when
 /// they change what the checks read and may change (ephemeral containers, the seccomp/AppArmor annotations).
-/// Not modelled: audit annotations (Skiff has no audit log), exemptions, the warnings upstream gives when a
-/// namespace's enforce label changes.
+/// A namespace update that changes its enforce level warns about the pods already there that violate it. Not
+/// modelled: audit annotations (Skiff has no audit log), exemptions, refusing invalid label values.
 /// </summary>
 public sealed class PodSecurityAdmission : IAdmissionPlugin
 {
@@ -20,6 +20,12 @@ public sealed class PodSecurityAdmission : IAdmissionPlugin
 
     public void Validate(AdmissionAttributes a)
     {
+        if (a.Is(string.Empty, "namespaces"))
+        {
+            WarnAboutExistingPods(a);
+            return;
+        }
+
         if (a.Namespace.Length == 0 || a.Operation is not (AdmissionOperation.Create or AdmissionOperation.Update) || a.Object is null)
         {
             return;
@@ -73,6 +79,56 @@ public sealed class PodSecurityAdmission : IAdmissionPlugin
         if (failures.Count > 0)
         {
             RequestWarnings.Add($"would violate PodSecurity \"{level}\": {CheckResult.Describe(failures)}");
+        }
+    }
+
+    /// <summary>
+    /// A namespace update that makes its enforce level stricter or different warns about the pods already there that
+    /// violate it, as upstream: one warning naming the new level, then one per set of failed checks
+    /// (<c>web-1 (and 2 other pods): privileged, runAsNonRoot != true</c>). Nothing is refused.
+    /// </summary>
+    private static void WarnAboutExistingPods(AdmissionAttributes a)
+    {
+        if (a.Operation != AdmissionOperation.Update || a.Subresource.Length > 0 || a.Object is not V1Namespace ns || a.OldObject is not V1Namespace old)
+        {
+            return;
+        }
+
+        var enforce = NamespacePolicy.From(ns).Enforce;
+        if (enforce.Level == PodSecurityLevel.Privileged || enforce == NamespacePolicy.From(old).Enforce)
+        {
+            return;
+        }
+
+        var groups = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var pod in a.Cluster.List(string.Empty, "pods", ns.Metadata.Name).OfType<V1Pod>())
+        {
+            var failures = PodSecurityEvaluator.Evaluate(enforce, pod.Metadata, pod.Spec);
+            if (failures.Count == 0)
+            {
+                continue;
+            }
+
+            var reasons = string.Join(", ", failures.Select(f => f.Reason));
+            if (!groups.TryGetValue(reasons, out var names))
+            {
+                groups[reasons] = names = [];
+            }
+
+            names.Add(pod.Metadata.Name);
+        }
+
+        if (groups.Count == 0)
+        {
+            return;
+        }
+
+        RequestWarnings.Add($"existing pods in namespace \"{ns.Metadata.Name}\" violate the new PodSecurity enforce level \"{enforce}\"");
+        foreach (var (reasons, names) in groups.OrderBy(g => g.Value.Min(StringComparer.Ordinal), StringComparer.Ordinal))
+        {
+            names.Sort(StringComparer.Ordinal);
+            var others = names.Count - 1;
+            RequestWarnings.Add(others == 0 ? $"{names[0]}: {reasons}" : $"{names[0]} (and {others} other {(others == 1 ? "pod" : "pods")}): {reasons}");
         }
     }
 
