@@ -75,7 +75,7 @@ public static class ApiServer
         var hub = new WatchCacheHub(store, index, logger, options.WatchHistorySize, options.WatcherQueueCapacity);
         await hub.StartAsync(cancellationToken);
         var registry = new GenericRegistry(store, hub, index, options.Time);
-        registry.Admission = new Admission.AdmissionChain(options.AdmissionPlugins ?? Admission.AdmissionPlugins.Default(), new Admission.WatchCacheClusterObjects(hub, index));
+        registry.Admission = new Admission.AdmissionChain(options.AdmissionPlugins ?? Admission.AdmissionPlugins.Default(), new Admission.WatchCacheClusterObjects(hub, index, registry));
         var namespaces = new NamespaceLifecycle(registry, logger, options.NamespaceFinalizeInterval);
         await namespaces.StartAsync(cancellationToken);
         var eventExpiry = new EventExpiry(registry, options.EventTtl, options.EventExpiryInterval, options.Time, logger);
@@ -90,7 +90,7 @@ public static class ApiServer
         var (kubeletClientPem, kubeletClientKeyPem) = certificates.IssueClientCertificate("kube-apiserver-kubelet-client", ["system:masters"], options.Time);
         var kubelets = new Proxy.KubeletConnector(System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(kubeletClientPem, kubeletClientKeyPem));
         var serviceAccountKey = ServiceAccounts.ServiceAccountKey.LoadOrCreate(Path.Combine(options.DataDirectory, "pki"));
-        var serviceAccountTokens = new ServiceAccounts.ServiceAccountTokens(serviceAccountKey, new Admission.WatchCacheClusterObjects(hub, index), options.Time);
+        var serviceAccountTokens = new ServiceAccounts.ServiceAccountTokens(serviceAccountKey, new Admission.WatchCacheClusterObjects(hub, index, registry), options.Time);
         var resourceProxy = new Proxy.ResourceProxy(registry, kubelets);
         var authenticator = new RequestAuthenticator(certificates.Ca, options.Tokens, serviceAccountTokens);
         var resources = new ResourceHandler(registry, [new BuiltInPatchers(), .. options.Patchers], options.Time, new Proxy.PodProxy(registry, kubelets), resourceProxy)

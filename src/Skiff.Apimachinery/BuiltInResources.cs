@@ -37,6 +37,12 @@ internal static class BuiltInResources
         },
         new()
         {
+            Group = "", Version = "v1", Kind = "LimitRange", Plural = "limitranges", Singular = "limitrange",
+            ShortNames = ["limits"], Namespaced = true, StoragePrefix = "/registry/limitranges/",
+            ModelType = typeof(V1LimitRange), ListModelType = typeof(V1LimitRangeList), Strategy = new Strategies.Quota.LimitRangeStrategy(),
+        },
+        new()
+        {
             Group = "", Version = "v1", Kind = "Namespace", Plural = "namespaces", Singular = "namespace",
             ShortNames = ["ns"], Namespaced = false, StoragePrefix = "/registry/namespaces/",
             Verbs = ["create", "delete", "get", "list", "patch", "update", "watch"],
@@ -56,6 +62,13 @@ internal static class BuiltInResources
             ShortNames = ["po"], Categories = All, Namespaced = true, StoragePrefix = "/registry/pods/",
             Subresources = [new("binding", "Binding", ["create"]), new("ephemeralcontainers", "Pod", StatusVerbs), new("eviction", "Eviction", ["create"], "policy", "v1"), new("proxy", "PodProxyOptions", ProxyVerbs), new("status", "Pod", StatusVerbs)],
             ModelType = typeof(V1Pod), ListModelType = typeof(V1PodList), Strategy = new PodStrategy(),
+        },
+        new()
+        {
+            Group = "", Version = "v1", Kind = "ResourceQuota", Plural = "resourcequotas", Singular = "resourcequota",
+            ShortNames = ["quota"], Namespaced = true, StoragePrefix = "/registry/resourcequotas/",
+            ModelType = typeof(V1ResourceQuota), ListModelType = typeof(V1ResourceQuotaList), Strategy = new Strategies.Quota.ResourceQuotaStrategy(),
+            Subresources = [new("status", "ResourceQuota", StatusVerbs)],
         },
         new()
         {

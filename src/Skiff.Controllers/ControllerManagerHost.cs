@@ -5,6 +5,7 @@ using Skiff.Controllers.CronJobs;
 using Skiff.Controllers.DaemonSets;
 using Skiff.Controllers.Deployments;
 using Skiff.Controllers.Disruption;
+using Skiff.Controllers.ResourceQuota;
 using Skiff.Controllers.GarbageCollection;
 using Skiff.Controllers.Jobs;
 using Skiff.Controllers.NodeIpam;
@@ -60,11 +61,12 @@ public static class ControllerManagerHost
         using var nodeLifecycle = new NodeLifecycleController(context, new NodeLifecycleOptions { GracePeriod = options.NodeMonitorGracePeriod });
         using var taintEviction = new TaintEvictionController(context);
         using var disruption = new DisruptionController(context);
+        using var resourceQuota = new ResourceQuotaController(context);
         // One worker: allocations are serialised by the range's lock anyway, and node registrations are rare.
         using var nodeIpam = string.IsNullOrEmpty(options.ClusterCidr) ? null : new NodeIpamController(context, options.ClusterCidr, options.NodeCidrMaskSize);
         using var authority = options.ClusterSigning is { } signing ? new Certificates.SigningAuthority(signing.CertificatePem, signing.KeyPem) : null;
         using var csrSigning = authority is null ? null : new Certificates.CsrSigningController(context, authority, options.ClusterSigningDuration);
-        logger.LogInformation("controller manager {Identity} running: replicaset, deployment, daemonset, statefulset, garbage-collector, job, ttl-after-finished, cronjob, serviceaccount, node-lifecycle, taint-eviction, disruption{RootCa}{Signing}{Ipam}", options.Identity,
+        logger.LogInformation("controller manager {Identity} running: replicaset, deployment, daemonset, statefulset, garbage-collector, job, ttl-after-finished, cronjob, serviceaccount, node-lifecycle, taint-eviction, disruption, resourcequota{RootCa}{Signing}{Ipam}", options.Identity,
             rootCa is null ? string.Empty : ", root-ca-cert-publisher",
             csrSigning is null ? string.Empty : ", csrsigning",
             nodeIpam is null ? string.Empty : $", node-ipam ({options.ClusterCidr}, /{options.NodeCidrMaskSize} per node)");
@@ -85,6 +87,7 @@ public static class ControllerManagerHost
                 taintEviction.RunAsync(options.Workers, cancellationToken),
                 disruption.RunAsync(options.Workers, cancellationToken),
                 csrSigning?.RunAsync(options.Workers, cancellationToken) ?? Task.CompletedTask,
+                resourceQuota.RunAsync(options.Workers, cancellationToken),
                 nodeIpam?.RunAsync(1, cancellationToken) ?? Task.CompletedTask);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -68,4 +68,18 @@ public sealed class AdmissionChain
             plugin.Validate(attributes);
         }
     }
+
+    /// <summary>The validating phase of a create: every plugin's <see cref="IAdmissionPlugin.ValidateAsync"/> in order.</summary>
+    public async Task ValidateAsync(AdmissionAttributes? attributes, CancellationToken ct)
+    {
+        if (attributes is null)
+        {
+            return;
+        }
+
+        foreach (var plugin in _plugins)
+        {
+            await plugin.ValidateAsync(attributes, ct);
+        }
+    }
 }

@@ -15,11 +15,14 @@ public static class AdmissionPlugins
 {
     public static IReadOnlyList<IAdmissionPlugin> Default() =>
     [
+        new LimitRangerAdmission(),
         new ServiceAccountAdmission(),
         new NodeRestrictionAdmission(),
+        new PodSecurityAdmission(),
         new PriorityAdmission(),
         new DefaultTolerationSecondsAdmission(),
         new CertificateRequestorAdmission(),
         new CertificateSubjectRestrictionAdmission(),
+        new ResourceQuotaAdmission(),
     ];
 }

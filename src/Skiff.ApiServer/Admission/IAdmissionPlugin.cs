@@ -23,4 +23,15 @@ public interface IAdmissionPlugin
     void Validate(AdmissionAttributes attributes)
     {
     }
+
+    /// <summary>
+    /// The validating phase of a create, for plugins that must write (ResourceQuota charges usage with an
+    /// optimistic-concurrency update). By default <see cref="Validate"/>. Updates, deletes and connects call only
+    /// <see cref="Validate"/>.
+    /// </summary>
+    Task ValidateAsync(AdmissionAttributes attributes, CancellationToken ct)
+    {
+        Validate(attributes);
+        return Task.CompletedTask;
+    }
 }

@@ -136,6 +136,7 @@ public sealed class ApiHandler
         }
 
         RequestUser.Set(user);
+        RequestWarnings.Set(ctx.Response);
         var method = ctx.Request.Method;
         var info = RequestInfo.Parse(path);
         Authorize(info is { Resource: not null }

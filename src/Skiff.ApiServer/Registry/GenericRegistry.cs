@@ -262,7 +262,10 @@ public sealed class GenericRegistry
                 throw StatusErrors.Invalid(def.Kind, def.Group, meta.Name ?? string.Empty, errors);
             }
 
-            Admission?.Validate(admission is null ? null : admission with { Name = meta.Name ?? string.Empty, Object = obj });
+            if (Admission is not null)
+            {
+                await Admission.ValidateAsync(admission is null ? null : admission with { Name = meta.Name ?? string.Empty, Object = obj }, ct);
+            }
 
             if (def.Namespaced)
             {

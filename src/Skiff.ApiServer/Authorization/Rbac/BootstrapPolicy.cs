@@ -287,5 +287,7 @@ public static class BootstrapPolicy
         // csrsigning (upstream's system:controller:certificate-controller): issues certificates into the status.
         Rule(V("update"), G("certificates.k8s.io"), "certificatesigningrequests/status"),
         Named(V("sign"), G("certificates.k8s.io"), ["signers"], "kubernetes.io/kube-apiserver-client", "kubernetes.io/kube-apiserver-client-kubelet", "kubernetes.io/kubelet-serving"),
+        // The resource quota controller keeps status.hard and status.used (upstream's resourcequota-controller role).
+        Rule(V("update"), G(Legacy), "resourcequotas/status"),
     ];
 }
