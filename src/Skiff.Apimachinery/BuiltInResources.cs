@@ -40,7 +40,7 @@ internal static class BuiltInResources
             Group = "", Version = "v1", Kind = "Namespace", Plural = "namespaces", Singular = "namespace",
             ShortNames = ["ns"], Namespaced = false, StoragePrefix = "/registry/namespaces/",
             Verbs = ["create", "delete", "get", "list", "patch", "update", "watch"],
-            Subresources = [new("status", "Namespace", StatusVerbs)],
+            Subresources = [new("status", "Namespace", StatusVerbs), new("finalize", "Namespace", ["update"])],
             ModelType = typeof(V1Namespace), ListModelType = typeof(V1NamespaceList), Strategy = new NamespaceStrategy(),
         },
         new()

@@ -7,6 +7,7 @@ using Skiff.Controllers.Deployments;
 using Skiff.Controllers.Disruption;
 using Skiff.Controllers.GarbageCollection;
 using Skiff.Controllers.Jobs;
+using Skiff.Controllers.Namespaces;
 using Skiff.Controllers.NodeIpam;
 using Skiff.Controllers.NodeLifecycle;
 using Skiff.Controllers.ReplicaSets;
@@ -55,6 +56,7 @@ public static class ControllerManagerHost
         var jobs = new JobController(context);
         var ttl = new TtlAfterFinishedController(context);
         var cronJobs = new CronJobController(context);
+        using var namespaces = new NamespaceController(context);
         using var serviceAccounts = new ServiceAccountsController(context);
         using var rootCa = options.RootCaBundle is { Length: > 0 } bundle ? new RootCaCertPublisher(context, bundle) : null;
         using var nodeLifecycle = new NodeLifecycleController(context, new NodeLifecycleOptions { GracePeriod = options.NodeMonitorGracePeriod });
@@ -62,7 +64,7 @@ public static class ControllerManagerHost
         using var disruption = new DisruptionController(context);
         // One worker: allocations are serialised by the range's lock anyway, and node registrations are rare.
         using var nodeIpam = string.IsNullOrEmpty(options.ClusterCidr) ? null : new NodeIpamController(context, options.ClusterCidr, options.NodeCidrMaskSize);
-        logger.LogInformation("controller manager {Identity} running: replicaset, deployment, daemonset, statefulset, garbage-collector, job, ttl-after-finished, cronjob, serviceaccount, node-lifecycle, taint-eviction, disruption{RootCa}{Ipam}", options.Identity,
+        logger.LogInformation("controller manager {Identity} running: replicaset, deployment, daemonset, statefulset, garbage-collector, job, ttl-after-finished, cronjob, namespace, serviceaccount, node-lifecycle, taint-eviction, disruption{RootCa}{Ipam}", options.Identity,
             rootCa is null ? string.Empty : ", root-ca-cert-publisher",
             nodeIpam is null ? string.Empty : $", node-ipam ({options.ClusterCidr}, /{options.NodeCidrMaskSize} per node)");
         try
@@ -76,6 +78,7 @@ public static class ControllerManagerHost
                 jobs.RunAsync(options.Workers, cancellationToken),
                 ttl.RunAsync(options.Workers, cancellationToken),
                 cronJobs.RunAsync(options.Workers, cancellationToken),
+                namespaces.RunAsync(options.Workers, cancellationToken),
                 serviceAccounts.RunAsync(options.Workers, cancellationToken),
                 rootCa?.RunAsync(options.Workers, cancellationToken) ?? Task.CompletedTask,
                 nodeLifecycle.RunAsync(cancellationToken),

@@ -366,7 +366,7 @@ public sealed class GenericRegistry
             current.Metadata.ResourceVersion = kv.ModRevision.ToString(CultureInfo.InvariantCulture);
             var updated = mutate(current, kv.ModRevision);
             var finalDelete = updated.Metadata.DeletionTimestamp is not null && (updated.Metadata.Finalizers is null || updated.Metadata.Finalizers.Count == 0)
-                && updated.Metadata.DeletionGracePeriodSeconds is null or 0;
+                && updated.Metadata.DeletionGracePeriodSeconds is null or 0 && !def.Strategy.HoldsDeletion(updated);
             var old = AllocationHook(def) is not null && !finalDelete ? ObjectDecoder.FromStorage(def, kv.Value.Span) : null;
             var reservation = old is not null ? await AllocationHook(def)!.ReserveAsync(updated, old, dryRun, ct) : null;
             try
@@ -549,7 +549,8 @@ public sealed class GenericRegistry
             IKubernetesObject<V1ObjectMeta>? pending = null;
             if (isNamespace)
             {
-                // Namespaces are emptied first by the namespace finalizer loop, then removed.
+                // The first delete marks the namespace Terminating; the namespace controller empties it and removes
+                // its finalizer through /finalize, which removes it. A later delete removes a namespace nothing holds.
                 if (meta.DeletionTimestamp is null)
                 {
                     meta.DeletionTimestamp = Now.UtcDateTime;
@@ -557,7 +558,7 @@ public sealed class GenericRegistry
                     SetNamespacePhase(current, "Terminating");
                     pending = current;
                 }
-                else
+                else if (hasFinalizers || def.Strategy.HoldsDeletion(current))
                 {
                     return (ObjectCodec.Served(def, key, current, kv.ModRevision), false);
                 }
