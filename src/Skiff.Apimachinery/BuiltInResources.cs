@@ -59,6 +59,13 @@ internal static class BuiltInResources
         },
         new()
         {
+            Group = "", Version = "v1", Kind = "ReplicationController", Plural = "replicationcontrollers", Singular = "replicationcontroller",
+            ShortNames = ["rc"], Categories = All, Namespaced = true, StoragePrefix = "/registry/controllers/",
+            Subresources = [new("scale", "Scale", StatusVerbs, "autoscaling", "v1"), new("status", "ReplicationController", StatusVerbs)],
+            ModelType = typeof(V1ReplicationController), ListModelType = typeof(V1ReplicationControllerList), Strategy = new ReplicationControllerStrategy(),
+        },
+        new()
+        {
             Group = "", Version = "v1", Kind = "Secret", Plural = "secrets", Singular = "secret",
             Namespaced = true, StoragePrefix = "/registry/secrets/",
             ModelType = typeof(V1Secret), ListModelType = typeof(V1SecretList), Strategy = new SecretStrategy(),

@@ -11,6 +11,7 @@ using Skiff.Controllers.Namespaces;
 using Skiff.Controllers.NodeIpam;
 using Skiff.Controllers.NodeLifecycle;
 using Skiff.Controllers.ReplicaSets;
+using Skiff.Controllers.ReplicationControllers;
 using Skiff.Controllers.ServiceAccounts;
 using Skiff.Controllers.StatefulSets;
 using Skiff.Controllers.TaintEviction;
@@ -49,6 +50,7 @@ public static class ControllerManagerHost
     private static async Task RunControllersAsync(ControllerManagerOptions options, ComponentContext context, ILogger logger, CancellationToken cancellationToken)
     {
         var replicaSets = new ReplicaSetController(context);
+        var replicationControllers = new ReplicationManager(context);
         var deployments = new DeploymentController(context);
         var daemonSets = new DaemonSetController(context);
         var statefulSets = new StatefulSetController(context);
@@ -64,13 +66,14 @@ public static class ControllerManagerHost
         using var disruption = new DisruptionController(context);
         // One worker: allocations are serialised by the range's lock anyway, and node registrations are rare.
         using var nodeIpam = string.IsNullOrEmpty(options.ClusterCidr) ? null : new NodeIpamController(context, options.ClusterCidr, options.NodeCidrMaskSize);
-        logger.LogInformation("controller manager {Identity} running: replicaset, deployment, daemonset, statefulset, garbage-collector, job, ttl-after-finished, cronjob, namespace, serviceaccount, node-lifecycle, taint-eviction, disruption{RootCa}{Ipam}", options.Identity,
+        logger.LogInformation("controller manager {Identity} running: replicaset, replicationcontroller, deployment, daemonset, statefulset, garbage-collector, job, ttl-after-finished, cronjob, namespace, serviceaccount, node-lifecycle, taint-eviction, disruption{RootCa}{Ipam}", options.Identity,
             rootCa is null ? string.Empty : ", root-ca-cert-publisher",
             nodeIpam is null ? string.Empty : $", node-ipam ({options.ClusterCidr}, /{options.NodeCidrMaskSize} per node)");
         try
         {
             await Task.WhenAll(
                 replicaSets.RunAsync(options.Workers, cancellationToken),
+                replicationControllers.RunAsync(options.Workers, cancellationToken),
                 deployments.RunAsync(options.Workers, cancellationToken),
                 daemonSets.RunAsync(options.Workers, cancellationToken),
                 statefulSets.RunAsync(options.Workers, cancellationToken),
@@ -92,6 +95,7 @@ public static class ControllerManagerHost
         finally
         {
             replicaSets.Dispose();
+            replicationControllers.Dispose();
             deployments.Dispose();
             daemonSets.Dispose();
             statefulSets.Dispose();

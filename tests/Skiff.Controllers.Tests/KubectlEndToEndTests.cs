@@ -213,6 +213,53 @@ public sealed class KubectlEndToEndTests : IAsyncLifetime
         Assert.NotEqual(0, (await RunKubectlAsync("get", "namespace", "held")).ExitCode);
     }
 
+    private const string ReplicationControllerYaml = """
+        apiVersion: v1
+        kind: ReplicationController
+        metadata:
+          name: legacy
+        spec:
+          replicas: 2
+          template:
+            metadata:
+              labels: {app: legacy}
+            spec:
+              containers:
+              - name: c
+                image: nginx:1.27
+        """;
+
+    [Fact]
+    public async Task A_replication_controller_is_created_scaled_and_deleted_with_kubectl()
+    {
+        if (Kubectl is null)
+        {
+            Assert.False(string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase), "kubectl is required under CI=true");
+            return;
+        }
+
+        var manifest = Path.Combine(_dataDirectory, "rc.yaml");
+        await File.WriteAllTextAsync(manifest, ReplicationControllerYaml);
+        await KubectlAsync("create", "-f", manifest);
+        Assert.Equal("legacy", await KubectlAsync("get", "rc", "legacy", "-o", "jsonpath={.spec.selector.app}")); // defaulted from the template
+        var ready = await EventuallyAsync(() => KubectlAsync("get", "rc", "legacy", "-o", "jsonpath={.status.readyReplicas}"), t => t == "2");
+        Assert.Equal("2", ready);
+        Assert.Matches(@"NAME\s+DESIRED\s+CURRENT\s+READY\s+AGE\s+CONTAINERS\s+IMAGES\s+SELECTOR\nlegacy\s+2\s+2\s+2\s+\S+\s+c\s+nginx:1.27\s+app=legacy", await KubectlAsync("get", "rc", "legacy", "-o", "wide"));
+
+        Assert.Contains("replicationcontroller/legacy scaled", await KubectlAsync("scale", "rc", "legacy", "--replicas=4"), StringComparison.Ordinal);
+        ready = await EventuallyAsync(() => KubectlAsync("get", "rc", "legacy", "-o", "jsonpath={.status.readyReplicas}"), t => t == "4");
+        Assert.Equal("4", ready);
+        var owners = await KubectlAsync("get", "pods", "-l", "app=legacy", "-o", "jsonpath={.items[*].metadata.ownerReferences[0].kind}");
+        Assert.Equal(Enumerable.Repeat("ReplicationController", 4), owners.Split(' '));
+
+        await KubectlAsync("scale", "rc/legacy", "--replicas=1");
+        var left = await EventuallyAsync(() => KubectlAsync("get", "pods", "-l", "app=legacy", "-o", "name"), t => t.Trim().Split('\n').Length == 1);
+        Assert.Single(left.Trim().Split('\n'));
+        await KubectlAsync("delete", "rc", "legacy");
+        var gone = await EventuallyAsync(() => KubectlAsync("get", "rc,pods", "-l", "app=legacy", "-o", "name"), t => t.Trim().Length == 0);
+        Assert.Equal(string.Empty, gone.Trim());
+    }
+
     private const string DaemonSetAndStatefulSetYaml = """
         apiVersion: apps/v1
         kind: DaemonSet

@@ -46,7 +46,8 @@ internal static class KindRegistry
             Namespace.Descriptor, NamespaceList.Descriptor, ConfigMap.Descriptor, ConfigMapList.Descriptor,
             Secret.Descriptor, SecretList.Descriptor, Service.Descriptor, ServiceList.Descriptor,
             ServiceAccount.Descriptor, ServiceAccountList.Descriptor, Pod.Descriptor, PodList.Descriptor,
-            Node.Descriptor, NodeList.Descriptor, Event.Descriptor, EventList.Descriptor, Status.Descriptor);
+            Node.Descriptor, NodeList.Descriptor, Event.Descriptor, EventList.Descriptor, Status.Descriptor,
+            ReplicationController.Descriptor, ReplicationControllerList.Descriptor);
         Add("apps/v1", Deployment.Descriptor, DeploymentList.Descriptor, ReplicaSet.Descriptor, ReplicaSetList.Descriptor);
         Add("batch/v1", Job.Descriptor, JobList.Descriptor, CronJob.Descriptor, CronJobList.Descriptor);
         Add("networking.k8s.io/v1", NetworkPolicy.Descriptor, NetworkPolicyList.Descriptor);
