@@ -361,6 +361,18 @@ public sealed class HttpApiTests(ServerFixture fx)
     }
 
     [Fact]
+    public async Task System_namespaces_may_not_be_deleted()
+    {
+        foreach (var ns in new[] { "default", "kube-system", "kube-public" })
+        {
+            var refused = await fx.SendAsync(HttpMethod.Delete, $"/api/v1/namespaces/{ns}");
+            Assert.Equal(403, refused.Status);
+            Assert.Equal($"namespaces \"{ns}\" is forbidden: this namespace may not be deleted", (string?)Json(refused.Body)["message"]);
+            Assert.Null(Json((await fx.SendAsync(HttpMethod.Get, $"/api/v1/namespaces/{ns}")).Body)["metadata"]!["deletionTimestamp"]);
+        }
+    }
+
+    [Fact]
     public async Task Finalize_of_a_live_namespace_changes_only_its_finalizers()
     {
         var ns = await fx.NewNamespaceAsync();

@@ -19,6 +19,7 @@ namespace Skiff.ApiServer.Registry;
 public sealed class GenericRegistry
 {
     private static readonly TimeSpan FreshnessTimeout = TimeSpan.FromSeconds(3);
+    private static readonly HashSet<string> ImmortalNamespaces = new(StringComparer.Ordinal) { "default", "kube-system", "kube-public" };
     private readonly IStore _store;
     private readonly WatchCacheHub _hub;
     private readonly TimeProvider _time;
@@ -530,6 +531,12 @@ public sealed class GenericRegistry
 
         var dryRun = options.DryRun?.Contains("All") == true;
         var key = def.StorageKey(ns, name);
+        if (def.Group.Length == 0 && def.Kind == "Namespace" && ImmortalNamespaces.Contains(name))
+        {
+            // NamespaceLifecycle admission: these are recreated only at start, and the cluster needs them.
+            throw StatusErrors.Forbidden("namespaces", name, "this namespace may not be deleted");
+        }
+
         for (var attempt = 0; ; attempt++)
         {
             var kv = await _store.GetAsync(key, ct) ?? throw StatusErrors.NotFound(StatusErrors.QualifiedResource(def), name);
