@@ -76,7 +76,7 @@ public static class ApiServer
         await hub.StartAsync(cancellationToken);
         var registry = new GenericRegistry(store, hub, index, options.Time);
         registry.Admission = new Admission.AdmissionChain(options.AdmissionPlugins ?? Admission.AdmissionPlugins.Default(), new Admission.WatchCacheClusterObjects(hub, index, registry));
-        var namespaces = new NamespaceLifecycle(registry, logger, options.NamespaceFinalizeInterval);
+        var namespaces = new NamespaceLifecycle(registry);
         await namespaces.StartAsync(cancellationToken);
         var eventExpiry = new EventExpiry(registry, options.EventTtl, options.EventExpiryInterval, options.Time, logger);
         eventExpiry.Start();

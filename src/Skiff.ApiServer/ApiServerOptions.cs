@@ -47,9 +47,6 @@ public sealed record ApiServerOptions
     /// <see cref="Services.ServiceNetworking.AdvertiseAddress"/> of the bind address.</summary>
     public IPAddress? AdvertiseAddress { get; init; }
 
-    /// <summary>How often terminating namespaces are checked.</summary>
-    public TimeSpan NamespaceFinalizeInterval { get; init; } = TimeSpan.FromSeconds(1);
-
     /// <summary>An EncryptionConfiguration file (<c>--encryption-provider-config</c>): the resources it names are
     /// stored encrypted.</summary>
     public string? EncryptionProviderConfig { get; init; }

@@ -46,7 +46,7 @@ internal static class BuiltInResources
             Group = "", Version = "v1", Kind = "Namespace", Plural = "namespaces", Singular = "namespace",
             ShortNames = ["ns"], Namespaced = false, StoragePrefix = "/registry/namespaces/",
             Verbs = ["create", "delete", "get", "list", "patch", "update", "watch"],
-            Subresources = [new("status", "Namespace", StatusVerbs)],
+            Subresources = [new("status", "Namespace", StatusVerbs), new("finalize", "Namespace", ["update"])],
             ModelType = typeof(V1Namespace), ListModelType = typeof(V1NamespaceList), Strategy = new NamespaceStrategy(),
         },
         new()
@@ -62,6 +62,13 @@ internal static class BuiltInResources
             ShortNames = ["po"], Categories = All, Namespaced = true, StoragePrefix = "/registry/pods/",
             Subresources = [new("binding", "Binding", ["create"]), new("ephemeralcontainers", "Pod", StatusVerbs), new("eviction", "Eviction", ["create"], "policy", "v1"), new("proxy", "PodProxyOptions", ProxyVerbs), new("status", "Pod", StatusVerbs)],
             ModelType = typeof(V1Pod), ListModelType = typeof(V1PodList), Strategy = new PodStrategy(),
+        },
+        new()
+        {
+            Group = "", Version = "v1", Kind = "ReplicationController", Plural = "replicationcontrollers", Singular = "replicationcontroller",
+            ShortNames = ["rc"], Categories = All, Namespaced = true, StoragePrefix = "/registry/controllers/",
+            Subresources = [new("scale", "Scale", StatusVerbs, "autoscaling", "v1"), new("status", "ReplicationController", StatusVerbs)],
+            ModelType = typeof(V1ReplicationController), ListModelType = typeof(V1ReplicationControllerList), Strategy = new ReplicationControllerStrategy(),
         },
         new()
         {

@@ -52,6 +52,13 @@ public interface IResourceStrategy
     /// grace period (default its spec's terminationGracePeriodSeconds); an unbound pod and most kinds return null.
     /// </summary>
     long? GracefulDeletionPeriod(IKubernetesObject<V1ObjectMeta> obj, long? requestedGracePeriodSeconds);
+
+    /// <summary>
+    /// Whether something besides <c>metadata.finalizers</c> still holds the deletion of <paramref name="obj"/> (a
+    /// namespace's <c>spec.finalizers</c>, which the namespace controller empties through <c>/finalize</c>): while
+    /// true, an object being deleted stays, and the registry's first delete only marks it.
+    /// </summary>
+    bool HoldsDeletion(IKubernetesObject<V1ObjectMeta> obj);
 }
 
 /// <summary>A Table column as <c>meta.k8s.io/v1</c> defines it.</summary>

@@ -8,9 +8,11 @@ using Skiff.Controllers.Disruption;
 using Skiff.Controllers.ResourceQuota;
 using Skiff.Controllers.GarbageCollection;
 using Skiff.Controllers.Jobs;
+using Skiff.Controllers.Namespaces;
 using Skiff.Controllers.NodeIpam;
 using Skiff.Controllers.NodeLifecycle;
 using Skiff.Controllers.ReplicaSets;
+using Skiff.Controllers.ReplicationControllers;
 using Skiff.Controllers.ServiceAccounts;
 using Skiff.Controllers.StatefulSets;
 using Skiff.Controllers.TaintEviction;
@@ -49,6 +51,7 @@ public static class ControllerManagerHost
     private static async Task RunControllersAsync(ControllerManagerOptions options, ComponentContext context, ILogger logger, CancellationToken cancellationToken)
     {
         var replicaSets = new ReplicaSetController(context);
+        var replicationControllers = new ReplicationManager(context);
         var deployments = new DeploymentController(context);
         var daemonSets = new DaemonSetController(context);
         var statefulSets = new StatefulSetController(context);
@@ -56,6 +59,7 @@ public static class ControllerManagerHost
         var jobs = new JobController(context);
         var ttl = new TtlAfterFinishedController(context);
         var cronJobs = new CronJobController(context);
+        using var namespaces = new NamespaceController(context);
         using var serviceAccounts = new ServiceAccountsController(context);
         using var rootCa = options.RootCaBundle is { Length: > 0 } bundle ? new RootCaCertPublisher(context, bundle) : null;
         using var nodeLifecycle = new NodeLifecycleController(context, new NodeLifecycleOptions { GracePeriod = options.NodeMonitorGracePeriod });
@@ -66,7 +70,7 @@ public static class ControllerManagerHost
         using var nodeIpam = string.IsNullOrEmpty(options.ClusterCidr) ? null : new NodeIpamController(context, options.ClusterCidr, options.NodeCidrMaskSize);
         using var authority = options.ClusterSigning is { } signing ? new Certificates.SigningAuthority(signing.CertificatePem, signing.KeyPem) : null;
         using var csrSigning = authority is null ? null : new Certificates.CsrSigningController(context, authority, options.ClusterSigningDuration);
-        logger.LogInformation("controller manager {Identity} running: replicaset, deployment, daemonset, statefulset, garbage-collector, job, ttl-after-finished, cronjob, serviceaccount, node-lifecycle, taint-eviction, disruption, resourcequota{RootCa}{Signing}{Ipam}", options.Identity,
+        logger.LogInformation("controller manager {Identity} running: replicaset, replicationcontroller, deployment, daemonset, statefulset, garbage-collector, job, ttl-after-finished, cronjob, namespace, serviceaccount, node-lifecycle, taint-eviction, disruption, resourcequota{RootCa}{Signing}{Ipam}", options.Identity,
             rootCa is null ? string.Empty : ", root-ca-cert-publisher",
             csrSigning is null ? string.Empty : ", csrsigning",
             nodeIpam is null ? string.Empty : $", node-ipam ({options.ClusterCidr}, /{options.NodeCidrMaskSize} per node)");
@@ -74,6 +78,7 @@ public static class ControllerManagerHost
         {
             await Task.WhenAll(
                 replicaSets.RunAsync(options.Workers, cancellationToken),
+                replicationControllers.RunAsync(options.Workers, cancellationToken),
                 deployments.RunAsync(options.Workers, cancellationToken),
                 daemonSets.RunAsync(options.Workers, cancellationToken),
                 statefulSets.RunAsync(options.Workers, cancellationToken),
@@ -81,6 +86,7 @@ public static class ControllerManagerHost
                 jobs.RunAsync(options.Workers, cancellationToken),
                 ttl.RunAsync(options.Workers, cancellationToken),
                 cronJobs.RunAsync(options.Workers, cancellationToken),
+                namespaces.RunAsync(options.Workers, cancellationToken),
                 serviceAccounts.RunAsync(options.Workers, cancellationToken),
                 rootCa?.RunAsync(options.Workers, cancellationToken) ?? Task.CompletedTask,
                 nodeLifecycle.RunAsync(cancellationToken),
@@ -96,6 +102,7 @@ public static class ControllerManagerHost
         finally
         {
             replicaSets.Dispose();
+            replicationControllers.Dispose();
             deployments.Dispose();
             daemonSets.Dispose();
             statefulSets.Dispose();

@@ -329,23 +329,59 @@ public sealed class HttpApiTests(ServerFixture fx)
     }
 
     [Fact]
-    public async Task Namespace_deletion_terminates_empties_and_removes_it()
+    public async Task Namespace_deletion_terminates_it_and_finalize_removes_it()
     {
         var ns = await fx.NewNamespaceAsync();
+        var created = Json((await fx.SendAsync(HttpMethod.Get, $"/api/v1/namespaces/{ns}")).Body);
+        Assert.Equal("kubernetes", (string?)created["spec"]!["finalizers"]![0]);
         await fx.SendAsync(HttpMethod.Post, $"/api/v1/namespaces/{ns}/pods", Pod("a"));
         var deleting = Json((await fx.SendAsync(HttpMethod.Delete, $"/api/v1/namespaces/{ns}")).Body);
         Assert.Equal("Terminating", (string?)deleting["status"]!["phase"]);
+        Assert.NotNull(deleting["metadata"]!["deletionTimestamp"]);
         var refused = await fx.SendAsync(HttpMethod.Post, $"/api/v1/namespaces/{ns}/pods", Pod("b"));
         Assert.Equal(403, refused.Status);
-        var gone = false;
-        for (var i = 0; i < 100 && !gone; i++)
-        {
-            await Task.Delay(100);
-            gone = (await fx.SendAsync(HttpMethod.Get, $"/api/v1/namespaces/{ns}")).Status == 404;
-        }
+        Assert.Contains($"unable to create new content in namespace {ns} because it is being terminated", refused.Body, StringComparison.Ordinal);
 
-        Assert.True(gone, "the namespace was not removed");
-        Assert.Equal(404, (await fx.SendAsync(HttpMethod.Get, $"/api/v1/namespaces/{ns}/pods/a")).Status);
+        // Emptying it is the namespace controller's work (none runs here): the finalizer holds it, whatever the deletes.
+        Assert.Equal(200, (await fx.SendAsync(HttpMethod.Delete, $"/api/v1/namespaces/{ns}")).Status);
+        var status = Json((await fx.SendAsync(HttpMethod.Put, $"/api/v1/namespaces/{ns}/status",
+            """{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"NS"},"status":{"phase":"Terminating","conditions":[{"type":"NamespaceContentRemaining","status":"True","reason":"SomeResourcesRemain","message":"m"}]}}""".Replace("NS", ns, StringComparison.Ordinal))).Body);
+        Assert.Equal("SomeResourcesRemain", (string?)status["status"]!["conditions"]![0]!["reason"]);
+        Assert.Equal(200, (await fx.SendAsync(HttpMethod.Get, $"/api/v1/namespaces/{ns}")).Status);
+
+        var invalid = await fx.SendAsync(HttpMethod.Put, $"/api/v1/namespaces/{ns}/finalize",
+            """{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"NS"},"spec":{"finalizers":["bad name"]}}""".Replace("NS", ns, StringComparison.Ordinal));
+        Assert.Equal(422, invalid.Status);
+        Assert.Equal(200, (await fx.SendAsync(HttpMethod.Get, $"/api/v1/namespaces/{ns}")).Status);
+
+        var finalized = await fx.SendAsync(HttpMethod.Put, $"/api/v1/namespaces/{ns}/finalize",
+            """{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"NS"},"spec":{"finalizers":[]}}""".Replace("NS", ns, StringComparison.Ordinal));
+        Assert.Equal(200, finalized.Status);
+        Assert.Equal(404, (await fx.SendAsync(HttpMethod.Get, $"/api/v1/namespaces/{ns}")).Status);
+    }
+
+    [Fact]
+    public async Task System_namespaces_may_not_be_deleted()
+    {
+        foreach (var ns in new[] { "default", "kube-system", "kube-public" })
+        {
+            var refused = await fx.SendAsync(HttpMethod.Delete, $"/api/v1/namespaces/{ns}");
+            Assert.Equal(403, refused.Status);
+            Assert.Equal($"namespaces \"{ns}\" is forbidden: this namespace may not be deleted", (string?)Json(refused.Body)["message"]);
+            Assert.Null(Json((await fx.SendAsync(HttpMethod.Get, $"/api/v1/namespaces/{ns}")).Body)["metadata"]!["deletionTimestamp"]);
+        }
+    }
+
+    [Fact]
+    public async Task Finalize_of_a_live_namespace_changes_only_its_finalizers()
+    {
+        var ns = await fx.NewNamespaceAsync();
+        var finalized = Json((await fx.SendAsync(HttpMethod.Put, $"/api/v1/namespaces/{ns}/finalize",
+            """{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"NS","labels":{"x":"y"}},"spec":{"finalizers":["example.com/audit"]},"status":{"phase":"Terminating"}}""".Replace("NS", ns, StringComparison.Ordinal))).Body);
+        Assert.Equal("example.com/audit", (string?)finalized["spec"]!["finalizers"]![0]);
+        Assert.Equal("Active", (string?)finalized["status"]!["phase"]);
+        Assert.Null(finalized["metadata"]!["labels"]!["x"]);
+        Assert.Equal(200, (await fx.SendAsync(HttpMethod.Get, $"/api/v1/namespaces/{ns}")).Status);
     }
 
     [Fact]

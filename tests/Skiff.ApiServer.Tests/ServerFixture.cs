@@ -33,7 +33,6 @@ public sealed class ServerFixture : IAsyncLifetime
                 DataDirectory = Directory,
                 Resources = ResourceCatalog.CreateBuiltIn().All,
                 Port = 0,
-                NamespaceFinalizeInterval = TimeSpan.FromMilliseconds(200),
                 WatchHistorySize = WatchHistorySize,
             },
             Store, NullLoggerFactory.Instance, CancellationToken.None);

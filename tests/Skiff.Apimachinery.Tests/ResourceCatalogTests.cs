@@ -16,6 +16,7 @@ public sealed class ResourceCatalogTests
     [InlineData("", "v1", "configmaps", "ConfigMap", true, "/registry/configmaps/")]
     [InlineData("", "v1", "secrets", "Secret", true, "/registry/secrets/")]
     [InlineData("", "v1", "serviceaccounts", "ServiceAccount", true, "/registry/serviceaccounts/")]
+    [InlineData("", "v1", "replicationcontrollers", "ReplicationController", true, "/registry/controllers/")]
     [InlineData("apps", "v1", "deployments", "Deployment", true, "/registry/deployments/")]
     [InlineData("apps", "v1", "replicasets", "ReplicaSet", true, "/registry/replicasets/")]
     [InlineData("apps", "v1", "daemonsets", "DaemonSet", true, "/registry/daemonsets/")]
@@ -46,6 +47,7 @@ public sealed class ResourceCatalogTests
     [InlineData("ep", "endpoints", "")]
     [InlineData("sa", "serviceaccounts", "")]
     [InlineData("ev", "events", "")]
+    [InlineData("rc", "replicationcontrollers", "")]
     [InlineData("deploy", "deployments", "apps")]
     [InlineData("rs", "replicasets", "apps")]
     [InlineData("ds", "daemonsets", "apps")]
@@ -75,7 +77,7 @@ public sealed class ResourceCatalogTests
     public void Category_all_is_what_kubectl_get_all_lists()
     {
         var all = _catalog.InCategory("all").Select(d => d.Plural).Order(StringComparer.Ordinal).ToList();
-        Assert.Equal(["cronjobs", "daemonsets", "deployments", "jobs", "pods", "replicasets", "services", "statefulsets"], all);
+        Assert.Equal(["cronjobs", "daemonsets", "deployments", "jobs", "pods", "replicasets", "replicationcontrollers", "services", "statefulsets"], all);
     }
 
     [Fact]

@@ -40,5 +40,19 @@ internal sealed class PartitionedApi(IApiClient inner) : IApiClient
         where TBody : class
         where TResult : class => Partitioned ? throw Refused() : inner.CreateSubresourceAsync<T, TBody, TResult>(ns, name, subresource, body, cancellationToken);
 
+    public Task<T> UpdateSubresourceAsync<T>(T obj, string subresource, CancellationToken cancellationToken)
+        where T : class, k8s.IKubernetesObject<V1ObjectMeta> => Partitioned ? throw Refused() : inner.UpdateSubresourceAsync(obj, subresource, cancellationToken);
+
+    public Task<DiscoveryResult> DiscoverAsync(CancellationToken cancellationToken) => Partitioned ? throw Refused() : inner.DiscoverAsync(cancellationToken);
+
+    public Task<IReadOnlyList<V1ObjectMeta>> ListMetadataAsync(ApiResource resource, string? ns, CancellationToken cancellationToken) =>
+        Partitioned ? throw Refused() : inner.ListMetadataAsync(resource, ns, cancellationToken);
+
+    public Task DeleteCollectionAsync(ApiResource resource, string? ns, V1DeleteOptions? options, CancellationToken cancellationToken) =>
+        Partitioned ? throw Refused() : inner.DeleteCollectionAsync(resource, ns, options, cancellationToken);
+
+    public Task DeleteAsync(ApiResource resource, string? ns, string name, V1DeleteOptions? options, CancellationToken cancellationToken) =>
+        Partitioned ? throw Refused() : inner.DeleteAsync(resource, ns, name, options, cancellationToken);
+
     private static ApiException Refused() => new(0, null, "connection refused");
 }

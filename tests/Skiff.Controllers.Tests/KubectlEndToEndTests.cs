@@ -93,6 +93,13 @@ public sealed class KubectlEndToEndTests : IAsyncLifetime
 
     private async Task<string> KubectlAsync(params string[] args)
     {
+        var (exitCode, stdout, stderr) = await RunKubectlAsync(args);
+        Assert.True(exitCode == 0, $"kubectl {string.Join(' ', args)} exited {exitCode}: {stdout}{stderr}");
+        return stdout;
+    }
+
+    private async Task<(int ExitCode, string Stdout, string Stderr)> RunKubectlAsync(params string[] args)
+    {
         var startInfo = new ProcessStartInfo(Kubectl!) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in new[] { "--kubeconfig", _server!.KubeconfigPath, "--cache-dir", _cacheDirectory }.Concat(args))
         {
@@ -104,8 +111,7 @@ public sealed class KubectlEndToEndTests : IAsyncLifetime
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"kubectl {string.Join(' ', args)} exited {process.ExitCode}: {await stdout}{await stderr}");
-        return await stdout;
+        return (process.ExitCode, await stdout, await stderr);
     }
 
     private async Task<string> EventuallyAsync(Func<Task<string>> read, Func<string, bool> done)
@@ -158,6 +164,100 @@ public sealed class KubectlEndToEndTests : IAsyncLifetime
         await KubectlAsync("delete", "deployment", "web");
         var left = await EventuallyAsync(() => KubectlAsync("get", "replicasets,pods", "-o", "name"), t => t.Trim().Length == 0);
         Assert.Equal(string.Empty, left.Trim());
+    }
+
+    [Fact]
+    public async Task Deleting_a_namespace_removes_all_its_content_then_the_namespace()
+    {
+        if (Kubectl is null)
+        {
+            Assert.False(string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase), "kubectl is required under CI=true");
+            return;
+        }
+
+        await KubectlAsync("create", "namespace", "shop");
+        Assert.Equal("kubernetes", await KubectlAsync("get", "namespace", "shop", "-o", "jsonpath={.spec.finalizers[*]}"));
+        await KubectlAsync("-n", "shop", "create", "deployment", "web", "--image=nginx", "--replicas=2");
+        await KubectlAsync("-n", "shop", "create", "configmap", "settings", "--from-literal=color=blue");
+        await KubectlAsync("-n", "shop", "create", "secret", "generic", "token", "--from-literal=key=s3cret");
+        await KubectlAsync("-n", "shop", "create", "service", "clusterip", "web", "--tcp=80:80");
+        Assert.Contains("successfully rolled out", await KubectlAsync("-n", "shop", "rollout", "status", "deployment/web", "--timeout=60s"), StringComparison.Ordinal);
+
+        // kubectl waits for the namespace to be gone, as on a cluster.
+        Assert.Contains("namespace \"shop\" deleted", await KubectlAsync("delete", "namespace", "shop", "--timeout=60s"), StringComparison.Ordinal);
+        var missing = await RunKubectlAsync("get", "namespace", "shop");
+        Assert.NotEqual(0, missing.ExitCode);
+        Assert.Contains("namespaces \"shop\" not found", missing.Stderr, StringComparison.Ordinal);
+        foreach (var resource in new[] { "deployments", "replicasets", "pods", "configmaps", "secrets", "services", "serviceaccounts" })
+        {
+            Assert.Equal(string.Empty, (await KubectlAsync("get", resource, "-n", "shop", "-o", "name")).Trim());
+        }
+
+        // Content a finalizer holds keeps the namespace Terminating, refusing new content, with the reason in its
+        // conditions; once the finalizer goes, so does the namespace.
+        await KubectlAsync("create", "namespace", "held");
+        await KubectlAsync("-n", "held", "create", "configmap", "pinned");
+        await KubectlAsync("-n", "held", "patch", "configmap", "pinned", "--type=merge", "-p", """{"metadata":{"finalizers":["example.com/hold"]}}""");
+        await KubectlAsync("delete", "namespace", "held", "--wait=false");
+        Assert.Equal("Terminating", await KubectlAsync("get", "namespace", "held", "-o", "jsonpath={.status.phase}"));
+        var refused = await RunKubectlAsync("-n", "held", "create", "configmap", "late");
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("unable to create new content in namespace held because it is being terminated", refused.Stderr, StringComparison.Ordinal);
+        var finalizers = await EventuallyAsync(
+            () => KubectlAsync("get", "namespace", "held", "-o", "jsonpath={.status.conditions[?(@.type==\"NamespaceFinalizersRemaining\")].message}"),
+            t => t.Length > 0);
+        Assert.Equal("Some content in the namespace has finalizers remaining: example.com/hold in 1 resource instances", finalizers);
+
+        await KubectlAsync("-n", "held", "patch", "configmap", "pinned", "--type=merge", "-p", """{"metadata":{"finalizers":null}}""");
+        await KubectlAsync("wait", "--for=delete", "namespace/held", "--timeout=60s");
+        Assert.NotEqual(0, (await RunKubectlAsync("get", "namespace", "held")).ExitCode);
+    }
+
+    private const string ReplicationControllerYaml = """
+        apiVersion: v1
+        kind: ReplicationController
+        metadata:
+          name: legacy
+        spec:
+          replicas: 2
+          template:
+            metadata:
+              labels: {app: legacy}
+            spec:
+              containers:
+              - name: c
+                image: nginx:1.27
+        """;
+
+    [Fact]
+    public async Task A_replication_controller_is_created_scaled_and_deleted_with_kubectl()
+    {
+        if (Kubectl is null)
+        {
+            Assert.False(string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase), "kubectl is required under CI=true");
+            return;
+        }
+
+        var manifest = Path.Combine(_dataDirectory, "rc.yaml");
+        await File.WriteAllTextAsync(manifest, ReplicationControllerYaml);
+        await KubectlAsync("create", "-f", manifest);
+        Assert.Equal("legacy", await KubectlAsync("get", "rc", "legacy", "-o", "jsonpath={.spec.selector.app}")); // defaulted from the template
+        var ready = await EventuallyAsync(() => KubectlAsync("get", "rc", "legacy", "-o", "jsonpath={.status.readyReplicas}"), t => t == "2");
+        Assert.Equal("2", ready);
+        Assert.Matches(@"NAME\s+DESIRED\s+CURRENT\s+READY\s+AGE\s+CONTAINERS\s+IMAGES\s+SELECTOR\nlegacy\s+2\s+2\s+2\s+\S+\s+c\s+nginx:1.27\s+app=legacy", await KubectlAsync("get", "rc", "legacy", "-o", "wide"));
+
+        Assert.Contains("replicationcontroller/legacy scaled", await KubectlAsync("scale", "rc", "legacy", "--replicas=4"), StringComparison.Ordinal);
+        ready = await EventuallyAsync(() => KubectlAsync("get", "rc", "legacy", "-o", "jsonpath={.status.readyReplicas}"), t => t == "4");
+        Assert.Equal("4", ready);
+        var owners = await KubectlAsync("get", "pods", "-l", "app=legacy", "-o", "jsonpath={.items[*].metadata.ownerReferences[0].kind}");
+        Assert.Equal(Enumerable.Repeat("ReplicationController", 4), owners.Split(' '));
+
+        await KubectlAsync("scale", "rc/legacy", "--replicas=1");
+        var left = await EventuallyAsync(() => KubectlAsync("get", "pods", "-l", "app=legacy", "-o", "name"), t => t.Trim().Split('\n').Length == 1);
+        Assert.Single(left.Trim().Split('\n'));
+        await KubectlAsync("delete", "rc", "legacy");
+        var gone = await EventuallyAsync(() => KubectlAsync("get", "rc,pods", "-l", "app=legacy", "-o", "name"), t => t.Trim().Length == 0);
+        Assert.Equal(string.Empty, gone.Trim());
     }
 
     private const string DaemonSetAndStatefulSetYaml = """

@@ -21,7 +21,8 @@ namespace Skiff.Testing;
 /// </summary>
 /// <remarks>It is not the API server: no defaulting, no validation. Strategic merge patches are applied as JSON merge
 /// patches (lists replaced). Pods bound to a node are deleted gracefully (a deletionTimestamp first), as the real
-/// registry does; a delete with grace period 0 removes them.</remarks>
+/// registry does; a delete with grace period 0 removes them. A namespace is deleted as the namespace registry does it:
+/// marked Terminating, removed once its spec.finalizers are emptied through <c>namespaces/finalize</c>.</remarks>
 public sealed class FakeApiClient : IApiClient
 {
     private readonly object _gate = new();
@@ -30,6 +31,11 @@ public sealed class FakeApiClient : IApiClient
     private readonly List<Watcher> _watchers = [];
     private readonly List<(string Verb, string Resource, ApiException Error)> _failures = [];
     private readonly List<ApiCall> _calls = [];
+    private readonly Dictionary<ApiResource, string[]> _served = [];
+    private readonly Dictionary<string, string> _brokenGroupVersions = new(StringComparer.Ordinal);
+    private static readonly string[] AllVerbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
+    private static readonly ApiResource DiscoveryResource = new(string.Empty, string.Empty, "discovery", string.Empty, false);
+    private readonly HashSet<ApiResource> _objectResources = [];
     private readonly TimeProvider _time;
     private int _tokensIssued;
     private long _revision;
@@ -140,6 +146,36 @@ public sealed class FakeApiClient : IApiClient
         lock (_gate)
         {
             _failures.Add((verb, resource, error));
+        }
+    }
+
+    /// <summary>Makes discovery list <paramref name="resource"/> with <paramref name="verbs"/> (all verbs when none
+    /// given). Discovery also lists, with all verbs, every resource an object was ever stored for.</summary>
+    public void Serve(ApiResource resource, params string[] verbs)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        lock (_gate)
+        {
+            _served[resource] = verbs.Length == 0 ? AllVerbs : verbs;
+        }
+    }
+
+    /// <summary>Discovery of <paramref name="groupVersion"/> (e.g. <c>metrics.k8s.io/v1beta1</c>) fails with
+    /// <paramref name="message"/> from now on: its resources drop out of the answer, which names it as failed.</summary>
+    public void BreakDiscovery(string groupVersion, string message)
+    {
+        lock (_gate)
+        {
+            _brokenGroupVersions[groupVersion] = message;
+        }
+    }
+
+    /// <summary>Discovery of <paramref name="groupVersion"/> works again.</summary>
+    public void RepairDiscovery(string groupVersion)
+    {
+        lock (_gate)
+        {
+            _brokenGroupVersions.Remove(groupVersion);
         }
     }
 
@@ -389,6 +425,104 @@ public sealed class FakeApiClient : IApiClient
         }
     }
 
+    public Task<T> UpdateSubresourceAsync<T>(T obj, string subresource, CancellationToken cancellationToken)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        ArgumentNullException.ThrowIfNull(obj);
+        var resource = ApiResource.For<T>();
+        lock (_gate)
+        {
+            Record("update", resource, obj.Metadata.NamespaceProperty, obj.Metadata.Name, subresource);
+            if ((resource.Plural, subresource) != ("namespaces", "finalize"))
+            {
+                throw Error(HttpStatusCode.NotFound, "NotFound", $"the fake API does not serve {resource}/{subresource}");
+            }
+
+            // namespaces/finalize: only spec.finalizers changes; a terminating namespace left without any finalizer goes.
+            var stored = Existing(resource, obj.Metadata.NamespaceProperty, obj.Metadata.Name);
+            CheckVersion(resource, obj, stored);
+            var next = (JsonObject)stored.Json.DeepClone();
+            var spec = next["spec"] as JsonObject ?? [];
+            next["spec"] = spec;
+            spec["finalizers"] = Encode(obj)["spec"]?["finalizers"]?.DeepClone();
+            return Task.FromResult(Decode<T>(Replace(resource, stored, next)));
+        }
+    }
+
+    public Task<DiscoveryResult> DiscoverAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            Record("get", DiscoveryResource, null, null, null);
+            var resources = new Dictionary<string, DiscoveredResource>(StringComparer.Ordinal);
+            foreach (var resource in _objectResources)
+            {
+                resources[resource.ToString()] = new DiscoveredResource(resource, AllVerbs);
+            }
+
+            foreach (var (resource, verbs) in _served)
+            {
+                resources[resource.ToString()] = new DiscoveredResource(resource, verbs);
+            }
+
+            var found = resources.Values.Where(r => !_brokenGroupVersions.ContainsKey(r.Resource.ApiVersion)).OrderBy(r => r.Resource.ToString(), StringComparer.Ordinal).ToList();
+            return Task.FromResult(new DiscoveryResult(found, new Dictionary<string, string>(_brokenGroupVersions, StringComparer.Ordinal)));
+        }
+    }
+
+    public Task<IReadOnlyList<V1ObjectMeta>> ListMetadataAsync(ApiResource resource, string? ns, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        lock (_gate)
+        {
+            Record("list", resource, ns, null, null);
+            RequireVerb(resource, "list");
+            var prefix = Prefix(resource, ns);
+            IReadOnlyList<V1ObjectMeta> items = _objects.Where(o => o.Key.StartsWith(prefix, StringComparison.Ordinal))
+                .Select(o => Meta(o.Value.Json).Deserialize<V1ObjectMeta>(ModelJson.Options)!)
+                .ToList();
+            return Task.FromResult(items);
+        }
+    }
+
+    public Task DeleteCollectionAsync(ApiResource resource, string? ns, V1DeleteOptions? options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        lock (_gate)
+        {
+            Record("deletecollection", resource, ns, null, null);
+            RequireVerb(resource, "deletecollection");
+            var prefix = Prefix(resource, ns);
+            foreach (var (_, stored) in _objects.Where(o => o.Key.StartsWith(prefix, StringComparison.Ordinal)).ToList())
+            {
+                var meta = Meta(stored.Json);
+                Delete(stored.Resource, meta["namespace"]?.GetValue<string>(), meta["name"]!.GetValue<string>(), options);
+            }
+
+            return Task.CompletedTask;
+        }
+    }
+
+    public Task DeleteAsync(ApiResource resource, string? ns, string name, V1DeleteOptions? options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        lock (_gate)
+        {
+            Record("delete", resource, ns, name, null);
+            RequireVerb(resource, "delete");
+            Delete(resource, ns, name, options);
+            return Task.CompletedTask;
+        }
+    }
+
+    private void RequireVerb(ApiResource resource, string verb)
+    {
+        if (_served.TryGetValue(resource, out var verbs) && !verbs.Contains(verb, StringComparer.Ordinal))
+        {
+            throw Error(HttpStatusCode.MethodNotAllowed, "MethodNotAllowed", $"the server does not allow this method on the requested resource ({verb} {resource})");
+        }
+    }
+
     private static TResult Success<TResult>()
         where TResult : class =>
         JsonSerializer.Deserialize<TResult>("""{"kind":"Status","apiVersion":"v1","status":"Success","code":201}""", ModelJson.Options)!;
@@ -467,7 +601,7 @@ public sealed class FakeApiClient : IApiClient
         var key = Key(resource, old["namespace"]?.GetValue<string>(), old["name"]!.GetValue<string>());
 
         // A terminating object whose last finalizer went is removed (the registry's rule).
-        if (meta["deletionTimestamp"] is not null && (meta["finalizers"] as JsonArray ?? []).Count == 0 && resource.Plural != "pods")
+        if (meta["deletionTimestamp"] is not null && (meta["finalizers"] as JsonArray ?? []).Count == 0 && resource.Plural != "pods" && !HasSpecFinalizers(resource, next))
         {
             return Remove(resource, key, next);
         }
@@ -485,6 +619,27 @@ public sealed class FakeApiClient : IApiClient
         }
 
         var key = Key(resource, ns, name);
+        if (resource.Group.Length == 0 && resource.Plural == "namespaces")
+        {
+            // The namespace registry's rule: the first delete marks it Terminating; it goes once spec.finalizers
+            // (emptied through namespaces/finalize) and metadata.finalizers are empty.
+            if (meta["deletionTimestamp"] is null)
+            {
+                var terminating = (JsonObject)stored.Json.DeepClone();
+                Meta(terminating)["deletionTimestamp"] = _time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+                var status = terminating["status"] as JsonObject ?? [];
+                status["phase"] = "Terminating";
+                terminating["status"] = status;
+                Commit(resource, key, terminating, WatchEventKind.Modified);
+            }
+            else if (!HasSpecFinalizers(resource, stored.Json) && (meta["finalizers"] as JsonArray ?? []).Count == 0)
+            {
+                Remove(resource, key, stored.Json);
+            }
+
+            return;
+        }
+
         var graceful = resource.Plural == "pods"
             && stored.Json["spec"]?["nodeName"] is { } node && !string.IsNullOrEmpty(node.GetValue<string>())
             && (options?.GracePeriodSeconds ?? 30) > 0;
@@ -507,6 +662,9 @@ public sealed class FakeApiClient : IApiClient
         Remove(resource, key, stored.Json);
     }
 
+    private static bool HasSpecFinalizers(ApiResource resource, JsonObject json) =>
+        resource.Group.Length == 0 && resource.Plural == "namespaces" && (json["spec"]?["finalizers"] as JsonArray ?? []).Count > 0;
+
     private JsonObject Remove(ApiResource resource, string key, JsonObject last)
     {
         _objects.Remove(key);
@@ -519,6 +677,7 @@ public sealed class FakeApiClient : IApiClient
     private JsonObject Commit(ApiResource resource, string key, JsonObject json, WatchEventKind kind)
     {
         Meta(json)["resourceVersion"] = (++_revision).ToString(CultureInfo.InvariantCulture);
+        _objectResources.Add(resource);
         _objects.TryGetValue(key, out var previous);
         _objects[key] = new Stored(resource, json);
         Publish(new Change(resource, key, kind, (JsonObject)json.DeepClone(), _revision, previous?.Json));

@@ -2,6 +2,7 @@ using System.Text.Json;
 using k8s.Models;
 using Microsoft.AspNetCore.Http;
 using Skiff.Apimachinery;
+using Skiff.Apimachinery.Strategies;
 using Skiff.Apimachinery.Strategies.Certificates;
 using Skiff.Apimachinery.Strategies.Pods;
 using Skiff.Apimachinery.Subresources;
@@ -85,6 +86,9 @@ public sealed class SubresourceHandlers
             case ("approval", "PATCH"):
                 var approvalPatch = await RequestBody.ReadAsync(ctx.Request, ctx.RequestAborted);
                 await UpdateApprovalAsync(ctx, def, name, WriteOptions.Parse(ctx, "PatchOptions"), approvalPatch);
+                return;
+            case ("finalize", "PUT"):
+                await FinalizeNamespaceAsync(ctx, def, name, WriteOptions.Parse(ctx, "UpdateOptions"));
                 return;
             case ("binding", "POST"):
                 await BindAsync(ctx, def, ns, name);
@@ -266,6 +270,41 @@ public sealed class SubresourceHandlers
             }
 
             return _registry.PrepareSubresourceUpdate(def, csr, old, manager, "approval");
+        }, ctx.RequestAborted);
+        await ResponseWriter.WriteJsonAsync(ctx, 200, updated.Json);
+    }
+
+    /// <summary>PUT namespaces/{name}/finalize: replaces spec.finalizers only (the namespace controller removes its
+    /// <c>kubernetes</c> finalizer so); a terminating namespace left without finalizers is removed by the write.</summary>
+    private async Task FinalizeNamespaceAsync(HttpContext ctx, ResourceDefinition def, string name, WriteOptions options)
+    {
+        var body = await ResourceHandler.ReadJsonBodyAsync(ctx);
+        var submitted = DecodeBody<V1Namespace>(body);
+        FieldValidation.For(ctx).CheckObject("Namespace", "v1", typeof(V1Namespace), body);
+        ObjectCodec.CheckKind("v1", "Namespace", submitted.ApiVersion, submitted.Kind);
+        if (submitted.Metadata?.Name is { } submittedName && submittedName != name)
+        {
+            throw StatusErrors.BadRequest($"the name of the object ({submittedName}) does not match the name on the URL ({name})");
+        }
+
+        var pinned = GenericRegistry.ParseResourceVersion(submitted.Metadata?.ResourceVersion);
+        var manager = options.Manager(ctx);
+        var updated = await _registry.GuaranteedUpdateAsync(def, null, name, retryOnConflict: pinned is null, options.DryRun, (current, revision) =>
+        {
+            if (pinned is not null && pinned != revision)
+            {
+                throw StatusErrors.Conflict(StatusErrors.QualifiedResource(def), name, StatusErrors.ModifiedDetail);
+            }
+
+            var old = ModelJson.Deserialize<V1Namespace>(ModelJson.Serialize(current));
+            var finalized = NamespaceStrategy.Finalize((V1Namespace)current, submitted);
+            var errors = def.Strategy.ValidateUpdate(finalized, old);
+            if (errors.Count > 0)
+            {
+                throw StatusErrors.Invalid(def.Kind, def.Group, name, errors);
+            }
+
+            return _registry.PrepareSubresourceUpdate(def, finalized, old, manager, "finalize");
         }, ctx.RequestAborted);
         await ResponseWriter.WriteJsonAsync(ctx, 200, updated.Json);
     }

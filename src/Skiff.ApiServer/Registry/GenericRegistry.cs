@@ -19,6 +19,7 @@ namespace Skiff.ApiServer.Registry;
 public sealed class GenericRegistry
 {
     private static readonly TimeSpan FreshnessTimeout = TimeSpan.FromSeconds(3);
+    private static readonly HashSet<string> ImmortalNamespaces = new(StringComparer.Ordinal) { "default", "kube-system", "kube-public" };
     private readonly IStore _store;
     private readonly WatchCacheHub _hub;
     private readonly TimeProvider _time;
@@ -369,7 +370,7 @@ public sealed class GenericRegistry
             current.Metadata.ResourceVersion = kv.ModRevision.ToString(CultureInfo.InvariantCulture);
             var updated = mutate(current, kv.ModRevision);
             var finalDelete = updated.Metadata.DeletionTimestamp is not null && (updated.Metadata.Finalizers is null || updated.Metadata.Finalizers.Count == 0)
-                && updated.Metadata.DeletionGracePeriodSeconds is null or 0;
+                && updated.Metadata.DeletionGracePeriodSeconds is null or 0 && !def.Strategy.HoldsDeletion(updated);
             var old = AllocationHook(def) is not null && !finalDelete ? ObjectDecoder.FromStorage(def, kv.Value.Span) : null;
             var reservation = old is not null ? await AllocationHook(def)!.ReserveAsync(updated, old, dryRun, ct) : null;
             try
@@ -533,6 +534,12 @@ public sealed class GenericRegistry
 
         var dryRun = options.DryRun?.Contains("All") == true;
         var key = def.StorageKey(ns, name);
+        if (def.Group.Length == 0 && def.Kind == "Namespace" && ImmortalNamespaces.Contains(name))
+        {
+            // NamespaceLifecycle admission: these are recreated only at start, and the cluster needs them.
+            throw StatusErrors.Forbidden("namespaces", name, "this namespace may not be deleted");
+        }
+
         for (var attempt = 0; ; attempt++)
         {
             var kv = await _store.GetAsync(key, ct) ?? throw StatusErrors.NotFound(StatusErrors.QualifiedResource(def), name);
@@ -552,7 +559,8 @@ public sealed class GenericRegistry
             IKubernetesObject<V1ObjectMeta>? pending = null;
             if (isNamespace)
             {
-                // Namespaces are emptied first by the namespace finalizer loop, then removed.
+                // The first delete marks the namespace Terminating; the namespace controller empties it and removes
+                // its finalizer through /finalize, which removes it. A later delete removes a namespace nothing holds.
                 if (meta.DeletionTimestamp is null)
                 {
                     meta.DeletionTimestamp = Now.UtcDateTime;
@@ -560,7 +568,7 @@ public sealed class GenericRegistry
                     SetNamespacePhase(current, "Terminating");
                     pending = current;
                 }
-                else
+                else if (hasFinalizers || def.Strategy.HoldsDeletion(current))
                 {
                     return (ObjectCodec.Served(def, key, current, kv.ModRevision), false);
                 }

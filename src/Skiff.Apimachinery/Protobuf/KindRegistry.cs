@@ -49,7 +49,8 @@ internal static class KindRegistry
             Secret.Descriptor, SecretList.Descriptor, Service.Descriptor, ServiceList.Descriptor,
             ServiceAccount.Descriptor, ServiceAccountList.Descriptor, Pod.Descriptor, PodList.Descriptor,
             Node.Descriptor, NodeList.Descriptor, Event.Descriptor, EventList.Descriptor, Status.Descriptor,
-            LimitRange.Descriptor, LimitRangeList.Descriptor, ResourceQuota.Descriptor, ResourceQuotaList.Descriptor);
+            LimitRange.Descriptor, LimitRangeList.Descriptor, ResourceQuota.Descriptor, ResourceQuotaList.Descriptor,
+            ReplicationController.Descriptor, ReplicationControllerList.Descriptor);
         Add("apps/v1", Deployment.Descriptor, DeploymentList.Descriptor, ReplicaSet.Descriptor, ReplicaSetList.Descriptor);
         Add("batch/v1", Job.Descriptor, JobList.Descriptor, CronJob.Descriptor, CronJobList.Descriptor);
         Add("certificates.k8s.io/v1", CertificateSigningRequest.Descriptor, CertificateSigningRequestList.Descriptor);

@@ -8,8 +8,9 @@ namespace Skiff.Apimachinery.Strategies;
 /// The rules of a namespace: DNS-1123 label names, the <c>kubernetes.io/metadata.name</c> label, phase Active and
 /// the <c>kubernetes</c> finalizer on create; spec.finalizers change only through <c>/finalize</c>, never by update.
 /// </summary>
-/// <remarks>Deleting a namespace is not graceful deletion: the registry sets phase Terminating and a
-/// deletionTimestamp while finalizers remain (the namespace controller empties it, then removes the finalizer).</remarks>
+/// <remarks>Deleting a namespace is not graceful deletion: the registry's first delete sets phase Terminating and a
+/// deletionTimestamp; the namespace controller empties it, then removes the <c>kubernetes</c> finalizer through
+/// <c>/finalize</c>, and the namespace goes once spec.finalizers and metadata.finalizers are both empty.</remarks>
 public sealed class NamespaceStrategy : ResourceStrategy<V1Namespace>
 {
     public const string NameLabel = "kubernetes.io/metadata.name";
@@ -49,6 +50,21 @@ public sealed class NamespaceStrategy : ResourceStrategy<V1Namespace>
 
     protected override void OnUpdate(V1Namespace obj, V1Namespace old, DateTimeOffset now) =>
         obj.Spec = old.Spec is null ? null : new V1NamespaceSpec { Finalizers = old.Spec.Finalizers };
+
+    /// <summary>A namespace goes only once its spec.finalizers are empty too (upstream's
+    /// ShouldDeleteNamespaceDuringUpdate).</summary>
+    protected override bool HoldsDeletion(V1Namespace obj) => obj.Spec?.Finalizers is { Count: > 0 };
+
+    /// <summary>The <c>/finalize</c> subresource (upstream's FinalizeREST strategy): the current namespace with the
+    /// request's spec.finalizers, nothing else; validated as any update.</summary>
+    public static V1Namespace Finalize(V1Namespace current, V1Namespace request)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        ArgumentNullException.ThrowIfNull(request);
+        current.Spec ??= new V1NamespaceSpec();
+        current.Spec.Finalizers = request.Spec?.Finalizers is { } finalizers ? [.. finalizers] : null;
+        return current;
+    }
 
     protected override IEnumerable<FieldError> Validate(V1Namespace obj)
     {

@@ -188,6 +188,11 @@ public abstract class ResourceStrategy<T> : IResourceStrategy
     /// <summary>Most kinds are deleted at once.</summary>
     protected virtual long? GracefulDeletionPeriod(T obj, long? requestedGracePeriodSeconds) => null;
 
+    public bool HoldsDeletion(IKubernetesObject<V1ObjectMeta> obj) => HoldsDeletion(Cast(obj));
+
+    /// <summary>Only metadata.finalizers hold most kinds' deletion.</summary>
+    protected virtual bool HoldsDeletion(T obj) => false;
+
     /// <summary>The status a new object starts with; by default an empty one (<c>status: {}</c>).</summary>
     protected virtual void ResetStatus(T obj)
     {

@@ -6,13 +6,13 @@ using Skiff.Apimachinery.Validation;
 namespace Skiff.Apimachinery.Subresources;
 
 /// <summary>
-/// The <c>scale</c> subresource of deployments and replica sets: the autoscaling/v1 Scale view of the object
+/// The <c>scale</c> subresource of deployments, replica sets, stateful sets and replication controllers: the autoscaling/v1 Scale view of the object
 /// (<c>kubectl scale</c> PATCHes it with a merge patch) and writing its replicas back.
 /// </summary>
 public static class ScaleSubresource
 {
     /// <summary>Whether <paramref name="obj"/> has a scale subresource.</summary>
-    public static bool Supports(IKubernetesObject<V1ObjectMeta> obj) => obj is V1Deployment or V1ReplicaSet or V1StatefulSet;
+    public static bool Supports(IKubernetesObject<V1ObjectMeta> obj) => obj is V1Deployment or V1ReplicaSet or V1StatefulSet or V1ReplicationController;
 
     /// <summary>The Scale of a deployment or replica set: metadata (name, namespace, uid, resourceVersion,
     /// creationTimestamp), spec.replicas, status.replicas and the selector string.</summary>
@@ -23,6 +23,7 @@ public static class ScaleSubresource
             V1Deployment d => (d.Spec?.Replicas ?? 0, d.Status?.Replicas ?? 0, d.Spec?.Selector),
             V1ReplicaSet r => (r.Spec?.Replicas ?? 0, r.Status?.Replicas ?? 0, r.Spec?.Selector),
             V1StatefulSet s => (s.Spec?.Replicas ?? 0, s.Status?.Replicas ?? 0, s.Spec?.Selector),
+            V1ReplicationController c => (c.Spec?.Replicas ?? 0, c.Status?.Replicas ?? 0, c.Spec?.Selector is { } labels ? new V1LabelSelector { MatchLabels = labels } : null),
             _ => throw new ArgumentException($"{obj.GetType().Name} has no scale subresource.", nameof(obj)),
         };
         var meta = obj.Metadata ?? new V1ObjectMeta();
@@ -64,6 +65,9 @@ public static class ScaleSubresource
                 break;
             case V1StatefulSet s:
                 (s.Spec ??= new V1StatefulSetSpec()).Replicas = replicas;
+                break;
+            case V1ReplicationController c:
+                (c.Spec ??= new V1ReplicationControllerSpec()).Replicas = replicas;
                 break;
             default:
                 throw new ArgumentException($"{obj.GetType().Name} has no scale subresource.", nameof(obj));

@@ -52,4 +52,23 @@ public interface IApiClient
         where T : class, IKubernetesObject<V1ObjectMeta>
         where TBody : class
         where TResult : class;
+
+    /// <summary>PUT of the object through one of its subresources that takes the whole object, e.g.
+    /// <c>namespaces/{name}/finalize</c>.</summary>
+    Task<T> UpdateSubresourceAsync<T>(T obj, string subresource, CancellationToken cancellationToken)
+        where T : class, IKubernetesObject<V1ObjectMeta>;
+
+    /// <summary>Every resource the server serves, at each group's preferred version (discovery), for clients that act
+    /// on kinds they do not know in advance (the namespace controller; custom resources included).</summary>
+    Task<DiscoveryResult> DiscoverAsync(CancellationToken cancellationToken);
+
+    /// <summary>The metadata of every object of <paramref name="resource"/> (any resource discovery names) in
+    /// <paramref name="ns"/> (all namespaces when null).</summary>
+    Task<IReadOnlyList<V1ObjectMeta>> ListMetadataAsync(ApiResource resource, string? ns, CancellationToken cancellationToken);
+
+    /// <summary>DELETE of the collection: every object of <paramref name="resource"/> in <paramref name="ns"/>.</summary>
+    Task DeleteCollectionAsync(ApiResource resource, string? ns, V1DeleteOptions? options, CancellationToken cancellationToken);
+
+    /// <summary>DELETE of one object of any resource; throws NotFound when it is already gone.</summary>
+    Task DeleteAsync(ApiResource resource, string? ns, string name, V1DeleteOptions? options, CancellationToken cancellationToken);
 }

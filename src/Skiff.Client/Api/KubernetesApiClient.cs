@@ -161,6 +161,76 @@ public sealed class KubernetesApiClient : IApiClient, IDisposable
         where TResult : class =>
         CallAsync<TResult>(HttpMethod.Post, ApiResource.For<T>().ObjectPath(ns, name, subresource), Json(body), cancellationToken);
 
+    public Task<T> UpdateSubresourceAsync<T>(T obj, string subresource, CancellationToken cancellationToken)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        ArgumentNullException.ThrowIfNull(obj);
+        return CallAsync<T>(HttpMethod.Put, ApiResource.For<T>().ObjectPath(obj.Metadata.NamespaceProperty, obj.Metadata.Name, subresource), Json(WithTypeMeta(obj)), cancellationToken);
+    }
+
+    public async Task<DiscoveryResult> DiscoverAsync(CancellationToken cancellationToken)
+    {
+        var resources = new List<DiscoveredResource>();
+        var failed = new Dictionary<string, string>(StringComparer.Ordinal);
+        var core = await CallAsync<V1APIVersions>(HttpMethod.Get, "/api", null, cancellationToken);
+        var groupVersions = (core.Versions ?? []).Take(1).Select(v => (Group: string.Empty, GroupVersion: v)).ToList();
+        var groups = await CallAsync<V1APIGroupList>(HttpMethod.Get, "/apis", null, cancellationToken);
+        foreach (var group in groups.Groups ?? [])
+        {
+            var preferred = group.PreferredVersion?.GroupVersion ?? group.Versions?.FirstOrDefault()?.GroupVersion;
+            if (preferred is not null)
+            {
+                groupVersions.Add((group.Name, preferred));
+            }
+        }
+
+        foreach (var (group, groupVersion) in groupVersions)
+        {
+            try
+            {
+                var path = group.Length == 0 ? "/api/" + groupVersion : "/apis/" + groupVersion;
+                var list = await CallAsync<V1APIResourceList>(HttpMethod.Get, path, null, cancellationToken);
+                var version = groupVersion[(groupVersion.IndexOf('/', StringComparison.Ordinal) + 1)..];
+                foreach (var r in list.Resources ?? [])
+                {
+                    if (r.Name.Contains('/', StringComparison.Ordinal))
+                    {
+                        continue; // a subresource
+                    }
+
+                    resources.Add(new DiscoveredResource(new ApiResource(group, version, r.Name, r.Kind, r.Namespaced), [.. r.Verbs ?? []]));
+                }
+            }
+            catch (ApiException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                failed[groupVersion] = e.Message;
+            }
+        }
+
+        return new DiscoveryResult(resources, failed);
+    }
+
+    public async Task<IReadOnlyList<V1ObjectMeta>> ListMetadataAsync(ApiResource resource, string? ns, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        using var response = await SendAsync(HttpMethod.Get, resource.CollectionPath(ns), null, stream: true, cancellationToken);
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        var list = await JsonSerializer.DeserializeAsync<WireList<MetadataOnly>>(body, ModelJson.Options, cancellationToken);
+        return (list?.Items ?? []).Select(i => i.Metadata).OfType<V1ObjectMeta>().ToList();
+    }
+
+    public async Task DeleteCollectionAsync(ApiResource resource, string? ns, V1DeleteOptions? options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        using var response = await SendAsync(HttpMethod.Delete, resource.CollectionPath(ns), options is null ? null : Json(options), stream: false, cancellationToken);
+    }
+
+    public async Task DeleteAsync(ApiResource resource, string? ns, string name, V1DeleteOptions? options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        using var response = await SendAsync(HttpMethod.Delete, resource.ObjectPath(ns, name), options is null ? null : Json(options), stream: false, cancellationToken);
+    }
+
     public void Dispose()
     {
         if (_ownsClient)
@@ -296,6 +366,13 @@ public sealed class KubernetesApiClient : IApiClient, IDisposable
 
         [System.Text.Json.Serialization.JsonPropertyName("items")]
         public List<T>? Items { get; set; }
+    }
+
+    /// <summary>Any object read for its metadata only (the items of a list of any kind).</summary>
+    private sealed class MetadataOnly
+    {
+        [System.Text.Json.Serialization.JsonPropertyName("metadata")]
+        public V1ObjectMeta? Metadata { get; set; }
     }
 
     /// <summary>Builds a query string, skipping empty values.</summary>

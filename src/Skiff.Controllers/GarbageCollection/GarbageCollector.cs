@@ -35,6 +35,7 @@ public sealed class GarbageCollector : IDisposable
         Queue = new WorkQueue<string>(RateLimiters.DefaultController<string>(context.Time), context.Time, "garbage-collector");
         Add<V1Pod>(context);
         Add<V1ReplicaSet>(context);
+        Add<V1ReplicationController>(context);
         Add<V1Deployment>(context);
         Add<V1DaemonSet>(context);
         Add<V1Job>(context);

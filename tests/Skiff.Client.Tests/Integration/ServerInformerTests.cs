@@ -185,5 +185,19 @@ public sealed class ServerInformerTests
             where T : class, k8s.IKubernetesObject<V1ObjectMeta>
             where TBody : class
             where TResult : class => inner.CreateSubresourceAsync<T, TBody, TResult>(ns, name, subresource, body, cancellationToken);
+
+        public Task<T> UpdateSubresourceAsync<T>(T obj, string subresource, CancellationToken cancellationToken)
+            where T : class, k8s.IKubernetesObject<V1ObjectMeta> => inner.UpdateSubresourceAsync(obj, subresource, cancellationToken);
+
+        public Task<DiscoveryResult> DiscoverAsync(CancellationToken cancellationToken) => inner.DiscoverAsync(cancellationToken);
+
+        public Task<IReadOnlyList<V1ObjectMeta>> ListMetadataAsync(ApiResource resource, string? ns, CancellationToken cancellationToken) =>
+            inner.ListMetadataAsync(resource, ns, cancellationToken);
+
+        public Task DeleteCollectionAsync(ApiResource resource, string? ns, V1DeleteOptions? options, CancellationToken cancellationToken) =>
+            inner.DeleteCollectionAsync(resource, ns, options, cancellationToken);
+
+        public Task DeleteAsync(ApiResource resource, string? ns, string name, V1DeleteOptions? options, CancellationToken cancellationToken) =>
+            inner.DeleteAsync(resource, ns, name, options, cancellationToken);
     }
 }

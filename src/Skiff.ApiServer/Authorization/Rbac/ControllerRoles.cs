@@ -90,6 +90,14 @@ public static class ControllerRoles
             Rule(V("list", "watch", "patch", "create", "delete"), G(Legacy), "pods"),
             EventsRule(),
         ]),
+        ("replication-controller",
+        [
+            Rule(V("get", "list", "watch", "update"), G(Legacy), "replicationcontrollers"),
+            Rule(V("update"), G(Legacy), "replicationcontrollers/status"),
+            Rule(V("update"), G(Legacy), "replicationcontrollers/finalizers"),
+            Rule(V("list", "watch", "patch", "create", "delete"), G(Legacy), "pods"),
+            EventsRule(),
+        ]),
         ("service-account-controller",
         [
             Rule(V("create"), G(Legacy), "serviceaccounts"),

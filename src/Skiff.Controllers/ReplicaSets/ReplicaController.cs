@@ -1,0 +1,390 @@
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+using Skiff.Api.Selection;
+using Skiff.Client;
+using Skiff.Client.Api;
+using Skiff.Client.Cache;
+using Skiff.Client.Events;
+using Skiff.Client.Informers;
+using Skiff.Client.Queue;
+using Skiff.Controllers.Common;
+
+namespace Skiff.Controllers.ReplicaSets;
+
+/// <summary>
+/// The ReplicaSet controller's logic (upstream's pkg/controller/replicaset) for any kind that keeps a number of pods:
+/// keeps <c>spec.replicas</c> active pods matching the selector, creating in slow-start batches and deleting in
+/// <see cref="PodDeletionOrder"/>, adopting orphans and releasing pods that stopped matching, and reports replicas /
+/// fullyLabeled / ready / available in status. A kind plugs in by viewing its spec and status as a ReplicaSet's
+/// (upstream runs the ReplicationController manager the same way, through conversion).
+/// </summary>
+/// <typeparam name="T">The kind: <see cref="V1ReplicaSet"/> or <see cref="V1ReplicationController"/>.</typeparam>
+public abstract class ReplicaController<T> : IDisposable
+    where T : class, IKubernetesObject<V1ObjectMeta>
+{
+    /// <summary>upstream's BurstReplicas: at most this many creations or deletions per sync.</summary>
+    public const int BurstReplicas = 500;
+
+    private readonly string _kind;
+    private readonly string _apiVersion;
+    private readonly IApiClient _api;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly IEventRecorder _events;
+    private readonly SharedInformer<T> _replicaSets;
+    private readonly SharedInformer<V1Pod> _pods;
+    private readonly List<IHandlerRegistration> _registrations = [];
+
+    /// <param name="context">The process's API, informers, events and clock.</param>
+    /// <param name="component">The event source and queue name (upstream's: <c>replicaset-controller</c>,
+    /// <c>replication-controller</c>).</param>
+    protected ReplicaController(ComponentContext context, string component)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var resource = ApiResource.For<T>();
+        _kind = resource.Kind;
+        _apiVersion = resource.ApiVersion;
+        _api = context.Api;
+        _time = context.Time;
+        _logger = context.Loggers.CreateLogger("Skiff.Controllers." + resource.Kind);
+        _events = context.Events.NewRecorder(component);
+        _replicaSets = context.Informers.Get<T>();
+        _pods = context.Informers.Get<V1Pod>();
+        Expectations = new ControllerExpectations(_time);
+        Queue = new WorkQueue<string>(RateLimiters.DefaultController<string>(_time), _time, component);
+        _registrations.Add(_replicaSets.AddEventHandler(new ResourceEventHandler<T>
+        {
+            Added = (rs, _) => Enqueue(rs),
+            Updated = (_, rs) => Enqueue(rs),
+            Deleted = (rs, _) =>
+            {
+                Expectations.Delete(ObjectKeys.Of(rs));
+                Enqueue(rs);
+            },
+        }));
+        _registrations.Add(_pods.AddEventHandler(new ResourceEventHandler<V1Pod>
+        {
+            Added = (pod, _) => OnPodAdded(pod),
+            Updated = OnPodUpdated,
+            Deleted = (pod, _) => OnPodDeleted(pod),
+        }));
+    }
+
+    public WorkQueue<string> Queue { get; }
+
+    public ControllerExpectations Expectations { get; }
+
+    public async Task RunAsync(int workers, CancellationToken cancellationToken)
+    {
+        await Task.WhenAll(_replicaSets.WaitForSyncAsync(cancellationToken), _pods.WaitForSyncAsync(cancellationToken));
+        await QueueWorkers.RunAsync(Queue, workers, SyncAsync, _logger, cancellationToken);
+    }
+
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    protected virtual void Dispose(bool disposing)
+    {
+        if (!disposing)
+        {
+            return;
+        }
+
+        foreach (var registration in _registrations)
+        {
+            registration.Dispose();
+        }
+
+        Queue.Dispose();
+    }
+
+    /// <summary>The object's spec seen as a ReplicaSet's (a fresh object; the selector as a label selector).</summary>
+    protected abstract V1ReplicaSetSpec SpecOf(T obj);
+
+    /// <summary>The object's status seen as a ReplicaSet's, or null when it has none.</summary>
+    protected abstract V1ReplicaSetStatus? StatusOf(T obj);
+
+    /// <summary>Writes <paramref name="status"/> into <paramref name="obj"/> (a private copy) in the kind's own shape.</summary>
+    protected abstract void SetStatus(T obj, V1ReplicaSetStatus status);
+
+    public async Task SyncAsync(string key, CancellationToken cancellationToken)
+    {
+        var rs = _replicaSets.Cache.GetByKey(key);
+        if (rs is null)
+        {
+            Expectations.Delete(key);
+            return;
+        }
+
+        var needsSync = Expectations.Satisfied(key);
+        var spec = SpecOf(rs);
+        var selector = spec.Selector;
+        var candidates = _pods.Cache.List(rs.Metadata.NamespaceProperty).Where(PodStates.IsActive);
+        var pods = await OwnershipPatches.ClaimAsync(
+            _api, rs, ControllerRefs.For(rs, _apiVersion, _kind), candidates, p => LabelSelectors.Matches(selector, p.Metadata.Labels), cancellationToken);
+
+        Exception? manageError = null;
+        if (needsSync && rs.Metadata.DeletionTimestamp is null)
+        {
+            try
+            {
+                await ManageReplicasAsync(key, rs, spec, pods, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                manageError = e;
+            }
+        }
+
+        var status = CalculateStatus(rs, spec, pods, manageError);
+        var updated = StatusOf(await UpdateStatusAsync(rs, status, cancellationToken));
+        var minReady = spec.MinReadySeconds ?? 0;
+        if (manageError is null && minReady > 0 && updated?.ReadyReplicas == spec.Replicas && updated?.AvailableReplicas != spec.Replicas)
+        {
+            Queue.AddAfter(key, TimeSpan.FromSeconds(minReady));
+        }
+
+        if (manageError is not null)
+        {
+            throw manageError;
+        }
+    }
+
+    private async Task ManageReplicasAsync(string key, T rs, V1ReplicaSetSpec spec, List<V1Pod> pods, CancellationToken cancellationToken)
+    {
+        var diff = pods.Count - (spec.Replicas ?? 1);
+        if (diff < 0)
+        {
+            var create = Math.Min(-diff, BurstReplicas);
+            Expectations.ExpectCreations(key, create);
+            var (succeeded, error) = await SlowStart.RunAsync(create, ct => CreatePodAsync(rs, spec.Template, ct), cancellationToken);
+            for (var skipped = create - succeeded; skipped > 0; skipped--)
+            {
+                Expectations.CreationObserved(key);
+            }
+
+            if (error is not null)
+            {
+                throw error;
+            }
+        }
+        else if (diff > 0)
+        {
+            var delete = Math.Min(diff, BurstReplicas);
+            var related = RelatedPods(rs);
+            var victims = PodDeletionOrder.PodsToDelete(pods, related, delete);
+            Expectations.ExpectDeletions(key, victims.Select(ObjectKeys.Of));
+            var errors = await Task.WhenAll(victims.Select(pod => DeletePodAsync(key, rs, pod, cancellationToken)));
+            if (errors.FirstOrDefault(e => e is not null) is { } error)
+            {
+                throw error;
+            }
+        }
+    }
+
+    /// <summary>Pods of every ReplicaSet with the same controller as <paramref name="rs"/> (a deployment's other
+    /// ReplicaSets), for ranking by how crowded their node is.</summary>
+    private List<V1Pod> RelatedPods(T rs)
+    {
+        var owner = ControllerRefs.ControllerOf(rs.Metadata);
+        var siblings = owner is null
+            ? [rs]
+            : _replicaSets.Cache.ByIndex(Indexers.Owner, owner.Uid).Where(r => ControllerRefs.ControllerOf(r.Metadata)?.Uid == owner.Uid).ToList();
+        return siblings.SelectMany(r => _pods.Cache.ByIndex(Indexers.Owner, r.Metadata.Uid)).Where(PodStates.IsActive).ToList();
+    }
+
+    private async Task CreatePodAsync(T rs, V1PodTemplateSpec? template, CancellationToken cancellationToken)
+    {
+        var pod = new V1Pod
+        {
+            ApiVersion = "v1",
+            Kind = "Pod",
+            Metadata = new V1ObjectMeta
+            {
+                GenerateName = rs.Metadata.Name + "-",
+                NamespaceProperty = rs.Metadata.NamespaceProperty,
+                Labels = template?.Metadata?.Labels is { } labels ? new Dictionary<string, string>(labels) : null,
+                Annotations = template?.Metadata?.Annotations is { } annotations ? new Dictionary<string, string>(annotations) : null,
+                Finalizers = template?.Metadata?.Finalizers?.ToList(),
+                OwnerReferences = [ControllerRefs.For(rs, _apiVersion, _kind)],
+            },
+            Spec = template?.Spec is { } spec ? ObjectCopy.Clone(spec) : new V1PodSpec(),
+        };
+        try
+        {
+            var created = await _api.CreateAsync(pod, cancellationToken);
+            _events.Event(rs, EventTypes.Normal, "SuccessfulCreate", $"Created pod: {created.Metadata.Name}");
+        }
+        catch (ApiException e)
+        {
+            _events.Event(rs, EventTypes.Warning, "FailedCreate", $"Error creating: {e.Message}");
+            throw;
+        }
+    }
+
+    private async Task<Exception?> DeletePodAsync(string key, T rs, V1Pod pod, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _api.DeleteAsync<V1Pod>(pod.Metadata.NamespaceProperty, pod.Metadata.Name, null, cancellationToken);
+            _events.Event(rs, EventTypes.Normal, "SuccessfulDelete", $"Deleted pod: {pod.Metadata.Name}");
+            return null;
+        }
+        catch (ApiException e) when (e.IsNotFound)
+        {
+            Expectations.DeletionObserved(key, ObjectKeys.Of(pod));
+            return null;
+        }
+        catch (ApiException e)
+        {
+            Expectations.DeletionObserved(key, ObjectKeys.Of(pod));
+            _events.Event(rs, EventTypes.Warning, "FailedDelete", $"Error deleting: {e.Message}");
+            return e;
+        }
+    }
+
+    private V1ReplicaSetStatus CalculateStatus(T rs, V1ReplicaSetSpec spec, List<V1Pod> pods, Exception? manageError)
+    {
+        var now = _time.GetUtcNow();
+        var templateLabels = spec.Template?.Metadata?.Labels ?? new Dictionary<string, string>();
+        var minReady = spec.MinReadySeconds ?? 0;
+        var status = new V1ReplicaSetStatus
+        {
+            Replicas = pods.Count,
+            FullyLabeledReplicas = pods.Count(p => templateLabels.All(l => p.Metadata.Labels?.TryGetValue(l.Key, out var v) == true && v == l.Value)),
+            ReadyReplicas = pods.Count(PodStates.IsReady),
+            AvailableReplicas = pods.Count(p => PodStates.IsAvailable(p, minReady, now)),
+            ObservedGeneration = rs.Metadata.Generation,
+            Conditions = StatusOf(rs)?.Conditions?.Where(c => c.Type != "ReplicaFailure").ToList(),
+        };
+        if (manageError is not null)
+        {
+            var reason = pods.Count < (spec.Replicas ?? 1) ? "FailedCreate" : "FailedDelete";
+            status.Conditions ??= [];
+            status.Conditions.Add(new V1ReplicaSetCondition
+            {
+                Type = "ReplicaFailure", Status = "True", Reason = reason, Message = manageError.Message, LastTransitionTime = now.UtcDateTime,
+            });
+        }
+
+        if (status.Conditions is { Count: 0 })
+        {
+            status.Conditions = null;
+        }
+
+        return status;
+    }
+
+    private async Task<T> UpdateStatusAsync(T rs, V1ReplicaSetStatus status, CancellationToken cancellationToken)
+    {
+        var old = StatusOf(rs) ?? new V1ReplicaSetStatus();
+        if (old.Replicas == status.Replicas && old.FullyLabeledReplicas == status.FullyLabeledReplicas && old.ReadyReplicas == status.ReadyReplicas
+            && old.AvailableReplicas == status.AvailableReplicas && old.ObservedGeneration == status.ObservedGeneration
+            && (old.Conditions?.Count ?? 0) == (status.Conditions?.Count ?? 0))
+        {
+            return rs;
+        }
+
+        var copy = ObjectCopy.Clone(rs);
+        SetStatus(copy, status);
+        try
+        {
+            return await _api.UpdateStatusAsync(copy, cancellationToken);
+        }
+        catch (ApiException e) when (e.IsNotFound)
+        {
+            return rs;
+        }
+    }
+
+    private void Enqueue(T rs) => Queue.Add(ObjectKeys.Of(rs));
+
+    private T? OwnerOf(V1Pod pod) =>
+        ControllerRefs.ResolveController(pod.Metadata, _kind, (ns, name) => _replicaSets.Cache.Get(ns, name));
+
+    private void OnPodAdded(V1Pod pod)
+    {
+        if (pod.Metadata.DeletionTimestamp is not null)
+        {
+            OnPodDeleted(pod);
+            return;
+        }
+
+        if (ControllerRefs.ControllerOf(pod.Metadata) is not null)
+        {
+            if (OwnerOf(pod) is { } rs)
+            {
+                Expectations.CreationObserved(ObjectKeys.Of(rs));
+                Enqueue(rs);
+            }
+
+            return;
+        }
+
+        EnqueueMatching(pod);
+    }
+
+    private void OnPodUpdated(V1Pod old, V1Pod pod)
+    {
+        if (old.Metadata.ResourceVersion == pod.Metadata.ResourceVersion)
+        {
+            return;
+        }
+
+        if (pod.Metadata.DeletionTimestamp is not null)
+        {
+            // A pod being deleted no longer counts; the deletion is observed now (upstream does the same).
+            OnPodDeleted(pod);
+            return;
+        }
+
+        var oldOwner = ControllerRefs.ControllerOf(old.Metadata);
+        var owner = ControllerRefs.ControllerOf(pod.Metadata);
+        if (oldOwner is not null && oldOwner.Uid != owner?.Uid && OwnerOf(old) is { } previous)
+        {
+            Enqueue(previous);
+        }
+
+        if (owner is not null)
+        {
+            if (OwnerOf(pod) is { } rs)
+            {
+                Enqueue(rs);
+                var minReady = SpecOf(rs).MinReadySeconds ?? 0;
+                if (minReady > 0 && !PodStates.IsReady(old) && PodStates.IsReady(pod))
+                {
+                    Queue.AddAfter(ObjectKeys.Of(rs), TimeSpan.FromSeconds(minReady + 1));
+                }
+            }
+
+            return;
+        }
+
+        EnqueueMatching(pod);
+    }
+
+    private void OnPodDeleted(V1Pod pod)
+    {
+        if (OwnerOf(pod) is { } rs)
+        {
+            var key = ObjectKeys.Of(rs);
+            Expectations.DeletionObserved(key, ObjectKeys.Of(pod));
+            Enqueue(rs);
+        }
+    }
+
+    private void EnqueueMatching(V1Pod pod)
+    {
+        foreach (var rs in _replicaSets.Cache.List(pod.Metadata.NamespaceProperty))
+        {
+            if (LabelSelectors.Matches(SpecOf(rs).Selector, pod.Metadata.Labels))
+            {
+                Enqueue(rs);
+            }
+        }
+    }
+}
