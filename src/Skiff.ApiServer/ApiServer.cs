@@ -96,6 +96,7 @@ public static class ApiServer
         var handler = new ApiHandler(authenticator, index, resources, options.OpenApi ?? new OpenApi.GeneratedOpenApi(options.Resources), logger, bootstrap, metrics, authorizer)
         {
             ServiceAccountTokensForDiscovery = serviceAccountTokens,
+            AnonymousAuth = options.AnonymousAuth,
         };
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = options.DataDirectory });

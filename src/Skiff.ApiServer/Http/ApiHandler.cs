@@ -11,8 +11,8 @@ using Skiff.ApiServer.Security;
 namespace Skiff.ApiServer.Http;
 
 /// <summary>
-/// The request pipeline: health and version (no credentials needed), authentication, then discovery, OpenAPI and
-/// resource paths. Every failure leaves as a Status; storage errors were translated in the registry.
+/// The request pipeline: authentication (anonymous when no credentials are presented), authorization, then health,
+/// version, discovery, OpenAPI and resource paths. Every failure leaves as a Status; storage errors were translated in the registry.
 /// </summary>
 public sealed class ApiHandler
 {
@@ -30,6 +30,10 @@ public sealed class ApiHandler
     public ServiceAccounts.ServiceAccountTokens? ServiceAccountTokensForDiscovery { init => _serviceAccountTokens = value; }
 
     private readonly ServiceAccounts.ServiceAccountTokens? _serviceAccountTokens;
+
+    /// <summary>Requests without credentials act as <see cref="AnonymousUser"/> (upstream's <c>--anonymous-auth</c>,
+    /// on by default). Off, they get 401, except /healthz, /livez, /readyz and /version, which anyone may read.</summary>
+    public bool AnonymousAuth { get; init; } = true;
 
     public ApiHandler(RequestAuthenticator authenticator, ResourceIndex index, ResourceHandler resources, IOpenApiProvider? openApi, ILogger logger, NodeBootstrapEndpoint? bootstrap = null, ApiServerMetrics? metrics = null, AuthorizerChain? authorizer = null)
     {
@@ -112,15 +116,11 @@ public sealed class ApiHandler
             path = path.TrimEnd('/');
         }
 
-        switch (path)
+        var publicInfo = path is "/healthz" or "/livez" or "/readyz" or "/version";
+        if (publicInfo && !AnonymousAuth)
         {
-            case "/healthz" or "/livez" or "/readyz":
-                ctx.Response.ContentType = "text/plain; charset=utf-8";
-                await ctx.Response.WriteAsync("ok", ctx.RequestAborted);
-                return;
-            case "/version":
-                await ResponseWriter.WriteJsonAsync(ctx, 200, VersionInfo.Json);
-                return;
+            await ServePublicInfoAsync(ctx, path);
+            return;
         }
 
         // Joining nodes have no cluster credentials yet: the bootstrap paths authenticate by the join token themselves.
@@ -129,7 +129,8 @@ public sealed class ApiHandler
             return;
         }
 
-        var user = await _authenticator.AuthenticateAsync(ctx) ?? throw StatusErrors.Unauthorized();
+        var user = await _authenticator.AuthenticateAsync(ctx)
+            ?? (AnonymousAuth && !RequestAuthenticator.PresentsCredentials(ctx) ? AnonymousUser.Info : throw StatusErrors.Unauthorized());
         if (_authorizer is not null)
         {
             user = Impersonation.Apply(ctx.Request, user, _authorizer);
@@ -141,6 +142,12 @@ public sealed class ApiHandler
         Authorize(info is { Resource: not null }
             ? RequestAttributes.ForResource(user, method, ctx.Request.Query, info)
             : RequestAttributes.ForPath(user, method, path));
+        if (publicInfo)
+        {
+            await ServePublicInfoAsync(ctx, path);
+            return;
+        }
+
         if (_serviceAccountTokens is not null && path is ServiceAccounts.IssuerDiscovery.ConfigurationPath or ServiceAccounts.IssuerDiscovery.KeysPath)
         {
             var document = path == ServiceAccounts.IssuerDiscovery.KeysPath
@@ -197,6 +204,18 @@ public sealed class ApiHandler
 
         var def = _index.Find(info.Group, info.Version, info.Resource) ?? throw StatusErrors.NotFoundPlain();
         await _resources.HandleAsync(ctx, def, info);
+    }
+
+    private static async Task ServePublicInfoAsync(HttpContext ctx, string path)
+    {
+        if (path == "/version")
+        {
+            await ResponseWriter.WriteJsonAsync(ctx, 200, VersionInfo.Json);
+            return;
+        }
+
+        ctx.Response.ContentType = "text/plain; charset=utf-8";
+        await ctx.Response.WriteAsync("ok", ctx.RequestAborted);
     }
 
     /// <summary>Asks the authorizer chain; a denial leaves as upstream's 403 Status.</summary>

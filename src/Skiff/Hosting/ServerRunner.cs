@@ -40,6 +40,7 @@ internal static class ServerRunner
                 Port = settings.Port,
                 EventTtl = settings.EventTtl,
                 EncryptionProviderConfig = settings.EncryptionProviderConfig,
+                AnonymousAuth = settings.AnonymousAuth,
                 ServiceCidr = settings.ServiceCidr,
                 ServiceNodePortRange = settings.ServiceNodePortRange,
             },
