@@ -75,4 +75,7 @@ public sealed record ApiServerOptions
     /// <summary>Requests without credentials act as <c>system:anonymous</c> (upstream's <c>--anonymous-auth</c>, on by
     /// default); off, they get 401 except /healthz, /livez, /readyz and /version.</summary>
     public bool AnonymousAuth { get; init; } = true;
+
+    /// <summary>The audit log (kube-apiserver's <c>--audit-policy-file</c> and <c>--audit-log-*</c> flags), or null for none.</summary>
+    public Audit.AuditOptions? Audit { get; init; }
 }

@@ -35,6 +35,9 @@ public sealed class ApiHandler
     /// on by default). Off, they get 401, except /healthz, /livez, /readyz and /version, which anyone may read.</summary>
     public bool AnonymousAuth { get; init; } = true;
 
+    /// <summary>The audit log (<c>--audit-policy-file</c>, <c>--audit-log-path</c>), or null when there is none.</summary>
+    public Audit.AuditLog? Audit { get; init; }
+
     public ApiHandler(RequestAuthenticator authenticator, ResourceIndex index, ResourceHandler resources, IOpenApiProvider? openApi, ILogger logger, NodeBootstrapEndpoint? bootstrap = null, ApiServerMetrics? metrics = null, AuthorizerChain? authorizer = null)
     {
         _authorizer = authorizer;
@@ -71,12 +74,29 @@ public sealed class ApiHandler
 
     private async Task HandleUnmeasuredAsync(HttpContext ctx)
     {
+        var audit = Audit?.Begin(ctx);
         try
         {
-            await DispatchAsync(ctx);
+            await HandleAuditedAsync(ctx, audit);
+        }
+        finally
+        {
+            if (audit is not null)
+            {
+                await audit.CompleteAsync();
+            }
+        }
+    }
+
+    private async Task HandleAuditedAsync(HttpContext ctx, Audit.RequestAudit? audit)
+    {
+        try
+        {
+            await DispatchAsync(ctx, audit);
         }
         catch (ApiException e)
         {
+            audit?.Failed(e.Status);
             await WriteErrorAsync(ctx, e);
         }
         catch (OperationCanceledException) when (ctx.RequestAborted.IsCancellationRequested)
@@ -108,7 +128,7 @@ public sealed class ApiHandler
         await ResponseWriter.WriteStatusAsync(ctx, e.Status);
     }
 
-    private async Task DispatchAsync(HttpContext ctx)
+    private async Task DispatchAsync(HttpContext ctx, Audit.RequestAudit? audit)
     {
         var path = ctx.Request.Path.Value ?? "/";
         if (path.Length > 1 && path.EndsWith('/'))
@@ -131,6 +151,7 @@ public sealed class ApiHandler
 
         var user = await _authenticator.AuthenticateAsync(ctx)
             ?? (AnonymousAuth && !RequestAuthenticator.PresentsCredentials(ctx) ? AnonymousUser.Info : throw StatusErrors.Unauthorized());
+        var authenticated = user;
         if (_authorizer is not null)
         {
             user = Impersonation.Apply(ctx.Request, user, _authorizer);
@@ -139,9 +160,11 @@ public sealed class ApiHandler
         RequestUser.Set(user);
         var method = ctx.Request.Method;
         var info = RequestInfo.Parse(path);
-        Authorize(info is { Resource: not null }
+        var attributes = info is { Resource: not null }
             ? RequestAttributes.ForResource(user, method, ctx.Request.Query, info)
-            : RequestAttributes.ForPath(user, method, path));
+            : RequestAttributes.ForPath(user, method, path);
+        audit?.Start(authenticated, user, attributes);
+        Authorize(attributes, audit);
         if (publicInfo)
         {
             await ServePublicInfoAsync(ctx, path);
@@ -219,7 +242,7 @@ public sealed class ApiHandler
     }
 
     /// <summary>Asks the authorizer chain; a denial leaves as upstream's 403 Status.</summary>
-    private void Authorize(AuthorizationAttributes attributes)
+    private void Authorize(AuthorizationAttributes attributes, Audit.RequestAudit? audit)
     {
         if (_authorizer is null)
         {
@@ -227,6 +250,7 @@ public sealed class ApiHandler
         }
 
         var (decision, reason) = _authorizer.Authorize(attributes);
+        audit?.Decided(decision, reason);
         if (decision != Decision.Allow)
         {
             throw StatusErrors.Forbidden(attributes, reason);

@@ -41,6 +41,7 @@ internal static class ServerRunner
                 EventTtl = settings.EventTtl,
                 EncryptionProviderConfig = settings.EncryptionProviderConfig,
                 AnonymousAuth = settings.AnonymousAuth,
+                Audit = settings.Audit,
                 ServiceCidr = settings.ServiceCidr,
                 ServiceNodePortRange = settings.ServiceNodePortRange,
             },
