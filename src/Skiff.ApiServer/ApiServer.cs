@@ -101,9 +101,13 @@ public static class ApiServer
         var joinTokenPath = Path.Combine(options.DataDirectory, "token");
         var joinToken = Bootstrap.JoinToken.LoadOrCreate(joinTokenPath, certificates.Ca);
         var bootstrap = new Bootstrap.NodeBootstrapEndpoint(joinToken, certificates, options.Time, logger);
+        // A bad policy file stops the server before it listens, saying why.
+        var audit = options.Audit is { } auditOptions ? Audit.AuditLog.Start(auditOptions, options.Time, logger) : null;
         var handler = new ApiHandler(authenticator, index, resources, options.OpenApi ?? new OpenApi.GeneratedOpenApi(options.Resources), logger, bootstrap, metrics, authorizer)
         {
             ServiceAccountTokensForDiscovery = serviceAccountTokens,
+            AnonymousAuth = options.AnonymousAuth,
+            Audit = audit,
         };
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = options.DataDirectory });
@@ -136,6 +140,11 @@ public static class ApiServer
         catch (Exception ex) when (ex is IOException or SocketException)
         {
             await background.DisposeAsync();
+            if (audit is not null)
+            {
+                await audit.DisposeAsync();
+            }
+
             await eventExpiry.DisposeAsync();
             await services.DisposeAsync();
             await namespaces.DisposeAsync();
@@ -154,6 +163,6 @@ public static class ApiServer
             cancellationToken);
         services.StartKubernetesService(registry, store, advertise, bound.Port, options.Time, logger);
         logger.LogInformation("API server listening on {Address}; kubeconfig at {Kubeconfig}", address, kubeconfigPath);
-        return new ApiServerHandle(app, hub, namespaces, certificates, address, kubeconfigPath, registry, options.Tokens, kubelets) { JoinTokenPath = joinTokenPath, Metrics = metrics, Background = [background, eventExpiry, resourceProxy], Services = services };
+        return new ApiServerHandle(app, hub, namespaces, certificates, address, kubeconfigPath, registry, options.Tokens, kubelets) { JoinTokenPath = joinTokenPath, Metrics = metrics, Background = [background, eventExpiry, resourceProxy, .. (audit is null ? Array.Empty<IAsyncDisposable>() : [audit])], Services = services };
     }
 }

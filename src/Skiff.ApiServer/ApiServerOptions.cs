@@ -68,4 +68,11 @@ public sealed record ApiServerOptions
     /// anything); AlwaysAllow lets every authenticated user do anything, as Skiff did before RBAC.
     /// </summary>
     public Authorization.AuthorizationMode AuthorizationMode { get; init; } = Authorization.AuthorizationMode.Rbac;
+
+    /// <summary>Requests without credentials act as <c>system:anonymous</c> (upstream's <c>--anonymous-auth</c>, on by
+    /// default); off, they get 401 except /healthz, /livez, /readyz and /version.</summary>
+    public bool AnonymousAuth { get; init; } = true;
+
+    /// <summary>The audit log (kube-apiserver's <c>--audit-policy-file</c> and <c>--audit-log-*</c> flags), or null for none.</summary>
+    public Audit.AuditOptions? Audit { get; init; }
 }

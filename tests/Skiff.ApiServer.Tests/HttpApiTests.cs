@@ -17,15 +17,15 @@ public sealed class HttpApiTests(ServerFixture fx)
     private static JsonNode Json(string body) => JsonNode.Parse(body)!;
 
     [Fact]
-    public async Task Requests_without_credentials_get_401_except_health_and_version()
+    public async Task Requests_without_credentials_are_anonymous_and_forbidden_except_health_and_version()
     {
         using var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true };
         using var anonymous = new HttpClient(handler);
         var denied = await anonymous.GetAsync(fx.Url("/api/v1/pods"));
-        Assert.Equal(HttpStatusCode.Unauthorized, denied.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode);
         var status = Json(await denied.Content.ReadAsStringAsync());
-        Assert.Equal("Unauthorized", (string?)status["reason"]);
-        Assert.Equal(401, (int?)status["code"]);
+        Assert.Equal("Forbidden", (string?)status["reason"]);
+        Assert.Equal(403, (int?)status["code"]);
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync(fx.Url("/healthz"))).StatusCode);
         var version = Json(await anonymous.GetStringAsync(fx.Url("/version")));
         Assert.Equal("1", (string?)version["major"]);

@@ -63,12 +63,12 @@ public sealed class MetricsTests(ServerFixture fx)
     }
 
     [Fact]
-    public async Task Metrics_need_credentials()
+    public async Task Metrics_are_forbidden_to_anonymous_users()
     {
         using var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true };
         using var anonymous = new HttpClient(handler);
         using var response = await anonymous.GetAsync(fx.Url("/metrics"));
-        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
     }
 
     [Fact]

@@ -29,7 +29,23 @@ public static class AuthorizationSetup
         var loop = Task.Run(() => new ClusterRoleAggregator(registry, logger).RunAsync(TimeSpan.FromMilliseconds(500), options.Time, cts.Token), CancellationToken.None);
         var rbac = new RbacAuthorizer(new WatchCacheRbacObjects(registry.Hub, registry.Index));
         var node = new Node.NodeAuthorizer(new Node.WatchCacheNodeGraph(registry.Hub, registry.Index));
-        return (new AuthorizerChain([node, rbac]), new BackgroundLoop(cts, loop));
+        var chain = new AuthorizerChain([node, rbac]);
+        GuardAgainstEscalation(registry, new Rbac.Escalation.EscalationChecks(rbac, chain));
+        return (chain, new BackgroundLoop(cts, loop));
+    }
+
+    /// <summary>No granting of rights one does not hold (upstream's policybased RBAC storages).</summary>
+    private static void GuardAgainstEscalation(GenericRegistry registry, Rbac.Escalation.EscalationChecks checks)
+    {
+        var roles = new Rbac.Escalation.RoleEscalationGuard(checks);
+        var bindings = new Rbac.Escalation.BindingEscalationGuard(checks);
+        foreach (var (plural, guard) in new (string, IWriteGuard)[] { ("roles", roles), ("clusterroles", roles), ("rolebindings", bindings), ("clusterrolebindings", bindings) })
+        {
+            if (registry.Index.Find(Rbac.Escalation.EscalationChecks.Group, "v1", plural) is { } def)
+            {
+                registry.AddWriteGuard(def, guard);
+            }
+        }
     }
 
     private sealed class BackgroundLoop(CancellationTokenSource? cts, Task? loop) : IAsyncDisposable

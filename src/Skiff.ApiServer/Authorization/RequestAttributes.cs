@@ -9,9 +9,10 @@ public static class RequestAttributes
 {
     public const string Authenticated = "system:authenticated";
 
-    /// <summary>The groups an authenticated user has: its own plus <c>system:authenticated</c>.</summary>
+    /// <summary>The groups an authenticated user has: its own plus <c>system:authenticated</c> (the anonymous user,
+    /// in <c>system:unauthenticated</c>, has only its own).</summary>
     public static IReadOnlyList<string> GroupsOf(UserInfo user) =>
-        user.Groups.Contains(Authenticated) ? user.Groups : [.. user.Groups, Authenticated];
+        user.Groups.Contains(Authenticated) || user.Groups.Contains(AnonymousUser.Group) ? user.Groups : [.. user.Groups, Authenticated];
 
     public static AuthorizationAttributes ForResource(UserInfo user, string method, IQueryCollection query, RequestInfo info)
     {

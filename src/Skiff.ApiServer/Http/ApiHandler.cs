@@ -11,8 +11,8 @@ using Skiff.ApiServer.Security;
 namespace Skiff.ApiServer.Http;
 
 /// <summary>
-/// The request pipeline: health and version (no credentials needed), authentication, then discovery, OpenAPI and
-/// resource paths. Every failure leaves as a Status; storage errors were translated in the registry.
+/// The request pipeline: authentication (anonymous when no credentials are presented), authorization, then health,
+/// version, discovery, OpenAPI and resource paths. Every failure leaves as a Status; storage errors were translated in the registry.
 /// </summary>
 public sealed class ApiHandler
 {
@@ -30,6 +30,13 @@ public sealed class ApiHandler
     public ServiceAccounts.ServiceAccountTokens? ServiceAccountTokensForDiscovery { init => _serviceAccountTokens = value; }
 
     private readonly ServiceAccounts.ServiceAccountTokens? _serviceAccountTokens;
+
+    /// <summary>Requests without credentials act as <see cref="AnonymousUser"/> (upstream's <c>--anonymous-auth</c>,
+    /// on by default). Off, they get 401, except /healthz, /livez, /readyz and /version, which anyone may read.</summary>
+    public bool AnonymousAuth { get; init; } = true;
+
+    /// <summary>The audit log (<c>--audit-policy-file</c>, <c>--audit-log-path</c>), or null when there is none.</summary>
+    public Audit.AuditLog? Audit { get; init; }
 
     public ApiHandler(RequestAuthenticator authenticator, ResourceIndex index, ResourceHandler resources, IOpenApiProvider? openApi, ILogger logger, NodeBootstrapEndpoint? bootstrap = null, ApiServerMetrics? metrics = null, AuthorizerChain? authorizer = null)
     {
@@ -67,12 +74,29 @@ public sealed class ApiHandler
 
     private async Task HandleUnmeasuredAsync(HttpContext ctx)
     {
+        var audit = Audit?.Begin(ctx);
         try
         {
-            await DispatchAsync(ctx);
+            await HandleAuditedAsync(ctx, audit);
+        }
+        finally
+        {
+            if (audit is not null)
+            {
+                await audit.CompleteAsync();
+            }
+        }
+    }
+
+    private async Task HandleAuditedAsync(HttpContext ctx, Audit.RequestAudit? audit)
+    {
+        try
+        {
+            await DispatchAsync(ctx, audit);
         }
         catch (ApiException e)
         {
+            audit?.Failed(e.Status);
             await WriteErrorAsync(ctx, e);
         }
         catch (OperationCanceledException) when (ctx.RequestAborted.IsCancellationRequested)
@@ -104,7 +128,7 @@ public sealed class ApiHandler
         await ResponseWriter.WriteStatusAsync(ctx, e.Status);
     }
 
-    private async Task DispatchAsync(HttpContext ctx)
+    private async Task DispatchAsync(HttpContext ctx, Audit.RequestAudit? audit)
     {
         var path = ctx.Request.Path.Value ?? "/";
         if (path.Length > 1 && path.EndsWith('/'))
@@ -112,15 +136,11 @@ public sealed class ApiHandler
             path = path.TrimEnd('/');
         }
 
-        switch (path)
+        var publicInfo = path is "/healthz" or "/livez" or "/readyz" or "/version";
+        if (publicInfo && !AnonymousAuth)
         {
-            case "/healthz" or "/livez" or "/readyz":
-                ctx.Response.ContentType = "text/plain; charset=utf-8";
-                await ctx.Response.WriteAsync("ok", ctx.RequestAborted);
-                return;
-            case "/version":
-                await ResponseWriter.WriteJsonAsync(ctx, 200, VersionInfo.Json);
-                return;
+            await ServePublicInfoAsync(ctx, path);
+            return;
         }
 
         // Joining nodes have no cluster credentials yet: the bootstrap paths authenticate by the join token themselves.
@@ -129,7 +149,9 @@ public sealed class ApiHandler
             return;
         }
 
-        var user = await _authenticator.AuthenticateAsync(ctx) ?? throw StatusErrors.Unauthorized();
+        var user = await _authenticator.AuthenticateAsync(ctx)
+            ?? (AnonymousAuth && !RequestAuthenticator.PresentsCredentials(ctx) ? AnonymousUser.Info : throw StatusErrors.Unauthorized());
+        var authenticated = user;
         if (_authorizer is not null)
         {
             user = Impersonation.Apply(ctx.Request, user, _authorizer);
@@ -139,9 +161,17 @@ public sealed class ApiHandler
         RequestWarnings.Set(ctx.Response);
         var method = ctx.Request.Method;
         var info = RequestInfo.Parse(path);
-        Authorize(info is { Resource: not null }
+        var attributes = info is { Resource: not null }
             ? RequestAttributes.ForResource(user, method, ctx.Request.Query, info)
-            : RequestAttributes.ForPath(user, method, path));
+            : RequestAttributes.ForPath(user, method, path);
+        audit?.Start(authenticated, user, attributes);
+        Authorize(attributes, audit);
+        if (publicInfo)
+        {
+            await ServePublicInfoAsync(ctx, path);
+            return;
+        }
+
         if (_serviceAccountTokens is not null && path is ServiceAccounts.IssuerDiscovery.ConfigurationPath or ServiceAccounts.IssuerDiscovery.KeysPath)
         {
             var document = path == ServiceAccounts.IssuerDiscovery.KeysPath
@@ -200,8 +230,20 @@ public sealed class ApiHandler
         await _resources.HandleAsync(ctx, def, info);
     }
 
+    private static async Task ServePublicInfoAsync(HttpContext ctx, string path)
+    {
+        if (path == "/version")
+        {
+            await ResponseWriter.WriteJsonAsync(ctx, 200, VersionInfo.Json);
+            return;
+        }
+
+        ctx.Response.ContentType = "text/plain; charset=utf-8";
+        await ctx.Response.WriteAsync("ok", ctx.RequestAborted);
+    }
+
     /// <summary>Asks the authorizer chain; a denial leaves as upstream's 403 Status.</summary>
-    private void Authorize(AuthorizationAttributes attributes)
+    private void Authorize(AuthorizationAttributes attributes, Audit.RequestAudit? audit)
     {
         if (_authorizer is null)
         {
@@ -209,6 +251,7 @@ public sealed class ApiHandler
         }
 
         var (decision, reason) = _authorizer.Authorize(attributes);
+        audit?.Decided(decision, reason);
         if (decision != Decision.Allow)
         {
             throw StatusErrors.Forbidden(attributes, reason);

@@ -26,6 +26,7 @@ public sealed class GenericRegistry
     private readonly ResourceDefinition? _namespaces;
     private readonly ConcurrentDictionary<ResourceDefinition, HashSet<string>?> _selectableFields = new();
     private readonly ConcurrentDictionary<ResourceDefinition, IAllocationHook> _allocations = new();
+    private readonly ConcurrentDictionary<ResourceDefinition, IWriteGuard> _guards = new();
 
     public GenericRegistry(IStore store, WatchCacheHub hub, ResourceIndex index, TimeProvider time)
     {
@@ -45,6 +46,17 @@ public sealed class GenericRegistry
 
     /// <summary>Makes writes of <paramref name="def"/> take and release what <paramref name="hook"/> allocates.</summary>
     public void AddAllocationHook(ResourceDefinition def, IAllocationHook hook) => _allocations[def] = hook;
+
+    /// <summary>Makes users' creates and updates of <paramref name="def"/> pass <paramref name="guard"/>.</summary>
+    public void AddWriteGuard(ResourceDefinition def, IWriteGuard guard) => _guards[def] = guard;
+
+    private void Guard(ResourceDefinition def, AdmissionAttributes? attributes)
+    {
+        if (attributes is not null && _guards.TryGetValue(def, out var guard))
+        {
+            guard.Check(attributes);
+        }
+    }
 
     private IAllocationHook? AllocationHook(ResourceDefinition def) => _allocations.TryGetValue(def, out var hook) ? hook : null;
 
@@ -263,9 +275,11 @@ public sealed class GenericRegistry
                 throw StatusErrors.Invalid(def.Kind, def.Group, meta.Name ?? string.Empty, errors);
             }
 
+            var validated = admission is null ? null : admission with { Name = meta.Name ?? string.Empty, Object = obj };
+            Guard(def, validated);
             if (Admission is not null)
             {
-                await Admission.ValidateAsync(admission is null ? null : admission with { Name = meta.Name ?? string.Empty, Object = obj }, ct);
+                await Admission.ValidateAsync(validated, ct);
             }
 
             if (def.Namespaced)
@@ -497,7 +511,9 @@ public sealed class GenericRegistry
             throw StatusErrors.Invalid(def.Kind, def.Group, obj.Metadata.Name ?? string.Empty, errors);
         }
 
-        Admission?.Validate(admission is null ? null : admission with { Object = obj });
+        var validated = admission is null ? null : admission with { Object = obj };
+        Guard(def, validated);
+        Admission?.Validate(validated);
         return obj;
 
         IKubernetesObject<V1ObjectMeta> Track(IKubernetesObject<V1ObjectMeta> prepared) => fieldManager is null

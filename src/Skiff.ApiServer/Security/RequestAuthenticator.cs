@@ -48,6 +48,11 @@ public sealed class RequestAuthenticator
         return null;
     }
 
+    /// <summary>Whether the request carries credentials (a client certificate or an Authorization header): when they
+    /// fail to authenticate the request is refused rather than treated as anonymous.</summary>
+    public static bool PresentsCredentials(HttpContext context) =>
+        context.Connection.ClientCertificate is not null || !string.IsNullOrEmpty(context.Request.Headers.Authorization.ToString());
+
     /// <summary>
     /// A TokenReview's question: whose is this bearer token, for one of <paramref name="audiences"/>? Static tokens
     /// carry no audience, so (as upstream's audience-agnostic authenticators) they count only when the audiences asked

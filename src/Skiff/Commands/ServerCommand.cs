@@ -40,6 +40,8 @@ internal static class ServerCommand
         agent.AddTo(command);
         clusterCidr.AddTo(command);
         simulation.AddTo(command);
+        var security = new SecurityFlags();
+        security.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var settings = new ServerSettings
@@ -64,6 +66,7 @@ internal static class ServerCommand
                 ControllerManager = clusterCidr.ApplyTo(new Controllers.ControllerManagerOptions(), parse),
                 SimulatedNodes = simulation.Read(parse),
             };
+            settings = security.ApplyTo(settings, parse);
             if (settings.Agent is { } local)
             {
                 settings = settings with { Agent = local with { ClusterCidr = settings.ControllerManager.ClusterCidr ?? local.ClusterCidr } };

@@ -41,6 +41,8 @@ internal static class ServerRunner
                 Port = settings.Port,
                 EventTtl = settings.EventTtl,
                 EncryptionProviderConfig = settings.EncryptionProviderConfig,
+                AnonymousAuth = settings.AnonymousAuth,
+                Audit = settings.Audit,
                 ServiceCidr = settings.ServiceCidr,
                 ServiceNodePortRange = settings.ServiceNodePortRange,
             },

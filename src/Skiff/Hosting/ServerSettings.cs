@@ -30,6 +30,12 @@ internal sealed record ServerSettings
     /// <summary>An EncryptionConfiguration file for secrets (and other resources) at rest.</summary>
     public string? EncryptionProviderConfig { get; init; }
 
+    /// <summary>Requests without credentials act as system:anonymous (<c>--anonymous-auth</c>, default true).</summary>
+    public bool AnonymousAuth { get; init; } = true;
+
+    /// <summary>The audit log (<c>--audit-policy-file</c>, <c>--audit-log-path</c>, rotation flags), or null.</summary>
+    public ApiServer.Audit.AuditOptions? Audit { get; init; }
+
     /// <summary>Run no scheduler in this server (<c>--disable-scheduler</c>), e.g. when one runs elsewhere.</summary>
     public bool DisableScheduler { get; init; }
 
