@@ -69,6 +69,29 @@ var watch = Task.Run(async () =>
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
         }
+        catch (ApiException e) when (e.IsGone)
+        {
+            // The revision left the server's window (thousands of node and lease writes go by): list again, take
+            // what is already bound or running as seen now, and watch on from the list.
+            var list = await api.ListAsync<V1Pod>(new ListOptions(), stop.Token);
+            var now = Stopwatch.GetTimestamp();
+            foreach (var pod in list.Items)
+            {
+                var key = pod.Metadata.NamespaceProperty + "/" + pod.Metadata.Name;
+                if (!string.IsNullOrEmpty(pod.Spec?.NodeName))
+                {
+                    bound.TryAdd(key, now);
+                }
+
+                if (pod.Status?.Phase == "Running")
+                {
+                    running.TryAdd(key, now);
+                }
+            }
+
+            watchFrom = list.ResourceVersion;
+            Console.WriteLine($"measuring watch: {e.Message}; listed {list.Items.Count} pods, watching from {watchFrom}");
+        }
         catch (ApiException e)
         {
             Console.WriteLine($"measuring watch: {e.Message}; watching again");
