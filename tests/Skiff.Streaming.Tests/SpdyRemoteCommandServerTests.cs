@@ -60,6 +60,12 @@ public class SpdyRemoteCommandServerTests
         await stdin.WriteAsync("ls\r"u8.ToArray(), chain.Token);
         await stdin.CloseWriteAsync(chain.Token);
         Assert.Equal("ls\r", await chain.Runtime.StdinClosed.Task.WaitAsync(chain.Token));
+        // The resize and stdin streams are independent: stdin's end may be seen before the resize frame is handled.
+        for (var deadline = DateTime.UtcNow.AddSeconds(10); chain.Runtime.Resizes.Count == 0 && DateTime.UtcNow < deadline;)
+        {
+            await Task.Delay(20, chain.Token);
+        }
+
         Assert.Equal("""{"Width":100,"Height":30}""" + "\n", chain.Runtime.Resizes.Single());
 
         chain.Runtime.Output.Writer.Complete();
