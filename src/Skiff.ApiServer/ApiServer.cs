@@ -84,6 +84,7 @@ public static class ApiServer
             Services.ServiceIpRange.Parse(options.ServiceCidr), Services.NodePortRange.Parse(options.ServiceNodePortRange), registry, store, options.Time, logger, cancellationToken);
 
         var (authorizer, background) = await Authorization.AuthorizationSetup.StartAsync(options, registry, logger, cancellationToken);
+        registry.Admission.Authorizer = authorizer;
         await Scheduling.SystemPriorityClassBootstrap.EnsureAsync(registry, logger, cancellationToken);
 
         // The API server's own client certificate towards kubelets (logs, exec, attach, port-forward).
@@ -92,7 +93,8 @@ public static class ApiServer
         var serviceAccountKey = ServiceAccounts.ServiceAccountKey.LoadOrCreate(Path.Combine(options.DataDirectory, "pki"));
         var serviceAccountTokens = new ServiceAccounts.ServiceAccountTokens(serviceAccountKey, new Admission.WatchCacheClusterObjects(hub, index, registry), options.Time);
         var resourceProxy = new Proxy.ResourceProxy(registry, kubelets);
-        var authenticator = new RequestAuthenticator(certificates.Ca, options.Tokens, serviceAccountTokens);
+        var bootstrapTokens = new BootstrapTokenAuthenticator(new Admission.WatchCacheClusterObjects(hub, index, registry), options.Time);
+        var authenticator = new RequestAuthenticator(certificates.Ca, options.Tokens, serviceAccountTokens, bootstrapTokens);
         var resources = new ResourceHandler(registry, [new BuiltInPatchers(), .. options.Patchers], options.Time, new Proxy.PodProxy(registry, kubelets), resourceProxy)
         {
             TokenRequests = new ServiceAccounts.TokenRequestHandler(registry, serviceAccountTokens),

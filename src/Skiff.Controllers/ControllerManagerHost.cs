@@ -70,7 +70,9 @@ public static class ControllerManagerHost
         using var nodeIpam = string.IsNullOrEmpty(options.ClusterCidr) ? null : new NodeIpamController(context, options.ClusterCidr, options.NodeCidrMaskSize);
         using var authority = options.ClusterSigning is { } signing ? new Certificates.SigningAuthority(signing.CertificatePem, signing.KeyPem) : null;
         using var csrSigning = authority is null ? null : new Certificates.CsrSigningController(context, authority, options.ClusterSigningDuration);
-        logger.LogInformation("controller manager {Identity} running: replicaset, replicationcontroller, deployment, daemonset, statefulset, garbage-collector, job, ttl-after-finished, cronjob, namespace, serviceaccount, node-lifecycle, taint-eviction, disruption, resourcequota{RootCa}{Signing}{Ipam}", options.Identity,
+        using var csrApproving = new Certificates.CsrApprovingController(context, new Certificates.ApiSubjectAccessReviewer(context.Api));
+        using var tokenCleaner = new Bootstrap.TokenCleaner(context);
+        logger.LogInformation("controller manager {Identity} running: replicaset, replicationcontroller, deployment, daemonset, statefulset, garbage-collector, job, ttl-after-finished, cronjob, namespace, serviceaccount, node-lifecycle, taint-eviction, disruption, resourcequota, csrapproving, tokencleaner{RootCa}{Signing}{Ipam}", options.Identity,
             rootCa is null ? string.Empty : ", root-ca-cert-publisher",
             csrSigning is null ? string.Empty : ", csrsigning",
             nodeIpam is null ? string.Empty : $", node-ipam ({options.ClusterCidr}, /{options.NodeCidrMaskSize} per node)");
@@ -93,6 +95,8 @@ public static class ControllerManagerHost
                 taintEviction.RunAsync(options.Workers, cancellationToken),
                 disruption.RunAsync(options.Workers, cancellationToken),
                 csrSigning?.RunAsync(options.Workers, cancellationToken) ?? Task.CompletedTask,
+                csrApproving.RunAsync(options.Workers, cancellationToken),
+                tokenCleaner.RunAsync(1, cancellationToken),
                 resourceQuota.RunAsync(options.Workers, cancellationToken),
                 nodeIpam?.RunAsync(1, cancellationToken) ?? Task.CompletedTask);
         }

@@ -18,6 +18,7 @@ internal static class Program
         root.Subcommands.Add(ImagesCommand.Create());
         root.Subcommands.Add(SchedulerCommand.Create());
         root.Subcommands.Add(DnsCommand.Create());
+        root.Subcommands.Add(TokenCommand.Create());
         return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
     }
 }

@@ -3,7 +3,8 @@ namespace Skiff.EndToEnd.Tests;
 /// <summary>
 /// Issue 8, a second node: <c>skiff agent</c> joins the running server with the server's join token, its node becomes
 /// Ready next to the server's, and a pod bound to it runs, with logs and exec proxied through the API server to the
-/// agent's kubelet. A wrong token is refused and registers nothing.
+/// agent's kubelet. A wrong token is refused and registers nothing. Issue 17: the bootstrap-token join path (TLS
+/// bootstrap through a CertificateSigningRequest the controller manager approves and signs).
 /// </summary>
 [Collection(ClusterCollection.Name)]
 public sealed class AgentJoinTests(SkiffCluster cluster)
@@ -97,6 +98,56 @@ public sealed class AgentJoinTests(SkiffCluster cluster)
         await cluster.KubectlAsync(["delete", "node", AgentNode, "--ignore-not-found"]);
     }
 
+    [SkippableFact]
+    public async Task An_agent_joins_with_a_bootstrap_token_through_an_auto_approved_certificate_request()
+    {
+        SeedWalkthroughTests.RequireCluster(cluster);
+        const string node = "e2e-tls-agent";
+        var created = await ProcessRunner.RunAsync("dotnet",
+            [RepositoryPaths.SkiffDll, "token", "create", "--kubeconfig", cluster.KubeconfigPath, "--ttl", "1h", "--description", "e2e join"],
+            null, TimeSpan.FromMinutes(2), CancellationToken.None);
+        Assert.True(created.ExitCode == 0, created.ToString());
+        var joinToken = created.Stdout.Trim();
+        Assert.Matches("^K10[0-9a-f]{64}::[a-z0-9]{6}\\.[a-z0-9]{16}$", joinToken);
+        var id = joinToken[(joinToken.IndexOf("::", StringComparison.Ordinal) + 2)..][..6];
+        // The server's own token names the same CA.
+        Assert.StartsWith((await File.ReadAllTextAsync(cluster.TokenPath))[..67], joinToken, StringComparison.Ordinal);
+        var secret = await cluster.KubectlAsync(["get", "secret", "-n", "kube-system", "bootstrap-token-" + id, "-o", "jsonpath={.type} {.data.description}"]);
+        Assert.Equal("bootstrap.kubernetes.io/token " + Convert.ToBase64String("e2e join"u8.ToArray()), secret.Stdout);
+
+        var tokenFile = Path.Combine(cluster.DataDirectory, "bootstrap-token");
+        await File.WriteAllTextAsync(tokenFile, joinToken + "\n");
+        await using var agent = AgentProcess.Start(cluster, node, tokenFile);
+        try
+        {
+            await WaitForReadyAsync(agent, node);
+
+            // The request was made as the token's user, approved by csrapproving and issued by csrsigning.
+            var csrs = await cluster.KubectlAsync(["get", "csr", "--no-headers"]);
+            Assert.Contains(csrs.Stdout.Split('\n'), line =>
+                line.Contains("kubernetes.io/kube-apiserver-client-kubelet", StringComparison.Ordinal)
+                && line.Contains("system:bootstrap:" + id, StringComparison.Ordinal)
+                && line.Contains("Approved,Issued", StringComparison.Ordinal));
+            var reason = await cluster.KubectlAsync(["get", "csr", "-o", "jsonpath={range .items[?(@.spec.username==\"system:bootstrap:" + id + "\")]}{.status.conditions[0].reason}{end}"]);
+            Assert.Equal("AutoApproved", reason.Stdout);
+
+            // The agent talks to the API as the node, from the issued certificate, not with the token.
+            var kubeconfig = await File.ReadAllTextAsync(Path.Combine(agent.DataDirectory, "agent", "kubeconfig.yaml"));
+            Assert.DoesNotContain(joinToken[^16..], kubeconfig, StringComparison.Ordinal);
+            var certificateLine = kubeconfig.Split('\n').Select(l => l.Trim()).First(l => l.StartsWith("client-certificate-data: ", StringComparison.Ordinal));
+            using var certificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(
+                System.Text.Encoding.ASCII.GetString(Convert.FromBase64String(certificateLine["client-certificate-data: ".Length..])));
+            Assert.Equal("system:node:" + node, certificate.GetNameInfo(System.Security.Cryptography.X509Certificates.X509NameType.SimpleName, false));
+            Assert.Contains("O=system:nodes", certificate.Subject, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await agent.DisposeAsync();
+            await cluster.KubectlAsync(["delete", "node", node, "--ignore-not-found"]);
+            await cluster.KubectlAsync(["delete", "secret", "-n", "kube-system", "bootstrap-token-" + id, "--ignore-not-found"]);
+        }
+    }
+
     /// <summary>GET the kubelet's /metrics with the admin client certificate (signed by the cluster CA, as the kubelet requires).</summary>
     private async Task<string> ScrapeKubeletAsync(int port)
     {
@@ -109,19 +160,19 @@ public sealed class AgentJoinTests(SkiffCluster cluster)
         return await http.GetStringAsync(new Uri($"https://127.0.0.1:{port}/metrics"));
     }
 
-    private async Task WaitForReadyAsync(AgentProcess agent)
+    private async Task WaitForReadyAsync(AgentProcess agent, string nodeName = AgentNode)
     {
         var deadline = DateTime.UtcNow.AddMinutes(5);
         while (true)
         {
             Assert.False(agent.HasExited, "skiff agent exited:\n" + agent.ReadLog());
-            var ready = await cluster.KubectlAsync(["get", "node", AgentNode, "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"], TimeSpan.FromSeconds(20));
+            var ready = await cluster.KubectlAsync(["get", "node", nodeName, "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"], TimeSpan.FromSeconds(20));
             if (ready.ExitCode == 0 && ready.Stdout.Trim() == "True")
             {
                 return;
             }
 
-            Assert.True(DateTime.UtcNow < deadline, $"node {AgentNode} not Ready within 5 minutes:\n{agent.ReadLog()}");
+            Assert.True(DateTime.UtcNow < deadline, $"node {nodeName} not Ready within 5 minutes:\n{agent.ReadLog()}");
             await Task.Delay(TimeSpan.FromSeconds(1));
         }
     }

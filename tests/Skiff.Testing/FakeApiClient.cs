@@ -433,18 +433,22 @@ public sealed class FakeApiClient : IApiClient
         lock (_gate)
         {
             Record("update", resource, obj.Metadata.NamespaceProperty, obj.Metadata.Name, subresource);
-            if ((resource.Plural, subresource) != ("namespaces", "finalize"))
+            // The field each served subresource writes, as the API server's: namespaces/finalize spec.finalizers
+            // (a terminating namespace left without any finalizer goes), certificatesigningrequests/approval the
+            // conditions of status.
+            var (section, field) = (resource.Plural, subresource) switch
             {
-                throw Error(HttpStatusCode.NotFound, "NotFound", $"the fake API does not serve {resource}/{subresource}");
-            }
+                ("namespaces", "finalize") => ("spec", "finalizers"),
+                ("certificatesigningrequests", "approval") => ("status", "conditions"),
+                _ => throw Error(HttpStatusCode.NotFound, "NotFound", $"the fake API does not serve {resource}/{subresource}"),
+            };
 
-            // namespaces/finalize: only spec.finalizers changes; a terminating namespace left without any finalizer goes.
             var stored = Existing(resource, obj.Metadata.NamespaceProperty, obj.Metadata.Name);
             CheckVersion(resource, obj, stored);
             var next = (JsonObject)stored.Json.DeepClone();
-            var spec = next["spec"] as JsonObject ?? [];
-            next["spec"] = spec;
-            spec["finalizers"] = Encode(obj)["spec"]?["finalizers"]?.DeepClone();
+            var part = next[section] as JsonObject ?? [];
+            next[section] = part;
+            part[field] = Encode(obj)[section]?[field]?.DeepClone();
             return Task.FromResult(Decode<T>(Replace(resource, stored, next)));
         }
     }

@@ -34,6 +34,10 @@ public sealed record AdmissionAttributes
     /// <summary>Read access to the cluster's objects, for plugins that look things up.</summary>
     public required IClusterObjects Cluster { get; init; }
 
+    /// <summary>The API server's authorizer chain, for plugins that check a verb of their own (upstream's
+    /// WantsAuthorizer, e.g. CertificateApproval's <c>approve</c> on <c>signers</c>); null before it is built.</summary>
+    public Authorization.IAuthorizer? Authorizer { get; init; }
+
     public bool IsPod => Resource.Group.Length == 0 && Resource.Plural == "pods";
 
     public bool Is(string group, string plural) => Resource.Group == group && Resource.Plural == plural;

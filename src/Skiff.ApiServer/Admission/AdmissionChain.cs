@@ -23,6 +23,10 @@ public sealed class AdmissionChain
 
     public IReadOnlyList<IAdmissionPlugin> Plugins => _plugins;
 
+    /// <summary>The authorizer handed to plugins that check verbs of their own; set once the chain is built (the
+    /// authorizer's RBAC reads objects written through this same registry).</summary>
+    public Authorization.IAuthorizer? Authorizer { get; set; }
+
     /// <summary>The attributes of a request by the current user, or null when there is none (nothing to admit).</summary>
     public AdmissionAttributes? For(
         AdmissionOperation operation, ResourceDefinition def, string? ns, string? name,
@@ -41,6 +45,7 @@ public sealed class AdmissionChain
                 User = user,
                 DryRun = dryRun,
                 Cluster = _cluster,
+                Authorizer = Authorizer,
             };
 
     public void Admit(AdmissionAttributes? attributes)

@@ -6,7 +6,8 @@ namespace Skiff.ApiServer.Admission;
 /// The admission plugins the API server runs, in upstream's order (kube-apiserver's AllOrderedPlugins; the
 /// mutating phases run in this order, then the validating ones). Add a plugin by putting it at its upstream place.
 /// Upstream's order, for reference: NamespaceLifecycle, LimitRanger, ServiceAccount, NodeRestriction,
-/// TaintNodesByCondition, PodSecurity, Priority, DefaultTolerationSeconds, ..., DefaultStorageClass, ...,
+/// TaintNodesByCondition, PodSecurity, Priority, DefaultTolerationSeconds, ..., DefaultStorageClass, ..., CertificateApproval, CertificateSigning,
+/// CertificateSubjectRestriction, ...,
 /// MutatingAdmissionWebhook, ValidatingAdmissionPolicy, ValidatingAdmissionWebhook, ResourceQuota.
 /// NamespaceLifecycle's refusal to create in a terminating or missing namespace is the registry's own check
 /// (<see cref="Registry.GenericRegistry"/>), made after validation.
@@ -22,6 +23,8 @@ public static class AdmissionPlugins
         new PriorityAdmission(),
         new DefaultTolerationSecondsAdmission(),
         new CertificateRequestorAdmission(),
+        new CertificateApprovalAdmission(),
+        new CertificateSigningAdmission(),
         new CertificateSubjectRestrictionAdmission(),
         new ResourceQuotaAdmission(),
     ];

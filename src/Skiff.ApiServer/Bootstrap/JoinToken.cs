@@ -6,20 +6,24 @@ using System.Text;
 namespace Skiff.ApiServer.Bootstrap;
 
 /// <summary>
-/// The cluster's join token, k3s style: <c>K10&lt;sha256 hex of the CA certificate (DER)&gt;::server:&lt;secret&gt;</c>.
-/// The hash lets a joining agent verify the server's CA before trusting it; the secret authenticates the agent to
-/// the bootstrap endpoint. Kept in <c>&lt;data-dir&gt;/token</c> (mode 0600) and reused across restarts.
+/// A join token, k3s style: <c>K10&lt;sha256 hex of the CA certificate (DER)&gt;::server:&lt;secret&gt;</c> (the
+/// server's own, kept in <c>&lt;data-dir&gt;/token</c>, mode 0600, reused across restarts) or
+/// <c>K10&lt;hash&gt;::&lt;id&gt;.&lt;secret&gt;</c> (a bootstrap token made by <c>skiff token create</c>, as k3s's).
+/// The hash lets a joining agent verify the server's CA before trusting it; the secret authenticates the agent: the
+/// server's to the bootstrap endpoint, a bootstrap token to the API as <c>system:bootstrap:&lt;id&gt;</c>.
 /// </summary>
-public sealed record JoinToken(string CaHash, string Secret)
+public sealed record JoinToken(string CaHash, string Secret, bool IsBootstrapToken = false)
 {
     private const string Prefix = "K10";
     private const string Separator = "::server:";
+    private const string BootstrapSeparator = "::";
 
     /// <summary>The token as written to the token file and passed to <c>skiff agent --token-file</c>.</summary>
-    public string Format() => Prefix + CaHash + Separator + Secret;
+    public string Format() => Prefix + CaHash + (IsBootstrapToken ? BootstrapSeparator : Separator) + Secret;
 
-    /// <summary>Never prints the secret (logs, exceptions).</summary>
-    public override string ToString() => Prefix + CaHash + Separator + "<redacted>";
+    /// <summary>Never prints the secret (logs, exceptions); a bootstrap token's public id is shown.</summary>
+    public override string ToString() =>
+        Prefix + CaHash + (IsBootstrapToken ? BootstrapSeparator + Secret.Split('.')[0] + ".<redacted>" : Separator + "<redacted>");
 
     /// <summary>The lower-case hex SHA-256 of the certificate's DER encoding.</summary>
     public static string HashOf(X509Certificate2 ca)
@@ -39,19 +43,26 @@ public sealed record JoinToken(string CaHash, string Secret)
         }
 
         var separator = text.IndexOf(Separator, StringComparison.Ordinal);
+        var bootstrap = separator < 0;
+        if (bootstrap)
+        {
+            separator = text.IndexOf(BootstrapSeparator, StringComparison.Ordinal);
+        }
+
         if (separator < 0)
         {
             return false;
         }
 
         var hash = text[Prefix.Length..separator];
-        var secret = text[(separator + Separator.Length)..];
-        if (hash.Length != 64 || !hash.All(Uri.IsHexDigit) || secret.Length == 0)
+        var secret = text[(separator + (bootstrap ? BootstrapSeparator : Separator).Length)..];
+        if (hash.Length != 64 || !hash.All(Uri.IsHexDigit) || secret.Length == 0
+            || (bootstrap && !Security.BootstrapTokenAuthenticator.IsBootstrapToken(secret)))
         {
             return false;
         }
 
-        token = new JoinToken(hash.ToLowerInvariant(), secret);
+        token = new JoinToken(hash.ToLowerInvariant(), secret, bootstrap);
         return true;
     }
 
@@ -63,12 +74,12 @@ public sealed record JoinToken(string CaHash, string Secret)
     {
         var hash = HashOf(ca);
         JoinToken? existing = null;
-        if (File.Exists(path) && TryParse(File.ReadAllText(path), out existing) && existing.CaHash == hash)
+        if (File.Exists(path) && TryParse(File.ReadAllText(path), out existing) && !existing.IsBootstrapToken && existing.CaHash == hash)
         {
             return existing;
         }
 
-        var secret = existing?.Secret ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+        var secret = (existing is { IsBootstrapToken: false } ? existing.Secret : null) ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
         var token = new JoinToken(hash, secret);
         var tmp = path + ".tmp";
         File.WriteAllText(tmp, string.Empty);
@@ -91,6 +102,11 @@ public sealed record JoinToken(string CaHash, string Secret)
         if (string.IsNullOrEmpty(presented))
         {
             return false;
+        }
+
+        if (IsBootstrapToken)
+        {
+            return false; // a bootstrap token authenticates through the API, not the server's bootstrap endpoint
         }
 
         var secret = TryParse(presented, out var parsed) ? parsed.Secret : presented.Trim();

@@ -523,7 +523,9 @@ public sealed class GenericRegistry
 
     /// <summary>An update through a subresource whose own rules the caller has applied (e.g. pods/ephemeralcontainers):
     /// the object's identity and lifecycle metadata are kept from <paramref name="old"/> and its managed fields
-    /// recorded under <paramref name="subresource"/>; the strategy's update rules are not run.</summary>
+    /// recorded under <paramref name="subresource"/>; the strategy's update rules are not run, admission is (e.g.
+    /// CertificateApproval on <c>certificatesigningrequests/approval</c>, PodSecurity on
+    /// <c>pods/ephemeralcontainers</c>).</summary>
     public IKubernetesObject<V1ObjectMeta> PrepareSubresourceUpdate(
         ResourceDefinition def, IKubernetesObject<V1ObjectMeta> obj, IKubernetesObject<V1ObjectMeta> old, string fieldManager, string subresource)
     {
@@ -533,6 +535,9 @@ public sealed class GenericRegistry
         obj.ApiVersion = def.ApiVersion;
         obj.Kind = def.Kind;
         obj.Metadata = ModelJson.Deserialize<V1ObjectMeta>(ModelJson.Serialize(old.Metadata));
+        var admission = Admission?.For(AdmissionOperation.Update, def, old.Metadata.NamespaceProperty, old.Metadata.Name, obj, old, dryRun: false, subresource);
+        Admission?.Admit(admission);
+        Admission?.Validate(admission);
         return FieldOwnership.RecordUpdate(def, old, obj, fieldManager, subresource, Now);
     }
 

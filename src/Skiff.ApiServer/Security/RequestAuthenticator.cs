@@ -15,13 +15,16 @@ public sealed class RequestAuthenticator
     private readonly X509Certificate2 _ca;
     private readonly TokenAuthenticator _tokens;
     private readonly ServiceAccounts.ServiceAccountTokens? _serviceAccounts;
+    private readonly BootstrapTokenAuthenticator? _bootstrapTokens;
     private readonly ConditionalWeakTable<X509Certificate2, UserInfoBox> _verified = new();
 
-    public RequestAuthenticator(X509Certificate2 ca, TokenAuthenticator tokens, ServiceAccounts.ServiceAccountTokens? serviceAccounts = null)
+    public RequestAuthenticator(
+        X509Certificate2 ca, TokenAuthenticator tokens, ServiceAccounts.ServiceAccountTokens? serviceAccounts = null, BootstrapTokenAuthenticator? bootstrapTokens = null)
     {
         _ca = ca;
         _tokens = tokens;
         _serviceAccounts = serviceAccounts;
+        _bootstrapTokens = bootstrapTokens;
     }
 
     /// <summary>The user of the request: its client certificate's, else its bearer token's (a static token or a
@@ -42,7 +45,17 @@ public sealed class RequestAuthenticator
         if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
             var token = header["Bearer ".Length..].Trim();
-            return _tokens.Authenticate(token) ?? (_serviceAccounts is null ? null : await _serviceAccounts.AuthenticateAsync(token));
+            if (_tokens.Authenticate(token) is { } user)
+            {
+                return user;
+            }
+
+            if (_bootstrapTokens is not null && BootstrapTokenAuthenticator.IsBootstrapToken(token))
+            {
+                return _bootstrapTokens.Authenticate(token);
+            }
+
+            return _serviceAccounts is null ? null : await _serviceAccounts.AuthenticateAsync(token);
         }
 
         return null;
@@ -54,14 +67,15 @@ public sealed class RequestAuthenticator
         context.Connection.ClientCertificate is not null || !string.IsNullOrEmpty(context.Request.Headers.Authorization.ToString());
 
     /// <summary>
-    /// A TokenReview's question: whose is this bearer token, for one of <paramref name="audiences"/>? Static tokens
-    /// carry no audience, so (as upstream's audience-agnostic authenticators) they count only when the audiences asked
+    /// A TokenReview's question: whose is this bearer token, for one of <paramref name="audiences"/>? Static and
+    /// bootstrap tokens carry no audience, so (as upstream's audience-agnostic authenticators) they count only when the audiences asked
     /// include one the API server accepts.
     /// </summary>
     public async Task<UserInfo?> AuthenticateTokenAsync(string token, IReadOnlyList<string> audiences)
     {
         var serverAudiences = _serviceAccounts?.Audiences ?? [];
-        if (audiences.Any(serverAudiences.Contains) && _tokens.Authenticate(token) is { } user)
+        if (audiences.Any(serverAudiences.Contains)
+            && (_tokens.Authenticate(token) ?? (BootstrapTokenAuthenticator.IsBootstrapToken(token) ? _bootstrapTokens?.Authenticate(token) : null)) is { } user)
         {
             return user;
         }

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
+using Skiff.Api.Certificates;
 using Skiff.Client;
 using Skiff.Client.Api;
 using Skiff.Client.Informers;
@@ -54,8 +55,9 @@ public sealed class CsrSigningController : IDisposable
     public async Task SyncAsync(string key, CancellationToken cancellationToken)
     {
         var cached = _requests.Cache.GetByKey(key);
-        if (cached?.Spec is null || cached.Status?.Certificate is { Length: > 0 }
-            || !Has(cached, "Approved") || Has(cached, "Failed") || !KubernetesSigners.Names.Contains(cached.Spec.SignerName))
+        if (cached?.Spec is null || CertificateRequestStatus.IsIssued(cached)
+            || !CertificateRequestStatus.Has(cached, CertificateRequestStatus.Approved) || CertificateRequestStatus.Has(cached, CertificateRequestStatus.Failed)
+            || !KubernetesSigners.Names.Contains(cached.Spec.SignerName))
         {
             return;
         }
@@ -90,7 +92,7 @@ public sealed class CsrSigningController : IDisposable
             csr.Status.Conditions ??= [];
             csr.Status.Conditions.Add(new V1CertificateSigningRequestCondition
             {
-                Type = "Failed", Status = "True", Reason = "SignerValidationFailure", Message = problem, LastUpdateTime = now, LastTransitionTime = now,
+                Type = CertificateRequestStatus.Failed, Status = "True", Reason = "SignerValidationFailure", Message = problem, LastUpdateTime = now, LastTransitionTime = now,
             });
         }
 
@@ -103,9 +105,6 @@ public sealed class CsrSigningController : IDisposable
         _registration.Dispose();
         Queue.Dispose();
     }
-
-    private static bool Has(V1CertificateSigningRequest csr, string type) =>
-        csr.Status?.Conditions?.Any(c => c.Type == type && c.Status == "True") == true;
 
     /// <summary>The requested duration (at least 10 minutes, as validation ensures) capped by the signing duration.</summary>
     private TimeSpan Lifetime(int? expirationSeconds) =>

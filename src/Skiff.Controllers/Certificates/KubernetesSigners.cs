@@ -47,6 +47,27 @@ public static class KubernetesSigners
         }
     }
 
+    /// <summary>
+    /// Whether a request is a plain kubelet client certificate request (upstream's IsKubeletClientCSR, what the
+    /// csrapproving controller recognizes): subject <c>system:node:*</c> in exactly <c>system:nodes</c>, no alternative
+    /// names, usages exactly {digital signature, client auth} with or without key encipherment.
+    /// </summary>
+    public static bool IsKubeletClientRequest(CertificateRequest request, IReadOnlyCollection<string> usages)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(usages);
+        var distinct = usages.ToHashSet(StringComparer.Ordinal);
+        var usagesMatch = distinct.SetEquals(ClientUsages) || distinct.SetEquals(["digital signature", "client auth"]);
+        return usagesMatch && NodeSubjectProblem(request) is null && AlternativeNames(request) == (0, 0, 0, 0);
+    }
+
+    /// <summary>The request's subject common name (empty without one).</summary>
+    public static string CommonName(CertificateRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return Attributes(request, "2.5.4.3").FirstOrDefault() ?? string.Empty;
+    }
+
     private static string? NodeSubjectProblem(CertificateRequest request)
     {
         var organizations = Attributes(request, "2.5.4.10").ToList();

@@ -44,6 +44,6 @@ internal static class AgentJoinRunner
         // The message names the file, never its content: the token is a secret.
         return JoinToken.TryParse(File.ReadAllText(path), out var token)
             ? token
-            : throw new NodeJoinException($"{path} holds no join token of the form K10<ca-hash>::server:<secret>");
+            : throw new NodeJoinException($"{path} holds no join token of the form K10<ca-hash>::server:<secret> or K10<ca-hash>::<id>.<secret>");
     }
 }

@@ -31,6 +31,11 @@ internal static class NodeJoiner
             },
         };
         using var http = new HttpClient(pinned) { BaseAddress = server, Timeout = TimeSpan.FromSeconds(30) };
+        if (token.IsBootstrapToken)
+        {
+            return await JoinWithBootstrapTokenAsync(http, server, ca, token, nodeName, agentDirectory, logger, cancellationToken);
+        }
+
         using var request = new HttpRequestMessage(HttpMethod.Post, NodeBootstrapEndpoint.CredentialsPath)
         {
             Content = JsonContent.Create(new NodeCredentialsRequest(nodeName, [nodeIp]), BootstrapJson.Default.NodeCredentialsRequest),
@@ -54,6 +59,59 @@ internal static class NodeJoiner
             cancellationToken);
         logger.LogInformation("Joined {Server} as node {Node}; kubeconfig at {Kubeconfig}", server, nodeName, kubeconfigPath);
         return new JoinedNode(kubeconfigPath, X509Certificate2.CreateFromPem(credentials.ServingCertificate, credentials.ServingKey));
+    }
+
+    /// <summary>
+    /// TLS bootstrap: the client certificate through a CertificateSigningRequest made with the bootstrap token; the
+    /// kubelet serves with a self-signed certificate as upstream's does without server TLS bootstrap.
+    /// </summary>
+    private static async Task<JoinedNode> JoinWithBootstrapTokenAsync(
+        HttpClient http, Uri server, X509Certificate2 ca, JoinToken token, string nodeName, string agentDirectory, ILogger logger, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(agentDirectory);
+        var kubeconfigPath = Path.Combine(agentDirectory, "kubeconfig.yaml");
+        if (ExistingCredentialsValid(kubeconfigPath, ca, nodeName))
+        {
+            logger.LogInformation("Node {Node} already holds a client certificate from {Server}; no new request", nodeName, server);
+            return new JoinedNode(kubeconfigPath, null);
+        }
+
+        var (certificate, key) = await NodeTlsBootstrap.RequestClientCertificateAsync(http, token.Secret, nodeName, logger, cancellationToken);
+        await KubeconfigWriter.WriteAsync(kubeconfigPath, KubeconfigWriter.Render(server.ToString().TrimEnd('/'), ca.ExportCertificatePem(), certificate, key), cancellationToken);
+        logger.LogInformation("Joined {Server} as node {Node} with bootstrap token {Token}; kubeconfig at {Kubeconfig}", server, nodeName, token, kubeconfigPath);
+        return new JoinedNode(kubeconfigPath, null);
+    }
+
+    /// <summary>Whether the kubeconfig left by an earlier join still holds a certificate for this node from this CA
+    /// that has not expired, so a restart does not ask again (the bootstrap token may be gone by then).</summary>
+    private static bool ExistingCredentialsValid(string kubeconfigPath, X509Certificate2 ca, string nodeName)
+    {
+        if (!File.Exists(kubeconfigPath))
+        {
+            return false;
+        }
+
+        try
+        {
+            var config = k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfigPath);
+            if (config.ClientCertificateData is not { Length: > 0 } data)
+            {
+                return false;
+            }
+
+            using var certificate = X509Certificate2.CreateFromPem(System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(data)));
+            using var chain = new X509Chain();
+            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+            chain.ChainPolicy.CustomTrustStore.Add(ca);
+            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+            return certificate.GetNameInfo(X509NameType.SimpleName, false) == "system:node:" + nodeName
+                && certificate.NotAfter.ToUniversalTime() > DateTime.UtcNow.AddMinutes(5)
+                && chain.Build(certificate);
+        }
+        catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or FormatException or IOException or k8s.Exceptions.KubeConfigException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Trust on first use, checked: the CA is taken from the server only if it hashes to the token's hash.</summary>
@@ -97,8 +155,9 @@ internal static class NodeJoiner
     }
 }
 
-/// <summary>A joined node: its kubeconfig (client certificate <c>system:node:&lt;name&gt;</c>) and kubelet serving certificate.</summary>
-internal sealed record JoinedNode(string KubeconfigPath, X509Certificate2 ServingCertificate);
+/// <summary>A joined node: its kubeconfig (client certificate <c>system:node:&lt;name&gt;</c>) and kubelet serving
+/// certificate (null: the kubelet makes a self-signed one).</summary>
+internal sealed record JoinedNode(string KubeconfigPath, X509Certificate2? ServingCertificate);
 
 /// <summary>Joining failed in a way the user can act on (unreachable server, wrong token, foreign CA).</summary>
 internal sealed class NodeJoinException : Exception

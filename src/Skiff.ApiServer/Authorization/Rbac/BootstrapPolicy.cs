@@ -56,6 +56,13 @@ public static class BootstrapPolicy
                 Rule(V("list", "watch"), G("discovery.k8s.io"), "endpointslices"),
             ]),
             Role("system:node-bootstrapper", [Rule(V("create", "get", "list", "watch"), G("certificates.k8s.io"), "certificatesigningrequests")]),
+            // What the csrapproving controller asks through SubjectAccessReviews, and who may approve for which signer.
+            Role("system:certificates.k8s.io:certificatesigningrequests:nodeclient", [Rule(V("create"), G("certificates.k8s.io"), "certificatesigningrequests/nodeclient")]),
+            Role("system:certificates.k8s.io:certificatesigningrequests:selfnodeclient", [Rule(V("create"), G("certificates.k8s.io"), "certificatesigningrequests/selfnodeclient")]),
+            Role("system:certificates.k8s.io:kube-apiserver-client-approver", [Named(V("approve"), G("certificates.k8s.io"), ["signers"], "kubernetes.io/kube-apiserver-client")]),
+            Role("system:certificates.k8s.io:kube-apiserver-client-kubelet-approver", [Named(V("approve"), G("certificates.k8s.io"), ["signers"], "kubernetes.io/kube-apiserver-client-kubelet")]),
+            Role("system:certificates.k8s.io:kubelet-serving-approver", [Named(V("approve"), G("certificates.k8s.io"), ["signers"], "kubernetes.io/kubelet-serving")]),
+            Role("system:certificates.k8s.io:legacy-unknown-approver", [Named(V("approve"), G("certificates.k8s.io"), ["signers"], "kubernetes.io/legacy-unknown")]),
             Role("system:auth-delegator",
             [
                 Rule(V("create"), G("authentication.k8s.io"), "tokenreviews"),
@@ -83,6 +90,12 @@ public static class BootstrapPolicy
             Binding("system:kube-controller-manager", "system:kube-controller-manager", User("system:kube-controller-manager")),
             Binding("system:kube-dns", "system:kube-dns", ServiceAccount("kube-system", "kube-dns")),
             Binding("system:kube-scheduler", "system:kube-scheduler", User("system:kube-scheduler")),
+
+            // TLS bootstrapping as kubeadm sets it up: a bootstrap token's user may ask for a node client certificate,
+            // which the csrapproving controller approves; a node may renew its own.
+            Binding("skiff:kubelet-bootstrap", "system:node-bootstrapper", Group("system:bootstrappers")),
+            Binding("skiff:node-autoapprove-bootstrap", "system:certificates.k8s.io:certificatesigningrequests:nodeclient", Group("system:bootstrappers")),
+            Binding("skiff:node-autoapprove-certificate-rotation", "system:certificates.k8s.io:certificatesigningrequests:selfnodeclient", Group("system:nodes")),
 
             // Bound to nobody since 1.8: kubelets get these rules from the Node authorizer, narrowed to their own objects.
             Binding("system:node", "system:node"),
@@ -287,6 +300,10 @@ public static class BootstrapPolicy
         // csrsigning (upstream's system:controller:certificate-controller): issues certificates into the status.
         Rule(V("update"), G("certificates.k8s.io"), "certificatesigningrequests/status"),
         Named(V("sign"), G("certificates.k8s.io"), ["signers"], "kubernetes.io/kube-apiserver-client", "kubernetes.io/kube-apiserver-client-kubelet", "kubernetes.io/kubelet-serving"),
+        // csrapproving approves kubelet client requests; the csr cleaner deletes old requests (same upstream role).
+        Rule(V("update"), G("certificates.k8s.io"), "certificatesigningrequests/approval"),
+        Named(V("approve"), G("certificates.k8s.io"), ["signers"], "kubernetes.io/kube-apiserver-client-kubelet"),
+        Rule(V("delete"), G("certificates.k8s.io"), "certificatesigningrequests"),
         // The resource quota controller keeps status.hard and status.used (upstream's resourcequota-controller role).
         Rule(V("update"), G(Legacy), "resourcequotas/status"),
     ];

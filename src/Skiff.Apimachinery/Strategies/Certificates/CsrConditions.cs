@@ -1,4 +1,5 @@
 using k8s.Models;
+using Skiff.Api.Certificates;
 using Skiff.Apimachinery.Validation;
 
 namespace Skiff.Apimachinery.Strategies.Certificates;
@@ -11,17 +12,16 @@ namespace Skiff.Apimachinery.Strategies.Certificates;
 /// </summary>
 public static class CsrConditions
 {
-    public const string Approved = "Approved";
-    public const string Denied = "Denied";
-    public const string Failed = "Failed";
+    public const string Approved = CertificateRequestStatus.Approved;
+    public const string Denied = CertificateRequestStatus.Denied;
+    public const string Failed = CertificateRequestStatus.Failed;
 
     private static readonly string[] TrueOnly = ["True"];
     private static readonly string[] Statuses = ["True", "False", "Unknown"];
 
     public static bool IsApprovalCondition(string? type) => type is Approved or Denied;
 
-    public static bool Has(V1CertificateSigningRequest csr, string type) =>
-        csr.Status?.Conditions?.Any(c => c.Type == type && c.Status == "True") == true;
+    public static bool Has(V1CertificateSigningRequest csr, string type) => CertificateRequestStatus.Has(csr, type);
 
     /// <summary>The approval conditions (Approved, Denied) of <paramref name="approvalSource"/> followed by the other
     /// conditions of <paramref name="otherSource"/>: how one writer's update keeps what the other writer owns.</summary>
