@@ -91,6 +91,33 @@ public sealed class VxlanReconcilerTests
     }
 
     [Fact]
+    public async Task Switching_to_host_gw_deletes_the_device_the_overlay_left_and_routes_directly()
+    {
+        await Reconciler().ReconcileAsync(Cluster(), CancellationToken.None);
+        _vxlan.Commands.Clear();
+        _routes.Commands.Clear();
+
+        var changes = await Reconciler(PodNetworkBackend.HostGateway).ReconcileAsync(Cluster(), CancellationToken.None);
+
+        Assert.Equal(["ip link del skiff.1"], _vxlan.Commands);
+        Assert.Null(_vxlan.Device);
+        Assert.Equal(["link delete skiff.1", "replace 10.42.1.0/24 via 192.0.2.2", "delete 10.42.2.0/24"], changes);
+        Assert.Equal([new PodRoute("10.42.1.0/24", "192.0.2.2")], _routes.Routes.Values);
+        Assert.Empty(await Reconciler(PodNetworkBackend.HostGateway).ReconcileAsync(Cluster(), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Host_gw_leaves_a_device_sending_from_another_address_alone()
+    {
+        await _vxlan.EnsureDeviceAsync(new VxlanDevice("192.0.2.99", "0e:53:c0:00:02:63", "10.99.0.0"), CancellationToken.None);
+
+        await Reconciler(PodNetworkBackend.HostGateway).ReconcileAsync(Cluster(), CancellationToken.None);
+
+        Assert.NotNull(_vxlan.Device);
+        Assert.DoesNotContain("ip link del skiff.1", _vxlan.Commands);
+    }
+
+    [Fact]
     public async Task Auto_routes_directly_to_nodes_on_a_shared_link_and_through_vxlan_to_the_others()
     {
         await Reconciler(PodNetworkBackend.Auto).ReconcileAsync(Cluster(), CancellationToken.None);
