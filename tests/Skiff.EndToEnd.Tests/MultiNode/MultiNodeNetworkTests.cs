@@ -72,6 +72,14 @@ public sealed class MultiNodeNetworkTests
 
         await PodsReachEveryPodWithTheirOwnAddressAsync(cluster);
 
+        // The overlay's MTU (1500 of the LAN less 50) is the pods' too on every node (auto may carry any pod's packets
+        // over VXLAN), as flannel's FLANNEL_MTU: a full-size pod packet fits the device without fragmentation.
+        foreach (var node in MultiNodeCluster.AllNodes)
+        {
+            var mtu = await cluster.KubectlOkAsync("exec", "bb-" + node, "--", "cat", "/sys/class/net/eth0/mtu");
+            Assert.Equal("1450", mtu.Stdout.Trim());
+        }
+
         var leaving = MultiNodeCluster.AgentNodes[1];
         await cluster.Agent(1).StopAsync();
         await cluster.KubectlOkAsync("delete", "node", leaving);
