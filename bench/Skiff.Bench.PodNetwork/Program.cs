@@ -77,6 +77,14 @@ try
 
     await ReconcileBothAsync(PodNetworkBackend.None, nodes); // removes the host-gw routes
     await ReconcileBothAsync(PodNetworkBackend.Vxlan, nodes);
+    // As Skiff's CNI config does with VXLAN in use: pod interfaces get the overlay's MTU (the link's 1500 less 50).
+    var podMtu = PodMtu.For(PodNetworkBackend.Vxlan, 1500)!.Value.ToString(CultureInfo.InvariantCulture);
+    foreach (var (host, pod) in new[] { (Ns("ha"), Ns("pa")), (Ns("hb"), Ns("pb")) })
+    {
+        await Run("ip", "-n", pod, "link", "set", "eth0", "mtu", podMtu);
+        await Run("ip", "-n", host, "link", "set", "pod0", "mtu", podMtu);
+    }
+
     await MeasureAsync("pod -> pod, vxlan", Ns("pa"), "10.205.51.2");
 }
 finally

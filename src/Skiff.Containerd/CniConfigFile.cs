@@ -51,6 +51,11 @@ internal static class CniConfigFile
                 },
             },
         };
+        if (options.PodMtu is { } mtu)
+        {
+            conflist["plugins"]![0]!["mtu"] = mtu;
+        }
+
         return conflist.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
     }
 }

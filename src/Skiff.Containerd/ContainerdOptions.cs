@@ -32,6 +32,10 @@ public sealed record ContainerdOptions
     /// later and containerd loads it then (its CRI plugin watches the conf dir).</summary>
     public bool DeferPodNetwork { get; init; }
 
+    /// <summary>The MTU of the pods' interfaces and the bridge (the CNI bridge plugin's <c>mtu</c>); null leaves the
+    /// plugin's default (1500). An overlay sets it below its device's (flannel's FLANNEL_MTU).</summary>
+    public int? PodMtu { get; init; }
+
     /// <summary>Port of containerd's streaming server on 127.0.0.1 (the URLs Exec/Attach/PortForward return).</summary>
     public int StreamPort { get; init; } = DefaultStreamPort;
 

@@ -58,6 +58,14 @@ public sealed class ConfigurationFileTests
         Assert.Equal("10.88.2.1", range["gateway"]!.GetValue<string>());
         Assert.Equal("/var/lib/skiff/node-2/cni/networks", bridge["ipam"]!["dataDir"]!.GetValue<string>());
         Assert.Equal("portmap", conflist["plugins"]![1]!["type"]!.GetValue<string>());
+        Assert.Null(bridge["mtu"]); // the plugin's default unless a pod MTU is given
+    }
+
+    [Fact]
+    public void Cni_bridge_gets_the_pod_mtu_when_one_is_given()
+    {
+        var conflist = JsonNode.Parse(CniConfigFile.Render(Options with { PodMtu = 1450 }))!;
+        Assert.Equal(1450, conflist["plugins"]![0]!["mtu"]!.GetValue<int>());
     }
 
     [Theory]

@@ -8,6 +8,11 @@ public interface IVxlanTable
     /// gateway address and brings it up.</summary>
     Task EnsureDeviceAsync(VxlanDevice device, CancellationToken cancellationToken);
 
+    /// <summary>Deletes the device (and with it its entries and routes) if there is one sending from
+    /// <paramref name="localIp"/>, this node's address: what a node left from an earlier run with the overlay when it
+    /// now runs without one. Returns whether it deleted one.</summary>
+    Task<bool> DeleteDeviceAsync(string localIp, CancellationToken cancellationToken);
+
     /// <summary>The permanent neighbour entries on the device (empty when there is no device).</summary>
     Task<IReadOnlyList<VxlanNeighbour>> ListNeighboursAsync(CancellationToken cancellationToken);
 

@@ -77,6 +77,18 @@ public sealed class IpVxlanTable(string? netns = null, string ip = "ip", string 
         await RunIpAsync(["link", "set", Device, "up"], cancellationToken);
     }
 
+    public async Task<bool> DeleteDeviceAsync(string localIp, CancellationToken cancellationToken)
+    {
+        var existing = await ShowDeviceAsync(cancellationToken);
+        if (existing?["linkinfo"]?["info_data"]?["local"]?.GetValue<string>() != localIp)
+        {
+            return false; // none, or not this node's (another cluster's on a shared kernel): not ours to remove
+        }
+
+        await RunIpAsync(["link", "del", Device], cancellationToken);
+        return true;
+    }
+
     public async Task<IReadOnlyList<VxlanNeighbour>> ListNeighboursAsync(CancellationToken cancellationToken)
     {
         if (await ShowDeviceAsync(cancellationToken) is null)

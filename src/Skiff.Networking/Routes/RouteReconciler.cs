@@ -64,6 +64,15 @@ public sealed class RouteReconciler(IRouteTable table, string nodeName, ILogger 
         }
 
         ActiveDevice = device;
+        var changes = new List<string>();
+        if (backend == PodNetworkBackend.HostGateway && vxlan is not null && LocalIp(all) is { } localIp
+            && await vxlan.DeleteDeviceAsync(localIp.ToString(), cancellationToken))
+        {
+            // Left by an earlier run with the overlay (the backend changed on restart): its routes, neighbours and
+            // forwarding entries go with it, and the host-gw routes below take over.
+            changes.Add($"link delete {VxlanSettings.DeviceName}");
+        }
+
         var wanted = new Dictionary<string, PodRoute>(StringComparer.Ordinal);
         var neighbours = new Dictionary<string, VxlanNeighbour>(StringComparer.Ordinal);
         var forwarding = new Dictionary<string, VxlanForwarding>(StringComparer.Ordinal);
@@ -99,7 +108,6 @@ public sealed class RouteReconciler(IRouteTable table, string nodeName, ILogger 
             forwarding[mac] = new VxlanForwarding(mac, route.Via);
         }
 
-        var changes = new List<string>();
         // The link-layer entries first, so a new route never points at a neighbour the kernel cannot resolve.
         var currentForwarding = vxlan is null ? [] : await vxlan.ListForwardingAsync(cancellationToken);
         var currentNeighbours = vxlan is null ? [] : await vxlan.ListNeighboursAsync(cancellationToken);
@@ -146,6 +154,10 @@ public sealed class RouteReconciler(IRouteTable table, string nodeName, ILogger 
 
         return changes;
     }
+
+    /// <summary>This node's IPv4 InternalIP, unless loopback (nodes sharing a kernel have no device of their own).</summary>
+    private IPAddress? LocalIp(IEnumerable<V1Node> nodes) =>
+        nodes.FirstOrDefault(n => n.Metadata.Name == nodeName) is { } local && InternalIp(local) is { } ip && !IPAddress.IsLoopback(ip) ? ip : null;
 
     /// <summary>The other nodes with a pod range and a usable address, by name, with the host-gw route to each.</summary>
     private List<(PodRoute Route, V1Node Node)> Peers(IEnumerable<V1Node> nodes)

@@ -40,6 +40,7 @@ internal static class AgentRunner
                     BridgeName = settings.BridgeName,
                     Subnet = settings.PodCidr ?? ContainerdOptions.DefaultSubnet,
                     DeferPodNetwork = settings.PodCidr is null,
+                    PodMtu = await PodMtuAsync(settings, logger, cancellationToken),
                     StreamPort = settings.StreamPort,
                     Registries = await RegistriesFile.LoadAsync(RegistriesPath(agentDirectory), cancellationToken),
                 },
@@ -195,6 +196,28 @@ internal static class AgentRunner
         catch (Exception e) when (e is not OperationCanceledException)
         {
             context.Loggers.CreateLogger("Skiff.Networking.Routes").LogError(e, "the pod routes of node {Node} stopped; pods on other nodes may be out of reach", nodeName);
+        }
+    }
+
+    /// <summary>The pods' MTU for this node's backend and link (see <see cref="Networking.Overlay.PodMtu"/>); null, and
+    /// the CNI default, when routes are off or the link cannot be read.</summary>
+    private static async Task<int?> PodMtuAsync(AgentSettings settings, ILogger logger, CancellationToken cancellationToken)
+    {
+        if (settings.DisablePodRoutes || !System.Net.IPAddress.TryParse(settings.NodeIp, out var nodeIp))
+        {
+            return null;
+        }
+
+        try
+        {
+            var mtu = await Networking.Overlay.PodMtu.DetectAsync(settings.PodNetworkBackend, nodeIp, cancellationToken);
+            logger.LogInformation("node {Node}: pod MTU {Mtu}", settings.NodeName, mtu?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "default");
+            return mtu;
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            logger.LogWarning(e, "the MTU of node address {Ip}'s link could not be read; pods keep the CNI default", nodeIp);
+            return null;
         }
     }
 

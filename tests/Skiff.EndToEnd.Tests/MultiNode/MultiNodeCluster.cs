@@ -36,6 +36,12 @@ internal sealed class MultiNodeCluster : IAsyncDisposable
 
     public TestHosts? Hosts => _hosts;
 
+    /// <summary>Whether the cluster serves DNS: only with <see cref="TestHosts"/>, where every node binds the cluster
+    /// DNS address inside its own namespace (the server's control-plane DNS, the agents' node-local DNS) and this
+    /// machine's own 10.43.0.10:53, owned by the shared e2e cluster, is never touched. Nodes sharing this machine's
+    /// namespace run with <c>--disable-dns</c>.</summary>
+    public bool ServesDns => _hosts is not null;
+
     private string KubeconfigPath => Path.Combine(_serverDirectory, "kubeconfig.yaml");
 
     /// <summary>Starts the server, waits for its token and node, then the agents, and waits for all three Ready.</summary>
@@ -73,7 +79,7 @@ internal sealed class MultiNodeCluster : IAsyncDisposable
             : SkiffNodeProcess.Start(_hosts.Host(0), _serverDirectory,
             [
                 "server", "--bind-address", _hosts.Address(0), "--port", ApiPort.ToString(CultureInfo.InvariantCulture),
-                "--node-ip", _hosts.Address(0), "--node-name", ServerNode, "--offline-images", "--disable-dns", .. extraArguments,
+                "--node-ip", _hosts.Address(0), "--node-name", ServerNode, "--offline-images", .. extraArguments,
             ]);
         _nodes.Add(server);
         await WaitForNodeReadyAsync(ServerNode, server, TimeSpan.FromMinutes(8)); // the first start builds the images
@@ -91,7 +97,7 @@ internal sealed class MultiNodeCluster : IAsyncDisposable
             var agent = _hosts is null
                 ? SkiffNodeProcess.Start(null, directory,
                 [
-                    .. common, "--kubelet-port", Port(), "--stream-port", Port(), "--bridge-name", Bridge(i + 1), "--cluster-cidr", ClusterCidr, .. extraArguments,
+                    .. common, "--kubelet-port", Port(), "--stream-port", Port(), "--bridge-name", Bridge(i + 1), "--cluster-cidr", ClusterCidr, "--disable-dns", .. extraArguments,
                 ])
                 : SkiffNodeProcess.Start(_hosts.Host(i + 1), directory, [.. common, "--node-ip", _hosts.Address(i + 1), .. extraArguments]);
             _nodes.Add(agent);

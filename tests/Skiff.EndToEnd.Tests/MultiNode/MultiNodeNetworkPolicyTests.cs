@@ -5,7 +5,8 @@ namespace Skiff.EndToEnd.Tests.MultiNode;
 /// on an agent, which enforces its ingress with the policies, pods and namespaces it reads under its own node
 /// credential; a labelled client on the server's node gets in across the LAN, an unlabelled pod on the other agent
 /// and one beside nginx on the same node do not; and an egress policy on the other agent (judged where the traffic
-/// starts) cuts its pod off from the client's node.
+/// starts) cuts its pod off from the client's node and from cluster DNS, until a policy allowing port 53 (the usual
+/// "allow DNS" egress rule) lets its names resolve again while everything else stays blocked.
 /// </summary>
 public sealed class MultiNodeNetworkPolicyTests
 {
@@ -44,6 +45,7 @@ public sealed class MultiNodeNetworkPolicyTests
         // Egress on agent2: its pod may reach only the web pod's address; echo (on the server's node, isolated by
         // nothing) is out of its reach.
         Assert.Equal("ok", await FetchAsync(cluster, "far", echo));
+        await EventuallyAsync(() => ResolveAsync(cluster, "far"), "ok", cluster);
         await cluster.KubectlOkAsync("apply", "-f", Manifest($$"""
             apiVersion: networking.k8s.io/v1
             kind: NetworkPolicy
@@ -59,8 +61,25 @@ public sealed class MultiNodeNetworkPolicyTests
             """));
         await EventuallyAsync(() => FetchAsync(cluster, "far", echo), "blocked", cluster);
         Assert.Equal("ok", await FetchAsync(cluster, "client", echo));
+        Assert.Equal("blocked", await ResolveAsync(cluster, "far"));
 
-        await cluster.KubectlOkAsync("delete", "networkpolicy", "web-from-clients", "far-out");
+        // The usual companion policy: egress to port 53 (UDP and TCP) anywhere. Skiff serves cluster DNS on every node
+        // at the kube-dns address (no kube-dns pods to select), so a rule on the port is what lets DNS out.
+        await cluster.KubectlOkAsync("apply", "-f", Manifest("""
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: allow-dns}
+            spec:
+              podSelector: {}
+              policyTypes: [Egress]
+              egress:
+              - ports: [{port: 53, protocol: UDP}, {port: 53, protocol: TCP}]
+            """));
+        await EventuallyAsync(() => ResolveAsync(cluster, "far"), "ok", cluster);
+        Assert.Equal("blocked", await FetchAsync(cluster, "far", echo));
+        Assert.Equal("blocked", await FetchAsync(cluster, "client", echo));
+
+        await cluster.KubectlOkAsync("delete", "networkpolicy", "web-from-clients", "far-out", "allow-dns");
         await EventuallyAsync(() => FetchAsync(cluster, "far", web), "ok", cluster);
         Assert.Equal("ok", await FetchAsync(cluster, "far", echo));
     }
@@ -80,6 +99,15 @@ public sealed class MultiNodeNetworkPolicyTests
     private static async Task<string> FetchAsync(MultiNodeCluster cluster, string pod, string ip)
     {
         var result = await cluster.KubectlAsync(["exec", pod, "--", "sh", "-c", $"timeout 3 wget -q -O- http://{ip}/ | grep -q 'Welcome to nginx' && echo ok || echo blocked"], TimeSpan.FromSeconds(30));
+        return result.ExitCode == 0 ? result.Stdout.Trim() : "kubectl failed: " + result;
+    }
+
+    /// <summary>Whether <paramref name="pod"/> resolves <c>kubernetes.default</c> through its cluster DNS (10.43.0.1,
+    /// the API's Service; the pattern does not match the server's own 10.43.0.10). busybox's nslookup asks over UDP.</summary>
+    private static async Task<string> ResolveAsync(MultiNodeCluster cluster, string pod)
+    {
+        const string Query = "timeout 5 nslookup -type=a kubernetes.default.svc.cluster.local 2>&1 | grep -qE '10[.]43[.]0[.]1( |$)' && echo ok || echo blocked";
+        var result = await cluster.KubectlAsync(["exec", pod, "--", "sh", "-c", Query], TimeSpan.FromSeconds(30));
         return result.ExitCode == 0 ? result.Stdout.Trim() : "kubectl failed: " + result;
     }
 

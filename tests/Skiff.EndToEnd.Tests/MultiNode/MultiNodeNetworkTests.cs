@@ -5,9 +5,10 @@ namespace Skiff.EndToEnd.Tests.MultiNode;
 /// <summary>
 /// Issue 18's test bed with real containers: a server and two agents, each node a separate "machine" in its own
 /// network namespace on a test LAN (and, second, all sharing this machine as README's same-machine example). A
-/// Deployment of nginx spread over the three nodes by a topology spread constraint; from a busybox pod on every node,
-/// <c>wget</c> reaches every nginx pod by its IP, and nginx's access log shows the client pod's own IP (no NAT); an
-/// agent stopped and its Node deleted leaves no route to its pod range on the other nodes.
+/// Deployment of 6 nginx pods spread over the three nodes by a topology spread constraint; from a busybox pod on every
+/// node, <c>wget</c> reaches every nginx pod by its IP and (where the test bed serves DNS) the Service by its short and
+/// its full name, and nginx's access log shows the client pod's own IP (no NAT); an agent stopped and its Node deleted
+/// leaves no route to its pod range on the other nodes.
 /// </summary>
 public sealed class MultiNodeNetworkTests
 {
@@ -71,6 +72,14 @@ public sealed class MultiNodeNetworkTests
 
         await PodsReachEveryPodWithTheirOwnAddressAsync(cluster);
 
+        // The overlay's MTU (1500 of the LAN less 50) is the pods' too on every node (auto may carry any pod's packets
+        // over VXLAN), as flannel's FLANNEL_MTU: a full-size pod packet fits the device without fragmentation.
+        foreach (var node in MultiNodeCluster.AllNodes)
+        {
+            var mtu = await cluster.KubectlOkAsync("exec", "bb-" + node, "--", "cat", "/sys/class/net/eth0/mtu");
+            Assert.Equal("1450", mtu.Stdout.Trim());
+        }
+
         var leaving = MultiNodeCluster.AgentNodes[1];
         await cluster.Agent(1).StopAsync();
         await cluster.KubectlOkAsync("delete", "node", leaving);
@@ -123,15 +132,17 @@ public sealed class MultiNodeNetworkTests
         return cidrs;
     }
 
-    /// <summary>Three nginx pods, one per node (topology spread over hostnames, maxSkew 1), and a busybox client
-    /// pinned to each node; every client fetches from every nginx pod by IP, and every nginx saw each client's own
-    /// pod IP.</summary>
+    /// <summary>Six nginx pods, two per node (topology spread over hostnames, maxSkew 1), their Service <c>web</c>, and
+    /// a busybox client pinned to each node; every client fetches from every nginx pod by IP and, when the cluster serves
+    /// DNS, from <c>http://web</c> (the search list) and <c>http://web.default.svc.cluster.local</c>; every nginx saw
+    /// each client's own pod IP.</summary>
     internal static async Task PodsReachEveryPodWithTheirOwnAddressAsync(MultiNodeCluster cluster)
     {
         await cluster.KubectlOkAsync("apply", "-f", WriteManifest());
         await cluster.KubectlOkAsync("rollout", "status", "deployment/mn-web", "--timeout=300s");
         var web = await PodsAsync(cluster, "app=mn-web");
-        Assert.Equal(MultiNodeCluster.AllNodes.Order(StringComparer.Ordinal), web.Select(p => p.Node).Order(StringComparer.Ordinal));
+        Assert.Equal(6, web.Count);
+        Assert.All(MultiNodeCluster.AllNodes, node => Assert.Equal(2, web.Count(p => p.Node == node)));
 
         foreach (var node in MultiNodeCluster.AllNodes)
         {
@@ -148,23 +159,16 @@ public sealed class MultiNodeNetworkTests
         {
             foreach (var server in web)
             {
-                var url = $"http://{server.Ip}/?from={client.Name}";
-                CommandResult? fetch = null;
-                // The first packets may race the routes of a node that just joined: a few tries, then it must work.
-                for (var attempt = 0; attempt < 10; attempt++)
+                await FetchNginxAsync(cluster, client, $"http://{server.Ip}/?from={client.Name}", $"{server.Name} on {server.Node}");
+            }
+
+            if (cluster.ServesDns)
+            {
+                // The Service by name: the pod's resolv.conf names the cluster DNS address, served on the client's node.
+                foreach (var name in new[] { "web", "web.default.svc.cluster.local" })
                 {
-                    // (No -T: this busybox's wget crashes on it; kubectl's own deadline bounds a hung fetch.)
-                    fetch = await cluster.KubectlAsync(["exec", client.Name, "--", "wget", "-qO-", url], TimeSpan.FromSeconds(30));
-                    if (fetch.ExitCode == 0)
-                    {
-                        break;
-                    }
-
-                    await Task.Delay(TimeSpan.FromSeconds(2));
+                    await FetchNginxAsync(cluster, client, $"http://{name}/?from={client.Name}&by=name", "the Service");
                 }
-
-                Assert.True(fetch!.ExitCode == 0, $"{client.Name} on {client.Node} -> {server.Name} on {server.Node} ({url}): {fetch}\n{cluster.Logs()}");
-                Assert.Contains("Welcome to nginx", fetch.Stdout, StringComparison.Ordinal);
             }
         }
 
@@ -178,6 +182,26 @@ public sealed class MultiNodeNetworkTests
                     $"{server.Name} on {server.Node} did not see {client.Name} ({client.Ip}, on {client.Node}) with its own address:\n{string.Join('\n', log)}");
             }
         }
+    }
+
+    private static async Task FetchNginxAsync(MultiNodeCluster cluster, (string Name, string Node, string Ip) client, string url, string target)
+    {
+        CommandResult? fetch = null;
+        // The first packets may race the routes of a node that just joined: a few tries, then it must work.
+        for (var attempt = 0; attempt < 10; attempt++)
+        {
+            // (No -T: this busybox's wget crashes on it; kubectl's own deadline bounds a hung fetch.)
+            fetch = await cluster.KubectlAsync(["exec", client.Name, "--", "wget", "-qO-", url], TimeSpan.FromSeconds(30));
+            if (fetch.ExitCode == 0)
+            {
+                break;
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(2));
+        }
+
+        Assert.True(fetch!.ExitCode == 0, $"{client.Name} on {client.Node} -> {target} ({url}): {fetch}\n{cluster.Logs()}");
+        Assert.Contains("Welcome to nginx", fetch.Stdout, StringComparison.Ordinal);
     }
 
     internal static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
@@ -204,7 +228,7 @@ public sealed class MultiNodeNetworkTests
             kind: Deployment
             metadata: {name: mn-web}
             spec:
-              replicas: 3
+              replicas: 6
               selector: {matchLabels: {app: mn-web}}
               template:
                 metadata: {labels: {app: mn-web}}
@@ -213,6 +237,13 @@ public sealed class MultiNodeNetworkTests
                   - {maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: mn-web}}}
                   containers:
                   - {name: nginx, image: nginx}
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: web}
+            spec:
+              selector: {app: mn-web}
+              ports: [{port: 80}]
             """);
         return path;
     }

@@ -25,6 +25,20 @@ internal sealed class FakeVxlanTable : IVxlanTable
         return Task.CompletedTask;
     }
 
+    public Task<bool> DeleteDeviceAsync(string localIp, CancellationToken cancellationToken)
+    {
+        if (Device?.LocalIp != localIp)
+        {
+            return Task.FromResult(false);
+        }
+
+        Commands.Add("ip link del " + VxlanSettings.DeviceName);
+        Device = null;
+        Neighbours.Clear();
+        Forwarding.Clear();
+        return Task.FromResult(true);
+    }
+
     public Task<IReadOnlyList<VxlanNeighbour>> ListNeighboursAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<VxlanNeighbour>>([.. Neighbours]);
 
     public Task ReplaceNeighbourAsync(VxlanNeighbour neighbour, CancellationToken cancellationToken)

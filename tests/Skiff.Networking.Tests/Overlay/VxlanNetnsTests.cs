@@ -76,6 +76,27 @@ public sealed class VxlanNetnsTests : IAsyncLifetime
         await Task.WhenAll(runA, runB).WaitAsync(TimeSpan.FromSeconds(10));
     }
 
+    [Fact]
+    public async Task A_node_restarted_with_host_gw_removes_the_vxlan_device_and_routes_its_last_run_left()
+    {
+        var b = Node("host-b", RoutedTwoHostNetwork.PodCidrB, RoutedTwoHostNetwork.HostBIp);
+        b.Metadata.Annotations = new Dictionary<string, string>(FlannelAnnotations.For(RoutedTwoHostNetwork.HostBIp, VtepMac.For(System.Net.IPAddress.Parse(RoutedTwoHostNetwork.HostBIp))));
+        List<V1Node> nodes = [Node("host-a", RoutedTwoHostNetwork.PodCidrA, RoutedTwoHostNetwork.HostAIp), b];
+        var routes = new IpRouteTable(_net.HostA);
+        await new RouteReconciler(routes, "host-a", NullLogger.Instance, PodNetworkBackend.Vxlan, new IpVxlanTable(_net.HostA)).ReconcileAsync(nodes, CancellationToken.None);
+        Assert.Contains(VxlanSettings.DeviceName, await TwoHostNetwork.Run("ip", "-n", _net.HostA, "link", "show"), StringComparison.Ordinal);
+        Assert.Single(await routes.ListAsync(CancellationToken.None));
+
+        // The next start runs host-gw (the backend flag changed): the first pass removes the device, and with it its
+        // neighbour, forwarding entries and route; host-gw has no route to a host behind the router.
+        var changes = await new RouteReconciler(routes, "host-a", NullLogger.Instance, PodNetworkBackend.HostGateway, new IpVxlanTable(_net.HostA)).ReconcileAsync(nodes, CancellationToken.None);
+
+        Assert.Equal(["link delete " + VxlanSettings.DeviceName], changes);
+        Assert.DoesNotContain(VxlanSettings.DeviceName, await TwoHostNetwork.Run("ip", "-n", _net.HostA, "link", "show"), StringComparison.Ordinal);
+        Assert.Empty(await routes.ListAsync(CancellationToken.None));
+        Assert.Empty(await new RouteReconciler(routes, "host-a", NullLogger.Instance, PodNetworkBackend.HostGateway, new IpVxlanTable(_net.HostA)).ReconcileAsync(nodes, CancellationToken.None));
+    }
+
     private static async Task<IReadOnlyList<V1Node>> NodesAsync(FakeApiClient api) =>
         (await api.ListAsync<V1Node>(new Skiff.Client.Api.ListOptions(), CancellationToken.None)).Items;
 

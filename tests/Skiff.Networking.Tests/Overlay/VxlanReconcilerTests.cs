@@ -91,6 +91,57 @@ public sealed class VxlanReconcilerTests
     }
 
     [Fact]
+    public async Task Switching_to_host_gw_deletes_the_device_the_overlay_left_and_routes_directly()
+    {
+        await Reconciler().ReconcileAsync(Cluster(), CancellationToken.None);
+        _vxlan.Commands.Clear();
+        _routes.Commands.Clear();
+
+        var changes = await Reconciler(PodNetworkBackend.HostGateway).ReconcileAsync(Cluster(), CancellationToken.None);
+
+        Assert.Equal(["ip link del skiff.1"], _vxlan.Commands);
+        Assert.Null(_vxlan.Device);
+        Assert.Equal(["link delete skiff.1", "replace 10.42.1.0/24 via 192.0.2.2", "delete 10.42.2.0/24"], changes);
+        Assert.Equal([new PodRoute("10.42.1.0/24", "192.0.2.2")], _routes.Routes.Values);
+        Assert.Empty(await Reconciler(PodNetworkBackend.HostGateway).ReconcileAsync(Cluster(), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Host_gw_leaves_a_device_sending_from_another_address_alone()
+    {
+        await _vxlan.EnsureDeviceAsync(new VxlanDevice("192.0.2.99", "0e:53:c0:00:02:63", "10.99.0.0"), CancellationToken.None);
+
+        await Reconciler(PodNetworkBackend.HostGateway).ReconcileAsync(Cluster(), CancellationToken.None);
+
+        Assert.NotNull(_vxlan.Device);
+        Assert.DoesNotContain("ip link del skiff.1", _vxlan.Commands);
+    }
+
+    [Theory]
+    [InlineData(PodNetworkBackend.Vxlan, 1500, 1450)]
+    [InlineData(PodNetworkBackend.Auto, 1500, 1450)]
+    [InlineData(PodNetworkBackend.Auto, 9000, 8950)]
+    [InlineData(PodNetworkBackend.HostGateway, 1500, 1500)]
+    [InlineData(PodNetworkBackend.HostGateway, 9000, 9000)]
+    [InlineData(PodNetworkBackend.None, 1500, null)]
+    public void Pods_get_the_underlay_mtu_less_the_vxlan_overhead_when_the_overlay_may_carry_them(PodNetworkBackend backend, int underlay, int? expected) =>
+        Assert.Equal(expected, PodMtu.For(backend, underlay));
+
+    [Fact]
+    public void The_underlay_mtu_is_that_of_the_link_holding_the_node_address()
+    {
+        const string Json = """
+            [{"ifindex":1,"ifname":"lo","mtu":65536,"addr_info":[{"family":"inet","local":"127.0.0.1","prefixlen":8}]},
+             {"ifindex":2,"ifname":"eth0","mtu":9001,"addr_info":[{"family":"inet","local":"192.0.2.1","prefixlen":24}]},
+             {"ifindex":3,"ifname":"cni0","mtu":1450,"addr_info":[{"family":"inet","local":"10.42.0.1","prefixlen":24}]}]
+            """;
+        Assert.Equal(9001, PodMtu.LinkMtuOf(Json, System.Net.IPAddress.Parse("192.0.2.1")));
+        Assert.Null(PodMtu.LinkMtuOf(Json, System.Net.IPAddress.Parse("192.0.2.7")));
+        Assert.Null(PodMtu.LinkMtuOf(Json, System.Net.IPAddress.Loopback)); // nodes sharing a kernel: no opinion
+        Assert.Null(PodMtu.For(PodNetworkBackend.Vxlan, null));
+    }
+
+    [Fact]
     public async Task Auto_routes_directly_to_nodes_on_a_shared_link_and_through_vxlan_to_the_others()
     {
         await Reconciler(PodNetworkBackend.Auto).ReconcileAsync(Cluster(), CancellationToken.None);
