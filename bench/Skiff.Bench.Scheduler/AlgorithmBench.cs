@@ -15,9 +15,8 @@ namespace Skiff.Bench.Scheduler;
 /// </summary>
 internal static class AlgorithmBench
 {
-    public static void Run(int nodeCount, int measured, int init, IReadOnlyList<string> shapes, bool breakdown)
+    public static void Run(int nodeCount, int measured, int init, IReadOnlyList<string> shapes, bool breakdown, int parallelism)
     {
-        var parallelism = Math.Min(16, Environment.ProcessorCount);
         Console.WriteLine($"algorithm micro-benchmark: {nodeCount} nodes, {init} placed + {measured} measured pods per shape, parallelism {parallelism}, {Environment.ProcessorCount} cores");
         var options = new SimulationOptions { Count = nodeCount };
         foreach (var shape in shapes)

@@ -19,12 +19,12 @@ using Skiff.Simulation;
 //     create to the last binding, create (request sent) → bound p50/p99 (seen on a watch), server CPU per scheduled
 //     pod and RSS; for plain pods also the time until every measured pod is Running on its simulated node.
 // Usage: dotnet run -c Release --project bench/Skiff.Bench.Scheduler [-- --nodes 5000 --pods 10000 --init 1000 --clients 32 --shapes plain,anti,spread]
-// With --micro [--breakdown]: the scheduling algorithm alone against an in-memory cache of N nodes (CPU ms per pod,
+// With --micro [--breakdown] [--parallelism P]: the scheduling algorithm alone against an in-memory cache of N nodes (CPU ms per pod,
 // allocation per pod, and with --breakdown the time per plugin), no server.
 if (args.Contains("--micro"))
 {
     // The scheduling algorithm alone, in this process, against an in-memory cache (no API, no simulated nodes).
-    AlgorithmBench.Run(Arg("--nodes", 5000), Arg("--pods", 10_000), Arg("--init", 1000), (ArgText("--shapes") ?? "plain,anti,spread").Split(','), args.Contains("--breakdown"));
+    AlgorithmBench.Run(Arg("--nodes", 5000), Arg("--pods", 10_000), Arg("--init", 1000), (ArgText("--shapes") ?? "plain,anti,spread").Split(','), args.Contains("--breakdown"), Arg("--parallelism", Math.Min(16, Environment.ProcessorCount)));
     return;
 }
 

@@ -35,7 +35,8 @@ public sealed class NodeInfo
     /// <summary>The same with upstream's non-zero defaults, for scoring.</summary>
     public Resources NonZeroRequested { get; } = new();
 
-    public IReadOnlyCollection<PodInfo> Pods => _pods.Values;
+    /// <summary>The pods (a struct-enumerated collection: the plugins walk it for every node in every cycle).</summary>
+    public Dictionary<string, PodInfo>.ValueCollection Pods => _pods.Values;
 
     public int PodCount => _pods.Count;
 
