@@ -51,6 +51,14 @@ public sealed class PrecomputedStateTests
         counts = SpreadCounts(algorithm, SpreadPod("w5"), cache.Nodes);
         Assert.Equal(0, counts.PerDomain["z1"]);
         Assert.Equal(0, counts.Minimum);
+
+        // A pod the watch shows terminating no longer counts (the per-node counts are remembered between cycles
+        // and must follow every pod change on the node).
+        var terminating = Pod("w0", labels: Labels("app=web"), nodeName: "n0");
+        terminating.Metadata.DeletionTimestamp = DateTime.UtcNow;
+        cache.AddOrUpdatePod(terminating);
+        counts = SpreadCounts(algorithm, SpreadPod("w6"), cache.Nodes);
+        Assert.Equal(1, counts.PerDomain["z0"]);
     }
 
     [Fact]

@@ -164,7 +164,10 @@ public sealed class PodTopologySpread : IFilterPlugin, IScorePlugin
         for (var i = 0; i < result.Length; i++)
         {
             var selector = SelectorOf(pod, constraints[i]);
-            result[i] = new DomainCounts(constraints[i], selector is null ? null : new CompiledSelector(selector), owner);
+            result[i] = new DomainCounts(constraints[i], selector is null ? null : new CompiledSelector(selector), owner)
+            {
+                MemoKey = MemoKeyOf(pod.Namespace, selector, owner),
+            };
             result[i].SelfMatch = selector is not null && result[i].Selects(pod) ? 1 : 0;
         }
 
@@ -190,15 +193,7 @@ public sealed class PodTopologySpread : IFilterPlugin, IScorePlugin
                     continue;
                 }
 
-                var matching = 0;
-                foreach (var other in node.Pods)
-                {
-                    if (other.Namespace == ns && other.Pod.Metadata.DeletionTimestamp is null && c.Selects(other))
-                    {
-                        matching++;
-                    }
-                }
-
+                var matching = CountMatching(node, c, ns);
                 ref var count = ref CollectionsMarshal.GetValueRefOrAddDefault(c.PerDomain, value, out _);
                 count += matching;
             }
@@ -212,6 +207,34 @@ public sealed class PodTopologySpread : IFilterPlugin, IScorePlugin
         return result;
     }
 
+    private static int CountMatching(NodeInfo node, DomainCounts c, string ns)
+    {
+        var memo = node.MatchCounts;
+        if (c.MemoKey is not null && memo is not null && memo.PodsVersion == node.PodsVersion && memo.Key == c.MemoKey)
+        {
+            return memo.Count;
+        }
+
+        var matching = 0;
+        foreach (var other in node.Pods)
+        {
+            if (other.Namespace == ns && other.Pod.Metadata.DeletionTimestamp is null && c.Selects(other))
+            {
+                matching++;
+            }
+        }
+
+        if (c.MemoKey is not null)
+        {
+            memo ??= node.MatchCounts = new MatchCountMemo();
+            memo.PodsVersion = node.PodsVersion;
+            memo.Key = c.MemoKey;
+            memo.Count = matching;
+        }
+
+        return matching;
+    }
+
     private static bool HasAllKeys(NodeInfo node, DomainCounts[] counts)
     {
         foreach (var c in counts)
@@ -223,6 +246,24 @@ public sealed class PodTopologySpread : IFilterPlugin, IScorePlugin
         }
 
         return true;
+    }
+
+    /// <summary>What a per-node count depends on besides the node's pods: the namespace and the selector (or owner).</summary>
+    private static string? MemoKeyOf(string ns, V1LabelSelector? selector, string? owner)
+    {
+        if (selector is null)
+        {
+            return owner is null ? null : ns + "\nowner " + owner;
+        }
+
+        try
+        {
+            return ns + "\nselector " + LabelSelectors.ToSelectorString(selector);
+        }
+        catch (ArgumentException)
+        {
+            return null; // an invalid operator: count without the memo
+        }
     }
 
     /// <summary>The constraint's selector with <c>matchLabelKeys</c> folded in (null for system defaults).</summary>
@@ -256,6 +297,9 @@ public sealed class PodTopologySpread : IFilterPlugin, IScorePlugin
         public Dictionary<string, int> PerDomain { get; } = new(StringComparer.Ordinal);
 
         public int Minimum { get; set; }
+
+        /// <summary>The key of this constraint's per-node count memo (null: not memoized).</summary>
+        public string? MemoKey { get; init; }
 
         /// <summary>1 when the incoming pod matches its own constraint (placing it adds to the domain).</summary>
         public int SelfMatch { get; set; }
