@@ -4,6 +4,7 @@ using System.Globalization;
 using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 using Skiff.Bench.Common;
+using Skiff.Bench.Scheduler;
 using Skiff.Client;
 using Skiff.Client.Api;
 using Skiff.Simulation;
@@ -18,6 +19,15 @@ using Skiff.Simulation;
 //     create to the last binding, create (request sent) → bound p50/p99 (seen on a watch), server CPU per scheduled
 //     pod and RSS; for plain pods also the time until every measured pod is Running on its simulated node.
 // Usage: dotnet run -c Release --project bench/Skiff.Bench.Scheduler [-- --nodes 5000 --pods 10000 --init 1000 --clients 32 --shapes plain,anti,spread]
+// With --micro [--breakdown] [--parallelism P]: the scheduling algorithm alone against an in-memory cache of N nodes (CPU ms per pod,
+// allocation per pod, and with --breakdown the time per plugin), no server.
+if (args.Contains("--micro"))
+{
+    // The scheduling algorithm alone, in this process, against an in-memory cache (no API, no simulated nodes).
+    AlgorithmBench.Run(Arg("--nodes", 5000), Arg("--pods", 10_000), Arg("--init", 1000), (ArgText("--shapes") ?? "plain,anti,spread").Split(','), args.Contains("--breakdown"), Arg("--parallelism", Math.Min(16, Environment.ProcessorCount)));
+    return;
+}
+
 var nodes = Arg("--nodes", 5000);
 var measured = Arg("--pods", 10_000);
 var init = Arg("--init", Math.Min(1000, nodes / 5));
@@ -152,7 +162,7 @@ await context.DisposeAsync();
 async Task CreateAllAsync(string ns, string prefix, int count, string shape, ConcurrentDictionary<string, long>? sent = null) =>
     await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = clients }, async (i, ct) =>
     {
-        var pod = Pod(ns, $"{prefix}-{i:D6}", shape);
+        var pod = BenchPods.Pod(ns, $"{prefix}-{i:D6}", shape);
         sent?.TryAdd($"{ns}/{pod.Metadata.Name}", Stopwatch.GetTimestamp());
         for (var attempt = 0; ; attempt++)
         {
@@ -203,44 +213,6 @@ static async Task Ignore(Task task)
     catch (OperationCanceledException)
     {
     }
-}
-
-static V1Pod Pod(string ns, string name, string shape)
-{
-    var labels = new Dictionary<string, string> { ["group"] = shape };
-    var spec = new V1PodSpec
-    {
-        Containers =
-        [
-            new V1Container
-            {
-                Name = "pause",
-                Image = "registry.k8s.io/pause:3.10",
-                Resources = new V1ResourceRequirements { Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("100m"), ["memory"] = new("500Mi") } },
-            },
-        ],
-    };
-    var selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["group"] = shape } };
-    switch (shape)
-    {
-        case "anti":
-            spec.Affinity = new V1Affinity
-            {
-                PodAntiAffinity = new V1PodAntiAffinity
-                {
-                    RequiredDuringSchedulingIgnoredDuringExecution = [new V1PodAffinityTerm { LabelSelector = selector, TopologyKey = "kubernetes.io/hostname" }],
-                },
-            };
-            break;
-        case "spread":
-            spec.TopologySpreadConstraints =
-            [
-                new V1TopologySpreadConstraint { MaxSkew = 1, TopologyKey = "topology.kubernetes.io/zone", WhenUnsatisfiable = "DoNotSchedule", LabelSelector = selector },
-            ];
-            break;
-    }
-
-    return new V1Pod { ApiVersion = "v1", Kind = "Pod", Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns, Labels = labels }, Spec = spec };
 }
 
 static double P(List<double> values, int percentile)

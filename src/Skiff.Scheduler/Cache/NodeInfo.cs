@@ -35,7 +35,8 @@ public sealed class NodeInfo
     /// <summary>The same with upstream's non-zero defaults, for scoring.</summary>
     public Resources NonZeroRequested { get; } = new();
 
-    public IReadOnlyCollection<PodInfo> Pods => _pods.Values;
+    /// <summary>The pods (a struct-enumerated collection: the plugins walk it for every node in every cycle).</summary>
+    public Dictionary<string, PodInfo>.ValueCollection Pods => _pods.Values;
 
     public int PodCount => _pods.Count;
 
@@ -49,6 +50,13 @@ public sealed class NodeInfo
 
     /// <summary>Bumped on every change (for callers that cache per-node results).</summary>
     public long Generation { get; private set; }
+
+    /// <summary>Bumped when a pod comes, goes or changes (not on node heartbeats).</summary>
+    public long PodsVersion { get; private set; }
+
+    /// <summary>The last count of pods matching a selector on this node, for PodTopologySpread's PreFilter (only
+    /// used under the cache lock, one cycle at a time).</summary>
+    internal MatchCountMemo? MatchCounts { get; set; }
 
     public void SetNode(V1Node node, bool exists = true)
     {
@@ -86,6 +94,7 @@ public sealed class NodeInfo
         }
 
         Generation++;
+        PodsVersion++;
     }
 
     public bool RemovePod(string key)
@@ -105,6 +114,7 @@ public sealed class NodeInfo
         PodsWithAffinity.Remove(pod);
         PodsWithRequiredAntiAffinity.Remove(pod);
         Generation++;
+        PodsVersion++;
         return true;
     }
 }

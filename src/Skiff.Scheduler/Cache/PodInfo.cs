@@ -30,6 +30,12 @@ public sealed class PodInfo
         RequiredAntiAffinity = pod.Spec?.Affinity?.PodAntiAffinity?.RequiredDuringSchedulingIgnoredDuringExecution?.ToArray() ?? [];
         PreferredAffinity = pod.Spec?.Affinity?.PodAffinity?.PreferredDuringSchedulingIgnoredDuringExecution?.ToArray() ?? [];
         PreferredAntiAffinity = pod.Spec?.Affinity?.PodAntiAffinity?.PreferredDuringSchedulingIgnoredDuringExecution?.ToArray() ?? [];
+        var ns = Namespace;
+        RequiredAffinityTerms = RequiredAffinity.Count == 0 ? [] : RequiredAffinity.Select(t => new AffinityTerm(t, ns)).ToArray();
+        RequiredAntiAffinityTerms = RequiredAntiAffinity.Count == 0 ? [] : RequiredAntiAffinity.Select(t => new AffinityTerm(t, ns)).ToArray();
+        PreferredAffinityTerms = PreferredAffinity.Count == 0 ? [] : PreferredAffinity.Select(t => new AffinityTerm(t.PodAffinityTerm, ns, t.Weight)).ToArray();
+        PreferredAntiAffinityTerms = PreferredAntiAffinity.Count == 0 ? [] : PreferredAntiAffinity.Select(t => new AffinityTerm(t.PodAffinityTerm, ns, t.Weight)).ToArray();
+        HasNodeConstraints = pod.Spec?.NodeSelector is { Count: > 0 } || pod.Spec?.Affinity?.NodeAffinity?.RequiredDuringSchedulingIgnoredDuringExecution is not null;
     }
 
     public V1Pod Pod { get; }
@@ -56,6 +62,22 @@ public sealed class PodInfo
     public IReadOnlyList<V1WeightedPodAffinityTerm> PreferredAffinity { get; }
 
     public IReadOnlyList<V1WeightedPodAffinityTerm> PreferredAntiAffinity { get; }
+
+    /// <summary>The same terms compiled for matching (namespaces and selector read once).</summary>
+    public AffinityTerm[] RequiredAffinityTerms { get; }
+
+    public AffinityTerm[] RequiredAntiAffinityTerms { get; }
+
+    public AffinityTerm[] PreferredAffinityTerms { get; }
+
+    public AffinityTerm[] PreferredAntiAffinityTerms { get; }
+
+    /// <summary>Whether the pod's terms weigh on where other pods go (scored for every incoming pod): preferred
+    /// (anti-)affinity, and required affinity (upstream's hardPodAffinityWeight).</summary>
+    public bool HasTermsScoringOthers => PreferredAffinity.Count + PreferredAntiAffinity.Count + RequiredAffinity.Count > 0;
+
+    /// <summary>Whether a <c>nodeSelector</c> or required node affinity limits the nodes (else every node fits).</summary>
+    public bool HasNodeConstraints { get; }
 
     public bool HasAffinityTerms => RequiredAffinity.Count + RequiredAntiAffinity.Count + PreferredAffinity.Count + PreferredAntiAffinity.Count > 0;
 

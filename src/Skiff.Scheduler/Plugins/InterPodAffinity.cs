@@ -23,57 +23,68 @@ public sealed class InterPodAffinity : IFilterPlugin, IScorePlugin
 
     public int Weight => 2;
 
+    // Reused from cycle to cycle (see TopologyPairCounts.Clear): a cycle's state is valid until the next PreFilter
+    // or PreScore of this plugin, as the scheduling algorithm runs one cycle at a time.
+    private readonly FilterData _filterData = new();
+    private readonly TopologyPairCounts _scores = new();
+
     public FilterFailure? PreFilter(PodInfo pod, NodeInfo[] nodes, CycleState state)
     {
-        var data = new FilterData();
-        var hasTerms = pod.RequiredAffinity.Count + pod.RequiredAntiAffinity.Count > 0;
+        var data = _filterData;
+        data.Clear();
+        var hasTerms = pod.RequiredAffinityTerms.Length + pod.RequiredAntiAffinityTerms.Length > 0;
         foreach (var node in nodes)
         {
+            // Upstream's existingAntiAffinityCounts: only nodes holding pods with required anti-affinity matter.
             foreach (var existing in node.PodsWithRequiredAntiAffinity)
             {
-                foreach (var term in existing.RequiredAntiAffinity)
+                foreach (var term in existing.RequiredAntiAffinityTerms)
                 {
                     var value = AffinityTerms.TopologyValue(node, term.TopologyKey);
-                    if (value is not null && AffinityTerms.Selects(term, existing.Namespace, pod))
+                    if (value is not null && term.Selects(pod))
                     {
-                        data.ExistingAntiAffinity.Add((term.TopologyKey, value));
+                        data.ExistingAntiAffinity.Add(term.TopologyKey, value, 1);
                     }
                 }
             }
 
-            if (!hasTerms)
+            if (!hasTerms || node.PodCount == 0)
             {
                 continue;
             }
 
+            // The incoming pod's own terms (upstream's affinityCounts and antiAffinityCounts) against every pod.
             foreach (var existing in node.Pods)
             {
-                for (var i = 0; i < pod.RequiredAffinity.Count; i++)
+                var affinity = pod.RequiredAffinityTerms;
+                for (var i = 0; i < affinity.Length; i++)
                 {
-                    var term = pod.RequiredAffinity[i];
-                    var value = AffinityTerms.TopologyValue(node, term.TopologyKey);
-                    if (value is not null && AffinityTerms.Selects(term, pod.Namespace, existing))
+                    var value = AffinityTerms.TopologyValue(node, affinity[i].TopologyKey);
+                    if (value is not null && affinity[i].Selects(existing))
                     {
                         data.Affinity.Add((i, value));
                         data.AnyAffinityMatch = true;
                     }
                 }
 
-                foreach (var term in pod.RequiredAntiAffinity)
+                foreach (var term in pod.RequiredAntiAffinityTerms)
                 {
                     var value = AffinityTerms.TopologyValue(node, term.TopologyKey);
-                    if (value is not null && AffinityTerms.Selects(term, pod.Namespace, existing))
+                    if (value is not null && term.Selects(existing))
                     {
-                        data.AntiAffinity.Add((term.TopologyKey, value));
+                        data.AntiAffinity.Add(term.TopologyKey, value, 1);
                     }
                 }
             }
         }
 
-        data.MatchesOwnAffinity = pod.RequiredAffinity.All(t => AffinityTerms.Selects(t, pod.Namespace, pod));
+        data.MatchesOwnAffinity = pod.RequiredAffinityTerms.All(t => t.Selects(pod));
         state.Write(FilterKey, data);
         return null;
     }
+
+    /// <summary>The per-cycle state PreFilter left for Filter.</summary>
+    internal static FilterData? FilterState(CycleState state) => state.Read<FilterData>(FilterKey);
 
     public FilterFailure? Filter(PodInfo pod, NodeInfo node, CycleState state)
     {
@@ -83,33 +94,30 @@ public sealed class InterPodAffinity : IFilterPlugin, IScorePlugin
             return null;
         }
 
-        if (data.ExistingAntiAffinity.Count > 0 && node.Labels is not null)
+        if (data.ExistingAntiAffinity.AnyPositiveOn(node))
         {
-            foreach (var (key, value) in node.Labels)
+            return ExistingAntiAffinity;
+        }
+
+        if (!data.AntiAffinity.IsEmpty)
+        {
+            foreach (var term in pod.RequiredAntiAffinityTerms)
             {
-                if (data.ExistingAntiAffinity.Contains((key, value)))
+                var value = AffinityTerms.TopologyValue(node, term.TopologyKey);
+                if (value is not null && data.AntiAffinity.Get(term.TopologyKey, value) > 0)
                 {
-                    return ExistingAntiAffinity;
+                    return AntiAffinityMismatch;
                 }
             }
         }
 
-        foreach (var term in pod.RequiredAntiAffinity)
-        {
-            var value = AffinityTerms.TopologyValue(node, term.TopologyKey);
-            if (value is not null && data.AntiAffinity.Contains((term.TopologyKey, value)))
-            {
-                return AntiAffinityMismatch;
-            }
-        }
-
-        if (pod.RequiredAffinity.Count > 0)
+        if (pod.RequiredAffinityTerms.Length > 0)
         {
             // The first pod of a group that selects itself may go anywhere its topology keys exist.
             var firstOfGroup = !data.AnyAffinityMatch && data.MatchesOwnAffinity;
-            for (var i = 0; i < pod.RequiredAffinity.Count; i++)
+            for (var i = 0; i < pod.RequiredAffinityTerms.Length; i++)
             {
-                var value = AffinityTerms.TopologyValue(node, pod.RequiredAffinity[i].TopologyKey);
+                var value = AffinityTerms.TopologyValue(node, pod.RequiredAffinityTerms[i].TopologyKey);
                 if (value is null || (!firstOfGroup && !data.Affinity.Contains((i, value))))
                 {
                     return AffinityMismatch;
@@ -122,45 +130,31 @@ public sealed class InterPodAffinity : IFilterPlugin, IScorePlugin
 
     public bool PreScore(PodInfo pod, NodeInfo[] feasible, CycleState state)
     {
-        var scores = new Dictionary<(string Key, string Value), long>();
-        var own = pod.PreferredAffinity.Count + pod.PreferredAntiAffinity.Count > 0;
+        var scores = _scores;
+        scores.Clear();
+        var own = pod.PreferredAffinityTerms.Length + pod.PreferredAntiAffinityTerms.Length > 0;
         foreach (var node in state.Read<NodeInfo[]>(AllNodesKey) ?? feasible)
         {
-            var candidates = own ? (IEnumerable<PodInfo>)node.Pods : node.PodsWithAffinity;
-            foreach (var existing in candidates)
+            if (own)
             {
-                foreach (var weighted in pod.PreferredAffinity)
+                foreach (var existing in node.Pods)
                 {
-                    Add(scores, node, weighted.PodAffinityTerm, pod.Namespace, existing, weighted.Weight);
+                    ScoreOwnTerms(scores, node, pod, existing);
+                    ScoreExistingTerms(scores, node, pod, existing);
                 }
-
-                foreach (var weighted in pod.PreferredAntiAffinity)
+            }
+            else
+            {
+                // Without terms of its own, only pods whose terms could select it count (upstream's
+                // HavePodsWithAffinityList).
+                foreach (var existing in node.PodsWithAffinity)
                 {
-                    Add(scores, node, weighted.PodAffinityTerm, pod.Namespace, existing, -weighted.Weight);
-                }
-
-                // Symmetry: existing pods' terms that select the incoming pod.
-                if (existing.HasAffinityTerms)
-                {
-                    foreach (var weighted in existing.PreferredAffinity)
-                    {
-                        Add(scores, node, weighted.PodAffinityTerm, existing.Namespace, pod, weighted.Weight);
-                    }
-
-                    foreach (var weighted in existing.PreferredAntiAffinity)
-                    {
-                        Add(scores, node, weighted.PodAffinityTerm, existing.Namespace, pod, -weighted.Weight);
-                    }
-
-                    foreach (var term in existing.RequiredAffinity)
-                    {
-                        Add(scores, node, term, existing.Namespace, pod, 1); // upstream's hardPodAffinityWeight
-                    }
+                    ScoreExistingTerms(scores, node, pod, existing);
                 }
             }
         }
 
-        if (scores.Count == 0)
+        if (scores.IsEmpty)
         {
             return false;
         }
@@ -173,22 +167,8 @@ public sealed class InterPodAffinity : IFilterPlugin, IScorePlugin
     /// cluster rather than the feasible nodes only.</summary>
     public const string AllNodesKey = "AllNodes";
 
-    public long Score(PodInfo pod, NodeInfo node, CycleState state)
-    {
-        var scores = state.Read<Dictionary<(string Key, string Value), long>>(ScoreKey);
-        if (scores is null || node.Labels is null)
-        {
-            return 0;
-        }
-
-        long total = 0;
-        foreach (var (key, value) in node.Labels)
-        {
-            total += scores.GetValueOrDefault((key, value));
-        }
-
-        return total;
-    }
+    public long Score(PodInfo pod, NodeInfo node, CycleState state) =>
+        state.Read<TopologyPairCounts>(ScoreKey)?.SumOn(node) ?? 0;
 
     public void Normalize(PodInfo pod, Span<long> scores, CycleState state)
     {
@@ -211,25 +191,79 @@ public sealed class InterPodAffinity : IFilterPlugin, IScorePlugin
         }
     }
 
-    private static void Add(Dictionary<(string Key, string Value), long> scores, NodeInfo node, k8s.Models.V1PodAffinityTerm term, string ownerNamespace, PodInfo selected, long weight)
+    private static void ScoreOwnTerms(TopologyPairCounts scores, NodeInfo node, PodInfo pod, PodInfo existing)
     {
-        var value = AffinityTerms.TopologyValue(node, term.TopologyKey);
-        if (value is not null && weight != 0 && AffinityTerms.Selects(term, ownerNamespace, selected))
+        foreach (var term in pod.PreferredAffinityTerms)
         {
-            scores[(term.TopologyKey, value)] = scores.GetValueOrDefault((term.TopologyKey, value)) + weight;
+            Add(scores, node, term, existing, term.Weight);
+        }
+
+        foreach (var term in pod.PreferredAntiAffinityTerms)
+        {
+            Add(scores, node, term, existing, -term.Weight);
         }
     }
 
-    private sealed class FilterData
+    /// <summary>Symmetry: existing pods' terms that select the incoming pod.</summary>
+    private static void ScoreExistingTerms(TopologyPairCounts scores, NodeInfo node, PodInfo pod, PodInfo existing)
     {
-        public HashSet<(string Key, string Value)> ExistingAntiAffinity { get; } = [];
+        if (!existing.HasTermsScoringOthers)
+        {
+            return;
+        }
 
-        public HashSet<(string Key, string Value)> AntiAffinity { get; } = [];
+        foreach (var term in existing.PreferredAffinityTerms)
+        {
+            Add(scores, node, term, pod, term.Weight);
+        }
+
+        foreach (var term in existing.PreferredAntiAffinityTerms)
+        {
+            Add(scores, node, term, pod, -term.Weight);
+        }
+
+        foreach (var term in existing.RequiredAffinityTerms)
+        {
+            Add(scores, node, term, pod, 1); // upstream's hardPodAffinityWeight
+        }
+    }
+
+    private static void Add(TopologyPairCounts scores, NodeInfo node, AffinityTerm term, PodInfo selected, long weight)
+    {
+        if (weight == 0)
+        {
+            return;
+        }
+
+        var value = AffinityTerms.TopologyValue(node, term.TopologyKey);
+        if (value is not null && term.Selects(selected))
+        {
+            scores.Add(term.TopologyKey, value, weight);
+        }
+    }
+
+    /// <summary>Upstream's preFilterState: counts per topology pair of existing pods whose required anti-affinity
+    /// selects the incoming pod, of pods the incoming pod's required anti-affinity selects, and which domains hold
+    /// pods its required affinity terms select (per term).</summary>
+    internal sealed class FilterData
+    {
+        public TopologyPairCounts ExistingAntiAffinity { get; } = new();
+
+        public TopologyPairCounts AntiAffinity { get; } = new();
 
         public HashSet<(int Term, string Value)> Affinity { get; } = [];
 
         public bool AnyAffinityMatch { get; set; }
 
         public bool MatchesOwnAffinity { get; set; }
+
+        public void Clear()
+        {
+            ExistingAntiAffinity.Clear();
+            AntiAffinity.Clear();
+            Affinity.Clear();
+            AnyAffinityMatch = false;
+            MatchesOwnAffinity = false;
+        }
     }
 }

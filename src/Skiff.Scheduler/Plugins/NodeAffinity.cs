@@ -12,18 +12,20 @@ public sealed class NodeAffinity : IFilterPlugin, IScorePlugin
 {
     public static readonly FilterFailure Mismatch = new("node(s) didn't match Pod's node affinity/selector", unresolvable: true);
 
+    private static readonly Dictionary<string, string> EmptyLabels = [];
+
     public string Name => "NodeAffinity";
 
     public int Weight => 2;
 
-    public FilterFailure? Filter(PodInfo pod, NodeInfo node, CycleState state) => Fits(pod.Pod, node.Node) ? null : Mismatch;
+    public FilterFailure? Filter(PodInfo pod, NodeInfo node, CycleState state) => !pod.HasNodeConstraints || Fits(pod.Pod, node.Node) ? null : Mismatch;
 
     /// <summary>Whether the node matches the pod's selector and required node affinity (also used by spreading).</summary>
     public static bool Fits(V1Pod pod, V1Node node)
     {
         ArgumentNullException.ThrowIfNull(pod);
         ArgumentNullException.ThrowIfNull(node);
-        foreach (var (key, value) in pod.Spec?.NodeSelector ?? new Dictionary<string, string>())
+        foreach (var (key, value) in pod.Spec?.NodeSelector ?? EmptyLabels)
         {
             if (node.Metadata.Labels is null || !node.Metadata.Labels.TryGetValue(key, out var actual) || actual != value)
             {

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using k8s.Models;
 using Skiff.Api.Selection;
 using Skiff.Scheduler.Cache;
@@ -35,14 +36,16 @@ public sealed class PodTopologySpread : IFilterPlugin, IScorePlugin
             return null;
         }
 
-        var counts = Count(pod, constraints, nodes, requireAllKeys: true);
-        state.Write(FilterKey, counts);
+        state.Write(FilterKey, Count(pod, constraints, nodes, requireAllKeys: true));
         return null;
     }
 
+    /// <summary>The per-cycle counts PreFilter left for Filter (null when the pod has no DoNotSchedule constraint).</summary>
+    internal static IReadOnlyList<DomainCounts>? FilterCounts(CycleState state) => state.Read<DomainCounts[]>(FilterKey);
+
     public FilterFailure? Filter(PodInfo pod, NodeInfo node, CycleState state)
     {
-        var counts = state.Read<List<DomainCounts>>(FilterKey);
+        var counts = state.Read<DomainCounts[]>(FilterKey);
         if (counts is null)
         {
             return null;
@@ -50,15 +53,14 @@ public sealed class PodTopologySpread : IFilterPlugin, IScorePlugin
 
         foreach (var c in counts)
         {
-            var value = AffinityTerms.TopologyValue(node, c.Constraint.TopologyKey);
+            var value = AffinityTerms.TopologyValue(node, c.TopologyKey);
             if (value is null)
             {
                 return MissingLabel;
             }
 
-            var self = LabelSelectors.Matches(c.Selector, pod.Labels) ? 1 : 0;
-            var skew = c.PerDomain.GetValueOrDefault(value) + self - c.Minimum;
-            if (skew > c.Constraint.MaxSkew)
+            var skew = c.PerDomain.GetValueOrDefault(value) + c.SelfMatch - c.Minimum;
+            if (skew > c.MaxSkew)
             {
                 return SkewTooLarge;
             }
@@ -87,7 +89,7 @@ public sealed class PodTopologySpread : IFilterPlugin, IScorePlugin
 
     public long Score(PodInfo pod, NodeInfo node, CycleState state)
     {
-        var counts = state.Read<List<DomainCounts>>(ScoreKey);
+        var counts = state.Read<DomainCounts[]>(ScoreKey);
         if (counts is null)
         {
             return 0;
@@ -96,7 +98,7 @@ public sealed class PodTopologySpread : IFilterPlugin, IScorePlugin
         double score = 0;
         foreach (var c in counts)
         {
-            var value = AffinityTerms.TopologyValue(node, c.Constraint.TopologyKey);
+            var value = AffinityTerms.TopologyValue(node, c.TopologyKey);
             if (value is null)
             {
                 continue;
@@ -105,7 +107,7 @@ public sealed class PodTopologySpread : IFilterPlugin, IScorePlugin
             // Upstream weighs each constraint by log(domains + 2) so that spreading over many small domains
             // (hosts) does not drown spreading over a few big ones (zones).
             var weight = Math.Log(c.PerDomain.Count + 2);
-            score += (c.PerDomain.GetValueOrDefault(value) * weight) + (c.Constraint.MaxSkew - 1);
+            score += (c.PerDomain.GetValueOrDefault(value) * weight) + (c.MaxSkew - 1);
         }
 
         return (long)Math.Round(score);
@@ -152,41 +154,48 @@ public sealed class PodTopologySpread : IFilterPlugin, IScorePlugin
         ];
     }
 
-    private static List<DomainCounts> Count(PodInfo pod, List<V1TopologySpreadConstraint> constraints, NodeInfo[] nodes, bool requireAllKeys)
+    /// <summary>Upstream's calPreFilterState/initPreScoreState: for each constraint, the matching pods per domain
+    /// over the nodes the pod could go to, and the fewest in any domain. One pass over the nodes; the pod's own
+    /// match, the selectors and the owner are read once, so each node costs a few lookups plus its pods.</summary>
+    private static DomainCounts[] Count(PodInfo pod, List<V1TopologySpreadConstraint> constraints, NodeInfo[] nodes, bool requireAllKeys)
     {
-        var result = constraints.Select(c => new DomainCounts(c, SelectorOf(pod, c))).ToList();
         var owner = pod.Pod.Metadata.OwnerReferences?.FirstOrDefault(o => o.Controller == true)?.Uid;
+        var result = new DomainCounts[constraints.Count];
+        for (var i = 0; i < result.Length; i++)
+        {
+            var selector = SelectorOf(pod, constraints[i]);
+            result[i] = new DomainCounts(constraints[i], selector is null ? null : new CompiledSelector(selector), owner)
+            {
+                MemoKey = MemoKeyOf(pod.Namespace, selector, owner),
+            };
+            result[i].SelfMatch = selector is not null && result[i].Selects(pod) ? 1 : 0;
+        }
+
+        var ns = pod.Namespace;
         foreach (var node in nodes)
         {
             // Upstream's nodeAffinityPolicy Honor: only nodes the pod could go to count as domains.
-            if (!NodeAffinity.Fits(pod.Pod, node.Node))
+            if (pod.HasNodeConstraints && !NodeAffinity.Fits(pod.Pod, node.Node))
             {
                 continue;
             }
 
-            if (requireAllKeys && result.Any(c => AffinityTerms.TopologyValue(node, c.Constraint.TopologyKey) is null))
+            if (requireAllKeys && !HasAllKeys(node, result))
             {
                 continue;
             }
 
             foreach (var c in result)
             {
-                var value = AffinityTerms.TopologyValue(node, c.Constraint.TopologyKey);
+                var value = AffinityTerms.TopologyValue(node, c.TopologyKey);
                 if (value is null)
                 {
                     continue;
                 }
 
-                var matching = 0;
-                foreach (var other in node.Pods)
-                {
-                    if (other.Namespace == pod.Namespace && other.Pod.Metadata.DeletionTimestamp is null && Selects(c, other, owner))
-                    {
-                        matching++;
-                    }
-                }
-
-                c.PerDomain[value] = c.PerDomain.GetValueOrDefault(value) + matching;
+                var matching = CountMatching(node, c, ns);
+                ref var count = ref CollectionsMarshal.GetValueRefOrAddDefault(c.PerDomain, value, out _);
+                count += matching;
             }
         }
 
@@ -198,10 +207,64 @@ public sealed class PodTopologySpread : IFilterPlugin, IScorePlugin
         return result;
     }
 
-    private static bool Selects(DomainCounts c, PodInfo other, string? owner) =>
-        c.Selector is null
-            ? owner is not null && other.Pod.Metadata.OwnerReferences?.Any(o => o.Controller == true && o.Uid == owner) == true
-            : LabelSelectors.Matches(c.Selector, other.Labels);
+    private static int CountMatching(NodeInfo node, DomainCounts c, string ns)
+    {
+        var memo = node.MatchCounts;
+        if (c.MemoKey is not null && memo is not null && memo.PodsVersion == node.PodsVersion && memo.Key == c.MemoKey)
+        {
+            return memo.Count;
+        }
+
+        var matching = 0;
+        foreach (var other in node.Pods)
+        {
+            if (other.Namespace == ns && other.Pod.Metadata.DeletionTimestamp is null && c.Selects(other))
+            {
+                matching++;
+            }
+        }
+
+        if (c.MemoKey is not null)
+        {
+            memo ??= node.MatchCounts = new MatchCountMemo();
+            memo.PodsVersion = node.PodsVersion;
+            memo.Key = c.MemoKey;
+            memo.Count = matching;
+        }
+
+        return matching;
+    }
+
+    private static bool HasAllKeys(NodeInfo node, DomainCounts[] counts)
+    {
+        foreach (var c in counts)
+        {
+            if (AffinityTerms.TopologyValue(node, c.TopologyKey) is null)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>What a per-node count depends on besides the node's pods: the namespace and the selector (or owner).</summary>
+    private static string? MemoKeyOf(string ns, V1LabelSelector? selector, string? owner)
+    {
+        if (selector is null)
+        {
+            return owner is null ? null : ns + "\nowner " + owner;
+        }
+
+        try
+        {
+            return ns + "\nselector " + LabelSelectors.ToSelectorString(selector);
+        }
+        catch (ArgumentException)
+        {
+            return null; // an invalid operator: count without the memo
+        }
+    }
 
     /// <summary>The constraint's selector with <c>matchLabelKeys</c> folded in (null for system defaults).</summary>
     private static V1LabelSelector? SelectorOf(PodInfo pod, V1TopologySpreadConstraint constraint)
@@ -223,14 +286,41 @@ public sealed class PodTopologySpread : IFilterPlugin, IScorePlugin
         return new V1LabelSelector { MatchLabels = constraint.LabelSelector.MatchLabels, MatchExpressions = expressions };
     }
 
-    private sealed class DomainCounts(V1TopologySpreadConstraint constraint, V1LabelSelector? selector)
+    /// <summary>One constraint's state for a cycle: matching pods per domain (upstream's TpPairToMatchNum) and the
+    /// fewest in any eligible domain (its critical path minimum).</summary>
+    internal sealed class DomainCounts(V1TopologySpreadConstraint constraint, CompiledSelector? selector, string? ownerUid)
     {
-        public V1TopologySpreadConstraint Constraint { get; } = constraint;
+        public string TopologyKey { get; } = constraint.TopologyKey;
 
-        public V1LabelSelector? Selector { get; } = selector;
+        public int MaxSkew { get; } = constraint.MaxSkew;
 
         public Dictionary<string, int> PerDomain { get; } = new(StringComparer.Ordinal);
 
         public int Minimum { get; set; }
+
+        /// <summary>The key of this constraint's per-node count memo (null: not memoized).</summary>
+        public string? MemoKey { get; init; }
+
+        /// <summary>1 when the incoming pod matches its own constraint (placing it adds to the domain).</summary>
+        public int SelfMatch { get; set; }
+
+        /// <summary>The constraint's selector, or for system defaults (no selector) the pods of the same controller.</summary>
+        public bool Selects(PodInfo other) =>
+            selector is null
+                ? ownerUid is not null && HasController(other, ownerUid)
+                : selector.Matches(other.Labels);
+
+        private static bool HasController(PodInfo other, string ownerUid)
+        {
+            foreach (var o in other.Pod.Metadata.OwnerReferences ?? [])
+            {
+                if (o.Controller == true && o.Uid == ownerUid)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
     }
 }
