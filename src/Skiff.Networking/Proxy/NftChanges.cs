@@ -26,8 +26,9 @@ public sealed class NftChanges(string table)
     public int Length => _declare.Length + _deleteElements.Length + _write.Length + _flushDoomed.Length + _deleteMaps.Length + _deleteChains.Length + _deleteSets.Length;
 
     /// <summary>Adds what turns <paramref name="before"/> into <paramref name="after"/> (both of this table, with the
-    /// same base chains: see <see cref="NftTransaction.NeedsFull"/>).</summary>
-    public void Add(NftRuleset before, NftRuleset after)
+    /// same base chains: see <see cref="NftTransaction.NeedsFull"/>). <paramref name="setElements"/> false leaves the
+    /// elements of plain sets to the caller (elements shared by several parts are counted by it).</summary>
+    public void Add(NftRuleset before, NftRuleset after, bool setElements = true)
     {
         ArgumentNullException.ThrowIfNull(before);
         ArgumentNullException.ThrowIfNull(after);
@@ -90,6 +91,22 @@ public sealed class NftChanges(string table)
             }
         }
 
+        if (setElements)
+        {
+            var none = new SortedSet<string>(StringComparer.Ordinal);
+            foreach (var name in before.SetElements.Keys.Union(after.SetElements.Keys, StringComparer.Ordinal))
+            {
+                var old = before.SetElements.GetValueOrDefault(name) ?? none;
+                var now = after.SetElements.GetValueOrDefault(name) ?? none;
+                if (after.Sets.ContainsKey(name))
+                {
+                    DeleteElements(name, old.Except(now, StringComparer.Ordinal));
+                }
+
+                AddElements(name, now.Except(old, StringComparer.Ordinal));
+            }
+        }
+
         foreach (var name in before.Chains.Keys.Where(c => !after.Chains.ContainsKey(c)))
         {
             // Flushed first: a chain still holding rules (jumps to other doomed chains) cannot be deleted.
@@ -107,6 +124,26 @@ public sealed class NftChanges(string table)
         foreach (var name in before.Sets.Keys.Where(s => !after.Sets.ContainsKey(s)))
         {
             _deleteSets.Append($"delete set ip {t} {name}\n");
+        }
+    }
+
+    /// <summary>Elements of a plain set that go (with the other element deletions, before any rule changes).</summary>
+    public void DeleteElements(string set, IEnumerable<string> elements)
+    {
+        var list = elements.ToList();
+        if (list.Count > 0)
+        {
+            _deleteElements.Append($"delete element ip {table} {set} {{ {string.Join(", ", list)} }}\n");
+        }
+    }
+
+    /// <summary>Elements of a plain set that come.</summary>
+    public void AddElements(string set, IEnumerable<string> elements)
+    {
+        var list = elements.ToList();
+        if (list.Count > 0)
+        {
+            _write.Append($"add element ip {table} {set} {{ {string.Join(", ", list)} }}\n");
         }
     }
 

@@ -68,6 +68,17 @@ public static class NftTransaction
             }
         }
 
+        // A set element may come from several parts (an endpoint of two Services): once.
+        foreach (var set in parts.SelectMany(p => p.SetElements).GroupBy(s => s.Key, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var name = set.Key;
+            var all = set.SelectMany(s => s.Value).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+            if (all.Count > 0)
+            {
+                text.Append($"add element ip {t} {name} {{ {string.Join(", ", all)} }}\n");
+            }
+        }
+
         foreach (var (name, list) in elements.Where(e => e.Value.Count > 0).OrderBy(e => e.Key, StringComparer.Ordinal))
         {
             text.Append($"add element ip {t} {name} {{ {string.Join(", ", list)} }}\n");

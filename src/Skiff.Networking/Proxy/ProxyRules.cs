@@ -15,6 +15,11 @@ public static class ProxyRules
 {
     public const string MasqueradeMark = "0x4000";
 
+    /// <summary>Pairs <c>ip . ip</c>, one per endpoint: a packet whose source and destination are both that endpoint
+    /// after the DNAT is hairpin traffic (a pod reaching itself through its Service), masqueraded so that the reply
+    /// comes back through the node.</summary>
+    public const string HairpinSet = "hairpin-endpoints";
+
     /// <summary>The verdict maps every service port adds its elements to (declared by <see cref="NewTable"/>).</summary>
     public static readonly IReadOnlyList<(string Name, string Type)> SharedMaps =
     [
@@ -96,7 +101,8 @@ public static class ProxyRules
             "ct state new jump service-endpoints-check", "ct state new jump nodeport-endpoints-check");
 
         rules.Chain("mark-for-masquerade").Add($"mark set mark or {MasqueradeMark}");
-        rules.Chain("masquerading").AddRange([$"mark and {MasqueradeMark} == 0 return", $"mark set mark xor {MasqueradeMark}", "masquerade fully-random"]);
+        rules.Sets[HairpinSet] = "type ipv4_addr . ipv4_addr;";
+        rules.Chain("masquerading").AddRange([$"ip saddr . ip daddr @{HairpinSet} mark set mark or {MasqueradeMark}", $"mark and {MasqueradeMark} == 0 return", $"mark set mark xor {MasqueradeMark}", "masquerade fully-random"]);
         rules.Chain("services").AddRange([
             "ip daddr . meta l4proto . th dport vmap @service-ips",
             "fib daddr type local meta l4proto . th dport vmap @service-nodeports",
@@ -180,10 +186,9 @@ public static class ProxyRules
     /// <summary>
     /// The random pick among the endpoints, as rules of the dispatching chain: endpoint i of N is taken with
     /// <c>numgen random mod (N - i) == 0</c> (the last one unconditionally), which is 1/N for each, as kube-proxy's
-    /// iptables mode does with its probability cascade. Each endpoint has two mutually exclusive rules, so that one
-    /// packet meets one random draw per endpoint: the endpoint itself as client (hairpin: masqueraded, or the
-    /// reply would not come back through the node) and every other client. With ClientIP affinity, a client found
-    /// in an endpoint's timed set goes to it first, and every pick refreshes the set.
+    /// iptables mode does with its probability cascade: one rule per endpoint. Hairpin traffic is recognised after
+    /// the DNAT, in postrouting, by the endpoint's pair in <see cref="HairpinSet"/>. With ClientIP affinity, a client
+    /// found in an endpoint's timed set goes to it first, and every pick refreshes the set.
     /// Why not upstream's endpoint chains and anonymous <c>numgen ... vmap { }</c>: the kernel looks sets up by
     /// name in a list and names anonymous ones by scanning that list, so one set per service made a full sync of
     /// 10,000 Services spend most of its time in those scans, and every <c>nft</c> run dumps all chains of the
@@ -209,9 +214,8 @@ public static class ProxyRules
             var set = Affinity(endpoint);
             var action = (set is null ? string.Empty : $"update @{set} {{ ip saddr }} ")
                 + $"meta l4proto {port.Protocol} dnat to {endpoint.Ip}:{Num(endpoint.Port)}";
-            var when = condition.Length == 0 ? string.Empty : condition + " ";
-            chain.Add($"ip saddr {endpoint.Ip} {when}mark set mark or {MasqueradeMark} {action}");
-            chain.Add($"ip saddr != {endpoint.Ip} {when}{action}");
+            chain.Add(condition.Length == 0 ? action : condition + " " + action);
+            rules.AddSetElement(HairpinSet, $"{endpoint.Ip} . {endpoint.Ip}");
         }
 
         if (port.AffinitySeconds > 0)

@@ -14,6 +14,9 @@ public sealed class ProxyTableState(string table, string? localPodCidr)
     private readonly object _lock = new();
     private readonly HashSet<string> _changed = new(StringComparer.Ordinal);
     private readonly Dictionary<string, NftRuleset> _fragments = new(StringComparer.Ordinal);
+
+    // How many fragments hold each plain-set element ("set\nelement"): an endpoint of two Services is one element.
+    private readonly Dictionary<string, int> _setElementUsers = new(StringComparer.Ordinal);
     private readonly NftRuleset _emptyFragment = ProxyRules.ServiceFragment([], table, localPodCidr);
     private NftRuleset? _appliedBase;
 
@@ -73,6 +76,8 @@ public sealed class ProxyTableState(string table, string? localPodCidr)
             }
         }
 
+        var setChanges = CountSetElements(diffs);
+
         if (_appliedBase is null || NftTransaction.NeedsFull(_appliedBase, wantedBase))
         {
             return new ProxySync(NftTransaction.Full([wantedBase, .. _fragments.Values]), wantedBase, changed.Length, Full: true);
@@ -82,10 +87,76 @@ public sealed class ProxyTableState(string table, string? localPodCidr)
         changes.Add(_appliedBase, wantedBase);
         foreach (var (before, after) in diffs)
         {
-            changes.Add(before, after);
+            changes.Add(before, after, setElements: false);
+        }
+
+        foreach (var (set, (gone, come)) in setChanges)
+        {
+            changes.DeleteElements(set, gone);
+            changes.AddElements(set, come);
         }
 
         return new ProxySync(changes.ToString(), wantedBase, changed.Length, Full: false);
+    }
+
+    /// <summary>Counts the changed fragments' plain-set elements; per set, the elements no fragment holds any more
+    /// and those that no fragment held before.</summary>
+    private SortedDictionary<string, (List<string> Gone, List<string> Come)> CountSetElements(List<(NftRuleset Before, NftRuleset After)> diffs)
+    {
+        var touched = new Dictionary<string, int>(StringComparer.Ordinal);
+        void Count(NftRuleset fragment, int delta)
+        {
+            foreach (var (set, elements) in fragment.SetElements)
+            {
+                foreach (var element in elements)
+                {
+                    var key = set + "\n" + element;
+                    var users = _setElementUsers.GetValueOrDefault(key);
+                    touched.TryAdd(key, users);
+                    if (users + delta == 0)
+                    {
+                        _setElementUsers.Remove(key);
+                    }
+                    else
+                    {
+                        _setElementUsers[key] = users + delta;
+                    }
+                }
+            }
+        }
+
+        foreach (var (before, after) in diffs)
+        {
+            Count(before, -1);
+            Count(after, +1);
+        }
+
+        var result = new SortedDictionary<string, (List<string> Gone, List<string> Come)>(StringComparer.Ordinal);
+        foreach (var (key, was) in touched)
+        {
+            var now = _setElementUsers.GetValueOrDefault(key);
+            if ((was > 0) == (now > 0))
+            {
+                continue;
+            }
+
+            var cut = key.IndexOf('\n', StringComparison.Ordinal);
+            if (!result.TryGetValue(key[..cut], out var lists))
+            {
+                lists = ([], []);
+                result[key[..cut]] = lists;
+            }
+
+            (now > 0 ? lists.Come : lists.Gone).Add(key[(cut + 1)..]);
+        }
+
+        foreach (var (gone, come) in result.Values)
+        {
+            gone.Sort(StringComparer.Ordinal);
+            come.Sort(StringComparer.Ordinal);
+        }
+
+        return result;
     }
 
     /// <summary>The kernel now holds <paramref name="sync"/>'s state.</summary>

@@ -53,6 +53,7 @@ public sealed class ProxyRulesTests
             "add chain ip t service-default/web/tcp/http",
             "add chain ip t service-endpoints-check",
             "add chain ip t services",
+            "add set ip t hairpin-endpoints { type ipv4_addr . ipv4_addr; }",
             "add map ip t no-endpoint-nodeports { type inet_proto . inet_service : verdict; }",
             "add map ip t no-endpoint-services { type ipv4_addr . inet_proto . inet_service : verdict; }",
             "add map ip t service-ips { type ipv4_addr . inet_proto . inet_service : verdict; }",
@@ -63,6 +64,7 @@ public sealed class ProxyRulesTests
             "add rule ip t filter-output ct state new jump service-endpoints-check",
             "add rule ip t filter-output ct state new jump nodeport-endpoints-check",
             "add rule ip t mark-for-masquerade mark set mark or 0x4000",
+            "add rule ip t masquerading ip saddr . ip daddr @hairpin-endpoints mark set mark or 0x4000",
             "add rule ip t masquerading mark and 0x4000 == 0 return",
             "add rule ip t masquerading mark set mark xor 0x4000",
             "add rule ip t masquerading masquerade fully-random",
@@ -72,13 +74,12 @@ public sealed class ProxyRulesTests
             "add rule ip t nodeport-endpoints-check fib daddr type local meta l4proto . th dport vmap @no-endpoint-nodeports",
             "add rule ip t reject-chain reject",
             "add rule ip t service-default/web/tcp/http ip daddr 10.43.0.20 tcp dport 80 ip saddr != 10.88.0.0/24 mark set mark or 0x4000",
-            "add rule ip t service-default/web/tcp/http ip saddr 10.88.0.2 numgen random mod 2 == 0 mark set mark or 0x4000 meta l4proto tcp dnat to 10.88.0.2:8080",
-            "add rule ip t service-default/web/tcp/http ip saddr != 10.88.0.2 numgen random mod 2 == 0 meta l4proto tcp dnat to 10.88.0.2:8080",
-            "add rule ip t service-default/web/tcp/http ip saddr 10.88.0.3 mark set mark or 0x4000 meta l4proto tcp dnat to 10.88.0.3:8080",
-            "add rule ip t service-default/web/tcp/http ip saddr != 10.88.0.3 meta l4proto tcp dnat to 10.88.0.3:8080",
+            "add rule ip t service-default/web/tcp/http numgen random mod 2 == 0 meta l4proto tcp dnat to 10.88.0.2:8080",
+            "add rule ip t service-default/web/tcp/http meta l4proto tcp dnat to 10.88.0.3:8080",
             "add rule ip t service-endpoints-check ip daddr . meta l4proto . th dport vmap @no-endpoint-services",
             "add rule ip t services ip daddr . meta l4proto . th dport vmap @service-ips",
             "add rule ip t services fib daddr type local meta l4proto . th dport vmap @service-nodeports",
+            "add element ip t hairpin-endpoints { 10.88.0.2 . 10.88.0.2, 10.88.0.3 . 10.88.0.3 }",
             "add element ip t service-ips { 10.43.0.20 . tcp . 80 : goto service-default/web/tcp/http }",
         ];
         Assert.Equal(expected, lines[3..]);
@@ -112,14 +113,10 @@ public sealed class ProxyRulesTests
         Assert.Equal(
         [
             "ip daddr 10.43.0.20 tcp dport 80 ip saddr != 10.88.0.0/24 mark set mark or 0x4000",
-            "ip saddr 10.88.0.2 ip saddr @affinity-default/web/tcp/http__10.88.0.2/8080 mark set mark or 0x4000 update @affinity-default/web/tcp/http__10.88.0.2/8080 { ip saddr } meta l4proto tcp dnat to 10.88.0.2:8080",
-            "ip saddr != 10.88.0.2 ip saddr @affinity-default/web/tcp/http__10.88.0.2/8080 update @affinity-default/web/tcp/http__10.88.0.2/8080 { ip saddr } meta l4proto tcp dnat to 10.88.0.2:8080",
-            "ip saddr 10.88.0.3 ip saddr @affinity-default/web/tcp/http__10.88.0.3/8080 mark set mark or 0x4000 update @affinity-default/web/tcp/http__10.88.0.3/8080 { ip saddr } meta l4proto tcp dnat to 10.88.0.3:8080",
-            "ip saddr != 10.88.0.3 ip saddr @affinity-default/web/tcp/http__10.88.0.3/8080 update @affinity-default/web/tcp/http__10.88.0.3/8080 { ip saddr } meta l4proto tcp dnat to 10.88.0.3:8080",
-            "ip saddr 10.88.0.2 numgen random mod 2 == 0 mark set mark or 0x4000 update @affinity-default/web/tcp/http__10.88.0.2/8080 { ip saddr } meta l4proto tcp dnat to 10.88.0.2:8080",
-            "ip saddr != 10.88.0.2 numgen random mod 2 == 0 update @affinity-default/web/tcp/http__10.88.0.2/8080 { ip saddr } meta l4proto tcp dnat to 10.88.0.2:8080",
-            "ip saddr 10.88.0.3 mark set mark or 0x4000 update @affinity-default/web/tcp/http__10.88.0.3/8080 { ip saddr } meta l4proto tcp dnat to 10.88.0.3:8080",
-            "ip saddr != 10.88.0.3 update @affinity-default/web/tcp/http__10.88.0.3/8080 { ip saddr } meta l4proto tcp dnat to 10.88.0.3:8080",
+            "ip saddr @affinity-default/web/tcp/http__10.88.0.2/8080 update @affinity-default/web/tcp/http__10.88.0.2/8080 { ip saddr } meta l4proto tcp dnat to 10.88.0.2:8080",
+            "ip saddr @affinity-default/web/tcp/http__10.88.0.3/8080 update @affinity-default/web/tcp/http__10.88.0.3/8080 { ip saddr } meta l4proto tcp dnat to 10.88.0.3:8080",
+            "numgen random mod 2 == 0 update @affinity-default/web/tcp/http__10.88.0.2/8080 { ip saddr } meta l4proto tcp dnat to 10.88.0.2:8080",
+            "update @affinity-default/web/tcp/http__10.88.0.3/8080 { ip saddr } meta l4proto tcp dnat to 10.88.0.3:8080",
         ], service);
     }
 
@@ -127,7 +124,7 @@ public sealed class ProxyRulesTests
     public void Internal_traffic_policy_local_uses_only_this_nodes_endpoints_and_drops_without_one()
     {
         var lines = Lines(Port(internalLocal: true));
-        Assert.Contains("add rule ip t service-default/web/tcp/http ip saddr != 10.88.0.2 meta l4proto tcp dnat to 10.88.0.2:8080", lines);
+        Assert.Contains("add rule ip t service-default/web/tcp/http meta l4proto tcp dnat to 10.88.0.2:8080", lines);
         Assert.DoesNotContain(lines, l => l.Contains("10.88.0.3", StringComparison.Ordinal));
 
         var remote = Port(internalLocal: true) with { Endpoints = [new ProxiedEndpoint("10.88.1.2", 8080, true, true, false, Local: false)] };
@@ -143,8 +140,7 @@ public sealed class ProxyRulesTests
             "add rule ip t external-default/web/tcp/http fib saddr type local jump mark-for-masquerade",
             "add rule ip t external-default/web/tcp/http fib saddr type local goto service-default/web/tcp/http",
             "add rule ip t external-default/web/tcp/http ip saddr 10.88.0.0/24 goto service-default/web/tcp/http",
-            "add rule ip t external-default/web/tcp/http ip saddr 10.88.0.2 mark set mark or 0x4000 meta l4proto tcp dnat to 10.88.0.2:8080",
-            "add rule ip t external-default/web/tcp/http ip saddr != 10.88.0.2 meta l4proto tcp dnat to 10.88.0.2:8080",
+            "add rule ip t external-default/web/tcp/http meta l4proto tcp dnat to 10.88.0.2:8080",
         ], external);
     }
 
@@ -157,7 +153,7 @@ public sealed class ProxyRulesTests
         };
         var lines = Lines(port);
         Assert.DoesNotContain(lines, l => l.Contains("10.88.0.2", StringComparison.Ordinal));
-        Assert.Contains("add rule ip t service-default/web/tcp/http ip saddr != 10.88.0.3 meta l4proto tcp dnat to 10.88.0.3:80", lines);
+        Assert.Contains("add rule ip t service-default/web/tcp/http meta l4proto tcp dnat to 10.88.0.3:80", lines);
     }
 
     [Fact]
@@ -170,21 +166,21 @@ public sealed class ProxyRulesTests
         [
             "flush chain ip t service-default/web/tcp/http",
             "add rule ip t service-default/web/tcp/http ip daddr 10.43.0.20 tcp dport 80 ip saddr != 10.88.0.0/24 mark set mark or 0x4000",
-            "add rule ip t service-default/web/tcp/http ip saddr 10.88.0.2 numgen random mod 3 == 0 mark set mark or 0x4000 meta l4proto tcp dnat to 10.88.0.2:8080",
-            "add rule ip t service-default/web/tcp/http ip saddr != 10.88.0.2 numgen random mod 3 == 0 meta l4proto tcp dnat to 10.88.0.2:8080",
-            "add rule ip t service-default/web/tcp/http ip saddr 10.88.0.3 numgen random mod 2 == 0 mark set mark or 0x4000 meta l4proto tcp dnat to 10.88.0.3:8080",
-            "add rule ip t service-default/web/tcp/http ip saddr != 10.88.0.3 numgen random mod 2 == 0 meta l4proto tcp dnat to 10.88.0.3:8080",
-            "add rule ip t service-default/web/tcp/http ip saddr 10.88.0.4 mark set mark or 0x4000 meta l4proto tcp dnat to 10.88.0.4:8080",
-            "add rule ip t service-default/web/tcp/http ip saddr != 10.88.0.4 meta l4proto tcp dnat to 10.88.0.4:8080",
+            "add rule ip t service-default/web/tcp/http numgen random mod 3 == 0 meta l4proto tcp dnat to 10.88.0.2:8080",
+            "add rule ip t service-default/web/tcp/http numgen random mod 2 == 0 meta l4proto tcp dnat to 10.88.0.3:8080",
+            "add rule ip t service-default/web/tcp/http meta l4proto tcp dnat to 10.88.0.4:8080",
+            "add element ip t hairpin-endpoints { 10.88.0.4 . 10.88.0.4 }",
         ], lines);
         Assert.Equal(string.Empty, NftTransaction.Incremental(after, after));
 
-        // Endpoints gone: the element moves to the reject map (the old one deleted first), and the chain goes last.
+        // Endpoints gone: the element moves to the reject map (the old one deleted first), and the chain goes last;
+        // the hairpin pairs of the other Service, with the same endpoints, stay.
         var empty = ProxyRules.Build([Port(endpoints: 0), Port(name: "other") with { ClusterIp = "10.43.0.21" }], Table, PodCidr);
         var removal = NftTransaction.Incremental(after, empty).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(
         [
             "delete element ip t service-ips { 10.43.0.20 . tcp . 80 }",
+            "delete element ip t hairpin-endpoints { 10.88.0.4 . 10.88.0.4 }",
             "add element ip t no-endpoint-services { 10.43.0.20 . tcp . 80 : goto reject-chain }",
             "flush chain ip t service-default/web/tcp/http",
             "delete chain ip t service-default/web/tcp/http",

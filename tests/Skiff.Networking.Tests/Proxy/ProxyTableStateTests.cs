@@ -90,10 +90,12 @@ public sealed class ProxyTableStateTests
         Assert.False(sync.Full);
         Assert.Equal(["default/a"], _rendered);
         var lines = Lines(sync);
-        Assert.Equal("flush chain ip t service-default/a/tcp/http", lines[0]);
-        Assert.All(lines[1..], l => Assert.StartsWith("add rule ip t service-default/a/tcp/http ", l, StringComparison.Ordinal));
+        Assert.Equal("delete element ip t hairpin-endpoints { 10.88.0.3 . 10.88.0.3 }", lines[0]);
+        Assert.Equal("flush chain ip t service-default/a/tcp/http", lines[1]);
+        Assert.All(lines[2..^1], l => Assert.StartsWith("add rule ip t service-default/a/tcp/http ", l, StringComparison.Ordinal));
+        Assert.Equal("add element ip t hairpin-endpoints { 10.88.0.7 . 10.88.0.7 }", lines[^1]);
         Assert.Contains(lines, l => l.EndsWith("dnat to 10.88.0.7:8080", StringComparison.Ordinal));
-        Assert.DoesNotContain(lines, l => l.Contains("10.88.0.3", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines[1..], l => l.Contains("10.88.0.3", StringComparison.Ordinal));
 
         // Nothing changed since: an empty transaction, nothing rendered.
         var idle = Sync();
@@ -109,6 +111,7 @@ public sealed class ProxyTableStateTests
         Remove("c");
         Assert.Equal(
         [
+            "delete element ip t hairpin-endpoints { 10.88.0.4 . 10.88.0.4, 10.88.0.5 . 10.88.0.5 }",
             "delete element ip t service-ips { 10.43.0.11 . tcp . 80 }",
             "delete element ip t service-ips { 10.43.0.12 . tcp . 80 }",
             "delete element ip t service-nodeports { tcp . 30080 }",
@@ -120,6 +123,18 @@ public sealed class ProxyTableStateTests
             "delete chain ip t service-default/c/tcp/http",
             "delete set ip t affinity-default/c/tcp/http__10.88.0.5/8080",
         ], Lines(Sync()).Order(StringComparer.Ordinal).OrderBy(Phase));
+    }
+
+    [Fact]
+    public void An_endpoint_of_two_services_stays_in_the_hairpin_set_until_neither_uses_it()
+    {
+        Start();
+        Set(Port("d", "10.43.0.13", endpoints: ["10.88.0.2"]));
+        Assert.DoesNotContain("hairpin-endpoints", Sync().Text, StringComparison.Ordinal);
+        Remove("a");
+        Assert.DoesNotContain("10.88.0.2 . 10.88.0.2", Sync().Text, StringComparison.Ordinal);
+        Remove("d");
+        Assert.Contains("delete element ip t hairpin-endpoints { 10.88.0.2 . 10.88.0.2 }", Lines(Sync()));
     }
 
     [Fact]
