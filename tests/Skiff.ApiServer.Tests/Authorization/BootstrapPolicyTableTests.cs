@@ -78,6 +78,15 @@ public sealed class BootstrapPolicyTableTests
     [InlineData("system:kube-scheduler", "list", "policy", "poddisruptionbudgets", "", "", true)]
     [InlineData("system:kube-scheduler", "create", "", "pods", "", "default", false)]
     [InlineData("system:kube-scheduler", "get", "", "secrets", "", "default", false)]
+    // system:kubelet-api-admin: every kubelet API (nodes/proxy, stats, log, metrics), node reads, nothing else.
+    [InlineData("system:kubelet-api-admin", "create", "", "nodes", "proxy", "", true)]
+    [InlineData("system:kubelet-api-admin", "get", "", "nodes", "stats", "", true)]
+    [InlineData("system:kubelet-api-admin", "get", "", "nodes", "log", "", true)]
+    [InlineData("system:kubelet-api-admin", "get", "", "nodes", "metrics", "", true)]
+    [InlineData("system:kubelet-api-admin", "list", "", "nodes", "", "", true)]
+    [InlineData("system:kubelet-api-admin", "delete", "", "nodes", "", "", false)]
+    [InlineData("system:kubelet-api-admin", "create", "", "pods", "exec", "default", false)]
+    [InlineData("system:kubelet-api-admin", "get", "", "secrets", "", "default", false)]
     [InlineData("system:kube-scheduler", "update", "", "nodes", "", "", false)]
     // system:kube-controller-manager: lists and watches everything, writes little by itself (controllers have their own roles).
     [InlineData("system:kube-controller-manager", "list", "apps", "deployments", "", "", true)]
@@ -164,6 +173,10 @@ public sealed class BootstrapPolicyTableTests
         Assert.True(chain.Allows(Resource("admin", ["system:masters"], "delete", "", "nodes", "", "")));
         Assert.False(chain.Allows(Resource("anyone", ["system:authenticated"], "list", "", "pods", "", "default")));
         Assert.False(chain.Allows(Resource("system:kube-proxy", [], "list", "", "secrets", "", "")));
+        // The API server's kubelet-client certificate (no group) may use kubelets' API and nothing else.
+        Assert.True(chain.Allows(Resource(BootstrapPolicy.KubeApiServerKubeletClient, ["system:authenticated"], "create", "", "nodes", "proxy", "", "n1")));
+        Assert.True(chain.Allows(Resource(BootstrapPolicy.KubeApiServerKubeletClient, ["system:authenticated"], "get", "", "nodes", "stats", "", "n1")));
+        Assert.False(chain.Allows(Resource(BootstrapPolicy.KubeApiServerKubeletClient, ["system:authenticated"], "get", "", "secrets", "", "default")));
     }
 
     [Fact]

@@ -15,6 +15,10 @@ public static class BootstrapPolicy
     public const string AggregateToView = "rbac.authorization.k8s.io/aggregate-to-view";
     public const string AutoUpdate = "rbac.authorization.kubernetes.io/autoupdate";
 
+    /// <summary>The user of the API server's client certificate towards kubelets (kubeadm's name for it).</summary>
+    public const string KubeApiServerKubeletClient = "kube-apiserver-kubelet-client";
+    public const string KubeletApiAdminBinding = "kube-apiserver-kubelet-admin";
+
     public static IReadOnlyList<V1ClusterRole> ClusterRoles()
     {
         var roles = new List<V1ClusterRole>
@@ -55,6 +59,13 @@ public static class BootstrapPolicy
                 Rule(V("list", "watch"), G(Legacy), "endpoints", "services"),
                 Rule(V("list", "watch"), G("discovery.k8s.io"), "endpointslices"),
             ]),
+            // Full use of kubelets' HTTPS API (exec, logs, stats...): what the API server's kubelet-client identity holds.
+            Role("system:kubelet-api-admin",
+            [
+                Rule(V("get", "list", "watch"), G(Legacy), "nodes"),
+                Rule(V("proxy"), G(Legacy), "nodes"),
+                Rule(V("*"), G(Legacy), "nodes/proxy", "nodes/metrics", "nodes/spec", "nodes/stats", "nodes/log"),
+            ]),
             Role("system:node-bootstrapper", [Rule(V("create", "get", "list", "watch"), G("certificates.k8s.io"), "certificatesigningrequests")]),
             Role("system:auth-delegator",
             [
@@ -83,6 +94,10 @@ public static class BootstrapPolicy
             Binding("system:kube-controller-manager", "system:kube-controller-manager", User("system:kube-controller-manager")),
             Binding("system:kube-dns", "system:kube-dns", ServiceAccount("kube-system", "kube-dns")),
             Binding("system:kube-scheduler", "system:kube-scheduler", User("system:kube-scheduler")),
+            // The API server's own client certificate towards kubelets (as k3s's kube-apiserver-kubelet-admin binding;
+            // kubeadm's certificate is in a cluster-admin group instead): kubelets ask, by SubjectAccessReview, whether
+            // it may exec, read logs and proxy.
+            Binding(KubeletApiAdminBinding, "system:kubelet-api-admin", User(KubeApiServerKubeletClient)),
 
             // Bound to nobody since 1.8: kubelets get these rules from the Node authorizer, narrowed to their own objects.
             Binding("system:node", "system:node"),
