@@ -44,7 +44,10 @@ public sealed record ApiResource(string Group, string Version, string Plural, st
         var entity = type.GetCustomAttribute<KubernetesEntityAttribute>()
             ?? throw new ArgumentException($"{type.Name} is not a Kubernetes model (no KubernetesEntity attribute)", nameof(modelType));
         var group = entity.Group ?? string.Empty;
-        return new ApiResource(group, entity.ApiVersion, entity.PluralName, entity.Kind, !ClusterScoped.Contains($"{group}/{entity.Kind}"));
+        // The models of create-only kinds (TokenReview, SubjectAccessReview...) carry no plural: theirs is the
+        // lower-cased kind plus "s", as the API server names them.
+        var plural = string.IsNullOrEmpty(entity.PluralName) ? entity.Kind.ToLowerInvariant() + "s" : entity.PluralName;
+        return new ApiResource(group, entity.ApiVersion, plural, entity.Kind, !ClusterScoped.Contains($"{group}/{entity.Kind}"));
     });
 
     /// <summary>The collection path, e.g. <c>/api/v1/namespaces/default/pods</c> or <c>/apis/apps/v1/deployments</c>.</summary>
