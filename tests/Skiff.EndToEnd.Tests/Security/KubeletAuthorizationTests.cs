@@ -26,7 +26,7 @@ public sealed class KubeletAuthorizationTests(SkiffCluster cluster)
         try
         {
             // The kubelet remembers a denial 30 s: ask only once the API server's RBAC cache has the binding.
-            await WaitUntilAsync(async () => (await cluster.KubectlAsync(["auth", "can-i", "get", "nodes/stats", $"--as=system:serviceaccount:default:{reader}"])).Stdout.Trim() == "yes");
+            await WaitUntilAsync(async () => (await cluster.KubectlAsync(["auth", "can-i", "get", "nodes", "--subresource=stats", $"--as=system:serviceaccount:default:{reader}"])).Stdout.Trim() == "yes");
             var readerToken = (await AdminAsync("create", "token", reader)).Trim();
             var nobodyToken = (await AdminAsync("create", "token", nobody)).Trim();
             var kubelet = await KubeletUrlAsync();
