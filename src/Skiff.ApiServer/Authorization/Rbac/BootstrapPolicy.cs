@@ -19,6 +19,13 @@ public static class BootstrapPolicy
     public const string KubeApiServerKubeletClient = "kube-apiserver-kubelet-client";
     public const string KubeletApiAdminBinding = "kube-apiserver-kubelet-admin";
 
+    /// <summary>The user cluster DNS runs as inside <c>skiff server</c> (upstream's CoreDNS runs as a service
+    /// account bound to the same <c>system:coredns</c> role).</summary>
+    public const string CoreDnsUser = "system:coredns";
+
+    /// <summary>Skiff's additions for the controller manager's single identity (see <see cref="ClusterRoleBindings"/>).</summary>
+    public const string SkiffControllerManagerRole = "skiff:kube-controller-manager";
+
     public static IReadOnlyList<V1ClusterRole> ClusterRoles()
     {
         var roles = new List<V1ClusterRole>
@@ -66,6 +73,17 @@ public static class BootstrapPolicy
                 Rule(V("proxy"), G(Legacy), "nodes"),
                 Rule(V("*"), G(Legacy), "nodes/proxy", "nodes/metrics", "nodes/spec", "nodes/stats", "nodes/log"),
             ]),
+            // CoreDNS's own ClusterRole (its deployment manifest, as k3s ships it): what cluster DNS reads.
+            Role("system:coredns",
+            [
+                Rule(V("list", "watch"), G(Legacy), "endpoints", "services", "pods", "namespaces"),
+                Rule(V("list", "watch"), G("discovery.k8s.io"), "endpointslices"),
+            ]),
+            // Skiff runs the endpoint controllers on a Lease of their own (NetworkingControllers.LeaseName).
+            Role(SkiffControllerManagerRole,
+            [
+                Named(V("get", "update"), G("coordination.k8s.io"), ["leases"], "skiff-endpoint-controllers"),
+            ]),
             Role("system:node-bootstrapper", [Rule(V("create", "get", "list", "watch"), G("certificates.k8s.io"), "certificatesigningrequests")]),
             Role("system:auth-delegator",
             [
@@ -104,6 +122,14 @@ public static class BootstrapPolicy
         };
         bindings.AddRange(ControllerRoles.All().Select(r =>
             Binding(ControllerRoles.Prefix + r.Name, ControllerRoles.Prefix + r.Name, ServiceAccount("kube-system", r.Name))));
+
+        // Skiff's controller manager runs every controller under its one identity rather than upstream's
+        // per-controller service accounts (--use-service-account-credentials): it holds the union of the controller
+        // roles, each bound to it by a binding of its own.
+        bindings.Add(Binding("system:coredns", "system:coredns", User(CoreDnsUser)));
+        bindings.Add(Binding(SkiffControllerManagerRole, SkiffControllerManagerRole, User("system:kube-controller-manager")));
+        bindings.AddRange(ControllerRoles.All().Select(r =>
+            Binding(SkiffControllerManagerRole + ":" + r.Name, ControllerRoles.Prefix + r.Name, User("system:kube-controller-manager"))));
         return bindings;
     }
 
