@@ -87,8 +87,9 @@ public static class ApiServer
         registry.Admission.Authorizer = authorizer;
         await Scheduling.SystemPriorityClassBootstrap.EnsureAsync(registry, logger, cancellationToken);
 
-        // The API server's own client certificate towards kubelets (logs, exec, attach, port-forward).
-        var (kubeletClientPem, kubeletClientKeyPem) = certificates.IssueClientCertificate("kube-apiserver-kubelet-client", ["system:masters"], options.Time);
+        // The API server's own client certificate towards kubelets (logs, exec, attach, port-forward): no privileged
+        // group; kubelets authorize it by SubjectAccessReview through its system:kubelet-api-admin binding.
+        var (kubeletClientPem, kubeletClientKeyPem) = certificates.IssueClientCertificate(Authorization.Rbac.BootstrapPolicy.KubeApiServerKubeletClient, [], options.Time);
         var kubelets = new Proxy.KubeletConnector(System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(kubeletClientPem, kubeletClientKeyPem));
         var serviceAccountKey = ServiceAccounts.ServiceAccountKey.LoadOrCreate(Path.Combine(options.DataDirectory, "pki"));
         var serviceAccountTokens = new ServiceAccounts.ServiceAccountTokens(serviceAccountKey, new Admission.WatchCacheClusterObjects(hub, index, registry), options.Time);

@@ -26,15 +26,17 @@ public static class KubeletHost
         using var cri = CriConnection.Open(options.RuntimeEndpoint);
         var runtime = new GrpcRuntimeService(cri.Runtime);
         var metrics = new Observability.KubeletMetrics(runtime);
-        await using var server = await StartServerAsync(options, cri, metrics, loggerFactory, cancellationToken);
+        await using var server = await StartServerAsync(options, cri, metrics, new Server.Auth.ApiKubeletReviews(context.Api), loggerFactory, cancellationToken);
         await RunAsync(options, context, runtime, new GrpcImageService(cri.Images), cancellationToken, metrics);
     }
 
     /// <summary>
     /// The kubelet's HTTPS server (logs, exec, attach, port-forward for the API server to proxy), bound to the node's
-    /// address and accepting only client certificates of <see cref="KubeletOptions.ClientCaCertificate"/>.
+    /// address, authenticating client certificates of <see cref="KubeletOptions.ClientCaCertificate"/> and bearer
+    /// tokens through TokenReview, and authorizing every request through SubjectAccessReview (upstream's webhook mode).
     /// </summary>
-    private static async Task<IAsyncDisposable> StartServerAsync(KubeletOptions options, CriConnection cri, Observability.KubeletMetrics metrics, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    private static async Task<IAsyncDisposable> StartServerAsync(
+        KubeletOptions options, CriConnection cri, Observability.KubeletMetrics metrics, Server.Auth.IKubeletReviews reviews, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
         if (options.KubeletPort == 0)
         {
@@ -49,6 +51,7 @@ public static class KubeletHost
                 Port = options.KubeletPort,
                 ServingCertificate = options.ServingCertificate ?? Server.KubeletServingCertificate.CreateSelfSigned(options.EffectiveNodeName, [address], TimeProvider.System),
                 ClientCa = options.ClientCaCertificate,
+                Reviews = reviews,
                 PodLogsDirectory = options.PodLogsDir,
                 Metrics = metrics,
                 NodeName = options.EffectiveNodeName,

@@ -22,5 +22,7 @@ public sealed class ApiResourceTests
         // "/apis/authorization.k8s.io/v1/" and got 404 before.
         Assert.Equal("/apis/authorization.k8s.io/v1/subjectaccessreviews", ApiResource.For<V1SubjectAccessReview>().CollectionPath(null));
         Assert.Equal("/apis/authentication.k8s.io/v1/tokenreviews", ApiResource.For<V1TokenReview>().CollectionPath(null));
+        Assert.Equal("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", ApiResource.For<V1SelfSubjectAccessReview>().CollectionPath(null));
+        Assert.Equal("/apis/authorization.k8s.io/v1/namespaces/team/localsubjectaccessreviews", ApiResource.For<V1LocalSubjectAccessReview>().CollectionPath("team"));
     }
 }

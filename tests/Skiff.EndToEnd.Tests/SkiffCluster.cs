@@ -43,6 +43,9 @@ public sealed class SkiffCluster : IAsyncLifetime
 
     public string LogPath => Path.Combine(DataDirectory, "server.log");
 
+    /// <summary>The API server's audit log (every request at Metadata level): who did what.</summary>
+    public string AuditLogPath => Path.Combine(DataDirectory, "audit.log");
+
     /// <summary>The join token the server writes for agents.</summary>
     public string TokenPath => Path.Combine(DataDirectory, "token");
 
@@ -79,6 +82,8 @@ public sealed class SkiffCluster : IAsyncLifetime
                      "--bridge-name", _bridge,
                      "--pod-cidr", _podCidr,
                      "--offline-images",
+                     "--audit-policy-file", WriteAuditPolicy(),
+                     "--audit-log-path", AuditLogPath,
                  }.Concat(_extraArguments))
         {
             startInfo.ArgumentList.Add(argument);
@@ -170,6 +175,13 @@ public sealed class SkiffCluster : IAsyncLifetime
         ProcessRunner.RunAsync("kubectl", ["--kubeconfig", KubeconfigPath, "--cache-dir", KubectlCacheDirectory, .. arguments], null, timeout ?? TimeSpan.FromSeconds(60), CancellationToken.None);
 
     public string ReadLog() => LogTail.Read(LogPath);
+
+    private string WriteAuditPolicy()
+    {
+        var path = Path.Combine(DataDirectory, "audit-policy.yaml");
+        File.WriteAllText(path, "apiVersion: audit.k8s.io/v1\nkind: Policy\nomitStages: [\"RequestReceived\"]\nrules:\n- level: Metadata\n");
+        return path;
+    }
 
 
     private static void TryDelete(string path)

@@ -16,8 +16,10 @@ namespace Skiff.Kubelet.Server;
 /// The kubelet's HTTPS server (port 10250): <c>/healthz</c>, <c>/metrics</c>, <c>/stats/summary</c>, <c>/logs/</c>,
 /// <c>/containerLogs/{ns}/{pod}/{container}</c>,
 /// <c>/exec/{ns}/{pod}/{container}</c>, <c>/attach/{ns}/{pod}/{container}</c> and <c>/portForward/{ns}/{pod}</c>, for
-/// the API server to proxy <c>pods/log|exec|attach|portforward</c> to. Everything but /healthz needs the API server's
-/// client certificate (cluster CA) or a configured bearer token. HTTP/1.1 only: the streaming endpoints are upgrades.
+/// the API server to proxy <c>pods/log|exec|attach|portforward</c> to. As upstream's kubelet, every path (/healthz
+/// too) needs an authenticated caller (a client certificate of the client CA, or a bearer token the API server's
+/// TokenReview accepts; else 401) whom the API server's SubjectAccessReview allows the request's
+/// <c>nodes/&lt;subresource&gt;</c> (else 403). HTTP/1.1 only: the streaming endpoints are upgrades.
 /// </summary>
 public sealed class KubeletServer : IAsyncDisposable
 {
@@ -36,8 +38,11 @@ public sealed class KubeletServer : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         var locator = new PodContainerLocator(runtime);
+        var reviews = options.Reviews is null ? null : new Auth.CachingKubeletReviews(options.Reviews, options.Time);
         var router = new KubeletRouter(
-            new KubeletRequestAuthenticator(options.ClientCa, options.BearerTokens),
+            new Auth.KubeletAuthenticator(options.ClientCa, reviews),
+            new Auth.KubeletAuthorizer(reviews),
+            options.NodeName ?? string.Empty,
             new ContainerLogsHandler(locator, options.Time, options.LogPollInterval),
             new RemoteCommandHandler(locator, runtime, logger),
             new PortForwardHandler(locator, runtime),
@@ -87,7 +92,9 @@ public sealed class KubeletServer : IAsyncDisposable
     }
 
     private sealed class KubeletRouter(
-        KubeletRequestAuthenticator authenticator,
+        Auth.KubeletAuthenticator authenticator,
+        Auth.KubeletAuthorizer authorizer,
+        string nodeName,
         ContainerLogsHandler logs,
         RemoteCommandHandler commands,
         PortForwardHandler portForward,
@@ -120,16 +127,12 @@ public sealed class KubeletServer : IAsyncDisposable
         private async Task DispatchAsync(HttpContext ctx)
         {
             var path = ctx.Request.Path.Value ?? "/";
+            await AuthorizeAsync(ctx, path);
             if (path is "/healthz")
             {
                 ctx.Response.ContentType = "text/plain; charset=utf-8";
                 await ctx.Response.WriteAsync("ok", ctx.RequestAborted);
                 return;
-            }
-
-            if (!authenticator.IsAuthenticated(ctx))
-            {
-                throw new KubeletHttpException(401, "Unauthorized");
             }
 
             var parts = path.Trim('/').Split('/').Select(Uri.UnescapeDataString).ToArray();
@@ -160,6 +163,44 @@ public sealed class KubeletServer : IAsyncDisposable
                     return;
                 default:
                     throw new KubeletHttpException(404, "404 page not found");
+            }
+        }
+
+        /// <summary>Upstream's filter in front of every handler: 401 for nobody, 403 (or 500 when the review failed)
+        /// with the kubelet's own words.</summary>
+        private async Task AuthorizeAsync(HttpContext ctx, string path)
+        {
+            Auth.KubeletUser? user;
+            try
+            {
+                user = await authenticator.AuthenticateAsync(ctx, ctx.RequestAborted);
+            }
+            catch (Exception e) when (e is HttpRequestException or Client.Api.ApiException or TaskCanceledException && !ctx.RequestAborted.IsCancellationRequested)
+            {
+                logger.LogWarning(e, "kubelet server: unable to authenticate the request due to an error");
+                user = null;
+            }
+
+            if (user is null)
+            {
+                throw new KubeletHttpException(401, "Unauthorized");
+            }
+
+            var attributes = Auth.KubeletRequestAttributes.For(user, ctx.Request.Method, path, nodeName);
+            bool allowed;
+            try
+            {
+                allowed = await authorizer.AuthorizeAsync(attributes, ctx.RequestAborted);
+            }
+            catch (Exception e) when (e is HttpRequestException or Client.Api.ApiException or TaskCanceledException && !ctx.RequestAborted.IsCancellationRequested)
+            {
+                logger.LogError(e, "kubelet server: authorization error (user={User}, verb={Verb}, subresource={Subresource})", user.Name, attributes.Verb, attributes.Subresource);
+                throw new KubeletHttpException(500, attributes.ErrorMessage);
+            }
+
+            if (!allowed)
+            {
+                throw new KubeletHttpException(403, attributes.ForbiddenMessage);
             }
         }
 

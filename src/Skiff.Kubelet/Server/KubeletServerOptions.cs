@@ -19,15 +19,17 @@ public sealed record KubeletServerOptions
     /// <summary>Client certificates must chain to this CA (the cluster CA that signed the API server's kubelet-client certificate).</summary>
     public X509Certificate2? ClientCa { get; init; }
 
-    /// <summary>Bearer tokens accepted instead of a client certificate.</summary>
-    public IReadOnlyCollection<string> BearerTokens { get; init; } = [];
+    /// <summary>The API server's TokenReview and SubjectAccessReview (upstream's webhook authentication and
+    /// authorization), answers cached as upstream's. Null: bearer tokens are refused and every authenticated caller is
+    /// allowed (upstream's <c>AlwaysAllow</c>).</summary>
+    public Auth.IKubeletReviews? Reviews { get; init; }
 
     /// <summary>Where containers write their logs (sandboxes' <c>log_directory</c> are below it); used when CRI gives no log path.</summary>
     public string PodLogsDirectory { get; init; } = "/var/log/pods";
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
-    /// <summary>Served on <c>/metrics</c> (authenticated like every endpoint but /healthz); none when null.</summary>
+    /// <summary>Served on <c>/metrics</c>; none when null.</summary>
     public Observability.KubeletMetrics? Metrics { get; init; }
 
     /// <summary>The node's name: <c>/stats/summary</c> reports this node's pods only (several nodes may share one

@@ -10,12 +10,17 @@ namespace Skiff.Networking.Dns;
 /// </summary>
 public static class NodeDns
 {
-    public static async Task RunAsync(ClusterDnsOptions options, IPAddress clusterDns, ComponentContext context, CancellationToken cancellationToken)
+    public static Task RunAsync(ClusterDnsOptions options, IPAddress clusterDns, ComponentContext context, CancellationToken cancellationToken) =>
+        RunAsync(options, clusterDns, context, context?.Api ?? throw new ArgumentNullException(nameof(context)), cancellationToken);
+
+    /// <summary>As above, with the <c>kube-dns</c> Service installed through <paramref name="installer"/> (an add-on
+    /// installer's rights) while the server reads with <paramref name="context"/>'s own least-privilege identity.</summary>
+    public static async Task RunAsync(ClusterDnsOptions options, IPAddress clusterDns, ComponentContext context, Client.Api.IApiClient installer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(context);
         var logger = context.Loggers.CreateLogger("Skiff.Networking.Dns");
-        await ClusterDnsService.EnsureAsync(context.Api, options, clusterDns, logger, cancellationToken);
+        await ClusterDnsService.EnsureAsync(installer, options, clusterDns, logger, cancellationToken);
         await using var address = await NodeDnsAddress.AddAsync(clusterDns, logger, cancellationToken);
         var listen = options.Listen.Count > 0 ? options.Listen : [new IPEndPoint(clusterDns, 53)];
         await ClusterDnsHost.RunAsync(options with { Listen = listen }, context, cancellationToken);

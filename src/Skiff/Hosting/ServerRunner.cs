@@ -53,11 +53,14 @@ internal static class ServerRunner
 
         using var api = Client.Api.ApiClients.FromKubeconfig(apiServer.KubeconfigPath);
         var context = Client.ComponentContext.Create(api, TimeProvider.System, loggerFactory);
+        // Each component talks to the API server as itself (least privilege), not as the admin of the kubeconfig.
+        var contexts = new ComponentContexts(apiServer, context, TimeProvider.System, loggerFactory, shutdown);
         try
         {
-            var controlPlane = ControlPlane.RunAsync(context, ControlPlane.Components(settings), logger, shutdown);
+            var controlPlane = ControlPlane.RunAsync(contexts, ControlPlane.Components(settings), logger, shutdown);
             var node = settings.Agent is { } agent
-                ? AgentRunner.RunAsync(agent, apiServer.KubeconfigPath, Path.Combine(settings.DataDirectory, "agent"), loggerFactory, shutdown, sharedContext: context)
+                ? AgentRunner.RunAsync(agent, apiServer.KubeconfigPath, Path.Combine(settings.DataDirectory, "agent"), loggerFactory, shutdown,
+                    sharedContext: contexts.For(ComponentIdentity.Node(agent.NodeName)))
                 : Task.Delay(Timeout.Infinite, shutdown);
             await Task.WhenAll(controlPlane, node);
         }
@@ -66,6 +69,7 @@ internal static class ServerRunner
         }
         finally
         {
+            await contexts.DisposeAsync();
             await context.DisposeAsync();
         }
 

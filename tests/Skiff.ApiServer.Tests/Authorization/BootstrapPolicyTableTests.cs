@@ -78,6 +78,15 @@ public sealed class BootstrapPolicyTableTests
     [InlineData("system:kube-scheduler", "list", "policy", "poddisruptionbudgets", "", "", true)]
     [InlineData("system:kube-scheduler", "create", "", "pods", "", "default", false)]
     [InlineData("system:kube-scheduler", "get", "", "secrets", "", "default", false)]
+    // system:kubelet-api-admin: every kubelet API (nodes/proxy, stats, log, metrics), node reads, nothing else.
+    [InlineData("system:kubelet-api-admin", "create", "", "nodes", "proxy", "", true)]
+    [InlineData("system:kubelet-api-admin", "get", "", "nodes", "stats", "", true)]
+    [InlineData("system:kubelet-api-admin", "get", "", "nodes", "log", "", true)]
+    [InlineData("system:kubelet-api-admin", "get", "", "nodes", "metrics", "", true)]
+    [InlineData("system:kubelet-api-admin", "list", "", "nodes", "", "", true)]
+    [InlineData("system:kubelet-api-admin", "delete", "", "nodes", "", "", false)]
+    [InlineData("system:kubelet-api-admin", "create", "", "pods", "exec", "default", false)]
+    [InlineData("system:kubelet-api-admin", "get", "", "secrets", "", "default", false)]
     [InlineData("system:kube-scheduler", "update", "", "nodes", "", "", false)]
     // system:kube-controller-manager: lists and watches everything, writes little by itself (controllers have their own roles).
     [InlineData("system:kube-controller-manager", "list", "apps", "deployments", "", "", true)]
@@ -164,6 +173,32 @@ public sealed class BootstrapPolicyTableTests
         Assert.True(chain.Allows(Resource("admin", ["system:masters"], "delete", "", "nodes", "", "")));
         Assert.False(chain.Allows(Resource("anyone", ["system:authenticated"], "list", "", "pods", "", "default")));
         Assert.False(chain.Allows(Resource("system:kube-proxy", [], "list", "", "secrets", "", "")));
+        // The controller manager's one identity holds the union of the controller roles.
+        const string manager = "system:kube-controller-manager";
+        Assert.True(chain.Allows(Resource(manager, [], "create", "apps", "replicasets", "", "team")));
+        Assert.True(chain.Allows(Resource(manager, [], "create", "", "pods", "", "team")));
+        Assert.True(chain.Allows(Resource(manager, [], "update", "", "namespaces", "finalize", "", "team")));
+        Assert.True(chain.Allows(Resource(manager, [], "deletecollection", "apps", "deployments", "", "team")));
+        Assert.True(chain.Allows(Resource(manager, [], "create", "", "configmaps", "", "team")));
+        Assert.True(chain.Allows(Resource(manager, [], "update", "policy", "poddisruptionbudgets", "status", "team")));
+        Assert.True(chain.Allows(Resource(manager, [], "create", "discovery.k8s.io", "endpointslices", "", "team")));
+        Assert.True(chain.Allows(Resource(manager, [], "update", "coordination.k8s.io", "leases", "", "kube-system", "skiff-endpoint-controllers")));
+        // The union is wide (the garbage collector's role updates and deletes anything, as upstream's does), but creates
+        // stay with the controllers that need them and RBAC stays out of reach.
+        Assert.False(chain.Allows(Resource(manager, [], "create", "", "nodes", "", "")));
+        Assert.False(chain.Allows(Resource(manager, [], "escalate", "rbac.authorization.k8s.io", "clusterroles", "", "")));
+        Assert.False(chain.Allows(Resource(manager, [], "create", "rbac.authorization.k8s.io", "clusterrolebindings", "", "")));
+        Assert.False(chain.Allows(Resource(manager, [], "impersonate", "", "users", "", "")));
+        // Cluster DNS reads what it serves, nothing else.
+        Assert.True(chain.Allows(Resource("system:coredns", [], "watch", "", "services", "", "")));
+        Assert.True(chain.Allows(Resource("system:coredns", [], "list", "discovery.k8s.io", "endpointslices", "", "")));
+        Assert.False(chain.Allows(Resource("system:coredns", [], "get", "", "secrets", "", "default")));
+        Assert.False(chain.Allows(Resource("system:coredns", [], "create", "", "services", "", "kube-system")));
+
+        // The API server's kubelet-client certificate (no group) may use kubelets' API and nothing else.
+        Assert.True(chain.Allows(Resource(BootstrapPolicy.KubeApiServerKubeletClient, ["system:authenticated"], "create", "", "nodes", "proxy", "", "n1")));
+        Assert.True(chain.Allows(Resource(BootstrapPolicy.KubeApiServerKubeletClient, ["system:authenticated"], "get", "", "nodes", "stats", "", "n1")));
+        Assert.False(chain.Allows(Resource(BootstrapPolicy.KubeApiServerKubeletClient, ["system:authenticated"], "get", "", "secrets", "", "default")));
     }
 
     [Fact]

@@ -22,6 +22,7 @@ namespace Skiff.Kubelet.Tests.Server;
 public sealed class KubeletServerIntegrationTests(RuntimeFixture fixture) : IAsyncLifetime
 {
     private const string Token = "test-kubelet-token";
+    private const string ReaderToken = "token-of-someone-without-nodes-proxy";
     private readonly string _nodeLogs = Directory.CreateTempSubdirectory("skiff-node-logs-").FullName;
     private KubeletServer? _server;
 
@@ -38,7 +39,7 @@ public sealed class KubeletServerIntegrationTests(RuntimeFixture fixture) : IAsy
                 BindAddress = IPAddress.Loopback,
                 Port = 0,
                 ServingCertificate = KubeletServingCertificate.CreateSelfSigned("test-node", [IPAddress.Loopback], TimeProvider.System),
-                BearerTokens = [Token],
+                Reviews = new TwoTokenReviews(),
                 PodLogsDirectory = fixture.LogRoot,
                 LogPollInterval = TimeSpan.FromMilliseconds(50),
                 NodeName = "test-node",
@@ -265,10 +266,47 @@ public sealed class KubeletServerIntegrationTests(RuntimeFixture fixture) : IAsy
     {
         Skip.If(fixture.SkipReason is not null, fixture.SkipReason);
         using var http = new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true });
-        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(Url("/healthz"))).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync(Url("/containerLogs/default/x/y"))).StatusCode);
+        // As upstream's kubelet with anonymous auth off: /healthz too.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync(Url("/healthz"))).StatusCode);
+        var anonymous = await http.GetAsync(Url("/containerLogs/default/x/y"));
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal("Unauthorized", await anonymous.Content.ReadAsStringAsync());
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "wrong");
         Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync(Url("/containerLogs/default/x/y"))).StatusCode);
+    }
+
+    [SkippableFact]
+    public async Task A_caller_the_api_server_does_not_authorize_gets_the_kubelets_403()
+    {
+        Skip.If(fixture.SkipReason is not null, fixture.SkipReason);
+        using var http = new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true });
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ReaderToken);
+        var stats = await http.GetAsync(Url("/stats/summary"));
+        Assert.Equal(HttpStatusCode.Forbidden, stats.StatusCode);
+        Assert.Equal("Forbidden (user=reader, verb=get, resource=nodes, subresource=stats)", await stats.Content.ReadAsStringAsync());
+        var exec = await http.PostAsync(Url("/exec/default/x/y?command=true"), null);
+        Assert.Equal(HttpStatusCode.Forbidden, exec.StatusCode);
+        Assert.Equal("Forbidden (user=reader, verb=create, resource=nodes, subresource=proxy)", await exec.Content.ReadAsStringAsync());
+        // The reader may read logs (nodes/log) in this fake's policy.
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(Url("/logs/"))).StatusCode);
+        using var admin = Client();
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync(Url("/healthz"))).StatusCode);
+    }
+
+    /// <summary>The API server's reviews, reduced to two callers: <see cref="Token"/> may do anything, the
+    /// reader only <c>nodes/log</c>.</summary>
+    private sealed class TwoTokenReviews : Skiff.Kubelet.Server.Auth.IKubeletReviews
+    {
+        public Task<Skiff.Kubelet.Server.Auth.KubeletUser?> ReviewTokenAsync(string token, CancellationToken cancellationToken) =>
+            Task.FromResult(token switch
+            {
+                Token => Skiff.Kubelet.Server.Auth.KubeletUser.Of("admin", []),
+                ReaderToken => Skiff.Kubelet.Server.Auth.KubeletUser.Of("reader", []),
+                _ => null,
+            });
+
+        public Task<bool> ReviewAccessAsync(Skiff.Kubelet.Server.Auth.KubeletRequestAttributes attributes, CancellationToken cancellationToken) =>
+            Task.FromResult(attributes.User.Name == "admin" || attributes.Subresource == "log");
     }
 
     private Task<RawCriPod> RunAsync(string name, string image, IReadOnlyList<string>? command) =>

@@ -15,6 +15,17 @@ public static class BootstrapPolicy
     public const string AggregateToView = "rbac.authorization.k8s.io/aggregate-to-view";
     public const string AutoUpdate = "rbac.authorization.kubernetes.io/autoupdate";
 
+    /// <summary>The user of the API server's client certificate towards kubelets (kubeadm's name for it).</summary>
+    public const string KubeApiServerKubeletClient = "kube-apiserver-kubelet-client";
+    public const string KubeletApiAdminBinding = "kube-apiserver-kubelet-admin";
+
+    /// <summary>The user cluster DNS runs as inside <c>skiff server</c> (upstream's CoreDNS runs as a service
+    /// account bound to the same <c>system:coredns</c> role).</summary>
+    public const string CoreDnsUser = "system:coredns";
+
+    /// <summary>Skiff's additions for the controller manager's single identity (see <see cref="ClusterRoleBindings"/>).</summary>
+    public const string SkiffControllerManagerRole = "skiff:kube-controller-manager";
+
     public static IReadOnlyList<V1ClusterRole> ClusterRoles()
     {
         var roles = new List<V1ClusterRole>
@@ -55,6 +66,24 @@ public static class BootstrapPolicy
                 Rule(V("list", "watch"), G(Legacy), "endpoints", "services"),
                 Rule(V("list", "watch"), G("discovery.k8s.io"), "endpointslices"),
             ]),
+            // Full use of kubelets' HTTPS API (exec, logs, stats...): what the API server's kubelet-client identity holds.
+            Role("system:kubelet-api-admin",
+            [
+                Rule(V("get", "list", "watch"), G(Legacy), "nodes"),
+                Rule(V("proxy"), G(Legacy), "nodes"),
+                Rule(V("*"), G(Legacy), "nodes/proxy", "nodes/metrics", "nodes/spec", "nodes/stats", "nodes/log"),
+            ]),
+            // CoreDNS's own ClusterRole (its deployment manifest, as k3s ships it): what cluster DNS reads.
+            Role("system:coredns",
+            [
+                Rule(V("list", "watch"), G(Legacy), "endpoints", "services", "pods", "namespaces"),
+                Rule(V("list", "watch"), G("discovery.k8s.io"), "endpointslices"),
+            ]),
+            // Skiff runs the endpoint controllers on a Lease of their own (NetworkingControllers.LeaseName).
+            Role(SkiffControllerManagerRole,
+            [
+                Named(V("get", "update"), G("coordination.k8s.io"), ["leases"], "skiff-endpoint-controllers"),
+            ]),
             Role("system:node-bootstrapper", [Rule(V("create", "get", "list", "watch"), G("certificates.k8s.io"), "certificatesigningrequests")]),
             // What the csrapproving controller asks through SubjectAccessReviews, and who may approve for which signer.
             Role("system:certificates.k8s.io:certificatesigningrequests:nodeclient", [Rule(V("create"), G("certificates.k8s.io"), "certificatesigningrequests/nodeclient")]),
@@ -90,6 +119,10 @@ public static class BootstrapPolicy
             Binding("system:kube-controller-manager", "system:kube-controller-manager", User("system:kube-controller-manager")),
             Binding("system:kube-dns", "system:kube-dns", ServiceAccount("kube-system", "kube-dns")),
             Binding("system:kube-scheduler", "system:kube-scheduler", User("system:kube-scheduler")),
+            // The API server's own client certificate towards kubelets (as k3s's kube-apiserver-kubelet-admin binding;
+            // kubeadm's certificate is in a cluster-admin group instead): kubelets ask, by SubjectAccessReview, whether
+            // it may exec, read logs and proxy.
+            Binding(KubeletApiAdminBinding, "system:kubelet-api-admin", User(KubeApiServerKubeletClient)),
 
             // TLS bootstrapping as kubeadm sets it up: a bootstrap token's user may ask for a node client certificate,
             // which the csrapproving controller approves; a node may renew its own.
@@ -102,6 +135,14 @@ public static class BootstrapPolicy
         };
         bindings.AddRange(ControllerRoles.All().Select(r =>
             Binding(ControllerRoles.Prefix + r.Name, ControllerRoles.Prefix + r.Name, ServiceAccount("kube-system", r.Name))));
+
+        // Skiff's controller manager runs every controller under its one identity rather than upstream's
+        // per-controller service accounts (--use-service-account-credentials): it holds the union of the controller
+        // roles, each bound to it by a binding of its own.
+        bindings.Add(Binding("system:coredns", "system:coredns", User(CoreDnsUser)));
+        bindings.Add(Binding(SkiffControllerManagerRole, SkiffControllerManagerRole, User("system:kube-controller-manager")));
+        bindings.AddRange(ControllerRoles.All().Select(r =>
+            Binding(SkiffControllerManagerRole + ":" + r.Name, ControllerRoles.Prefix + r.Name, User("system:kube-controller-manager"))));
         return bindings;
     }
 
