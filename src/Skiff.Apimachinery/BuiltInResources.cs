@@ -58,6 +58,20 @@ internal static class BuiltInResources
         },
         new()
         {
+            Group = "", Version = "v1", Kind = "PersistentVolumeClaim", Plural = "persistentvolumeclaims", Singular = "persistentvolumeclaim",
+            ShortNames = ["pvc"], Namespaced = true, StoragePrefix = "/registry/persistentvolumeclaims/",
+            Subresources = [new("status", "PersistentVolumeClaim", StatusVerbs)],
+            ModelType = typeof(V1PersistentVolumeClaim), ListModelType = typeof(V1PersistentVolumeClaimList), Strategy = new Strategies.Storage.PersistentVolumeClaimStrategy(),
+        },
+        new()
+        {
+            Group = "", Version = "v1", Kind = "PersistentVolume", Plural = "persistentvolumes", Singular = "persistentvolume",
+            ShortNames = ["pv"], Namespaced = false, StoragePrefix = "/registry/persistentvolumes/",
+            Subresources = [new("status", "PersistentVolume", StatusVerbs)],
+            ModelType = typeof(V1PersistentVolume), ListModelType = typeof(V1PersistentVolumeList), Strategy = new Strategies.Storage.PersistentVolumeStrategy(),
+        },
+        new()
+        {
             Group = "", Version = "v1", Kind = "Pod", ReturnsDeletedObject = true, Plural = "pods", Singular = "pod",
             ShortNames = ["po"], Categories = All, Namespaced = true, StoragePrefix = "/registry/pods/",
             Subresources = [new("binding", "Binding", ["create"]), new("ephemeralcontainers", "Pod", StatusVerbs), new("eviction", "Eviction", ["create"], "policy", "v1"), new("proxy", "PodProxyOptions", ProxyVerbs), new("status", "Pod", StatusVerbs)],
@@ -217,6 +231,14 @@ internal static class BuiltInResources
             Group = "rbac.authorization.k8s.io", Version = "v1", Kind = "Role", Plural = "roles", Singular = "role",
             Namespaced = true, StoragePrefix = "/registry/roles/",
             ModelType = typeof(V1Role), ListModelType = typeof(V1RoleList), Strategy = new Strategies.Rbac.RoleStrategy(),
+        },
+
+        // storage.k8s.io/v1 (after rbac, as kube-apiserver's discovery lists it)
+        new()
+        {
+            Group = "storage.k8s.io", Version = "v1", Kind = "StorageClass", Plural = "storageclasses", Singular = "storageclass",
+            ShortNames = ["sc"], Namespaced = false, StoragePrefix = "/registry/storageclasses/",
+            ModelType = typeof(V1StorageClass), ListModelType = typeof(V1StorageClassList), Strategy = new Strategies.Storage.StorageClassStrategy(),
         },
 
         // scheduling.k8s.io/v1 (before coordination, as kube-apiserver's discovery lists it)

@@ -17,7 +17,7 @@ public sealed class OpenApiV3GeneratorTests
     public void Index_lists_every_group_version_with_its_hash()
     {
         var index = JsonNode.Parse(Generated.Value.IndexJson)!["paths"]!.AsObject();
-        Assert.Equal(["api/v1", "apis/apps/v1", "apis/authentication.k8s.io/v1", "apis/authorization.k8s.io/v1", "apis/batch/v1", "apis/certificates.k8s.io/v1", "apis/coordination.k8s.io/v1", "apis/discovery.k8s.io/v1", "apis/events.k8s.io/v1", "apis/networking.k8s.io/v1", "apis/policy/v1", "apis/rbac.authorization.k8s.io/v1", "apis/scheduling.k8s.io/v1"], index.Select(p => p.Key));
+        Assert.Equal(["api/v1", "apis/apps/v1", "apis/authentication.k8s.io/v1", "apis/authorization.k8s.io/v1", "apis/batch/v1", "apis/certificates.k8s.io/v1", "apis/coordination.k8s.io/v1", "apis/discovery.k8s.io/v1", "apis/events.k8s.io/v1", "apis/networking.k8s.io/v1", "apis/policy/v1", "apis/rbac.authorization.k8s.io/v1", "apis/scheduling.k8s.io/v1", "apis/storage.k8s.io/v1"], index.Select(p => p.Key));
         var url = (string)index["apis/apps/v1"]!["serverRelativeURL"]!;
         Assert.Equal($"/openapi/v3/apis/apps/v1?hash={Generated.Value.Find("apis/apps/v1")!.Hash}", url);
         Assert.Matches("^[0-9A-F]{128}$", Generated.Value.Find("api/v1")!.Hash);
@@ -42,6 +42,9 @@ public sealed class OpenApiV3GeneratorTests
     [InlineData("apis/coordination.k8s.io/v1", "/apis/coordination.k8s.io/v1/namespaces/{namespace}/leases/{name}", "coordination.k8s.io", "Lease")]
     [InlineData("apis/events.k8s.io/v1", "/apis/events.k8s.io/v1/namespaces/{namespace}/events/{name}", "events.k8s.io", "Event")]
     [InlineData("apis/scheduling.k8s.io/v1", "/apis/scheduling.k8s.io/v1/priorityclasses/{name}", "scheduling.k8s.io", "PriorityClass")]
+    [InlineData("api/v1", "/api/v1/namespaces/{namespace}/persistentvolumeclaims/{name}", "", "PersistentVolumeClaim")]
+    [InlineData("api/v1", "/api/v1/persistentvolumes/{name}", "", "PersistentVolume")]
+    [InlineData("apis/storage.k8s.io/v1", "/apis/storage.k8s.io/v1/storageclasses/{name}", "storage.k8s.io", "StorageClass")]
     public void Patch_operation_carries_field_validation_and_gvk(string document, string path, string group, string kind)
     {
         var patch = Document(document)["paths"]![path]!["patch"]!;

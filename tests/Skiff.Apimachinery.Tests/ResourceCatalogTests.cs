@@ -24,6 +24,9 @@ public sealed class ResourceCatalogTests
     [InlineData("coordination.k8s.io", "v1", "leases", "Lease", true, "/registry/leases/")]
     [InlineData("events.k8s.io", "v1", "events", "Event", true, "/registry/events/")]
     [InlineData("scheduling.k8s.io", "v1", "priorityclasses", "PriorityClass", false, "/registry/priorityclasses/")]
+    [InlineData("", "v1", "persistentvolumeclaims", "PersistentVolumeClaim", true, "/registry/persistentvolumeclaims/")]
+    [InlineData("", "v1", "persistentvolumes", "PersistentVolume", false, "/registry/persistentvolumes/")]
+    [InlineData("storage.k8s.io", "v1", "storageclasses", "StorageClass", false, "/registry/storageclasses/")]
     [InlineData("certificates.k8s.io", "v1", "certificatesigningrequests", "CertificateSigningRequest", false, "/registry/certificatesigningrequests/")]
     public void Every_resource_of_the_issue_is_served_where_kubernetes_stores_it(
         string group, string version, string plural, string kind, bool namespaced, string prefix)
@@ -57,6 +60,9 @@ public sealed class ResourceCatalogTests
     [InlineData("deployments.apps", "deployments", "apps")]
     [InlineData("pc", "priorityclasses", "scheduling.k8s.io")]
     [InlineData("priorityclass", "priorityclasses", "scheduling.k8s.io")]
+    [InlineData("pvc", "persistentvolumeclaims", "")]
+    [InlineData("pv", "persistentvolumes", "")]
+    [InlineData("sc", "storageclasses", "storage.k8s.io")]
     public void Names_users_type_resolve_like_kubectl(string typed, string plural, string group)
     {
         var definition = _catalog.Resolve(typed);
@@ -86,7 +92,7 @@ public sealed class ResourceCatalogTests
         Assert.Equal("v1", _catalog.GroupVersions[0].ApiVersion);
         Assert.Equal("api/v1", _catalog.GroupVersions[0].PathSegment);
         Assert.Contains(new GroupVersion("apps", "v1"), _catalog.GroupVersions);
-        Assert.Equal(["apps", "events.k8s.io", "authentication.k8s.io", "authorization.k8s.io", "batch", "certificates.k8s.io", "networking.k8s.io", "policy", "rbac.authorization.k8s.io", "scheduling.k8s.io", "coordination.k8s.io", "discovery.k8s.io"], _catalog.Groups);
+        Assert.Equal(["apps", "events.k8s.io", "authentication.k8s.io", "authorization.k8s.io", "batch", "certificates.k8s.io", "networking.k8s.io", "policy", "rbac.authorization.k8s.io", "storage.k8s.io", "scheduling.k8s.io", "coordination.k8s.io", "discovery.k8s.io"], _catalog.Groups);
     }
 
     [Fact]

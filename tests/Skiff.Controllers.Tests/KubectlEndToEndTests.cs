@@ -66,7 +66,9 @@ public sealed class KubectlEndToEndTests : IAsyncLifetime
             while (!cancellationToken.IsCancellationRequested)
             {
                 var pods = await _api!.ListAsync<V1Pod>(new ListOptions(), cancellationToken);
-                foreach (var pod in pods.Items.Where(p => p.Status?.Phase is null or "Pending" && p.Metadata.DeletionTimestamp is null))
+                // A pod with a PersistentVolumeClaim volume waits, as a kubelet waits for a claim nobody binds here.
+                foreach (var pod in pods.Items.Where(p => p.Status?.Phase is null or "Pending" && p.Metadata.DeletionTimestamp is null
+                             && p.Spec?.Volumes?.Any(v => v.PersistentVolumeClaim is not null) != true))
                 {
                     pod.Status = new V1PodStatus
                     {
@@ -335,5 +337,77 @@ public sealed class KubectlEndToEndTests : IAsyncLifetime
 
         var revisions = await KubectlAsync("get", "controllerrevisions", "-o", "custom-columns=NAME:.metadata.name,OWNER:.metadata.ownerReferences[0].kind,REV:.revision", "--no-headers");
         Assert.Equal(4, revisions.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+    }
+
+    private const string StatefulSetWithClaimsYaml = """
+        apiVersion: apps/v1
+        kind: StatefulSet
+        metadata:
+          name: store
+        spec:
+          serviceName: store
+          replicas: 2
+          podManagementPolicy: Parallel
+          selector:
+            matchLabels:
+              app: store
+          persistentVolumeClaimRetentionPolicy:
+            whenDeleted: Delete
+          template:
+            metadata:
+              labels:
+                app: store
+            spec:
+              containers:
+              - name: c
+                image: busybox:1.36
+                volumeMounts:
+                - name: data
+                  mountPath: /data
+          volumeClaimTemplates:
+          - metadata:
+              name: data
+            spec:
+              accessModes: [ReadWriteOnce]
+              resources:
+                requests:
+                  storage: 1Gi
+        """;
+
+    [Fact]
+    public async Task A_stateful_set_with_a_claim_template_creates_pending_claims_that_go_with_the_set()
+    {
+        if (Kubectl is null)
+        {
+            Assert.False(string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase), "kubectl is required under CI=true");
+            return;
+        }
+
+        var manifest = Path.Combine(_dataDirectory, "store.yaml");
+        await File.WriteAllTextAsync(manifest, StatefulSetWithClaimsYaml);
+        Assert.Equal("statefulset.apps/store created\n", await KubectlAsync("apply", "-f", manifest));
+        Assert.Equal("Filesystem Pending", await KubectlAsync("get", "sts", "store", "-o", "jsonpath={.spec.volumeClaimTemplates[0].spec.volumeMode} {.spec.volumeClaimTemplates[0].status.phase}"));
+
+        // No provisioner runs: the claims exist and stay Pending, as on a cluster without one.
+        var claims = await EventuallyAsync(() => KubectlAsync("get", "pvc"), t => t.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length == 3);
+        Assert.Matches(@"^NAME +STATUS +VOLUME +CAPACITY +ACCESS MODES +STORAGECLASS +VOLUMEATTRIBUTESCLASS +AGE\n", claims);
+        Assert.Matches(@"(?m)^data-store-0 +Pending +<unset> +\S+$", claims);
+        Assert.Matches(@"(?m)^data-store-1 +Pending +<unset> +\S+$", claims);
+        Assert.Equal("app=store", await KubectlAsync("get", "pvc", "data-store-0", "-o", "jsonpath=app={.metadata.labels.app}"));
+        Assert.Equal("StatefulSet/store", await KubectlAsync("get", "pvc", "data-store-1", "-o", "jsonpath={.metadata.ownerReferences[0].kind}/{.metadata.ownerReferences[0].name}"));
+
+        var pod = await EventuallyAsync(
+            () => KubectlAsync("get", "pod", "store-0", "-o", "jsonpath={.spec.volumes[0].name}={.spec.volumes[0].persistentVolumeClaim.claimName} {.status.phase}"),
+            t => t.Length > 0);
+        Assert.Equal("data=data-store-0 Pending", pod);
+        var events = await EventuallyAsync(
+            () => KubectlAsync("get", "events", "--field-selector", "reason=SuccessfulCreate", "-o", "jsonpath={.items[*].message}"),
+            t => t.Contains("create Claim data-store-1 Pod store-1 in StatefulSet store success", StringComparison.Ordinal));
+        Assert.Contains("create Claim data-store-0 Pod store-0 in StatefulSet store success", events, StringComparison.Ordinal);
+
+        // whenDeleted: Delete — the garbage collector takes the claims with the set.
+        await KubectlAsync("delete", "sts", "store");
+        var left = await EventuallyAsync(() => KubectlAsync("get", "pvc", "-o", "name"), t => t.Length == 0);
+        Assert.Equal(string.Empty, left);
     }
 }

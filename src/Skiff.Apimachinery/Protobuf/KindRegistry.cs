@@ -10,6 +10,7 @@ using Skiff.Apimachinery.Protobuf.Wire.NetworkingV1;
 using Skiff.Apimachinery.Protobuf.Wire.PolicyV1;
 using Skiff.Apimachinery.Protobuf.Wire.RbacV1;
 using Skiff.Apimachinery.Protobuf.Wire.SchedulingV1;
+using Skiff.Apimachinery.Protobuf.Wire.StorageV1;
 
 namespace Skiff.Apimachinery.Protobuf;
 
@@ -51,6 +52,8 @@ internal static class KindRegistry
             Node.Descriptor, NodeList.Descriptor, Event.Descriptor, EventList.Descriptor, Status.Descriptor,
             LimitRange.Descriptor, LimitRangeList.Descriptor, ResourceQuota.Descriptor, ResourceQuotaList.Descriptor,
             ReplicationController.Descriptor, ReplicationControllerList.Descriptor);
+        Add("v1", PersistentVolumeClaim.Descriptor, PersistentVolumeClaimList.Descriptor, PersistentVolume.Descriptor, PersistentVolumeList.Descriptor);
+        Add("storage.k8s.io/v1", StorageClass.Descriptor, StorageClassList.Descriptor);
         Add("apps/v1", Deployment.Descriptor, DeploymentList.Descriptor, ReplicaSet.Descriptor, ReplicaSetList.Descriptor);
         Add("batch/v1", Job.Descriptor, JobList.Descriptor, CronJob.Descriptor, CronJobList.Descriptor);
         Add("certificates.k8s.io/v1", CertificateSigningRequest.Descriptor, CertificateSigningRequestList.Descriptor);

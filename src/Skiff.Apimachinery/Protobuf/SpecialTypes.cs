@@ -18,7 +18,7 @@ namespace Skiff.Apimachinery.Protobuf;
 internal static class SpecialTypes
 {
     private static readonly HashSet<string> InlineFields =
-        ["localObjectReference", "ephemeralContainerCommon", "handler", "volumeSource"];
+        ["localObjectReference", "ephemeralContainerCommon", "handler", "volumeSource", "persistentVolumeSource"];
 
     public static bool IsInline(FieldDescriptor field) =>
         field.FieldType == FieldType.Message && InlineFields.Contains(field.Name);

@@ -53,6 +53,13 @@ public sealed class StatefulSetStrategy : ResourceStrategy<V1StatefulSet>
         var retention = spec.PersistentVolumeClaimRetentionPolicy ??= new V1StatefulSetPersistentVolumeClaimRetentionPolicy();
         retention.WhenDeleted ??= "Retain";
         retention.WhenScaled ??= "Retain";
+
+        // The generated defaulters run the claim's defaults on each template: volumeMode Filesystem, phase Pending.
+        foreach (var claim in spec.VolumeClaimTemplates ?? [])
+        {
+            (claim.Spec ??= new V1PersistentVolumeClaimSpec()).VolumeMode ??= Storage.VolumeRules.Filesystem;
+            (claim.Status ??= new V1PersistentVolumeClaimStatus()).Phase ??= Storage.PersistentVolumeClaimStrategy.Pending;
+        }
         PodTemplateRules.ApplyDefaults(spec.Template);
     }
 
@@ -95,7 +102,7 @@ public sealed class StatefulSetStrategy : ResourceStrategy<V1StatefulSet>
         errors.AddRange(PodTemplateRules.NonNegative("spec.ordinals.start", spec.Ordinals?.Start));
         errors.AddRange(PodTemplateRules.NonNegative("spec.minReadySeconds", spec.MinReadySeconds));
         errors.AddRange(PodTemplateRules.ValidateSelector(spec.Selector, "spec.selector", "statefulset"));
-        errors.AddRange(PodTemplateRules.ValidateTemplate(spec.Template, spec.Selector, "spec.template"));
+        errors.AddRange(PodTemplateRules.ValidateTemplate(WithClaimVolumes(spec.Template, spec.VolumeClaimTemplates), spec.Selector, "spec.template"));
         errors.AddRange(PodTemplateRules.ValidateAlwaysRestart(spec.Template, "spec.template", "StatefulSet"));
         return errors;
     }
@@ -136,4 +143,24 @@ public sealed class StatefulSetStrategy : ResourceStrategy<V1StatefulSet>
 
     private static V1StatefulSetSpec ModelCopy(V1StatefulSetSpec spec) =>
         k8s.KubernetesJson.Deserialize<V1StatefulSetSpec>(k8s.KubernetesJson.Serialize(spec));
+
+    /// <summary>
+    /// The template as its pods will be: a volume per claim template (upstream does not validate a StatefulSet's pod
+    /// spec at all, its TODO being "the union of the given volumes and volumeClaims match volume mounts"), so that a
+    /// container may mount a claim template by name.
+    /// </summary>
+    private static V1PodTemplateSpec? WithClaimVolumes(V1PodTemplateSpec? template, IList<V1PersistentVolumeClaim>? claims)
+    {
+        if (template?.Spec is null || claims is not { Count: > 0 })
+        {
+            return template;
+        }
+
+        var copy = k8s.KubernetesJson.Deserialize<V1PodTemplateSpec>(k8s.KubernetesJson.Serialize(template));
+        var names = claims.Select(c => c.Metadata?.Name).OfType<string>().Where(n => n.Length > 0).ToHashSet(StringComparer.Ordinal);
+        var volumes = names.Select(name => new V1Volume { Name = name, PersistentVolumeClaim = new V1PersistentVolumeClaimVolumeSource { ClaimName = name } }).ToList();
+        volumes.AddRange((copy.Spec.Volumes ?? []).Where(v => !names.Contains(v.Name)));
+        copy.Spec.Volumes = volumes;
+        return copy;
+    }
 }

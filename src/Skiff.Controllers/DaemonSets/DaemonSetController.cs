@@ -31,6 +31,7 @@ public sealed class DaemonSetController : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly IEventRecorder _events;
+    private readonly PodControl _podControl;
     private readonly SharedInformer<V1DaemonSet> _daemonSets;
     private readonly SharedInformer<V1Pod> _pods;
     private readonly SharedInformer<V1Node> _nodes;
@@ -45,6 +46,7 @@ public sealed class DaemonSetController : IDisposable
         _time = context.Time;
         _logger = context.Loggers.CreateLogger("Skiff.Controllers.DaemonSet");
         _events = context.Events.NewRecorder("daemonset-controller");
+        _podControl = new PodControl(_api, _events);
         _daemonSets = context.Informers.Get<V1DaemonSet>();
         _pods = context.Informers.Get<V1Pod>();
         _nodes = context.Informers.Get<V1Node>();
@@ -320,53 +322,11 @@ public sealed class DaemonSetController : IDisposable
 
         var spec = DaemonPodSpec(ds);
         DaemonPods.PinToNode(spec, nodeName);
-        var pod = new V1Pod
-        {
-            ApiVersion = "v1",
-            Kind = "Pod",
-            Metadata = new V1ObjectMeta
-            {
-                GenerateName = ds.Metadata.Name + "-",
-                NamespaceProperty = ds.Metadata.NamespaceProperty,
-                Labels = labels,
-                Annotations = template?.Metadata?.Annotations is { } annotations ? new Dictionary<string, string>(annotations) : null,
-                Finalizers = template?.Metadata?.Finalizers?.ToList(),
-                OwnerReferences = [ControllerRefs.For(ds, ApiVersion, Kind)],
-            },
-            Spec = spec,
-        };
-        try
-        {
-            var created = await _api.CreateAsync(pod, cancellationToken);
-            _events.Event(ds, EventTypes.Normal, "SuccessfulCreate", $"Created pod: {created.Metadata.Name}");
-        }
-        catch (ApiException e)
-        {
-            _events.Event(ds, EventTypes.Warning, "FailedCreate", $"Error creating: {e.Message}");
-            throw;
-        }
+        await _podControl.CreateAsync(ds, PodControl.FromTemplate(template, ds, ControllerRefs.For(ds, ApiVersion, Kind), labels, spec), cancellationToken);
     }
 
-    private async Task<Exception?> DeletePodAsync(string key, V1DaemonSet ds, V1Pod pod, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _api.DeleteAsync<V1Pod>(pod.Metadata.NamespaceProperty, pod.Metadata.Name, null, cancellationToken);
-            _events.Event(ds, EventTypes.Normal, "SuccessfulDelete", $"Deleted pod: {pod.Metadata.Name}");
-            return null;
-        }
-        catch (ApiException e) when (e.IsNotFound)
-        {
-            Expectations.DeletionObserved(key, ObjectKeys.Of(pod));
-            return null;
-        }
-        catch (ApiException e)
-        {
-            Expectations.DeletionObserved(key, ObjectKeys.Of(pod));
-            _events.Event(ds, EventTypes.Warning, "FailedDelete", $"Error deleting: {e.Message}");
-            return e;
-        }
-    }
+    private Task<Exception?> DeletePodAsync(string key, V1DaemonSet ds, V1Pod pod, CancellationToken cancellationToken) =>
+        _podControl.DeleteAsync(ds, pod, Expectations, key, cancellationToken);
 
     /// <summary>upstream's updateDaemonSetStatus, counted per node from the oldest daemon pod there.</summary>
     private async Task UpdateStatusAsync(V1DaemonSet ds, IReadOnlyList<V1Node> nodes, Dictionary<string, List<V1Pod>> nodeToPods, string hash, CancellationToken cancellationToken)

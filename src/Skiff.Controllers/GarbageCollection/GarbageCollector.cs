@@ -44,6 +44,9 @@ public sealed class GarbageCollector : IDisposable
         Add<V1Service>(context);
         Add<V1Endpoints>(context);
         Add<V1ServiceAccount>(context);
+        Add<V1StatefulSet>(context);
+        Add<V1ControllerRevision>(context);
+        Add<V1PersistentVolumeClaim>(context);
     }
 
     /// <summary>Items are <c>apiVersion|Kind|namespace/name</c>.</summary>

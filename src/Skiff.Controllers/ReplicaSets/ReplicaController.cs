@@ -32,6 +32,7 @@ public abstract class ReplicaController<T> : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly IEventRecorder _events;
+    private readonly PodControl _podControl;
     private readonly SharedInformer<T> _replicaSets;
     private readonly SharedInformer<V1Pod> _pods;
     private readonly List<IHandlerRegistration> _registrations = [];
@@ -49,6 +50,7 @@ public abstract class ReplicaController<T> : IDisposable
         _time = context.Time;
         _logger = context.Loggers.CreateLogger("Skiff.Controllers." + resource.Kind);
         _events = context.Events.NewRecorder(component);
+        _podControl = new PodControl(_api, _events);
         _replicaSets = context.Informers.Get<T>();
         _pods = context.Informers.Get<V1Pod>();
         Expectations = new ControllerExpectations(_time);
@@ -197,55 +199,11 @@ public abstract class ReplicaController<T> : IDisposable
         return siblings.SelectMany(r => _pods.Cache.ByIndex(Indexers.Owner, r.Metadata.Uid)).Where(PodStates.IsActive).ToList();
     }
 
-    private async Task CreatePodAsync(T rs, V1PodTemplateSpec? template, CancellationToken cancellationToken)
-    {
-        var pod = new V1Pod
-        {
-            ApiVersion = "v1",
-            Kind = "Pod",
-            Metadata = new V1ObjectMeta
-            {
-                GenerateName = rs.Metadata.Name + "-",
-                NamespaceProperty = rs.Metadata.NamespaceProperty,
-                Labels = template?.Metadata?.Labels is { } labels ? new Dictionary<string, string>(labels) : null,
-                Annotations = template?.Metadata?.Annotations is { } annotations ? new Dictionary<string, string>(annotations) : null,
-                Finalizers = template?.Metadata?.Finalizers?.ToList(),
-                OwnerReferences = [ControllerRefs.For(rs, _apiVersion, _kind)],
-            },
-            Spec = template?.Spec is { } spec ? ObjectCopy.Clone(spec) : new V1PodSpec(),
-        };
-        try
-        {
-            var created = await _api.CreateAsync(pod, cancellationToken);
-            _events.Event(rs, EventTypes.Normal, "SuccessfulCreate", $"Created pod: {created.Metadata.Name}");
-        }
-        catch (ApiException e)
-        {
-            _events.Event(rs, EventTypes.Warning, "FailedCreate", $"Error creating: {e.Message}");
-            throw;
-        }
-    }
+    private Task CreatePodAsync(T rs, V1PodTemplateSpec? template, CancellationToken cancellationToken) =>
+        _podControl.CreateAsync(rs, PodControl.FromTemplate(template, rs, ControllerRefs.For(rs, _apiVersion, _kind)), cancellationToken);
 
-    private async Task<Exception?> DeletePodAsync(string key, T rs, V1Pod pod, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _api.DeleteAsync<V1Pod>(pod.Metadata.NamespaceProperty, pod.Metadata.Name, null, cancellationToken);
-            _events.Event(rs, EventTypes.Normal, "SuccessfulDelete", $"Deleted pod: {pod.Metadata.Name}");
-            return null;
-        }
-        catch (ApiException e) when (e.IsNotFound)
-        {
-            Expectations.DeletionObserved(key, ObjectKeys.Of(pod));
-            return null;
-        }
-        catch (ApiException e)
-        {
-            Expectations.DeletionObserved(key, ObjectKeys.Of(pod));
-            _events.Event(rs, EventTypes.Warning, "FailedDelete", $"Error deleting: {e.Message}");
-            return e;
-        }
-    }
+    private Task<Exception?> DeletePodAsync(string key, T rs, V1Pod pod, CancellationToken cancellationToken) =>
+        _podControl.DeleteAsync(rs, pod, Expectations, key, cancellationToken);
 
     private V1ReplicaSetStatus CalculateStatus(T rs, V1ReplicaSetSpec spec, List<V1Pod> pods, Exception? manageError)
     {

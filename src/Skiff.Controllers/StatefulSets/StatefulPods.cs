@@ -47,6 +47,7 @@ public static class StatefulPods
         var spec = template?.Spec is { } s ? Skiff.Client.ObjectCopy.Clone(s) : new V1PodSpec();
         spec.Hostname = name;
         spec.Subdomain = string.IsNullOrEmpty(set.Spec.ServiceName) ? null : set.Spec.ServiceName;
+        StatefulClaims.AddVolumes(spec, set, ordinal);
         return new V1Pod
         {
             ApiVersion = "v1",

@@ -18,7 +18,8 @@ namespace Skiff.Controllers.StatefulSets;
 /// (replicas, ready, available, current/updated, current/update revision) for <c>kubectl rollout status sts</c>.
 /// Revisions are ControllerRevisions (<see cref="StatefulSetHistory"/>); a pod created below the partition gets the
 /// current revision's template, any other the update revision's; pods carry the revision name in
-/// <c>controller-revision-hash</c>.
+/// <c>controller-revision-hash</c>. volumeClaimTemplates become each pod's PersistentVolumeClaims, created before the
+/// pod and owned as persistentVolumeClaimRetentionPolicy says (<see cref="StatefulClaims"/>).
 /// </summary>
 public sealed class StatefulSetController : IDisposable
 {
@@ -32,6 +33,8 @@ public sealed class StatefulSetController : IDisposable
     private readonly SharedInformer<V1StatefulSet> _sets;
     private readonly SharedInformer<V1Pod> _pods;
     private readonly SharedInformer<V1ControllerRevision> _revisions;
+    private readonly SharedInformer<V1PersistentVolumeClaim> _claimInformer;
+    private readonly StatefulClaims _claims;
     private readonly StatefulSetHistory _history;
     private readonly List<IHandlerRegistration> _registrations = [];
 
@@ -46,6 +49,8 @@ public sealed class StatefulSetController : IDisposable
         _pods = context.Informers.Get<V1Pod>();
         _revisions = context.Informers.Get<V1ControllerRevision>();
         _history = new StatefulSetHistory(_api);
+        _claimInformer = context.Informers.Get<V1PersistentVolumeClaim>();
+        _claims = new StatefulClaims(_api, _claimInformer.Cache, _events);
         Queue = new WorkQueue<string>(RateLimiters.DefaultController<string>(_time), _time, "statefulset");
         _registrations.Add(_sets.AddEventHandler(new ResourceEventHandler<V1StatefulSet>
         {
@@ -71,7 +76,8 @@ public sealed class StatefulSetController : IDisposable
 
     public async Task RunAsync(int workers, CancellationToken cancellationToken)
     {
-        await Task.WhenAll(_sets.WaitForSyncAsync(cancellationToken), _pods.WaitForSyncAsync(cancellationToken), _revisions.WaitForSyncAsync(cancellationToken));
+        await Task.WhenAll(_sets.WaitForSyncAsync(cancellationToken), _pods.WaitForSyncAsync(cancellationToken), _revisions.WaitForSyncAsync(cancellationToken),
+            _claimInformer.WaitForSyncAsync(cancellationToken));
         await QueueWorkers.RunAsync(Queue, workers, SyncAsync, _logger, cancellationToken);
     }
 
@@ -116,6 +122,15 @@ public sealed class StatefulSetController : IDisposable
             await CreateAsync(set, ordinal, revisions, cancellationToken);
         }
 
+        if (set.Spec.VolumeClaimTemplates is { Count: > 0 })
+        {
+            // Before a scaled-away pod goes, its claims get the owner whenScaled asks for.
+            foreach (var pod in pods)
+            {
+                await _claims.ApplyRetentionAsync(set, pod, StatefulPods.Ordinal(set, pod), cancellationToken);
+            }
+        }
+
         foreach (var pod in plan.Delete)
         {
             await DeleteAsync(set, pod, cancellationToken);
@@ -138,6 +153,17 @@ public sealed class StatefulSetController : IDisposable
         var versioned = ObjectCopy.Clone(set);
         versioned.Spec.Template = ControllerHistory.TemplateOf(revision);
         var pod = StatefulPods.New(versioned, ordinal, revision.Metadata.Name, ControllerRefs.For(set, ApiVersion, Kind));
+        try
+        {
+            // The pod's claims first (upstream's CreateStatefulPod): a pod never starts without its storage objects.
+            await _claims.CreateMissingAsync(set, pod, ordinal, cancellationToken);
+        }
+        catch (StatefulClaimsException e)
+        {
+            _events.Event(set, EventTypes.Warning, "FailedCreate", $"create Pod {pod.Metadata.Name} in StatefulSet {set.Metadata.Name} failed error: {e.Message}");
+            throw;
+        }
+
         try
         {
             await _api.CreateAsync(pod, cancellationToken);

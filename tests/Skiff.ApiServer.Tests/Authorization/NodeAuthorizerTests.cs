@@ -23,7 +23,11 @@ public sealed class NodeAuthorizerTests
                 NodeName = "n1",
                 ServiceAccountName = "robot",
                 Containers = [new V1Container { Name = "c", EnvFrom = [new V1EnvFromSource { ConfigMapRef = new V1ConfigMapEnvSource { Name = "settings" } }] }],
-                Volumes = [new V1Volume { Name = "v", Secret = new V1SecretVolumeSource { SecretName = "db" } }],
+                Volumes =
+                [
+                    new V1Volume { Name = "v", Secret = new V1SecretVolumeSource { SecretName = "db" } },
+                    new V1Volume { Name = "d", PersistentVolumeClaim = new V1PersistentVolumeClaimVolumeSource { ClaimName = "data-web-0" } },
+                ],
             },
         },
         new V1Pod
@@ -60,6 +64,11 @@ public sealed class NodeAuthorizerTests
     [InlineData("list", "secrets", "", "", false)]
     [InlineData("update", "secrets", "db", "", false)]
     [InlineData("create", "serviceaccounts", "default", "token", false)]
+    [InlineData("get", "persistentvolumeclaims", "data-web-0", "", true)]
+    [InlineData("get", "persistentvolumeclaims", "someone-elses", "", false)]
+    [InlineData("list", "persistentvolumeclaims", "", "", false)]
+    [InlineData("watch", "persistentvolumeclaims", "data-web-0", "", false)]
+    [InlineData("update", "persistentvolumeclaims", "data-web-0", "", false)]
     public void Reads_follow_the_pods_bound_to_the_node(string verb, string resource, string name, string subresource, bool allowed) =>
         Assert.Equal(allowed ? Decision.Allow : Decision.NoOpinion, Authorizer.Authorize(Node(verb, resource, name, subresource: subresource)).Decision);
 
