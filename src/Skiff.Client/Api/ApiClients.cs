@@ -14,7 +14,10 @@ public static class ApiClients
 
     /// <summary>A client for <paramref name="config"/>; HTTP/2 with as many connections as streams need, so
     /// watches and calls of one process never queue behind each other.</summary>
-    public static KubernetesApiClient FromConfiguration(KubernetesClientConfiguration config)
+    /// <param name="config">Server, TLS and credentials.</param>
+    /// <param name="clientCertificate">A client certificate that may be rotated while the client runs (taken out of
+    /// <paramref name="config"/> with <see cref="Certificates.RotatingClientCertificate.TakeFrom"/>).</param>
+    public static KubernetesApiClient FromConfiguration(KubernetesClientConfiguration config, Certificates.RotatingClientCertificate? clientCertificate = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         var previous = config.FirstMessageHandlerSetup;
@@ -22,6 +25,7 @@ public static class ApiClients
         {
             previous?.Invoke(handler);
             handler.EnableMultipleHttp2Connections = true;
+            clientCertificate?.Attach(handler);
         };
         return new KubernetesApiClient(new Kubernetes(config), ownsClient: true);
     }

@@ -22,6 +22,11 @@ internal static class AgentCommand
         };
 
         var disableDns = new Option<bool>("--disable-dns") { Description = "Serve no cluster DNS on this node (pods then need another server on the cluster DNS address)." };
+        var rotateCertificates = new Option<bool>("--rotate-certificates")
+        {
+            Description = "Renew the node's client certificate through a CertificateSigningRequest before it expires (the kubelet's --rotate-certificates).",
+            DefaultValueFactory = _ => true,
+        };
         var command = new Command("agent", "Run a Skiff agent: a kubelet and its containerd, joining a server.")
         {
             server, tokenFile, dataDir, verbose,
@@ -29,6 +34,7 @@ internal static class AgentCommand
         agent.AddTo(command);
         command.Options.Add(clusterCidr);
         command.Options.Add(disableDns);
+        command.Options.Add(rotateCertificates);
         simulation.AddTo(command);
         command.Options.Add(kubeconfig);
         command.Validators.Add(result =>
@@ -60,7 +66,7 @@ internal static class AgentCommand
                 Server = new Uri(parse.GetValue(server)!),
                 TokenFile = Path.GetFullPath(parse.GetValue(tokenFile)!),
                 DataDirectory = Path.GetFullPath(parse.GetValue(dataDir)!),
-                Agent = agent.Read(parse) with { ClusterCidr = parse.GetValue(clusterCidr)!, RunClusterDns = !parse.GetValue(disableDns) },
+                Agent = agent.Read(parse) with { ClusterCidr = parse.GetValue(clusterCidr)!, RunClusterDns = !parse.GetValue(disableDns), RotateCertificates = parse.GetValue(rotateCertificates) },
                 Verbose = parse.GetValue(verbose),
             };
             using var shutdown = new ShutdownSignal(cancellationToken);

@@ -2,6 +2,7 @@ using k8s;
 using Microsoft.Extensions.Logging;
 using Skiff.Client;
 using Skiff.Client.Api;
+using Skiff.Client.Certificates;
 using Skiff.Containerd;
 using Skiff.Containerd.Registries;
 using Skiff.Images;
@@ -90,18 +91,23 @@ internal static class AgentRunner
             }
             else
             {
-                using var api = ApiClients.FromConfiguration(config);
+                var clientCertificate = settings.RotateCertificates ? RotatingClientCertificate.TakeFrom(config) : null;
+                using var api = ApiClients.FromConfiguration(config, clientCertificate);
                 var context = ComponentContext.Create(api, TimeProvider.System, loggerFactory);
-                using var stopDns = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                var dns = settings.RunClusterDns ? RunNodeLocalDnsAsync(settings, context, stopDns.Token) : Task.CompletedTask;
+                using var stopSidecars = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                var dns = settings.RunClusterDns ? RunNodeLocalDnsAsync(settings, context, stopSidecars.Token) : Task.CompletedTask;
+                var rotation = clientCertificate is null
+                    ? Task.CompletedTask
+                    : RunCertificateRotationAsync(settings.NodeName, kubeconfigPath, config, clientCertificate, api, loggerFactory, stopSidecars.Token);
                 try
                 {
                     await RunNodeAsync(settings, options, containerd, context, cancellationToken);
                 }
                 finally
                 {
-                    await stopDns.CancelAsync();
+                    await stopSidecars.CancelAsync();
                     await dns;
+                    await rotation;
                     await context.DisposeAsync();
                 }
             }
@@ -236,6 +242,34 @@ internal static class AgentRunner
         catch (Exception e) when (e is not OperationCanceledException)
         {
             context.Loggers.CreateLogger("Skiff.Networking.Dns").LogError(e, "cluster DNS of node {Node} stopped; its pods cannot resolve names", settings.NodeName);
+        }
+    }
+
+    /// <summary>Renews the node's client certificate before it expires and rewrites the kubeconfig with it, so that
+    /// a restart starts from the newest one. A failure is logged: the node runs on until the certificate expires.</summary>
+    private static async Task RunCertificateRotationAsync(
+        string nodeName, string kubeconfigPath, KubernetesClientConfiguration config, RotatingClientCertificate certificate, IApiClient api, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        var server = config.Host.TrimEnd('/');
+        var caPem = config.SslCaCerts?.Cast<System.Security.Cryptography.X509Certificates.X509Certificate2>().FirstOrDefault()?.ExportCertificatePem() ?? string.Empty;
+        var logger = loggerFactory.CreateLogger("Skiff.Kubelet.Certificates");
+        var manager = new CertificateManager(
+            api,
+            certificate,
+            CertificateTemplate.KubeletClient(nodeName),
+            (certificatePem, keyPem, ct) => ApiServer.Security.KubeconfigWriter.WriteAsync(kubeconfigPath, ApiServer.Security.KubeconfigWriter.Render(server, caPem, certificatePem, keyPem), ct),
+            TimeProvider.System,
+            logger);
+        try
+        {
+            await manager.RunAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "the client certificate of node {Node} is no longer renewed; the node loses the API when it expires", nodeName);
         }
     }
 

@@ -60,4 +60,8 @@ internal sealed record AgentSettings
     /// <summary><c>skiff agent</c>: serve cluster DNS on this node (node-local, unless this machine already serves
     /// it). <c>skiff server</c>'s own node leaves it to the control plane's DNS.</summary>
     public bool RunClusterDns { get; init; }
+
+    /// <summary><c>skiff agent</c>: renew the node's client certificate through a CertificateSigningRequest before it
+    /// expires (the kubelet's <c>--rotate-certificates</c>).</summary>
+    public bool RotateCertificates { get; init; } = true;
 }

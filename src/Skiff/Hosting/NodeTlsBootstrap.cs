@@ -5,6 +5,7 @@ using System.Text;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
+using Skiff.Client.Certificates;
 
 namespace Skiff.Hosting;
 
@@ -16,31 +17,14 @@ namespace Skiff.Hosting;
 /// </summary>
 internal static class NodeTlsBootstrap
 {
-    public const string KubeletClientSigner = "kubernetes.io/kube-apiserver-client-kubelet";
     private const string CsrPath = "/apis/certificates.k8s.io/v1/certificatesigningrequests";
 
     /// <summary>The issued client certificate and its key, both PEM.</summary>
     public static async Task<(string CertificatePem, string KeyPem)> RequestClientCertificateAsync(
         HttpClient pinned, string bootstrapToken, string nodeName, ILogger logger, CancellationToken cancellationToken)
     {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var subject = new X500DistinguishedNameBuilder();
-        subject.AddOrganizationName("system:nodes");
-        subject.AddCommonName("system:node:" + nodeName);
-        var request = new CertificateRequest(subject.Build(), key, HashAlgorithmName.SHA256);
-        var csr = new V1CertificateSigningRequest
-        {
-            ApiVersion = "certificates.k8s.io/v1",
-            Kind = "CertificateSigningRequest",
-            Metadata = new V1ObjectMeta { GenerateName = "node-csr-" },
-            Spec = new V1CertificateSigningRequestSpec
-            {
-                Request = Encoding.ASCII.GetBytes(request.CreateSigningRequestPem()),
-                SignerName = KubeletClientSigner,
-                Usages = ["digital signature", "client auth"],
-            },
-        };
-
+        var (csr, requestKey) = CertificateTemplate.KubeletClient(nodeName).CreateRequest("node-csr-");
+        using var key = requestKey;
         var created = await SendAsync(pinned, HttpMethod.Post, CsrPath, bootstrapToken, csr, cancellationToken);
         var name = created.Metadata.Name;
         logger.LogInformation("Requested a client certificate for node {Node}: certificatesigningrequest {Name}; waiting for its approval", nodeName, name);
