@@ -142,7 +142,12 @@ public sealed class AuditEvent
     private static void WriteUser(Utf8JsonWriter w, string property, string name, IReadOnlyList<string> groups)
     {
         w.WriteStartObject(property);
-        w.WriteString("username", name);
+        if (name.Length > 0)
+        {
+            // An unauthenticated request's event has an empty user, as upstream's nil one.
+            w.WriteString("username", name);
+        }
+
         if (groups.Count > 0)
         {
             w.WriteStartArray("groups");

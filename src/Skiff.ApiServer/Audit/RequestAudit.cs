@@ -94,6 +94,38 @@ public sealed class RequestAudit
         Emit(AuditStages.RequestReceived);
     }
 
+    /// <summary>
+    /// The request's credentials were refused (401): as upstream's failed-authentication audit, one event at
+    /// ResponseStarted with no user, at the level the policy gives an unknown user, saying which methods were tried.
+    /// </summary>
+    public void Unauthenticated(AuthorizationAttributes attributes, string message)
+    {
+        var (level, omit) = _log.Policy.Evaluate(attributes with { User = string.Empty, Groups = [] });
+        if (level == AuditLevel.None || omit.Contains(AuditStages.ResponseStarted))
+        {
+            return;
+        }
+
+        var request = _context.Request;
+        var remote = _context.Connection.RemoteIpAddress;
+        var failed = new AuditEvent
+        {
+            Level = level,
+            AuditId = _id,
+            RequestUri = request.Path.Value + request.QueryString.Value,
+            Verb = attributes.Verb,
+            UserName = string.Empty,
+            UserGroups = [],
+            SourceIps = remote is null ? [] : [(remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote).ToString()],
+            UserAgent = request.Headers.UserAgent.ToString(),
+            ObjectRef = attributes.IsResourceRequest ? attributes : null,
+            RequestReceived = _received,
+            Code = 401,
+            Failure = (null, message),
+        };
+        _log.Write(failed.ToJsonLine(AuditStages.ResponseStarted, _log.Time.GetUtcNow()));
+    }
+
     /// <summary>The authorizer's answer, kept as upstream's annotations.</summary>
     public void Decided(Decision decision, string reason)
     {

@@ -149,8 +149,20 @@ public sealed class ApiHandler
             return;
         }
 
-        var user = await _authenticator.AuthenticateAsync(ctx)
-            ?? (AnonymousAuth && !RequestAuthenticator.PresentsCredentials(ctx) ? AnonymousUser.Info : throw StatusErrors.Unauthorized());
+        var method = ctx.Request.Method;
+        var info = RequestInfo.Parse(path);
+        var user = await _authenticator.AuthenticateAsync(ctx);
+        if (user is null)
+        {
+            if (!AnonymousAuth || RequestAuthenticator.PresentsCredentials(ctx))
+            {
+                audit?.Unauthenticated(AttributesOf(Unauthenticated, method, ctx.Request.Query, info, path), RequestAuthenticator.FailureMessage(ctx));
+                throw StatusErrors.Unauthorized();
+            }
+
+            user = AnonymousUser.Info;
+        }
+
         var authenticated = user;
         if (_authorizer is not null)
         {
@@ -159,11 +171,7 @@ public sealed class ApiHandler
 
         RequestUser.Set(user);
         RequestWarnings.Set(ctx.Response);
-        var method = ctx.Request.Method;
-        var info = RequestInfo.Parse(path);
-        var attributes = info is { Resource: not null }
-            ? RequestAttributes.ForResource(user, method, ctx.Request.Query, info)
-            : RequestAttributes.ForPath(user, method, path);
+        var attributes = AttributesOf(user, method, ctx.Request.Query, info, path);
         audit?.Start(authenticated, user, attributes);
         Authorize(attributes, audit);
         if (publicInfo)
@@ -243,6 +251,14 @@ public sealed class ApiHandler
     }
 
     /// <summary>Asks the authorizer chain; a denial leaves as upstream's 403 Status.</summary>
+    /// <summary>Who a request that failed authentication is, for the audit policy: nobody (upstream's nil user).</summary>
+    private static readonly UserInfo Unauthenticated = new(string.Empty, []);
+
+    private static AuthorizationAttributes AttributesOf(UserInfo user, string method, IQueryCollection query, RequestInfo? info, string path) =>
+        info is { Resource: not null }
+            ? RequestAttributes.ForResource(user, method, query, info)
+            : RequestAttributes.ForPath(user, method, path);
+
     private void Authorize(AuthorizationAttributes attributes, Audit.RequestAudit? audit)
     {
         if (_authorizer is null)

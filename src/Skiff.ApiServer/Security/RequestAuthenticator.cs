@@ -66,6 +66,31 @@ public sealed class RequestAuthenticator
     public static bool PresentsCredentials(HttpContext context) =>
         context.Connection.ClientCertificate is not null || !string.IsNullOrEmpty(context.Request.Headers.Authorization.ToString());
 
+    /// <summary>What an audit event says of a request whose credentials failed (upstream's words): the methods tried.</summary>
+    public static string FailureMessage(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var methods = new List<string>();
+        var authorization = context.Request.Headers.Authorization.ToString().Trim();
+        var scheme = authorization.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries);
+        if (scheme.Length > 1 && scheme[0].Equals("basic", StringComparison.OrdinalIgnoreCase))
+        {
+            methods.Add("basic");
+        }
+
+        if (scheme.Length > 1 && scheme[0].Equals("bearer", StringComparison.OrdinalIgnoreCase))
+        {
+            methods.Add("bearer");
+        }
+
+        if (context.Connection.ClientCertificate is not null)
+        {
+            methods.Add("x509");
+        }
+
+        return methods.Count > 0 ? "Authentication failed, attempted: " + string.Join(", ", methods) : "Authentication failed, no credentials provided";
+    }
+
     /// <summary>
     /// A TokenReview's question: whose is this bearer token, for one of <paramref name="audiences"/>? Static and
     /// bootstrap tokens carry no audience, so (as upstream's audience-agnostic authenticators) they count only when the audiences asked

@@ -145,6 +145,26 @@ public sealed class AuditLogTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_request_whose_credentials_are_refused_is_logged_once_with_no_user_and_the_methods_tried()
+    {
+        using var client = new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true }) { BaseAddress = _server.Address };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "not-a-token");
+        using var refused = await client.GetAsync("/api/v1/namespaces/default/pods");
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        var auditId = refused.Headers.GetValues("Audit-Id").Single();
+
+        var events = await EventsAsync(e => e.Any(x => (string?)x["auditID"] == auditId));
+        var failed = Assert.Single(events, e => (string?)e["auditID"] == auditId);
+        Assert.Equal("ResponseStarted", (string?)failed["stage"]);
+        Assert.Equal("Metadata", (string?)failed["level"]);
+        Assert.Equal("list", (string?)failed["verb"]);
+        Assert.Equal("pods", (string?)failed["objectRef"]!["resource"]);
+        Assert.Empty(failed["user"]!.AsObject());
+        Assert.Equal(401, (int?)failed["responseStatus"]!["code"]);
+        Assert.Equal("Authentication failed, attempted: bearer", (string?)failed["responseStatus"]!["message"]);
+    }
+
+    [Fact]
     public async Task A_watch_is_logged_when_its_response_starts_and_when_it_ends()
     {
         using var admin = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(_server.KubeconfigPath));
