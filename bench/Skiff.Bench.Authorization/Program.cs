@@ -3,11 +3,15 @@ using k8s.Models;
 using Skiff.ApiServer.Authorization;
 using Skiff.ApiServer.Authorization.Rbac;
 
-// Usage: dotnet run -c Release --project bench/Skiff.Bench.Authorization [requests]
-// The authorizer's CPU cost per request with RBAC on (the bootstrap policy plus 100 ClusterRoles and 1,000
-// RoleBindings in 100 namespaces) versus off (AlwaysAllow), for allowed and denied requests of a non-admin user,
-// on one thread; plus the cost of rebuilding the index after an RBAC change. No server: the authorizer alone.
-var requests = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 2_000_000;
+// Usage: dotnet run -c Release --project bench/Skiff.Bench.Authorization [requests] [--no-api]
+// 1. The authorizer's CPU cost per request with RBAC on (the bootstrap policy plus 100 ClusterRoles and 1,000
+//    RoleBindings in 100 namespaces) versus off (AlwaysAllow), for allowed and denied requests of a non-admin user,
+//    on one thread; plus the cost of rebuilding the index after an RBAC change. No server: the authorizer alone.
+// 2. Unless --no-api: the real skiff server with --authorization-mode Node,RBAC and AlwaysAllow in turn, the same
+//    policy loaded through the API, ConfigMap creates and gets by that non-admin user (see ApiLoad).
+var requests = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) is { } count
+    ? int.Parse(count, System.Globalization.CultureInfo.InvariantCulture)
+    : 2_000_000;
 var objects = new Policy(100, 1_000);
 // The server's chain: Node (no opinion for users who are not nodes), then RBAC.
 var rbac = new AuthorizerChain([new Skiff.ApiServer.Authorization.Node.NodeAuthorizer(new NoPods()), new RbacAuthorizer(objects)]);
@@ -24,6 +28,22 @@ Console.WriteLine($"index rebuild after an RBAC change: {build.Elapsed.TotalMill
 Measure("RBAC off (AlwaysAllow)", off, allowed, requests);
 Measure("Node,RBAC, allowed", rbac, allowed, requests);
 Measure("Node,RBAC, denied", rbac, denied, requests);
+if (!args.Contains("--no-api"))
+{
+    Console.WriteLine("the API server, same run (32 clients, user-17 bound to edit in ns-17):");
+    // Alternating rounds, medians per mode: on a shared 2-core machine one round alone says little.
+    var rounds = 3;
+    var withRbac = new List<ApiLoad.Figures>();
+    var allowAll = new List<ApiLoad.Figures>();
+    for (var round = 0; round < rounds; round++)
+    {
+        withRbac.Add(await ApiLoad.RunAsync("Node,RBAC", 5_000, 20_000));
+        allowAll.Add(await ApiLoad.RunAsync("AlwaysAllow", 5_000, 20_000));
+    }
+
+    ApiLoad.Print(ApiLoad.Median(withRbac), ApiLoad.Median(allowAll));
+}
+
 return 0;
 
 static void Measure(string label, AuthorizerChain chain, AuthorizationAttributes a, int n)

@@ -12,6 +12,12 @@ internal sealed class SecurityFlags
         DefaultValueFactory = _ => true,
     };
 
+    private readonly Option<string> _authorizationMode = new("--authorization-mode")
+    {
+        Description = "The authorizers after system:masters: Node,RBAC (the Node authorizer and RBAC, as kube-apiserver's usual setting) or AlwaysAllow (every authenticated request is allowed; for benchmarks and trusted single-user clusters).",
+        DefaultValueFactory = _ => "Node,RBAC",
+    };
+
     private readonly Option<string?> _auditPolicy = new("--audit-policy-file") { Description = "An audit.k8s.io/v1 Policy file: what the audit log keeps of each request (needs --audit-log-path)." };
     private readonly Option<string?> _auditPath = new("--audit-log-path") { Description = "Write audit.k8s.io/v1 Events as JSON lines to this file ('-' is standard output)." };
     private readonly Option<int> _auditMaxAge = new("--audit-log-maxage") { Description = "Days to keep rotated audit log files (0: no limit)." };
@@ -21,6 +27,14 @@ internal sealed class SecurityFlags
     public void AddTo(Command command)
     {
         command.Options.Add(_anonymousAuth);
+        command.Options.Add(_authorizationMode);
+        _authorizationMode.Validators.Add(result =>
+        {
+            if (ParseMode(result.GetValueOrDefault<string>()) is null)
+            {
+                result.AddError($"--authorization-mode must be Node,RBAC or AlwaysAllow (got '{result.GetValueOrDefault<string>()}')");
+            }
+        });
         command.Options.Add(_auditPolicy);
         command.Options.Add(_auditPath);
         command.Options.Add(_auditMaxAge);
@@ -31,8 +45,21 @@ internal sealed class SecurityFlags
     public ServerSettings ApplyTo(ServerSettings settings, ParseResult parse) => settings with
     {
         AnonymousAuth = parse.GetValue(_anonymousAuth),
+        AuthorizationMode = ParseMode(parse.GetValue(_authorizationMode)) ?? ApiServer.Authorization.AuthorizationMode.Rbac,
         Audit = Audit(parse),
     };
+
+    /// <summary>Upstream's mode lists that Skiff has: Node and RBAC together (either order), or AlwaysAllow.</summary>
+    private static ApiServer.Authorization.AuthorizationMode? ParseMode(string? text)
+    {
+        var modes = (text ?? string.Empty).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal).ToArray();
+        return modes switch
+        {
+            ["Node", "RBAC"] => ApiServer.Authorization.AuthorizationMode.Rbac,
+            ["AlwaysAllow"] => ApiServer.Authorization.AuthorizationMode.AlwaysAllow,
+            _ => null,
+        };
+    }
 
     /// <summary>As kube-apiserver: the log backend runs when both a policy and a path are given.</summary>
     private ApiServer.Audit.AuditOptions? Audit(ParseResult parse) =>

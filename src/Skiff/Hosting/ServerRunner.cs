@@ -42,6 +42,7 @@ internal static class ServerRunner
                 EventTtl = settings.EventTtl,
                 EncryptionProviderConfig = settings.EncryptionProviderConfig,
                 AnonymousAuth = settings.AnonymousAuth,
+                AuthorizationMode = settings.AuthorizationMode,
                 Audit = settings.Audit,
                 ServiceCidr = settings.ServiceCidr,
                 ServiceNodePortRange = settings.ServiceNodePortRange,
