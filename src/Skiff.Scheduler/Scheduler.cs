@@ -39,7 +39,9 @@ public sealed class Scheduler
         _logger = context.Loggers.CreateLogger("Skiff.Scheduler");
         _events = context.Events.NewRecorder(options.SchedulerName);
         _queue = new SchedulingQueue(context.Time);
-        var (filters, scorers) = SchedulingAlgorithm.DefaultPlugins();
+        var volumes = new InformerVolumeObjects(
+            context.Informers.Get<V1PersistentVolumeClaim>().Cache, context.Informers.Get<V1PersistentVolume>().Cache, context.Informers.Get<V1StorageClass>().Cache);
+        var (filters, scorers) = SchedulingAlgorithm.DefaultPlugins(volumes);
         _algorithm = new SchedulingAlgorithm(filters, scorers, options.Parallelism, options.PercentageOfNodesToScore);
         _preemption = new Preemption(_algorithm);
         _binds = new SemaphoreSlim(options.BindConcurrency);
@@ -71,10 +73,32 @@ public sealed class Scheduler
             Updated = (_, p) => OnPodAddedOrUpdated(p),
             Deleted = (p, _) => OnPodDeleted(p),
         });
+        // A claim bound, a volume made available or a class created may let a waiting pod in (upstream's cluster
+        // events for VolumeBinding).
+        using var claimHandler = _context.Informers.Get<V1PersistentVolumeClaim>().AddEventHandler(new ResourceEventHandler<V1PersistentVolumeClaim>
+        {
+            Added = (_, initial) => OnStorageChanged(initial),
+            Updated = (_, _) => OnStorageChanged(false),
+        });
+        using var volumeHandler = _context.Informers.Get<V1PersistentVolume>().AddEventHandler(new ResourceEventHandler<V1PersistentVolume>
+        {
+            Added = (_, initial) => OnStorageChanged(initial),
+            Updated = (_, _) => OnStorageChanged(false),
+        });
+        using var classHandler = _context.Informers.Get<V1StorageClass>().AddEventHandler(new ResourceEventHandler<V1StorageClass>
+        {
+            Added = (_, initial) => OnStorageChanged(initial),
+        });
+
         // Wait for the handlers, not just the informers: an informer is synced once its cache holds the first list, but
         // the scheduler's own node cache is fed by its handler, which may not have seen every node yet (a pod tried then
         // fails with "no nodes available").
-        await Task.WhenAll(nodeHandler.WaitForSyncAsync(cancellationToken), podHandler.WaitForSyncAsync(cancellationToken));
+        await Task.WhenAll(
+            nodeHandler.WaitForSyncAsync(cancellationToken),
+            podHandler.WaitForSyncAsync(cancellationToken),
+            claimHandler.WaitForSyncAsync(cancellationToken),
+            volumeHandler.WaitForSyncAsync(cancellationToken),
+            classHandler.WaitForSyncAsync(cancellationToken));
         _logger.LogInformation("scheduler {Name} running", _options.SchedulerName);
 
         var flushes = _queue.RunFlushesAsync(cancellationToken);
@@ -328,6 +352,14 @@ public sealed class Scheduler
         }
 
         if (!ReferenceEquals(old, node) && SchedulingRelevantChange(old, node))
+        {
+            _queue.MoveAllToActiveOrBackoff();
+        }
+    }
+
+    private void OnStorageChanged(bool initialList)
+    {
+        if (!initialList)
         {
             _queue.MoveAllToActiveOrBackoff();
         }

@@ -81,6 +81,89 @@ public sealed class SchedulerIntegrationTests
         }
     }
 
+    [Fact]
+    public async Task A_pod_waits_for_its_claim_and_is_placed_once_the_claim_is_bound_with_the_schedulers_own_identity()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "skiff-sched-" + Guid.NewGuid().ToString("N")[..8]);
+        await using var store = new MemoryStore();
+        await using var server = await ApiServer.ApiServer.StartAsync(
+            new ApiServerOptions { DataDirectory = dir, Resources = ResourceCatalog.CreateBuiltIn().All, Port = 0 },
+            store, NullLoggerFactory.Instance, CancellationToken.None);
+        using var api = ApiClients.FromKubeconfig(server.KubeconfigPath);
+        var node = Node("n1");
+        var status = node.Status;
+        var created = await api.CreateAsync(node, default);
+        created.Status = status;
+        await api.UpdateStatusAsync(created, default);
+
+        // The scheduler as upstream's runs it: system:kube-scheduler, with system:volume-scheduler for the claims.
+        var (certificate, key) = server.Certificates.IssueClientCertificate("system:kube-scheduler", [], TimeProvider.System);
+        var kubeconfig = Path.Combine(dir, "scheduler.yaml");
+        await Skiff.ApiServer.Security.KubeconfigWriter.WriteAsync(
+            kubeconfig, Skiff.ApiServer.Security.KubeconfigWriter.Render(server.Address.ToString().TrimEnd('/'), server.Certificates.CaPem, certificate, key), default);
+        using var schedulerApi = ApiClients.FromKubeconfig(kubeconfig);
+        var context = ComponentContext.Create(schedulerApi, TimeProvider.System, NullLoggerFactory.Instance);
+        using var stop = new CancellationTokenSource();
+        context.Informers.Start(stop.Token);
+        var run = SchedulerHost.RunAsync(new SchedulerOptions(), context, stop.Token);
+        try
+        {
+            var pod = Pod("db");
+            pod.Spec.Volumes = [new V1Volume { Name = "data", PersistentVolumeClaim = new V1PersistentVolumeClaimVolumeSource { ClaimName = "data" } }];
+            await api.CreateAsync(pod, default);
+            await WaitAsync(async () => (await Events(api, "db")).Any(e => e.Reason == "FailedScheduling"), "FailedScheduling");
+            var failed = (await Events(api, "db")).First(e => e.Reason == "FailedScheduling");
+            Assert.StartsWith("0/1 nodes are available: ", failed.Message, StringComparison.Ordinal);
+            Assert.Contains("persistentvolumeclaim \"data\" not found", failed.Message, StringComparison.Ordinal);
+
+            // An unbound claim of no class keeps it waiting, with upstream's reason.
+            await api.CreateAsync(new V1PersistentVolumeClaim
+            {
+                Metadata = new V1ObjectMeta { Name = "data", NamespaceProperty = "default" },
+                Spec = new V1PersistentVolumeClaimSpec
+                {
+                    StorageClassName = string.Empty,
+                    AccessModes = ["ReadWriteOnce"],
+                    Resources = new V1VolumeResourceRequirements { Requests = new Dictionary<string, ResourceQuantity> { ["storage"] = new("1Gi") } },
+                },
+            }, default);
+            await WaitAsync(
+                async () => (await Events(api, "db")).Any(e => e.Reason == "FailedScheduling" && e.Message.Contains(Skiff.Scheduler.Plugins.VolumeBinding.UnboundImmediate, StringComparison.Ordinal)),
+                "FailedScheduling for the unbound claim");
+            Assert.True(string.IsNullOrEmpty((await api.GetAsync<V1Pod>("default", "db", default))!.Spec.NodeName));
+
+            // Bound to a volume (by hand: there is no volume binder yet), the claim lets the pod in.
+            await api.CreateAsync(new V1PersistentVolume
+            {
+                Metadata = new V1ObjectMeta { Name = "pv-1" },
+                Spec = new V1PersistentVolumeSpec
+                {
+                    AccessModes = ["ReadWriteOnce"],
+                    Capacity = new Dictionary<string, ResourceQuantity> { ["storage"] = new("1Gi") },
+                    HostPath = new V1HostPathVolumeSource { Path = "/tmp/pv-1" },
+                    ClaimRef = new V1ObjectReference { NamespaceProperty = "default", Name = "data" },
+                },
+            }, default);
+            var claim = (await api.GetAsync<V1PersistentVolumeClaim>("default", "data", default))!;
+            claim.Spec.VolumeName = "pv-1";
+            await api.UpdateAsync(claim, default);
+            await WaitAsync(async () => (await api.GetAsync<V1Pod>("default", "db", default))!.Spec.NodeName == "n1", "db on n1");
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await run;
+            await context.DisposeAsync();
+            try
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
     private static async Task<IReadOnlyList<Corev1Event>> Events(IApiClient api, string pod) =>
         (await api.ListAsync<Corev1Event>(new ListOptions { Namespace = "default", FieldSelector = $"involvedObject.name={pod}" }, default)).Items;
 

@@ -31,15 +31,18 @@ public sealed class SchedulingAlgorithm
         _percentageOfNodesToScore = percentageOfNodesToScore;
     }
 
-    /// <summary>The default plugins, in upstream's order, with its default score weights.</summary>
-    public static (IReadOnlyList<IFilterPlugin> Filters, IReadOnlyList<IScorePlugin> Scorers) DefaultPlugins()
+    /// <summary>The default plugins, in upstream's order, with its default score weights; VolumeBinding when the
+    /// storage objects are given.</summary>
+    public static (IReadOnlyList<IFilterPlugin> Filters, IReadOnlyList<IScorePlugin> Scorers) DefaultPlugins(Plugins.IVolumeObjects? volumes = null)
     {
         var taints = new Plugins.TaintToleration();
         var nodeAffinity = new Plugins.NodeAffinity();
         var fit = new Plugins.NodeResourcesFit();
         var podAffinity = new Plugins.InterPodAffinity();
         var spread = new Plugins.PodTopologySpread();
-        IFilterPlugin[] filters = [new Plugins.NodeUnschedulable(), new Plugins.NodeName(), taints, nodeAffinity, new Plugins.NodePorts(), fit, spread, podAffinity];
+        IFilterPlugin[] filters = volumes is null
+            ? [new Plugins.NodeUnschedulable(), new Plugins.NodeName(), taints, nodeAffinity, new Plugins.NodePorts(), fit, spread, podAffinity]
+            : [new Plugins.NodeUnschedulable(), new Plugins.NodeName(), taints, nodeAffinity, new Plugins.NodePorts(), fit, new Plugins.VolumeBinding(volumes), spread, podAffinity];
         IScorePlugin[] scorers = [taints, nodeAffinity, fit, spread, podAffinity, new Plugins.BalancedAllocation()];
         return (filters, scorers);
     }

@@ -60,6 +60,12 @@ public static class BootstrapPolicy
                 Rule(V("list", "watch"), G("discovery.k8s.io"), "endpointslices"),
             ]),
             Role("system:kube-scheduler", SchedulerRules()),
+            Role("system:volume-scheduler",
+            [
+                Rule(V("get", "list", "watch", "patch", "update"), G(Legacy), "persistentvolumes"),
+                Rule(Read, G("storage.k8s.io"), "storageclasses"),
+                Rule(V("get", "list", "watch", "patch", "update"), G(Legacy), "persistentvolumeclaims"),
+            ]),
             Role("system:kube-controller-manager", ControllerManagerRules()),
             Role("system:kube-dns",
             [
@@ -119,6 +125,7 @@ public static class BootstrapPolicy
             Binding("system:kube-controller-manager", "system:kube-controller-manager", User("system:kube-controller-manager")),
             Binding("system:kube-dns", "system:kube-dns", ServiceAccount("kube-system", "kube-dns")),
             Binding("system:kube-scheduler", "system:kube-scheduler", User("system:kube-scheduler")),
+            Binding("system:volume-scheduler", "system:volume-scheduler", User("system:kube-scheduler")),
             // The API server's own client certificate towards kubelets (as k3s's kube-apiserver-kubelet-admin binding;
             // kubeadm's certificate is in a cluster-admin group instead): kubelets ask, by SubjectAccessReview, whether
             // it may exec, read logs and proxy.
