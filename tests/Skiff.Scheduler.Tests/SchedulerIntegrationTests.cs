@@ -113,8 +113,10 @@ public sealed class SchedulerIntegrationTests
             await api.CreateAsync(pod, default);
             await WaitAsync(async () => (await Events(api, "db")).Any(e => e.Reason == "FailedScheduling"), "FailedScheduling");
             var failed = (await Events(api, "db")).First(e => e.Reason == "FailedScheduling");
-            Assert.StartsWith("0/1 nodes are available: ", failed.Message, StringComparison.Ordinal);
-            Assert.Contains("persistentvolumeclaim \"data\" not found", failed.Message, StringComparison.Ordinal);
+            // A PreFilter verdict stands alone in upstream's message, not counted per node.
+            Assert.Equal(
+                "0/1 nodes are available: persistentvolumeclaim \"data\" not found. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.",
+                failed.Message);
 
             // An unbound claim of no class keeps it waiting, with upstream's reason.
             await api.CreateAsync(new V1PersistentVolumeClaim
@@ -128,7 +130,7 @@ public sealed class SchedulerIntegrationTests
                 },
             }, default);
             await WaitAsync(
-                async () => (await Events(api, "db")).Any(e => e.Reason == "FailedScheduling" && e.Message.Contains(Skiff.Scheduler.Plugins.VolumeBinding.UnboundImmediate, StringComparison.Ordinal)),
+                async () => (await Events(api, "db")).Any(e => e.Message == "0/1 nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling."),
                 "FailedScheduling for the unbound claim");
             Assert.True(string.IsNullOrEmpty((await api.GetAsync<V1Pod>("default", "db", default))!.Spec.NodeName));
 

@@ -21,6 +21,11 @@ public sealed class Diagnosis
     /// <summary>The first failing filter's verdict, per node name.</summary>
     public IReadOnlyDictionary<string, FilterFailure> FailuresByNode { get; }
 
+    /// <summary>Set when a PreFilter plugin turned the pod away before any node was looked at: upstream then gives
+    /// its reasons alone, not counted per node (<c>0/3 nodes are available: pod has unbound immediate
+    /// PersistentVolumeClaims.</c>).</summary>
+    public string? PreFilterMessage { get; init; }
+
     /// <summary>Set by preemption when it found no victims (the text after <c>preemption: </c>).</summary>
     public string? PostFilterMessage { get; set; }
 
@@ -31,6 +36,12 @@ public sealed class Diagnosis
             if (NodeCount == 0)
             {
                 return "no nodes available to schedule pods";
+            }
+
+            if (PreFilterMessage is not null)
+            {
+                var turnedAway = string.Create(CultureInfo.InvariantCulture, $"0/{NodeCount} nodes are available: {PreFilterMessage}.");
+                return PostFilterMessage is null ? turnedAway : $"{turnedAway} {PostFilterMessage}.";
             }
 
             var histogram = new Dictionary<string, int>(StringComparer.Ordinal);

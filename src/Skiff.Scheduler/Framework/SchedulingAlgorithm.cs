@@ -78,7 +78,7 @@ public sealed class SchedulingAlgorithm
             var failure = filter.PreFilter(pod, nodes, state);
             if (failure is not null)
             {
-                return new ScheduleResult(null, new Diagnosis(n, nodes.ToDictionary(x => x.Name, _ => failure)), 0, 0);
+                return new ScheduleResult(null, new Diagnosis(n, nodes.ToDictionary(x => x.Name, _ => failure)) { PreFilterMessage = string.Join(", ", failure.Reasons) }, 0, 0);
             }
         }
 
