@@ -104,11 +104,6 @@ public sealed record JoinToken(string CaHash, string Secret, bool IsBootstrapTok
             return false;
         }
 
-        if (IsBootstrapToken)
-        {
-            return false; // a bootstrap token authenticates through the API, not the server's bootstrap endpoint
-        }
-
         var secret = TryParse(presented, out var parsed) ? parsed.Secret : presented.Trim();
         return CryptographicOperations.FixedTimeEquals(
             SHA256.HashData(Encoding.UTF8.GetBytes(secret)),

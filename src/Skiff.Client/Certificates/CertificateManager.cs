@@ -1,5 +1,4 @@
 using System.Security.Cryptography.X509Certificates;
-using k8s.Models;
 using Microsoft.Extensions.Logging;
 using Skiff.Client.Api;
 
@@ -73,29 +72,28 @@ public sealed class CertificateManager
     /// <summary>One renewal now: request, wait for the certificate, store it, switch to it.</summary>
     public async Task RotateAsync(CancellationToken cancellationToken)
     {
-        var (request, key) = _template.CreateRequest("csr-");
-        using (key)
+        var (certificatePem, keyPem) = await CertificateSigning.RequestAsync(
+            _api,
+            _template,
+            "csr-",
+            WaitTimeout,
+            _time,
+            name => _logger.LogInformation("Rotating the client certificate {Subject}: certificatesigningrequest {Name}", _template.CommonName, name),
+            cancellationToken);
+        var next = X509Certificate2.CreateFromPem(certificatePem, keyPem);
+        var subject = next.GetNameInfo(X509NameType.SimpleName, false);
+        if (subject != _template.CommonName)
         {
-            var created = await _api.CreateAsync(request, cancellationToken);
-            var name = created.Metadata.Name;
-            _logger.LogInformation("Rotating the client certificate {Subject}: certificatesigningrequest {Name}", _template.CommonName, name);
-            var certificatePem = await WaitForCertificateAsync(name, cancellationToken);
-            var keyPem = key.ExportPkcs8PrivateKeyPem();
-            var next = X509Certificate2.CreateFromPem(certificatePem, keyPem);
-            var subject = next.GetNameInfo(X509NameType.SimpleName, false);
-            if (subject != _template.CommonName)
-            {
-                next.Dispose();
-                throw new CertificateRotationException($"certificatesigningrequest {name} was issued for {subject}, not {_template.CommonName}");
-            }
-
-            await _store(certificatePem, keyPem, cancellationToken);
-            var open = _certificate.OpenConnections;
-            _certificate.Replace(next);
-            _logger.LogInformation(
-                "Rotated the client certificate {Subject}: valid until {Expiration:O}; {Connections} connection(s) reopen with it",
-                subject, next.NotAfter.ToUniversalTime(), open);
+            next.Dispose();
+            throw new CertificateRotationException($"the certificate issued was for {subject}, not {_template.CommonName}");
         }
+
+        await _store(certificatePem, keyPem, cancellationToken);
+        var open = _certificate.OpenConnections;
+        _certificate.Replace(next);
+        _logger.LogInformation(
+            "Rotated the client certificate {Subject}: valid until {Expiration:O}; {Connections} connection(s) reopen with it",
+            subject, next.NotAfter.ToUniversalTime(), open);
     }
 
     private async Task RenewWithBackoffAsync(X509Certificate2 current, CancellationToken cancellationToken)
@@ -132,56 +130,5 @@ public sealed class CertificateManager
         {
             await Task.Delay(left < LongestDelay ? left : LongestDelay, _time, cancellationToken);
         }
-    }
-
-    /// <summary>The issued certificate (PEM) of request <paramref name="name"/>: read once, then watched until it is
-    /// issued, denied, failed or deleted, for at most <see cref="WaitTimeout"/>.</summary>
-    private async Task<string> WaitForCertificateAsync(string name, CancellationToken cancellationToken)
-    {
-        using var timeout = new CancellationTokenSource(WaitTimeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        try
-        {
-            while (true)
-            {
-                var request = await _api.GetAsync<V1CertificateSigningRequest>(null, name, linked.Token)
-                    ?? throw new CertificateRotationException($"certificatesigningrequest {name} was deleted before it was issued");
-                if (IssuedCertificate(request) is { } issued)
-                {
-                    return issued;
-                }
-
-                var options = new WatchOptions { FieldSelector = "metadata.name=" + name, ResourceVersion = request.Metadata.ResourceVersion };
-                await foreach (var change in _api.WatchAsync<V1CertificateSigningRequest>(options, linked.Token))
-                {
-                    if (change.Kind == WatchEventKind.Deleted)
-                    {
-                        throw new CertificateRotationException($"certificatesigningrequest {name} was deleted before it was issued");
-                    }
-
-                    if (change.Object is { } updated && IssuedCertificate(updated) is { } certificate)
-                    {
-                        return certificate;
-                    }
-                }
-            }
-        }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            throw new CertificateRotationException($"certificatesigningrequest {name} was not issued within {WaitTimeout.TotalMinutes:0} minutes");
-        }
-    }
-
-    /// <summary>The certificate once issued; throws when the request was denied or failed; null while pending.</summary>
-    private static string? IssuedCertificate(V1CertificateSigningRequest request)
-    {
-        var refused = request.Status?.Conditions?.FirstOrDefault(c => c.Type is "Denied" or "Failed" && c.Status == "True");
-        if (refused is not null)
-        {
-            throw new CertificateRotationException(
-                $"certificatesigningrequest {request.Metadata.Name} was {refused.Type.ToLowerInvariant()}: {refused.Reason} {refused.Message}".TrimEnd());
-        }
-
-        return request.Status?.Certificate is { Length: > 0 } certificate ? System.Text.Encoding.ASCII.GetString(certificate) : null;
     }
 }

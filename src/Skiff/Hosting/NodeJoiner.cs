@@ -17,6 +17,11 @@ internal static class NodeJoiner
     public static async Task<JoinedNode> JoinAsync(Uri server, JoinToken token, string nodeName, string nodeIp, string agentDirectory, ILogger logger, CancellationToken cancellationToken)
     {
         var ca = await FetchVerifiedCaAsync(server, token, cancellationToken);
+        if (token.IsBootstrapToken)
+        {
+            return await JoinWithBootstrapTokenAsync(server, ca, token, nodeName, agentDirectory, logger, cancellationToken);
+        }
+
         using var pinned = new SocketsHttpHandler
         {
             UseProxy = false,
@@ -31,10 +36,6 @@ internal static class NodeJoiner
             },
         };
         using var http = new HttpClient(pinned) { BaseAddress = server, Timeout = TimeSpan.FromSeconds(30) };
-        if (token.IsBootstrapToken)
-        {
-            return await JoinWithBootstrapTokenAsync(http, server, ca, token, nodeName, agentDirectory, logger, cancellationToken);
-        }
 
         using var request = new HttpRequestMessage(HttpMethod.Post, NodeBootstrapEndpoint.CredentialsPath)
         {
@@ -66,7 +67,7 @@ internal static class NodeJoiner
     /// kubelet serves with a self-signed certificate as upstream's does without server TLS bootstrap.
     /// </summary>
     private static async Task<JoinedNode> JoinWithBootstrapTokenAsync(
-        HttpClient http, Uri server, X509Certificate2 ca, JoinToken token, string nodeName, string agentDirectory, ILogger logger, CancellationToken cancellationToken)
+        Uri server, X509Certificate2 ca, JoinToken token, string nodeName, string agentDirectory, ILogger logger, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(agentDirectory);
         var kubeconfigPath = Path.Combine(agentDirectory, "kubeconfig.yaml");
@@ -76,7 +77,7 @@ internal static class NodeJoiner
             return new JoinedNode(kubeconfigPath, null);
         }
 
-        var (certificate, key) = await NodeTlsBootstrap.RequestClientCertificateAsync(http, token.Secret, nodeName, logger, cancellationToken);
+        var (certificate, key) = await NodeTlsBootstrap.RequestClientCertificateAsync(server, ca, token.Secret, nodeName, logger, cancellationToken);
         await KubeconfigWriter.WriteAsync(kubeconfigPath, KubeconfigWriter.Render(server.ToString().TrimEnd('/'), ca.ExportCertificatePem(), certificate, key), cancellationToken);
         logger.LogInformation("Joined {Server} as node {Node} with bootstrap token {Token}; kubeconfig at {Kubeconfig}", server, nodeName, token, kubeconfigPath);
         return new JoinedNode(kubeconfigPath, null);

@@ -22,6 +22,7 @@ public sealed class CertificateManagerTests : IDisposable
     private readonly X509Certificate2 _ca;
     private readonly List<(string Certificate, string Key)> _stored = [];
     private readonly CancellationTokenSource _stop = new();
+    private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
 
     public CertificateManagerTests()
     {
@@ -75,16 +76,22 @@ public sealed class CertificateManagerTests : IDisposable
     private async Task<IReadOnlyList<V1CertificateSigningRequest>> RequestsAsync() =>
         (await _api.ListAsync<V1CertificateSigningRequest>(new ListOptions(), CancellationToken.None)).Items;
 
-    private async Task<V1CertificateSigningRequest> WaitForRequestAsync(int count)
+    private Task<V1CertificateSigningRequest> WaitForRequestAsync(int count) => AdvanceUntilRequestAsync(count, TimeSpan.Zero);
+
+    /// <summary>Waits for request number <paramref name="count"/>, moving the clock by <paramref name="step"/> between
+    /// looks: the manager may reach its timer after the test moved the clock, so one jump is not enough.</summary>
+    private async Task<V1CertificateSigningRequest> AdvanceUntilRequestAsync(int count, TimeSpan step)
     {
         for (var i = 0; i < 500; i++)
         {
             var requests = await RequestsAsync();
             if (requests.Count >= count)
             {
-                return requests.OrderBy(r => r.Metadata.CreationTimestamp).ThenBy(r => r.Metadata.Name, StringComparer.Ordinal).Last();
+                return requests.Where(r => !_seen.Contains(r.Metadata.Name)).Select(r => { _seen.Add(r.Metadata.Name); return r; }).LastOrDefault()
+                    ?? requests[^1];
             }
 
+            _time.Advance(step);
             await Task.Delay(10);
         }
 
@@ -130,8 +137,8 @@ public sealed class CertificateManagerTests : IDisposable
         await Task.Delay(100);
         Assert.Empty(await RequestsAsync());
 
-        _time.Advance(TimeSpan.FromHours(2.2));
-        var csr = await WaitForRequestAsync(1);
+        var csr = await AdvanceUntilRequestAsync(1, TimeSpan.FromMinutes(10));
+        Assert.InRange(_time.GetUtcNow(), Start.AddHours(7), Start.AddHours(9.2));
         Assert.StartsWith("csr-", csr.Metadata.Name, StringComparison.Ordinal);
         Assert.Equal(CertificateTemplate.KubeletClientSigner, csr.Spec.SignerName);
         Assert.Equal(["digital signature", "client auth"], csr.Spec.Usages);
@@ -163,8 +170,7 @@ public sealed class CertificateManagerTests : IDisposable
         await Task.Delay(100);
         Assert.Single(await RequestsAsync());
 
-        _time.Advance(TimeSpan.FromSeconds(2));
-        var second = await WaitForRequestAsync(2);
+        var second = await AdvanceUntilRequestAsync(2, TimeSpan.FromSeconds(1));
         Assert.NotEqual(first.Metadata.Name, second.Metadata.Name);
         await IssueAsync(second.Metadata.Name);
         await WaitForAsync(() => !ReferenceEquals(certificate.Current, initial), "the certificate was not switched after the retry");
@@ -184,7 +190,7 @@ public sealed class CertificateManagerTests : IDisposable
         var csr = await WaitForRequestAsync(1);
         await IssueAsync(csr.Metadata.Name, otherSubject: "system:node:n2");
         var error = await Assert.ThrowsAsync<CertificateRotationException>(() => rotation);
-        Assert.Contains("issued for system:node:n2, not system:node:n1", error.Message, StringComparison.Ordinal);
+        Assert.Contains("issued was for system:node:n2, not system:node:n1", error.Message, StringComparison.Ordinal);
         Assert.Empty(_stored);
         Assert.Same(initial, certificate.Current);
     }
