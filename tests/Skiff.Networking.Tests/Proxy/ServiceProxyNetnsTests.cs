@@ -111,6 +111,73 @@ public sealed class ServiceProxyNetnsTests : IAsyncLifetime
         await nft.DeleteTableAsync(table, CancellationToken.None);
     }
 
+    [Fact]
+    public async Task Incremental_transactions_leave_the_kernel_as_a_full_sync_would_and_a_refused_one_is_repaired_by_a_full_sync()
+    {
+        var table = ServiceProxyOptions.TableFor("node-1");
+        var nft = new NftCommand(_net.Node);
+        var cluster = new Dictionary<string, ProxiedPort>(StringComparer.Ordinal);
+        var state = new ProxyTableState(table, NetworkNamespaces.LocalPodCidr);
+        void Set(ProxiedPort port)
+        {
+            cluster["default/" + port.Name] = port;
+            state.Changed("default/" + port.Name);
+        }
+
+        async Task<ProxySync> SyncAsync()
+        {
+            var sync = state.Prepare(k => cluster.TryGetValue(k, out var p) ? [p] : [], ProxyRules.NewTable(table, NetworkNamespaces.LocalPodCidr));
+            try
+            {
+                await nft.ApplyAsync(sync.Text, CancellationToken.None);
+                state.Applied(sync);
+            }
+            catch (NftException)
+            {
+                state.Failed();
+                throw;
+            }
+
+            return sync;
+        }
+
+        Set(Port("a", "10.43.0.10") with { AffinitySeconds = 0, Endpoints = [Endpoint("10.88.0.2"), Endpoint("10.88.0.3")] });
+        Set(Port("b", "10.43.0.11") with { NodePort = 30080 });
+        Set(Port("c", "10.43.0.12"));
+        Assert.True((await SyncAsync()).Full);
+
+        // One endpoint replaced, a Service removed, its ClusterIP reused by a new one, one losing its endpoints.
+        Set(Port("a", "10.43.0.10") with { AffinitySeconds = 0, Endpoints = [Endpoint("10.88.0.2"), Endpoint("10.88.0.9")] });
+        cluster.Remove("default/b");
+        state.Changed("default/b");
+        Set(Port("z", "10.43.0.11"));
+        Set(Port("c", "10.43.0.12") with { Endpoints = [] });
+        Assert.False((await SyncAsync()).Full);
+        var incremental = await nft.ListTableAsync(table, CancellationToken.None);
+        Assert.DoesNotContain("10.88.0.3", incremental, StringComparison.Ordinal);
+        Assert.DoesNotContain("default/b/", incremental, StringComparison.Ordinal);
+        Assert.DoesNotContain("service-default/c/", incremental, StringComparison.Ordinal);
+
+        state.Failed();
+        await SyncAsync();
+        Assert.Equal(Listed(await nft.ListTableAsync(table, CancellationToken.None)), Listed(incremental));
+
+        // A new affinity timeout re-creates the endpoint's set, which the kernel refuses while its Service's chain
+        // still uses it: nothing changes, and the next sync (full) brings the table there.
+        Set(Port("z", "10.43.0.11") with { AffinitySeconds = 120 });
+        await Assert.ThrowsAsync<NftException>(SyncAsync);
+        Assert.DoesNotContain("timeout 2m", await nft.ListTableAsync(table, CancellationToken.None), StringComparison.Ordinal);
+        Assert.True((await SyncAsync()).Full);
+        Assert.Contains("timeout 2m", await nft.ListTableAsync(table, CancellationToken.None), StringComparison.Ordinal);
+        await nft.DeleteTableAsync(table, CancellationToken.None);
+    }
+
+    /// <summary>A table's listing as a sorted list of lines (chains are listed in the order they were made).</summary>
+    private static List<string> Listed(string listing) =>
+        [.. listing.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim()).Order(StringComparer.Ordinal)];
+
+    private static ProxiedEndpoint Endpoint(string ip) => new(ip, 8080, true, true, false, false);
+
     private static ProxiedPort Port(string name, string ip) => new()
     {
         Namespace = "default",
