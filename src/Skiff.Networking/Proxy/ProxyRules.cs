@@ -102,7 +102,12 @@ public static class ProxyRules
 
         rules.Chain("mark-for-masquerade").Add($"mark set mark or {MasqueradeMark}");
         rules.Sets[HairpinSet] = "type ipv4_addr . ipv4_addr;";
-        rules.Chain("masquerading").AddRange([$"ip saddr . ip daddr @{HairpinSet} mark set mark or {MasqueradeMark}", $"mark and {MasqueradeMark} == 0 return", $"mark set mark xor {MasqueradeMark}", "masquerade fully-random"]);
+        // Only connections this table DNATed are hairpin: without "ct status dnat" the pair also matches traffic of
+        // the node to its own address when that address is an endpoint (the kubernetes Service's is the server's),
+        // and when the table is the first thing in a namespace to need conntrack, the kernel picks connections that
+        // were open before it up mid-stream as new ones: masquerading them rewrote their source port and reset every
+        // established connection of the node to itself (watches to the API server).
+        rules.Chain("masquerading").AddRange([$"ct status dnat ip saddr . ip daddr @{HairpinSet} mark set mark or {MasqueradeMark}", $"mark and {MasqueradeMark} == 0 return", $"mark set mark xor {MasqueradeMark}", "masquerade fully-random"]);
         rules.Chain("services").AddRange([
             "ip daddr . meta l4proto . th dport vmap @service-ips",
             "fib daddr type local meta l4proto . th dport vmap @service-nodeports",
@@ -187,8 +192,9 @@ public static class ProxyRules
     /// The random pick among the endpoints, as rules of the dispatching chain: endpoint i of N is taken with
     /// <c>numgen random mod (N - i) == 0</c> (the last one unconditionally), which is 1/N for each, as kube-proxy's
     /// iptables mode does with its probability cascade: one rule per endpoint. Hairpin traffic is recognised after
-    /// the DNAT, in postrouting, by the endpoint's pair in <see cref="HairpinSet"/>. With ClientIP affinity, a client
-    /// found in an endpoint's timed set goes to it first, and every pick refreshes the set.
+    /// the DNAT, in postrouting, by the endpoint's pair in <see cref="HairpinSet"/> (of DNATed connections only).
+    /// With ClientIP affinity, a client found in an endpoint's timed set goes to it first, and every pick refreshes
+    /// the set.
     /// Why not upstream's endpoint chains and anonymous <c>numgen ... vmap { }</c>: the kernel looks sets up by
     /// name in a list and names anonymous ones by scanning that list, so one set per service made a full sync of
     /// 10,000 Services spend most of its time in those scans, and every <c>nft</c> run dumps all chains of the

@@ -64,7 +64,7 @@ public sealed class ProxyRulesTests
             "add rule ip t filter-output ct state new jump service-endpoints-check",
             "add rule ip t filter-output ct state new jump nodeport-endpoints-check",
             "add rule ip t mark-for-masquerade mark set mark or 0x4000",
-            "add rule ip t masquerading ip saddr . ip daddr @hairpin-endpoints mark set mark or 0x4000",
+            "add rule ip t masquerading ct status dnat ip saddr . ip daddr @hairpin-endpoints mark set mark or 0x4000",
             "add rule ip t masquerading mark and 0x4000 == 0 return",
             "add rule ip t masquerading mark set mark xor 0x4000",
             "add rule ip t masquerading masquerade fully-random",
