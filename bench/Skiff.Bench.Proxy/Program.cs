@@ -15,8 +15,9 @@ using Skiff.Networking.Proxy;
 // endpoint, interleaved, with all N Services programmed. Compared with the targets and kube-proxy's anchors
 // (../shared/briefs/anchors-wave2.md §3.2). Needs root, ip, nft, python3.
 // With --policy-pods N --policies P, every sync also carries the NetworkPolicy chains of N local pods and P policies
-// (SyntheticPolicies), and C more incremental syncs each follow one policy edit.
-// Usage: dotnet run -c Release --project bench/Skiff.Bench.Proxy [-- --services 10000 --endpoints 5 --changes 20 --connects 2000 --policy-pods 0 --policies 0]
+// (SyntheticPolicies), and C more incremental syncs each follow one policy edit; the policies a change concerns are
+// rendered again (IncrementalPolicyRules, as the node's enforcer does), or all with --full-policy-render.
+// Usage: dotnet run -c Release --project bench/Skiff.Bench.Proxy [-- --services 10000 --endpoints 5 --changes 20 --connects 2000 --policy-pods 0 --policies 0 --full-policy-render]
 // SKIFF_BENCH_DUMP=DIR writes the last full and incremental transactions there (for `perf record nft -f`).
 var services = Arg("--services", 10_000);
 var endpoints = Arg("--endpoints", 5);
@@ -27,6 +28,9 @@ var policyCount = Arg("--policies", 0);
 var policies = policyPods > 0 && policyCount > 0 ? new SyntheticPolicies(policyPods, policyCount) : null;
 const int listenPort = 8080;
 var table = ServiceProxyOptions.TableFor("bench-node");
+// As the node's enforcer: only the policies a change concerns are rendered again (--full-policy-render: all, as before).
+var policyRules = new Skiff.Networking.NetworkPolicy.IncrementalPolicyRules("bench-node");
+var fullPolicyRender = args.Contains("--full-policy-render");
 var self = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
 
 await using var network = new BenchNetwork();
@@ -102,6 +106,8 @@ if (policies is not null)
     Console.WriteLine();
     Console.WriteLine($"## Incremental sync after one NetworkPolicy edit ({changes} edits)");
     Console.WriteLine($"render p50 {Percentile.Of([.. policyRows.Select(r => r.RenderMs).Order()], 0.5):F1} ms, apply p50 {Percentile.Of([.. policyRows.Select(r => r.ApplyMs).Order()], 0.5):F1} ms, transaction {policyRows.Average(r => r.Bytes):F0} bytes avg");
+    var policyCpu = policyRows.Select(r => r.RenderCpuMs + r.ApplyUserMs + r.ApplySysMs).Order().ToList();
+    Console.WriteLine($"CPU    p50 {Percentile.Of(policyCpu, 0.5):F1} ms, p99 {Percentile.Of(policyCpu, 0.99):F1} ms (render {policyRows.Average(r => r.RenderCpuMs):F1} ms avg, nft {policyRows.Average(r => r.ApplyUserMs + r.ApplySysMs):F1} ms avg)");
     Console.WriteLine($"total  p50 {Percentile.Of(policyTotal, 0.5):F1} ms, p99 {Percentile.Of(policyTotal, 0.99):F1} ms (the issue's bound: applied within 1 s, with the proxy's 1 s min sync period)");
 }
 
@@ -150,9 +156,13 @@ async Task<SyncResult> SyncAsync()
 NftRuleset Base()
 {
     var rules = ProxyRules.NewTable(table, BenchNetwork.LocalPodCidr);
-    if (policies is not null)
+    if (policies is not null && fullPolicyRender)
     {
         Skiff.Networking.NetworkPolicy.PolicyRules.AddTo(rules, policies.Policies, policies.Pods, policies.Namespaces, "bench-node");
+    }
+    else if (policies is not null)
+    {
+        policyRules.AddTo(rules, policies.Policies, policies.Pods, policies.Namespaces);
     }
 
     return rules;
