@@ -12,8 +12,8 @@ namespace Skiff.Client.Informers;
 /// from the last revision seen; 410 Gone means a fresh list, which is compared with the cache so that handlers hear
 /// of each change exactly once (objects that vanished meanwhile as deletes with a final state unknown). A watch that
 /// stays silent longer than <see cref="InformerOptions.WatchIdleTimeout"/> (not even a bookmark) is taken for dead
-/// and replaced by a fresh list and watch. Watch errors back off exponentially (0.8 s to 30 s). Handlers that ask for a resync period get every cached object again as an
-/// update at that period.
+/// and replaced by a fresh list and watch. Watch errors back off exponentially (0.8 s to 30 s). Handlers that ask for
+/// a resync period get every cached object again as an update at that period.
 /// </summary>
 public sealed class SharedInformer<T> : ISharedInformer
     where T : class, IKubernetesObject<V1ObjectMeta>
