@@ -9,7 +9,9 @@ internal static class ChildCpu
     // USER_HZ: the unit of the times in /proc, 100 on Linux.
     private const double TicksPerSecond = 100;
 
-    public static TimeSpan Total()
+    /// <summary>User time (nft parsing and evaluating the text, building netlink messages) and system time (the
+    /// kernel: netlink dumps for nft's cache, the transaction itself).</summary>
+    public static (TimeSpan User, TimeSpan System) UserAndSystem()
     {
         var stat = File.ReadAllText("/proc/self/stat");
 
@@ -17,6 +19,6 @@ internal static class ChildCpu
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         var cutime = long.Parse(fields[13], CultureInfo.InvariantCulture);
         var cstime = long.Parse(fields[14], CultureInfo.InvariantCulture);
-        return TimeSpan.FromSeconds((cutime + cstime) / TicksPerSecond);
+        return (TimeSpan.FromSeconds(cutime / TicksPerSecond), TimeSpan.FromSeconds(cstime / TicksPerSecond));
     }
 }

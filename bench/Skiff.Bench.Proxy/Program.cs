@@ -5,16 +5,20 @@ using Skiff.Bench.Proxy;
 using Skiff.Networking.Proxy;
 
 // The service proxy at scale, on a real kernel: N Services × E endpoints rendered by Skiff's proxy code
-// (ProxiedPorts → ProxyRules → NftTransaction) and applied with the real `nft -f -` inside a network namespace this
-// program creates (a "node" between a client pod and a server pod namespace; no traffic leaves them). It measures
-// (a) the full sync (render + apply: wall time and CPU, ours and nft's) and then C incremental syncs, each after one
-// endpoint change, as the proxy does them (rebuild from the caches, diff, apply); (b) TCP connect time (SYN to
+// (ProxyTableState: ProxiedPorts → ProxyRules → NftTransaction/NftChanges) and applied with the real `nft -f -`
+// inside a network namespace this program creates (a "node" between a client pod and a server pod namespace; no
+// traffic leaves them). It measures (a) the full sync (render + apply: wall time and CPU, ours and nft's, nft's split
+// into user time, parsing and evaluating the text, and system time, the kernel) and then C incremental syncs, each
+// after one endpoint change, as the proxy does them (the changed Service re-rendered from the caches, its chains and
+// elements rewritten); (b) TCP connect time (SYN to
 // SYN-ACK, what a first packet costs) from the client pod to the probe Service's ClusterIP and straight to its
 // endpoint, interleaved, with all N Services programmed. Compared with the issue's targets and kube-proxy's anchors
 // (../shared/briefs/anchors-wave2.md §3.2). Needs root, ip, nft, python3.
 // With --policy-pods N --policies P, every sync also carries the NetworkPolicy chains of N local pods and P policies
-// (SyntheticPolicies), and C more incremental syncs each follow one policy edit.
-// Usage: dotnet run -c Release --project bench/Skiff.Bench.Proxy [-- --services 10000 --endpoints 5 --changes 20 --connects 2000 --policy-pods 0 --policies 0]
+// (SyntheticPolicies), and C more incremental syncs each follow one policy edit; the policies a change concerns are
+// rendered again (IncrementalPolicyRules, as the node's enforcer does), or all with --full-policy-render.
+// Usage: dotnet run -c Release --project bench/Skiff.Bench.Proxy [-- --services 10000 --endpoints 5 --changes 20 --connects 2000 --policy-pods 0 --policies 0 --full-policy-render]
+// SKIFF_BENCH_DUMP=DIR writes the last full and incremental transactions there (for `perf record nft -f`).
 var services = Arg("--services", 10_000);
 var endpoints = Arg("--endpoints", 5);
 var changes = Arg("--changes", 20);
@@ -24,6 +28,9 @@ var policyCount = Arg("--policies", 0);
 var policies = policyPods > 0 && policyCount > 0 ? new SyntheticPolicies(policyPods, policyCount) : null;
 const int listenPort = 8080;
 var table = ServiceProxyOptions.TableFor("bench-node");
+// As the node's enforcer: only the policies a change concerns are rendered again (--full-policy-render: all, as before).
+var policyRules = new Skiff.Networking.NetworkPolicy.IncrementalPolicyRules("bench-node");
+var fullPolicyRender = args.Contains("--full-policy-render");
 var self = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
 
 await using var network = new BenchNetwork();
@@ -39,26 +46,41 @@ if (policies is not null)
 
 // Warm the code paths (JIT) on a small table so that the full sync measures the work, not the compiler.
 var warm = new SyntheticCluster(50, endpoints, BenchNetwork.ServerIp, listenPort);
-await nft.ApplyAsync(NftTransaction.Full(Rules(warm)), CancellationToken.None);
-_ = NftTransaction.Incremental(Rules(warm), Rules(warm));
+var warmState = new ProxyTableState(table, BenchNetwork.LocalPodCidr);
+foreach (var key in warm.Keys)
+{
+    warmState.Changed(key);
+}
 
-// (a) Full sync.
-var full = await SyncAsync(null);
+var warmSync = warmState.Prepare(k => warm.PortsOf(k, "bench-node"), Base());
+await nft.ApplyAsync(warmSync.Text, CancellationToken.None);
+warmState.Applied(warmSync);
+warm.ReplaceFirstEndpoint(0, 1);
+warmState.Changed(warm.KeyOf(0));
+await nft.ApplyAsync(warmState.Prepare(k => warm.PortsOf(k, "bench-node"), Base()).Text, CancellationToken.None);
+
+// (a) Full sync: every Service is new to the proxy, as after a start.
+var state = new ProxyTableState(table, BenchNetwork.LocalPodCidr);
+foreach (var key in cluster.Keys)
+{
+    state.Changed(key);
+}
+
+var full = await SyncAsync();
 Console.WriteLine();
 Console.WriteLine("## Full sync");
-Console.WriteLine($"render {full.RenderMs:F0} ms wall, {full.RenderCpuMs:F0} ms CPU ({full.Bytes / 1048576.0:F1} MiB of nft text, {full.Chains} chains)");
-Console.WriteLine($"apply  {full.ApplyMs:F0} ms wall, {full.ApplyCpuMs:F0} ms CPU in nft");
-Console.WriteLine($"total  {full.RenderMs + full.ApplyMs:F0} ms: {(full.RenderMs + full.ApplyMs) / 1000.0:F2}× the issue's 1 s target; kube-proxy's programming latency p50 at 5,000 nodes ≈ 5 s (KEP-3453; end to end, not one sync)");
+Console.WriteLine($"render {full.RenderMs:F0} ms wall, {full.RenderCpuMs:F0} ms CPU ({full.Bytes / 1048576.0:F1} MiB of nft text)");
+Console.WriteLine($"apply  {full.ApplyMs:F0} ms wall, {full.ApplyUserMs + full.ApplySysMs:F0} ms CPU in nft ({full.ApplyUserMs:F0} user: parse and evaluate; {full.ApplySysMs:F0} system: the kernel)");
+Console.WriteLine($"total  {full.RenderMs + full.ApplyMs:F0} ms wall ({full.RenderCpuMs + full.ApplyUserMs + full.ApplySysMs:F0} ms CPU): {(full.RenderMs + full.ApplyMs) / 1000.0:F2}× the issue's 1 s target; kube-proxy's programming latency p50 at 5,000 nodes ≈ 5 s (KEP-3453; end to end, not one sync)");
 
 // Incremental syncs, one endpoint change each.
-var applied = full.Rules;
 var rows = new List<SyncResult>();
 for (var c = 0; c < changes; c++)
 {
-    cluster.ReplaceFirstEndpoint((c * 7919) % services, c);
-    var result = await SyncAsync(applied);
-    applied = result.Rules;
-    rows.Add(result);
+    var index = (c * 7919) % services;
+    cluster.ReplaceFirstEndpoint(index, c);
+    state.Changed(cluster.KeyOf(index));
+    rows.Add(await SyncAsync());
 }
 
 List<double> Sorted(Func<SyncResult, double> f) => [.. rows.Select(f).Order()];
@@ -68,7 +90,7 @@ var apply = Sorted(r => r.ApplyMs);
 Console.WriteLine();
 Console.WriteLine($"## Incremental sync after one endpoint change ({changes} changes)");
 Console.WriteLine($"render p50 {Percentile.Of(render, 0.5):F1} ms (p99 {Percentile.Of(render, 0.99):F1}), CPU {rows.Average(r => r.RenderCpuMs):F1} ms avg; transaction {rows.Average(r => r.Bytes):F0} bytes avg");
-Console.WriteLine($"apply  p50 {Percentile.Of(apply, 0.5):F1} ms (p99 {Percentile.Of(apply, 0.99):F1}), nft CPU {rows.Average(r => r.ApplyCpuMs):F1} ms avg");
+Console.WriteLine($"apply  p50 {Percentile.Of(apply, 0.5):F1} ms (p99 {Percentile.Of(apply, 0.99):F1}), nft CPU {rows.Average(r => r.ApplyUserMs + r.ApplySysMs):F1} ms avg ({rows.Average(r => r.ApplyUserMs):F1} user, {rows.Average(r => r.ApplySysMs):F1} system)");
 Console.WriteLine($"total  p50 {Percentile.Of(total, 0.5):F1} ms, p99 {Percentile.Of(total, 0.99):F1} ms: p50 {Percentile.Of(total, 0.5) / 50:F2}× the issue's 50 ms target");
 
 if (policies is not null)
@@ -77,15 +99,15 @@ if (policies is not null)
     for (var c = 0; c < changes; c++)
     {
         policies.ChangePolicy(c * 31, 1000 + c);
-        var result = await SyncAsync(applied);
-        applied = result.Rules;
-        policyRows.Add(result);
+        policyRows.Add(await SyncAsync());
     }
 
     var policyTotal = policyRows.Select(r => r.RenderMs + r.ApplyMs).Order().ToList();
     Console.WriteLine();
     Console.WriteLine($"## Incremental sync after one NetworkPolicy edit ({changes} edits)");
     Console.WriteLine($"render p50 {Percentile.Of([.. policyRows.Select(r => r.RenderMs).Order()], 0.5):F1} ms, apply p50 {Percentile.Of([.. policyRows.Select(r => r.ApplyMs).Order()], 0.5):F1} ms, transaction {policyRows.Average(r => r.Bytes):F0} bytes avg");
+    var policyCpu = policyRows.Select(r => r.RenderCpuMs + r.ApplyUserMs + r.ApplySysMs).Order().ToList();
+    Console.WriteLine($"CPU    p50 {Percentile.Of(policyCpu, 0.5):F1} ms, p99 {Percentile.Of(policyCpu, 0.99):F1} ms (render {policyRows.Average(r => r.RenderCpuMs):F1} ms avg, nft {policyRows.Average(r => r.ApplyUserMs + r.ApplySysMs):F1} ms avg)");
     Console.WriteLine($"total  p50 {Percentile.Of(policyTotal, 0.5):F1} ms, p99 {Percentile.Of(policyTotal, 0.99):F1} ms (the issue's bound: applied within 1 s, with the proxy's 1 s min sync period)");
 }
 
@@ -109,27 +131,38 @@ Console.WriteLine($"ClusterIP / direct: p50 {Percentile.Of(viaService, 0.5) / Pe
 Console.WriteLine($"added by the Service: p50 {d50:F3} ms (issue's bound 0.05 ms: {d50 / 0.05:F2}×; kube-proxy nftables p50 0.012 ms: {d50 / 0.012:F1}×; iptables 10k p50 0.059 ms: {d50 / 0.059:F2}×), p99 {d99:F3} ms (nftables p99 0.035 ms)");
 await nft.DeleteTableAsync(table, CancellationToken.None);
 
-async Task<SyncResult> SyncAsync(NftRuleset? before)
+async Task<SyncResult> SyncAsync()
 {
     var cpu0 = ProcessCpu.Total(self);
     var clock = Stopwatch.StartNew();
-    var rules = Rules(cluster);
-    var text = before is null ? NftTransaction.Full(rules) : NftTransaction.Incremental(before, rules);
+    var sync = state.Prepare(k => cluster.PortsOf(k, "bench-node"), Base());
     var renderMs = clock.Elapsed.TotalMilliseconds;
     var renderCpu = (ProcessCpu.Total(self) - cpu0).TotalMilliseconds;
-    var child0 = ChildCpu.Total();
+    if (Environment.GetEnvironmentVariable("SKIFF_BENCH_DUMP") is { } dump)
+    {
+        await File.WriteAllTextAsync(Path.Combine(dump, sync.Full ? "full.nft" : "incremental.nft"), sync.Text);
+    }
+
+    var child0 = ChildCpu.UserAndSystem();
     clock.Restart();
-    await nft.ApplyAsync(text, CancellationToken.None);
+    await nft.ApplyAsync(sync.Text, CancellationToken.None);
     var applyMs = clock.Elapsed.TotalMilliseconds;
-    return new SyncResult(rules, renderMs, renderCpu, applyMs, (ChildCpu.Total() - child0).TotalMilliseconds, text.Length, rules.Chains.Count);
+    state.Applied(sync);
+    var child1 = ChildCpu.UserAndSystem();
+    return new SyncResult(renderMs, renderCpu, applyMs, (child1.User - child0.User).TotalMilliseconds, (child1.System - child0.System).TotalMilliseconds, sync.Text.Length);
 }
 
-NftRuleset Rules(SyntheticCluster c)
+// The table's own chains: the skeleton and, with --policies, the NetworkPolicy chains (as the enforcer adds them).
+NftRuleset Base()
 {
-    var rules = ProxyRules.Build(ProxiedPorts.Build(c.Services, c.Slices, "bench-node"), table, BenchNetwork.LocalPodCidr);
-    if (policies is not null)
+    var rules = ProxyRules.NewTable(table, BenchNetwork.LocalPodCidr);
+    if (policies is not null && fullPolicyRender)
     {
         Skiff.Networking.NetworkPolicy.PolicyRules.AddTo(rules, policies.Policies, policies.Pods, policies.Namespaces, "bench-node");
+    }
+    else if (policies is not null)
+    {
+        policyRules.AddTo(rules, policies.Policies, policies.Pods, policies.Namespaces);
     }
 
     return rules;
@@ -141,4 +174,4 @@ int Arg(string name, int fallback)
     return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
 }
 
-internal sealed record SyncResult(NftRuleset Rules, double RenderMs, double RenderCpuMs, double ApplyMs, double ApplyCpuMs, int Bytes, int Chains);
+internal sealed record SyncResult(double RenderMs, double RenderCpuMs, double ApplyMs, double ApplyUserMs, double ApplySysMs, int Bytes);

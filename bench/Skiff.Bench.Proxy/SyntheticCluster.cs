@@ -1,4 +1,5 @@
 using k8s.Models;
+using Skiff.Networking.Proxy;
 
 namespace Skiff.Bench.Proxy;
 
@@ -29,6 +30,22 @@ internal sealed class SyntheticCluster
     public List<V1Service> Services { get; } = [];
 
     public List<V1EndpointSlice> Slices { get; } = [];
+
+    /// <summary>Every Service's <c>ns/name</c>.</summary>
+    public IEnumerable<string> Keys => Services.Select(Key);
+
+    public string KeyOf(int index) => Key(Services[index]);
+
+    /// <summary>What the proxy's caches would say about one Service (the bench's slices are in Service order).</summary>
+    public IReadOnlyList<ProxiedPort> PortsOf(string key, string nodeName)
+    {
+        _index ??= Services.Select((s, i) => (Key(s), i)).ToDictionary(x => x.Item1, x => x.i, StringComparer.Ordinal);
+        return _index.TryGetValue(key, out var i) ? ProxiedPorts.ForService(Services[i], [Slices[i]], nodeName) : [];
+    }
+
+    private Dictionary<string, int>? _index;
+
+    private static string Key(V1Service service) => service.Metadata.NamespaceProperty + "/" + service.Metadata.Name;
 
     /// <summary>Replaces the first endpoint of Service <paramref name="index"/> with a new address, as a pod being
     /// replaced does: the informer delivers a new slice object.</summary>

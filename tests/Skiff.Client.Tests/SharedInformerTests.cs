@@ -194,6 +194,45 @@ public sealed class SharedInformerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_watch_that_goes_silent_is_given_up_and_the_informer_lists_and_watches_again()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-12-05T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        await using var factory = new SharedInformerFactory(_api, time, NullLoggerFactory.Instance);
+        _api.Seed(Pods.Make("a"));
+        var informer = factory.Get<V1Pod>(new InformerOptions { WatchIdleTimeout = TimeSpan.FromMinutes(3) });
+        var handler = new RecordingHandler();
+        informer.AddEventHandler(handler);
+        factory.Start(_stop.Token);
+        await Eventually.TrueAsync(() => handler.Count == 1 && _api.OpenWatches == 1, "the initial list and a watch");
+
+        // A stream that hears events is not silent, however long it has been open.
+        time.Advance(TimeSpan.FromMinutes(2));
+        await _api.CreateAsync(Pods.Make("b"), default);
+        await Eventually.TrueAsync(() => handler.Count == 2, "b by the watch");
+        time.Advance(TimeSpan.FromMinutes(2));
+        Assert.Equal(0, informer.WatchesGoneSilent);
+
+        // The stream dies without ending: c and the deletion of a never come through it.
+        _api.StallWatches();
+        await _api.CreateAsync(Pods.Make("c"), default);
+        await _api.DeleteAsync<V1Pod>("default", "a", null, default);
+        await Task.Delay(200);
+        Assert.Equal(2, handler.Count);
+
+        time.Advance(TimeSpan.FromMinutes(3));
+        await Eventually.TrueAsync(() => handler.Count == 4, "c and the deletion of a by a fresh list");
+        Assert.Equal(["add c", "delete a unknown"], handler.Lines.Skip(2).Order().ToList());
+        Assert.Equal(1, informer.WatchesGoneSilent);
+        Assert.Equal(2, informer.ListCount);
+
+        // And the new watch carries on.
+        await Eventually.TrueAsync(() => _api.OpenWatches == 1, "a new watch");
+        await _api.CreateAsync(Pods.Make("d"), default);
+        await Eventually.TrueAsync(() => handler.Count == 5, "d by the new watch");
+        Assert.Equal(["b", "c", "d"], informer.Cache.List().Select(p => p.Metadata.Name).Order().ToList());
+    }
+
+    [Fact]
     public async Task The_cache_drops_managed_fields_unless_asked_to_keep_them()
     {
         var pod = Pods.Make("a");

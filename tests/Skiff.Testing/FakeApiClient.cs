@@ -203,6 +203,16 @@ public sealed class FakeApiClient : IApiClient
         }
     }
 
+    /// <summary>Every open watch stream stays open but hears nothing more (as a stream on a connection that died
+    /// without a reset); watches opened later are served as usual.</summary>
+    public void StallWatches()
+    {
+        lock (_gate)
+        {
+            _watchers.Clear();
+        }
+    }
+
     public Task<ObjectList<T>> ListAsync<T>(ListOptions options, CancellationToken cancellationToken)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {

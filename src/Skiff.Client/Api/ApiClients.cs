@@ -25,6 +25,12 @@ public static class ApiClients
         {
             previous?.Invoke(handler);
             handler.EnableMultipleHttp2Connections = true;
+            // client-go's HTTP/2 health check (ReadIdleTimeout 30 s, PingTimeout 15 s): a connection that died
+            // without a reset (NAT rewrote or dropped its packets) fails its streams instead of keeping every watch
+            // on it, and the requests that follow, waiting forever.
+            handler.KeepAlivePingDelay = TimeSpan.FromSeconds(30);
+            handler.KeepAlivePingTimeout = TimeSpan.FromSeconds(15);
+            handler.KeepAlivePingPolicy = System.Net.Http.HttpKeepAlivePingPolicy.WithActiveRequests;
             clientCertificate?.Attach(handler);
         };
         return new KubernetesApiClient(new Kubernetes(config), ownsClient: true);

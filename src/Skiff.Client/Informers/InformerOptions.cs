@@ -18,5 +18,12 @@ public sealed record InformerOptions
     /// kube-controller-manager drop them, to save memory.</summary>
     public bool KeepManagedFields { get; init; }
 
+    /// <summary>How long a watch may stay silent (no event, no bookmark) before it is taken for dead and the informer
+    /// lists and watches again. A healthy stream is never that quiet: watches ask for bookmarks, which Skiff's API
+    /// server sends every 30 s and kube-apiserver's watch cache about every minute; but a stream on a connection
+    /// that died without a reset (its packets rewritten or dropped by NAT) waits forever, and so would a cache that
+    /// believes itself in sync. Zero or less: never.</summary>
+    public TimeSpan WatchIdleTimeout { get; init; } = TimeSpan.FromMinutes(3);
+
     public static InformerOptions Default { get; } = new();
 }

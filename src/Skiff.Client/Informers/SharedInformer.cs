@@ -10,9 +10,10 @@ namespace Skiff.Client.Informers;
 /// Lists then watches one kind from the list's resourceVersion, keeps an indexed cache of it and tells every
 /// registered handler what changed (client-go's SharedIndexInformer with its Reflector). A watch that ends resumes
 /// from the last revision seen; 410 Gone means a fresh list, which is compared with the cache so that handlers hear
-/// of each change exactly once (objects that vanished meanwhile as deletes with a final state unknown). Watch errors
-/// back off exponentially (0.8 s to 30 s). Handlers that ask for a resync period get every cached object again as an
-/// update at that period.
+/// of each change exactly once (objects that vanished meanwhile as deletes with a final state unknown). A watch that
+/// stays silent longer than <see cref="InformerOptions.WatchIdleTimeout"/> (not even a bookmark) is taken for dead
+/// and replaced by a fresh list and watch. Watch errors back off exponentially (0.8 s to 30 s). Handlers that ask for
+/// a resync period get every cached object again as an update at that period.
 /// </summary>
 public sealed class SharedInformer<T> : ISharedInformer
     where T : class, IKubernetesObject<V1ObjectMeta>
@@ -61,6 +62,9 @@ public sealed class SharedInformer<T> : ISharedInformer
 
     /// <summary>Numbers of lists made (the first included): a re-list after 410 Gone adds one.</summary>
     public int ListCount { get; private set; }
+
+    /// <summary>Watches given up because they stayed silent past <see cref="InformerOptions.WatchIdleTimeout"/>.</summary>
+    public int WatchesGoneSilent { get; private set; }
 
     public Task WaitForSyncAsync(CancellationToken cancellationToken) => _synced.Task.WaitAsync(cancellationToken);
 
@@ -176,12 +180,26 @@ public sealed class SharedInformer<T> : ISharedInformer
         return version;
     }
 
-    /// <summary>Watches from <paramref name="version"/> until 410 Gone (then returns, to list again).</summary>
+    /// <summary>Watches from <paramref name="version"/> until 410 Gone or a silent watch (then returns, to list
+    /// again).</summary>
     private async Task WatchAsync(string version, CancellationToken cancellationToken)
     {
         var backoff = InitialBackoff;
+        var idleLimit = Options.WatchIdleTimeout;
         while (!cancellationToken.IsCancellationRequested)
         {
+            // Cancelled when nothing arrives for idleLimit; every event or bookmark pushes it back.
+            using var silence = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _time);
+            using var watching = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, silence.Token);
+            void Heard()
+            {
+                if (idleLimit > TimeSpan.Zero)
+                {
+                    silence.CancelAfter(idleLimit);
+                }
+            }
+
+            Heard();
             try
             {
                 var options = new WatchOptions
@@ -194,8 +212,9 @@ public sealed class SharedInformer<T> : ISharedInformer
                     // As the reflector: a random 5-10 minutes, so that many watches do not all end at once.
                     TimeoutSeconds = 300 + Random.Shared.Next(300),
                 };
-                await foreach (var e in _api.WatchAsync<T>(options, cancellationToken))
+                await foreach (var e in _api.WatchAsync<T>(options, watching.Token))
                 {
+                    Heard();
                     Apply(e);
                     if (!string.IsNullOrEmpty(e.ResourceVersion))
                     {
@@ -208,6 +227,12 @@ public sealed class SharedInformer<T> : ISharedInformer
             catch (ApiException e) when (e.IsGone)
             {
                 _logger.LogInformation("watch of {Resource} expired at {Version}: {Error}; listing again", ApiResource.For<T>(), version, e.Message);
+                return;
+            }
+            catch (OperationCanceledException) when (silence.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                WatchesGoneSilent++;
+                _logger.LogWarning("watch of {Resource} heard nothing for {Limit} at {Version}; listing again", ApiResource.For<T>(), idleLimit, version);
                 return;
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)

@@ -8,11 +8,12 @@ namespace Skiff.Networking.NetworkPolicy;
 /// <summary>
 /// kube-router's network policy controller on one node, as chains of the node's service proxy table: NetworkPolicies,
 /// Pods and Namespaces come from the shared informers; any change that can alter the rules asks the proxy for a
-/// sync (at most one per second, one atomic transaction); the rules are computed by <see cref="PolicyRules"/>.
+/// sync (at most one per second, one atomic transaction); the rules are computed by <see cref="PolicyRules"/>, for
+/// the policies a change concerns only (<see cref="IncrementalPolicyRules"/>).
 /// </summary>
 public sealed class NetworkPolicyEnforcer : IProxyTableContributor
 {
-    private readonly string _nodeName;
+    private readonly IncrementalPolicyRules _rules;
     private readonly SharedInformer<V1NetworkPolicy> _policies;
     private readonly SharedInformer<V1Pod> _pods;
     private readonly SharedInformer<V1Namespace> _namespaces;
@@ -20,7 +21,7 @@ public sealed class NetworkPolicyEnforcer : IProxyTableContributor
     public NetworkPolicyEnforcer(string nodeName, ComponentContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        _nodeName = nodeName;
+        _rules = new IncrementalPolicyRules(nodeName);
         _policies = context.Informers.Get<V1NetworkPolicy>();
         _pods = context.Informers.Get<V1Pod>();
         _namespaces = context.Informers.Get<V1Namespace>();
@@ -58,8 +59,9 @@ public sealed class NetworkPolicyEnforcer : IProxyTableContributor
         return registrations;
     }
 
+    /// <summary>Renders again only the policies the changes since the last sync concern (see <see cref="IncrementalPolicyRules"/>).</summary>
     public void AddTo(NftRuleset rules) =>
-        PolicyRules.AddTo(rules, _policies.Cache.List(), _pods.Cache.List(), _namespaces.Cache.List(), _nodeName);
+        _rules.AddTo(rules, _policies.Cache.List(), _pods.Cache.List(), _namespaces.Cache.List());
 
     private static void Changed(IDictionary<string, string>? old, IDictionary<string, string>? now, Action changed)
     {

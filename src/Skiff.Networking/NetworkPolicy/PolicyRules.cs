@@ -36,14 +36,26 @@ public static class PolicyRules
 
     /// <summary>Adds the policy chains for the pods of <paramref name="nodeName"/> to <paramref name="rules"/>, whose
     /// <c>filter-forward</c> and <c>filter-input</c> base chains get the jumps to <see cref="ForwardChain"/> and
-    /// <see cref="InputChain"/> as their last rules.</summary>
+    /// <see cref="InputChain"/> as their last rules. Renders every policy; <see cref="IncrementalPolicyRules"/>
+    /// renders only those a change concerns, to the same result.</summary>
     public static void AddTo(NftRuleset rules, IEnumerable<V1NetworkPolicy> policies, IEnumerable<V1Pod> pods, IEnumerable<V1Namespace> namespaces, string nodeName)
     {
         ArgumentNullException.ThrowIfNull(rules);
         ArgumentNullException.ThrowIfNull(policies);
         ArgumentNullException.ThrowIfNull(pods);
         ArgumentNullException.ThrowIfNull(namespaces);
+        var world = new PolicyWorld(pods, namespaces);
+        AddSkeleton(rules);
+        Assemble(rules, Ordered(policies).Select(p => Render(p, world, nodeName)));
+    }
 
+    /// <summary>The policies in the order their chains are jumped to: by namespace, then name.</summary>
+    internal static IEnumerable<V1NetworkPolicy> Ordered(IEnumerable<V1NetworkPolicy> policies) =>
+        policies.OrderBy(p => p.Metadata?.NamespaceProperty, StringComparer.Ordinal).ThenBy(p => p.Metadata?.Name, StringComparer.Ordinal);
+
+    /// <summary>The chains every node has, whatever the policies: the hooks' jumps, the dispatch chains and maps.</summary>
+    internal static void AddSkeleton(NftRuleset rules)
+    {
         rules.Chain("filter-forward").Add("jump " + ForwardChain);
         rules.Chain("filter-input").Add("jump " + InputChain);
         rules.Chain(ForwardChain).AddRange([
@@ -61,48 +73,83 @@ public static class PolicyRules
         ]);
         rules.AddMap(IngressPods, "ipv4_addr : verdict");
         rules.AddMap(EgressPods, "ipv4_addr : verdict");
+    }
 
-        var world = new PolicyWorld(pods, namespaces);
+    /// <summary>One policy's chains and the addresses of its target pods on <paramref name="nodeName"/> (none: the
+    /// policy adds nothing to this node).</summary>
+    internal static PolicyRender Render(V1NetworkPolicy policy, PolicyWorld world, string nodeName)
+    {
+        var ns = policy.Metadata?.NamespaceProperty ?? "default";
+        var spec = policy.Spec ?? new V1NetworkPolicySpec();
+        var targets = world.InNamespace(ns)
+            .Where(p => p.NodeName == nodeName && LabelSelectors.Matches(spec.PodSelector ?? new V1LabelSelector(), p.Labels))
+            .ToList();
+        if (targets.Count == 0)
+        {
+            return PolicyRender.Nothing;
+        }
+
+        var types = spec.PolicyTypes is { Count: > 0 } given
+            ? given
+            : spec.Egress is { Count: > 0 } ? ["Ingress", "Egress"] : ["Ingress"];
+        return new PolicyRender(
+            [.. targets.Select(t => t.Ip)],
+            types.Contains("Ingress") ? (ChainName("np-ingress-", ns, policy.Metadata?.Name), [.. IngressRules(spec, ns, targets, world)]) : null,
+            types.Contains("Egress") ? (ChainName("np-egress-", ns, policy.Metadata?.Name), [.. EgressRules(spec, ns, world)]) : null);
+    }
+
+    /// <summary>Puts the policies' chains (the same list objects: unchanged ones cost nothing to diff) and a chain
+    /// per isolated pod, with its elements of the dispatch maps, into <paramref name="rules"/>.</summary>
+    internal static void Assemble(NftRuleset rules, IEnumerable<PolicyRender> renders)
+    {
         var ingressOf = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
         var egressOf = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
-        foreach (var policy in policies.OrderBy(p => p.Metadata?.NamespaceProperty, StringComparer.Ordinal).ThenBy(p => p.Metadata?.Name, StringComparer.Ordinal))
+        foreach (var render in renders)
         {
-            var ns = policy.Metadata?.NamespaceProperty ?? "default";
-            var spec = policy.Spec ?? new V1NetworkPolicySpec();
-            var targets = world.InNamespace(ns)
-                .Where(p => p.NodeName == nodeName && LabelSelectors.Matches(spec.PodSelector ?? new V1LabelSelector(), p.Labels))
-                .ToList();
-            if (targets.Count == 0)
-            {
-                continue;
-            }
-
-            var types = spec.PolicyTypes is { Count: > 0 } given
-                ? given
-                : spec.Egress is { Count: > 0 } ? ["Ingress", "Egress"] : ["Ingress"];
-            if (types.Contains("Ingress"))
-            {
-                var chain = ChainName("np-ingress-", ns, policy.Metadata?.Name);
-                rules.Chain(chain).AddRange(IngressRules(spec, ns, targets, world));
-                foreach (var target in targets)
-                {
-                    Add(ingressOf, target.Ip, chain);
-                }
-            }
-
-            if (types.Contains("Egress"))
-            {
-                var chain = ChainName("np-egress-", ns, policy.Metadata?.Name);
-                rules.Chain(chain).AddRange(EgressRules(spec, ns, world));
-                foreach (var target in targets)
-                {
-                    Add(egressOf, target.Ip, chain);
-                }
-            }
+            Place(rules, render.Ingress, render.Targets, ingressOf);
+            Place(rules, render.Egress, render.Targets, egressOf);
         }
 
         AddPodChains(rules, ingressOf, "pod-ingress-", IngressPods, IngressMark);
         AddPodChains(rules, egressOf, "pod-egress-", EgressPods, EgressMark);
+    }
+
+    /// <summary>Whether <paramref name="pod"/> can change what <paramref name="policy"/> renders: it may be one of
+    /// its targets or peers, or the policy resolves a named port of an egress rule without peers on every pod. The
+    /// node is not looked at (a pod that moves nodes is a new pod).</summary>
+    internal static bool Concerns(V1NetworkPolicy policy, PolicyPod pod, PolicyWorld world)
+    {
+        var ns = policy.Metadata?.NamespaceProperty ?? "default";
+        var spec = policy.Spec ?? new V1NetworkPolicySpec();
+        if (pod.Namespace == ns && LabelSelectors.Matches(spec.PodSelector ?? new V1LabelSelector(), pod.Labels))
+        {
+            return true;
+        }
+
+        bool IsPeer(IList<V1NetworkPolicyPeer>? peers) => (peers ?? []).Any(peer =>
+            (peer.PodSelector is not null || peer.NamespaceSelector is not null)
+            && (peer.NamespaceSelector is null ? pod.Namespace == ns : LabelSelectors.Matches(peer.NamespaceSelector, world.NamespaceLabels(pod.Namespace)))
+            && (peer.PodSelector is null || LabelSelectors.Matches(peer.PodSelector, pod.Labels)));
+
+        return (spec.Ingress ?? []).Any(r => IsPeer(r.FromProperty))
+            || (spec.Egress ?? []).Any(r => IsPeer(r.To)
+                || (r.To is not { Count: > 0 } && (r.Ports ?? []).Any(p => p.Port is { } port && !int.TryParse(port.Value, NumberStyles.None, CultureInfo.InvariantCulture, out _))));
+    }
+
+    private static void Place(NftRuleset rules, (string Chain, List<string> Rules)? chain, IReadOnlyList<string> targets, SortedDictionary<string, List<string>> chainsOf)
+    {
+        if (chain is not { } given)
+        {
+            return;
+        }
+
+        var (name, body) = given;
+
+        rules.Chains[name] = body;
+        foreach (var target in targets)
+        {
+            Add(chainsOf, target, name);
+        }
     }
 
     private static void AddPodChains(NftRuleset rules, SortedDictionary<string, List<string>> chainsOf, string prefix, string map, string mark)

@@ -18,6 +18,9 @@ public sealed class NftRuleset(string table)
     /// <summary>Set name to its declaration body (<c>type ipv4_addr; flags dynamic,timeout; timeout 10800s;</c>).</summary>
     public SortedDictionary<string, string> Sets { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Set name to its elements (of the sets in <see cref="Sets"/> that are not dynamic).</summary>
+    public SortedDictionary<string, SortedSet<string>> SetElements { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Map name to its type and its elements, key to verdict.</summary>
     public SortedDictionary<string, NftMap> Maps { get; } = new(StringComparer.Ordinal);
 
@@ -33,6 +36,17 @@ public sealed class NftRuleset(string table)
     }
 
     public void AddMap(string name, string type) => Maps[name] = new NftMap(type);
+
+    public void AddSetElement(string set, string element)
+    {
+        if (!SetElements.TryGetValue(set, out var elements))
+        {
+            elements = new SortedSet<string>(StringComparer.Ordinal);
+            SetElements[set] = elements;
+        }
+
+        elements.Add(element);
+    }
 }
 
 /// <summary>A verdict map: its key and value type and key to verdict.</summary>

@@ -21,44 +21,66 @@ public static class ProxiedPorts
         var result = new List<ProxiedPort>();
         foreach (var service in services)
         {
-            var spec = service.Spec;
-            if (spec is null || spec.Type == "ExternalName" || string.IsNullOrEmpty(spec.ClusterIP) || spec.ClusterIP == "None"
-                || !System.Net.IPAddress.TryParse(spec.ClusterIP, out var ip) || ip.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
-            {
-                continue;
-            }
-
-            var ns = service.Metadata.NamespaceProperty ?? string.Empty;
-            byService.TryGetValue((ns, service.Metadata.Name), out var ownSlices);
-            var affinity = spec.SessionAffinity == "ClientIP" ? spec.SessionAffinityConfig?.ClientIP?.TimeoutSeconds ?? 10800 : 0;
-            foreach (var port in spec.Ports ?? [])
-            {
-                var protocol = (port.Protocol ?? "TCP").ToLowerInvariant();
-                result.Add(new ProxiedPort
-                {
-                    Namespace = ns,
-                    Name = service.Metadata.Name,
-                    PortName = string.IsNullOrEmpty(port.Name) ? port.Port.ToString(CultureInfo.InvariantCulture) : port.Name,
-                    Protocol = protocol,
-                    ClusterIp = spec.ClusterIP,
-                    Port = port.Port,
-                    NodePort = spec.Type is "NodePort" or "LoadBalancer" ? port.NodePort ?? 0 : 0,
-                    AffinitySeconds = affinity,
-                    InternalLocal = spec.InternalTrafficPolicy == "Local",
-                    ExternalLocal = spec.ExternalTrafficPolicy == "Local",
-                    Endpoints = EndpointsOf(ownSlices, port, nodeName),
-                });
-            }
+            byService.TryGetValue((service.Metadata.NamespaceProperty ?? string.Empty, service.Metadata.Name), out var ownSlices);
+            result.AddRange(ForService(service, ownSlices ?? [], nodeName));
         }
 
         return result;
     }
 
-    private static List<ProxiedEndpoint> EndpointsOf(List<V1EndpointSlice>? slices, V1ServicePort port, string nodeName)
+    /// <summary>The proxied ports of one Service, from its own EndpointSlices (see <see cref="ServiceKeyOf"/>); none when it
+    /// is not proxied.</summary>
+    public static List<ProxiedPort> ForService(V1Service service, IEnumerable<V1EndpointSlice> slices, string nodeName)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(slices);
+        var result = new List<ProxiedPort>();
+        var spec = service.Spec;
+        if (spec is null || spec.Type == "ExternalName" || string.IsNullOrEmpty(spec.ClusterIP) || spec.ClusterIP == "None"
+            || !System.Net.IPAddress.TryParse(spec.ClusterIP, out var ip) || ip.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
+        {
+            return result;
+        }
+
+        var ns = service.Metadata.NamespaceProperty ?? string.Empty;
+        var ownSlices = slices.Where(s => s.AddressType == "IPv4").ToList();
+        var affinity = spec.SessionAffinity == "ClientIP" ? spec.SessionAffinityConfig?.ClientIP?.TimeoutSeconds ?? 10800 : 0;
+        foreach (var port in spec.Ports ?? [])
+        {
+            var protocol = (port.Protocol ?? "TCP").ToLowerInvariant();
+            result.Add(new ProxiedPort
+            {
+                Namespace = ns,
+                Name = service.Metadata.Name,
+                PortName = string.IsNullOrEmpty(port.Name) ? port.Port.ToString(CultureInfo.InvariantCulture) : port.Name,
+                Protocol = protocol,
+                ClusterIp = spec.ClusterIP,
+                Port = port.Port,
+                NodePort = spec.Type is "NodePort" or "LoadBalancer" ? port.NodePort ?? 0 : 0,
+                AffinitySeconds = affinity,
+                InternalLocal = spec.InternalTrafficPolicy == "Local",
+                ExternalLocal = spec.ExternalTrafficPolicy == "Local",
+                Endpoints = EndpointsOf(ownSlices, port, nodeName),
+            });
+        }
+
+        return result;
+    }
+
+    /// <summary>The <c>ns/name</c> key of the Service an EndpointSlice belongs to (its
+    /// <c>kubernetes.io/service-name</c> label); null for a slice of no Service.</summary>
+    public static string? ServiceKeyOf(V1EndpointSlice slice) =>
+        slice?.Metadata?.Labels is { } labels && labels.TryGetValue(ServiceNameLabel, out var name)
+            ? (slice.Metadata.NamespaceProperty ?? string.Empty) + "/" + name
+            : null;
+
+    public const string ServiceNameLabel = "kubernetes.io/service-name";
+
+    private static List<ProxiedEndpoint> EndpointsOf(List<V1EndpointSlice> slices, V1ServicePort port, string nodeName)
     {
         var endpoints = new List<ProxiedEndpoint>();
         var seen = new HashSet<(string, int)>();
-        foreach (var slice in slices ?? [])
+        foreach (var slice in slices)
         {
             // The slice's port with the Service port's name (unnamed ports match the slice's unnamed port).
             var match = slice.Ports?.FirstOrDefault(p => (p.Name ?? string.Empty) == (port.Name ?? string.Empty)

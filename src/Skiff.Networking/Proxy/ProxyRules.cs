@@ -6,16 +6,28 @@ namespace Skiff.Networking.Proxy;
 /// Builds the proxy's table as kube-proxy's nftables mode lays it out (pkg/proxy/nftables): the <c>services</c>
 /// chain dispatches with one lookup in the <c>service-ips</c> and <c>service-nodeports</c> verdict maps to a chain
 /// per service port, which marks for masquerade what comes from outside the node's pod range, keeps ClientIP
-/// affinity in a timed set per endpoint, and picks an endpoint with <c>numgen random mod N</c>; each endpoint chain
-/// masquerades hairpin traffic and DNATs. Service ports without endpoints are in <c>no-endpoint-services</c> /
-/// <c>no-endpoint-nodeports</c>, checked in the filter hooks before NAT, and rejected (connection refused).
+/// affinity in a timed set per endpoint, and picks an endpoint at random. Service ports without endpoints are in
+/// <c>no-endpoint-services</c> / <c>no-endpoint-nodeports</c>, checked in the filter hooks before NAT, and rejected
+/// (connection refused). Unlike upstream, an endpoint is not a chain of its own but rules of its service's chain
+/// (see <see cref="AddDispatch"/>): the table holds one chain per service port, not six.
 /// </summary>
 public static class ProxyRules
 {
     public const string MasqueradeMark = "0x4000";
 
-    /// <summary>The key of the per-chain endpoint maps: numgen's 32-bit integer (the modulus is not part of the type).</summary>
-    public const string LoadBalancingMapType = "typeof numgen random mod 1 : verdict";
+    /// <summary>Pairs <c>ip . ip</c>, one per endpoint: a packet whose source and destination are both that endpoint
+    /// after the DNAT is hairpin traffic (a pod reaching itself through its Service), masqueraded so that the reply
+    /// comes back through the node.</summary>
+    public const string HairpinSet = "hairpin-endpoints";
+
+    /// <summary>The verdict maps every service port adds its elements to (declared by <see cref="NewTable"/>).</summary>
+    public static readonly IReadOnlyList<(string Name, string Type)> SharedMaps =
+    [
+        ("service-ips", "ipv4_addr . inet_proto . inet_service : verdict"),
+        ("service-nodeports", "inet_proto . inet_service : verdict"),
+        ("no-endpoint-services", "ipv4_addr . inet_proto . inet_service : verdict"),
+        ("no-endpoint-nodeports", "inet_proto . inet_service : verdict"),
+    ];
 
     /// <param name="ports">The service ports to program.</param>
     /// <param name="table">The table's name (family <c>ip</c>).</param>
@@ -27,6 +39,18 @@ public static class ProxyRules
     public static NftRuleset Build(IEnumerable<ProxiedPort> ports, string table, string? localPodCidr, string? clusterCidr = null)
     {
         ArgumentNullException.ThrowIfNull(ports);
+        var rules = NewTable(table, localPodCidr, clusterCidr);
+        foreach (var port in ports.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            AddPort(rules, port, localPodCidr);
+        }
+
+        return rules;
+    }
+
+    /// <summary>The table without any service port: base chains, shared chains and the shared maps (empty).</summary>
+    public static NftRuleset NewTable(string table, string? localPodCidr, string? clusterCidr = null)
+    {
         var rules = new NftRuleset(table);
         AddSkeleton(rules);
         if (localPodCidr is not null && clusterCidr is not null)
@@ -35,6 +59,20 @@ public static class ProxyRules
             // node keeps one owner of its nftables state.
             rules.Chain("nat-postrouting").Add("jump pod-egress");
             rules.Chain("pod-egress").Add($"ip saddr {localPodCidr} ip daddr != {localPodCidr} ip daddr != {clusterCidr} masquerade");
+        }
+
+        return rules;
+    }
+
+    /// <summary>What one service's ports add to the table: their chains, affinity sets and shared-map elements, in a
+    /// ruleset of their own whose shared maps are present (for their elements) but belong to the table.</summary>
+    public static NftRuleset ServiceFragment(IEnumerable<ProxiedPort> ports, string table, string? localPodCidr)
+    {
+        ArgumentNullException.ThrowIfNull(ports);
+        var rules = new NftRuleset(table);
+        foreach (var (name, type) in SharedMaps)
+        {
+            rules.AddMap(name, type);
         }
 
         foreach (var port in ports.OrderBy(p => p.Key, StringComparer.Ordinal))
@@ -63,7 +101,13 @@ public static class ProxyRules
             "ct state new jump service-endpoints-check", "ct state new jump nodeport-endpoints-check");
 
         rules.Chain("mark-for-masquerade").Add($"mark set mark or {MasqueradeMark}");
-        rules.Chain("masquerading").AddRange([$"mark and {MasqueradeMark} == 0 return", $"mark set mark xor {MasqueradeMark}", "masquerade fully-random"]);
+        rules.Sets[HairpinSet] = "type ipv4_addr . ipv4_addr;";
+        // Only connections this table DNATed are hairpin: without "ct status dnat" the pair also matches traffic of
+        // the node to its own address when that address is an endpoint (the kubernetes Service's is the server's),
+        // and when the table is the first thing in a namespace to need conntrack, the kernel picks connections that
+        // were open before it up mid-stream as new ones: masquerading them rewrote their source port and reset every
+        // established connection of the node to itself (watches to the API server).
+        rules.Chain("masquerading").AddRange([$"ct status dnat ip saddr . ip daddr @{HairpinSet} mark set mark or {MasqueradeMark}", $"mark and {MasqueradeMark} == 0 return", $"mark set mark xor {MasqueradeMark}", "masquerade fully-random"]);
         rules.Chain("services").AddRange([
             "ip daddr . meta l4proto . th dport vmap @service-ips",
             "fib daddr type local meta l4proto . th dport vmap @service-nodeports",
@@ -72,14 +116,17 @@ public static class ProxyRules
         rules.Chain("nodeport-endpoints-check").Add("fib daddr type local meta l4proto . th dport vmap @no-endpoint-nodeports");
         rules.Chain("reject-chain").Add("reject");
 
-        rules.AddMap("service-ips", "ipv4_addr . inet_proto . inet_service : verdict");
-        rules.AddMap("service-nodeports", "inet_proto . inet_service : verdict");
-        rules.AddMap("no-endpoint-services", "ipv4_addr . inet_proto . inet_service : verdict");
-        rules.AddMap("no-endpoint-nodeports", "inet_proto . inet_service : verdict");
+        foreach (var (name, type) in SharedMaps)
+        {
+            rules.AddMap(name, type);
+        }
     }
 
-    private static void AddPort(NftRuleset rules, ProxiedPort port, string? localPodCidr)
+    /// <summary>One service port's chains, sets and map elements (the shared maps must be in <paramref name="rules"/>).</summary>
+    public static void AddPort(NftRuleset rules, ProxiedPort port, string? localPodCidr)
     {
+        ArgumentNullException.ThrowIfNull(rules);
+        ArgumentNullException.ThrowIfNull(port);
         var all = Usable(port.Endpoints);
         var cluster = port.InternalLocal ? Usable([.. port.Endpoints.Where(e => e.Local)]) : all;
         var local = Usable([.. port.Endpoints.Where(e => e.Local)]);
@@ -104,7 +151,9 @@ public static class ProxyRules
         rules.Maps["service-ips"].Elements[serviceKey] = "goto " + serviceChain;
         var chain = rules.Chain(serviceChain);
         var masquerade = $"ip daddr {port.ClusterIp} {port.Protocol} dport {Num(port.Port)}";
-        chain.Add(localPodCidr is null ? $"{masquerade} jump mark-for-masquerade" : $"{masquerade} ip saddr != {localPodCidr} jump mark-for-masquerade");
+        // The mark is set here rather than by a jump to mark-for-masquerade: every jump is one more chain for the
+        // kernel to walk when it validates the table, which it does whole on every commit that adds a rule.
+        chain.Add(localPodCidr is null ? $"{masquerade} mark set mark or {MasqueradeMark}" : $"{masquerade} ip saddr != {localPodCidr} mark set mark or {MasqueradeMark}");
         AddDispatch(rules, serviceChain, port, cluster);
 
         if (port.NodePort > 0)
@@ -140,53 +189,53 @@ public static class ProxyRules
     }
 
     /// <summary>
-    /// The endpoint chains and the random pick among them. The pick is a lookup of <c>numgen random mod N</c> in a
-    /// named verdict map per dispatching chain (<c>lb-CHAIN</c>) rather than an anonymous one in the rule: the
-    /// kernel names every anonymous set by scanning all the table's sets (<c>__map%d</c>), which made a full sync of
-    /// 10,000 Services quadratic (minutes); a named map is one lookup by name, and an endpoint change is an element
-    /// change.
+    /// The random pick among the endpoints, as rules of the dispatching chain: endpoint i of N is taken with
+    /// <c>numgen random mod (N - i) == 0</c> (the last one unconditionally), which is 1/N for each, as kube-proxy's
+    /// iptables mode does with its probability cascade: one rule per endpoint. Hairpin traffic is recognised after
+    /// the DNAT, in postrouting, by the endpoint's pair in <see cref="HairpinSet"/> (of DNATed connections only).
+    /// With ClientIP affinity, a client found in an endpoint's timed set goes to it first, and every pick refreshes
+    /// the set.
+    /// Why not upstream's endpoint chains and anonymous <c>numgen ... vmap { }</c>: the kernel looks sets up by
+    /// name in a list and names anonymous ones by scanning that list, so one set per service made a full sync of
+    /// 10,000 Services spend most of its time in those scans, and every <c>nft</c> run dumps all chains of the
+    /// table into its cache first, which at six chains per service cost hundreds of ms per change.
     /// </summary>
     private static void AddDispatch(NftRuleset rules, string chainName, ProxiedPort port, List<ProxiedEndpoint> endpoints)
     {
         var chain = rules.Chain(chainName);
-        var names = new List<string>(endpoints.Count);
-        foreach (var endpoint in endpoints)
+        string? Affinity(ProxiedEndpoint endpoint)
         {
-            var name = $"endpoint-{port.Key}__{endpoint.Ip}/{Num(endpoint.Port)}";
-            names.Add(name);
-            if (rules.Chains.ContainsKey(name))
+            if (port.AffinitySeconds <= 0)
             {
-                continue;
+                return null;
             }
 
-            var rulesOf = rules.Chain(name);
-            rulesOf.Add($"ip saddr {endpoint.Ip} jump mark-for-masquerade");
-            if (port.AffinitySeconds > 0)
-            {
-                var set = $"affinity-{port.Key}__{endpoint.Ip}/{Num(endpoint.Port)}";
-                rules.Sets[set] = $"type ipv4_addr; flags dynamic,timeout; timeout {Num(port.AffinitySeconds)}s;";
-                rulesOf.Add($"update @{set} {{ ip saddr }}");
-            }
+            var set = $"affinity-{port.Key}__{endpoint.Ip}/{Num(endpoint.Port)}";
+            rules.Sets[set] = $"type ipv4_addr; flags dynamic,timeout; timeout {Num(port.AffinitySeconds)}s;";
+            return set;
+        }
 
-            rulesOf.Add($"meta l4proto {port.Protocol} dnat to {endpoint.Ip}:{Num(endpoint.Port)}");
+        void Pick(ProxiedEndpoint endpoint, string condition)
+        {
+            var set = Affinity(endpoint);
+            var action = (set is null ? string.Empty : $"update @{set} {{ ip saddr }} ")
+                + $"meta l4proto {port.Protocol} dnat to {endpoint.Ip}:{Num(endpoint.Port)}";
+            chain.Add(condition.Length == 0 ? action : condition + " " + action);
+            rules.AddSetElement(HairpinSet, $"{endpoint.Ip} . {endpoint.Ip}");
         }
 
         if (port.AffinitySeconds > 0)
         {
-            foreach (var name in names)
+            foreach (var endpoint in endpoints)
             {
-                chain.Add($"ip saddr @affinity-{name["endpoint-".Length..]} goto {name}");
+                Pick(endpoint, $"ip saddr @{Affinity(endpoint)}");
             }
         }
 
-        var mapName = "lb-" + chainName;
-        rules.AddMap(mapName, LoadBalancingMapType);
-        for (var i = 0; i < names.Count; i++)
+        for (var i = 0; i < endpoints.Count; i++)
         {
-            rules.Maps[mapName].Elements[Num(i)] = "goto " + names[i];
+            Pick(endpoints[i], i == endpoints.Count - 1 ? string.Empty : $"numgen random mod {Num(endpoints.Count - i)} == 0");
         }
-
-        chain.Add($"numgen random mod {Num(names.Count)} vmap @{mapName}");
     }
 
     /// <summary>Ready endpoints; when none is ready, the serving ones that are terminating (upstream's fallback).</summary>

@@ -7,10 +7,11 @@ namespace Skiff.Networking.Proxy;
 
 /// <summary>
 /// kube-proxy's role on one node: watches Services and EndpointSlices through the shared informers and keeps the
-/// node's nftables table equal to what they ask for. Changes mark the proxy dirty; one loop syncs at most once per
-/// <see cref="ServiceProxyOptions.MinSyncPeriod"/>, so a burst of changes is one transaction. The first sync
-/// replaces the table whole (stale rules from an earlier run go), later ones are incremental; a failed apply is
-/// retried with a full replace. The table is deleted when the node stops cleanly.
+/// node's nftables table equal to what they ask for. Each event notes its Service as changed and marks the proxy
+/// dirty; one loop syncs at most once per <see cref="ServiceProxyOptions.MinSyncPeriod"/>, so a burst of changes is
+/// one transaction, which re-renders and rewrites only the changed Services (<see cref="ProxyTableState"/>). The
+/// first sync replaces the table whole (stale rules from an earlier run go), later ones are incremental; a failed
+/// apply is retried with a full replace. The table is deleted when the node stops cleanly.
 /// </summary>
 public sealed class ServiceProxy
 {
@@ -22,7 +23,7 @@ public sealed class ServiceProxy
     private readonly ILogger _logger;
     private readonly IReadOnlyList<IProxyTableContributor> _contributors;
     private readonly SemaphoreSlim _dirty = new(0, 1);
-    private NftRuleset? _applied;
+    private readonly ProxyTableState _state;
 
     public ServiceProxy(ServiceProxyOptions options, ComponentContext context, IReadOnlyList<IProxyTableContributor>? contributors = null)
     {
@@ -35,6 +36,7 @@ public sealed class ServiceProxy
         _nft = new NftCommand(options.NetworkNamespace);
         _logger = context.Loggers.CreateLogger("Skiff.Networking.ServiceProxy");
         _contributors = contributors ?? [];
+        _state = new ProxyTableState(options.Table, options.PodCidr);
     }
 
     /// <summary>Syncs done so far (tests wait on it).</summary>
@@ -49,15 +51,39 @@ public sealed class ServiceProxy
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        using var services = _services.AddEventHandler(ResourceEventHandler<V1Service>.ForAny(_ => MarkDirty()));
-        using var slices = _slices.AddEventHandler(ResourceEventHandler<V1EndpointSlice>.ForAny(_ => MarkDirty()));
+        // A periodic resync (the same object as old and new) changes nothing.
+        using var services = _services.AddEventHandler(new ResourceEventHandler<V1Service>
+        {
+            Added = (service, _) => ServiceChanged(service),
+            Updated = (old, now) =>
+            {
+                if (!ReferenceEquals(old, now))
+                {
+                    ServiceChanged(now);
+                }
+            },
+            Deleted = (service, _) => ServiceChanged(service),
+        });
+        using var slices = _slices.AddEventHandler(new ResourceEventHandler<V1EndpointSlice>
+        {
+            Added = (slice, _) => SliceChanged(slice),
+            Updated = (old, now) =>
+            {
+                if (!ReferenceEquals(old, now))
+                {
+                    SliceChanged(old);
+                    SliceChanged(now);
+                }
+            },
+            Deleted = (slice, _) => SliceChanged(slice),
+        });
         if (_options.NetworkNamespace is null)
         {
             await NodeKernelSettings.EnsureAsync(_options.BridgeName, _logger, cancellationToken);
         }
 
         _context.Informers.Start(cancellationToken);
-        await Task.WhenAll(_services.WaitForSyncAsync(cancellationToken), _slices.WaitForSyncAsync(cancellationToken));
+        await Task.WhenAll(services.WaitForSyncAsync(cancellationToken), slices.WaitForSyncAsync(cancellationToken));
         var contributions = new List<IDisposable>();
         foreach (var contributor in _contributors)
         {
@@ -87,6 +113,21 @@ public sealed class ServiceProxy
         }
     }
 
+    private void ServiceChanged(V1Service service)
+    {
+        _state.Changed((service.Metadata?.NamespaceProperty ?? string.Empty) + "/" + service.Metadata?.Name);
+        MarkDirty();
+    }
+
+    private void SliceChanged(V1EndpointSlice slice)
+    {
+        if (ProxiedPorts.ServiceKeyOf(slice) is { } key)
+        {
+            _state.Changed(key);
+            MarkDirty();
+        }
+    }
+
     private void MarkDirty()
     {
         if (_dirty.CurrentCount == 0)
@@ -104,33 +145,48 @@ public sealed class ServiceProxy
 
     private async Task SyncOnceAsync(CancellationToken cancellationToken)
     {
-        var ports = ProxiedPorts.Build(_services.Cache.List(), _slices.Cache.List(), _options.NodeName);
-        var wanted = ProxyRules.Build(ports, _options.Table, _options.PodCidr, _options.ClusterCidr);
+        var wantedBase = ProxyRules.NewTable(_options.Table, _options.PodCidr, _options.ClusterCidr);
         foreach (var contributor in _contributors)
         {
-            contributor.AddTo(wanted);
+            contributor.AddTo(wantedBase);
         }
 
-        var transaction = _applied is null ? NftTransaction.Full(wanted) : NftTransaction.Incremental(_applied, wanted);
-        if (transaction.Length == 0)
+        var sync = _state.Prepare(PortsOf, wantedBase);
+        if (sync.Text.Length == 0)
         {
             return;
         }
 
         try
         {
-            await _nft.ApplyAsync(transaction, cancellationToken);
-            _applied = wanted;
+            await _nft.ApplyAsync(sync.Text, cancellationToken);
+            _state.Applied(sync);
             Syncs++;
-            _logger.LogDebug("service proxy synced {Ports} service ports", ports.Count);
+            _logger.LogDebug("service proxy synced {Changed} changed services ({Kind}, {Bytes} bytes)", sync.ChangedServices, sync.Full ? "full" : "incremental", sync.Text.Length);
         }
         catch (NftException e)
         {
             // The kernel kept the previous state; the next sync replaces the table whole.
-            _applied = null;
+            _state.Failed();
             _logger.LogError(e, "service proxy sync failed; retrying with a full sync");
             MarkDirtyLater(cancellationToken);
         }
+    }
+
+    /// <summary>What the caches now say about one Service (<c>ns/name</c>): its proxied ports with their endpoints.</summary>
+    private IReadOnlyList<ProxiedPort> PortsOf(string key)
+    {
+        var slash = key.IndexOf('/', StringComparison.Ordinal);
+        var ns = key[..slash];
+        var name = key[(slash + 1)..];
+        var service = _services.Cache.Get(ns, name);
+        if (service is null)
+        {
+            return [];
+        }
+
+        var slices = _slices.Cache.List(ns).Where(s => ProxiedPorts.ServiceKeyOf(s) == key);
+        return ProxiedPorts.ForService(service, slices, _options.NodeName);
     }
 
     private void MarkDirtyLater(CancellationToken cancellationToken) =>

@@ -60,6 +60,46 @@ internal sealed class NetworkNamespaces : IAsyncDisposable
         Assert.Equal("listening", await process.StandardOutput.ReadLineAsync());
     }
 
+    /// <summary>A TCP listener on <paramref name="ip"/> in namespace <paramref name="ns"/> that echoes every line
+    /// back on connections it keeps open.</summary>
+    public async Task ListenEchoAsync(int port, string ns, string ip)
+    {
+        var script = "import socket, threading\n"
+            + "s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+            + $"s.bind(('{ip}', {port})); s.listen(64); print('listening', flush=True)\n"
+            + "def echo(c):\n    f = c.makefile('rwb')\n    for line in f:\n        f.write(line); f.flush()\n"
+            + "while True:\n    c, a = s.accept(); threading.Thread(target=echo, args=(c,), daemon=True).start()\n";
+        var process = StartPython(ns, script);
+        _listeners.Add(process);
+        Assert.Equal("listening", await process.StandardOutput.ReadLineAsync());
+    }
+
+    /// <summary>A TCP connection from <paramref name="ns"/> that stays open: each line written to it is sent, and
+    /// the line read back (or <c>error ...</c>) is answered.</summary>
+    public async Task<OpenConnection> OpenAsync(string ns, string ip, int port)
+    {
+        var script = "import socket, sys\n"
+            + $"s = socket.create_connection(('{ip}', {port}), timeout=3); f = s.makefile('rwb'); print('open', flush=True)\n"
+            + "for line in sys.stdin:\n"
+            + "    try:\n        f.write(line.encode()); f.flush(); print(f.readline().decode().strip() or 'closed', flush=True)\n"
+            + "    except OSError as e: print('error ' + repr(e), flush=True)\n";
+        var process = StartPython(ns, script, input: true);
+        _listeners.Add(process);
+        Assert.Equal("open", await process.StandardOutput.ReadLineAsync());
+        return new OpenConnection(process);
+    }
+
+    private static Process StartPython(string ns, string script, bool input = false)
+    {
+        var start = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardInput = input, UseShellExecute = false };
+        foreach (var a in new[] { "netns", "exec", ns, "python3", "-c", script })
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        return Process.Start(start)!;
+    }
+
     /// <summary>Connects from <paramref name="ns"/> and returns the first line the server sent, <c>refused</c> or
     /// <c>timeout</c>.</summary>
     public async Task<string> ConnectAsync(string ns, string ip, int port)

@@ -40,8 +40,6 @@ public sealed class ProxyRulesTests
         Assert.Equal(Skeleton, lines[..3]);
         string[] expected =
         [
-            "add chain ip t endpoint-default/web/tcp/http__10.88.0.2/8080",
-            "add chain ip t endpoint-default/web/tcp/http__10.88.0.3/8080",
             "add chain ip t filter-forward { type filter hook forward priority -110; policy accept; }",
             "add chain ip t filter-input { type filter hook input priority -110; policy accept; }",
             "add chain ip t filter-output { type filter hook output priority -110; policy accept; }",
@@ -55,21 +53,18 @@ public sealed class ProxyRulesTests
             "add chain ip t service-default/web/tcp/http",
             "add chain ip t service-endpoints-check",
             "add chain ip t services",
-            "add map ip t lb-service-default/web/tcp/http { typeof numgen random mod 1 : verdict; }",
+            "add set ip t hairpin-endpoints { type ipv4_addr . ipv4_addr; }",
             "add map ip t no-endpoint-nodeports { type inet_proto . inet_service : verdict; }",
             "add map ip t no-endpoint-services { type ipv4_addr . inet_proto . inet_service : verdict; }",
             "add map ip t service-ips { type ipv4_addr . inet_proto . inet_service : verdict; }",
             "add map ip t service-nodeports { type inet_proto . inet_service : verdict; }",
-            "add rule ip t endpoint-default/web/tcp/http__10.88.0.2/8080 ip saddr 10.88.0.2 jump mark-for-masquerade",
-            "add rule ip t endpoint-default/web/tcp/http__10.88.0.2/8080 meta l4proto tcp dnat to 10.88.0.2:8080",
-            "add rule ip t endpoint-default/web/tcp/http__10.88.0.3/8080 ip saddr 10.88.0.3 jump mark-for-masquerade",
-            "add rule ip t endpoint-default/web/tcp/http__10.88.0.3/8080 meta l4proto tcp dnat to 10.88.0.3:8080",
             "add rule ip t filter-forward ct state new jump service-endpoints-check",
             "add rule ip t filter-input ct state new jump nodeport-endpoints-check",
             "add rule ip t filter-input ct state new jump service-endpoints-check",
             "add rule ip t filter-output ct state new jump service-endpoints-check",
             "add rule ip t filter-output ct state new jump nodeport-endpoints-check",
             "add rule ip t mark-for-masquerade mark set mark or 0x4000",
+            "add rule ip t masquerading ct status dnat ip saddr . ip daddr @hairpin-endpoints mark set mark or 0x4000",
             "add rule ip t masquerading mark and 0x4000 == 0 return",
             "add rule ip t masquerading mark set mark xor 0x4000",
             "add rule ip t masquerading masquerade fully-random",
@@ -78,12 +73,13 @@ public sealed class ProxyRulesTests
             "add rule ip t nat-prerouting jump services",
             "add rule ip t nodeport-endpoints-check fib daddr type local meta l4proto . th dport vmap @no-endpoint-nodeports",
             "add rule ip t reject-chain reject",
-            "add rule ip t service-default/web/tcp/http ip daddr 10.43.0.20 tcp dport 80 ip saddr != 10.88.0.0/24 jump mark-for-masquerade",
-            "add rule ip t service-default/web/tcp/http numgen random mod 2 vmap @lb-service-default/web/tcp/http",
+            "add rule ip t service-default/web/tcp/http ip daddr 10.43.0.20 tcp dport 80 ip saddr != 10.88.0.0/24 mark set mark or 0x4000",
+            "add rule ip t service-default/web/tcp/http numgen random mod 2 == 0 meta l4proto tcp dnat to 10.88.0.2:8080",
+            "add rule ip t service-default/web/tcp/http meta l4proto tcp dnat to 10.88.0.3:8080",
             "add rule ip t service-endpoints-check ip daddr . meta l4proto . th dport vmap @no-endpoint-services",
             "add rule ip t services ip daddr . meta l4proto . th dport vmap @service-ips",
             "add rule ip t services fib daddr type local meta l4proto . th dport vmap @service-nodeports",
-            "add element ip t lb-service-default/web/tcp/http { 0 : goto endpoint-default/web/tcp/http__10.88.0.2/8080, 1 : goto endpoint-default/web/tcp/http__10.88.0.3/8080 }",
+            "add element ip t hairpin-endpoints { 10.88.0.2 . 10.88.0.2, 10.88.0.3 . 10.88.0.3 }",
             "add element ip t service-ips { 10.43.0.20 . tcp . 80 : goto service-default/web/tcp/http }",
         ];
         Assert.Equal(expected, lines[3..]);
@@ -113,19 +109,23 @@ public sealed class ProxyRulesTests
     {
         var lines = Lines(Port(affinity: 600));
         Assert.Contains("add set ip t affinity-default/web/tcp/http__10.88.0.2/8080 { type ipv4_addr; flags dynamic,timeout; timeout 600s; }", lines);
-        Assert.Contains("add rule ip t endpoint-default/web/tcp/http__10.88.0.2/8080 update @affinity-default/web/tcp/http__10.88.0.2/8080 { ip saddr }", lines);
-        var service = lines.Where(l => l.StartsWith("add rule ip t service-default/web/tcp/http ", StringComparison.Ordinal)).ToArray();
-        Assert.Equal(4, service.Length);
-        Assert.EndsWith("ip saddr @affinity-default/web/tcp/http__10.88.0.2/8080 goto endpoint-default/web/tcp/http__10.88.0.2/8080", service[1], StringComparison.Ordinal);
-        Assert.Contains("numgen random mod 2", service[3], StringComparison.Ordinal);
+        var service = lines.Where(l => l.StartsWith("add rule ip t service-default/web/tcp/http ", StringComparison.Ordinal)).Select(l => l["add rule ip t service-default/web/tcp/http ".Length..]).ToArray();
+        Assert.Equal(
+        [
+            "ip daddr 10.43.0.20 tcp dport 80 ip saddr != 10.88.0.0/24 mark set mark or 0x4000",
+            "ip saddr @affinity-default/web/tcp/http__10.88.0.2/8080 update @affinity-default/web/tcp/http__10.88.0.2/8080 { ip saddr } meta l4proto tcp dnat to 10.88.0.2:8080",
+            "ip saddr @affinity-default/web/tcp/http__10.88.0.3/8080 update @affinity-default/web/tcp/http__10.88.0.3/8080 { ip saddr } meta l4proto tcp dnat to 10.88.0.3:8080",
+            "numgen random mod 2 == 0 update @affinity-default/web/tcp/http__10.88.0.2/8080 { ip saddr } meta l4proto tcp dnat to 10.88.0.2:8080",
+            "update @affinity-default/web/tcp/http__10.88.0.3/8080 { ip saddr } meta l4proto tcp dnat to 10.88.0.3:8080",
+        ], service);
     }
 
     [Fact]
     public void Internal_traffic_policy_local_uses_only_this_nodes_endpoints_and_drops_without_one()
     {
         var lines = Lines(Port(internalLocal: true));
-        Assert.Contains("add rule ip t service-default/web/tcp/http numgen random mod 1 vmap @lb-service-default/web/tcp/http", lines);
-        Assert.Contains("add element ip t lb-service-default/web/tcp/http { 0 : goto endpoint-default/web/tcp/http__10.88.0.2/8080 }", lines);
+        Assert.Contains("add rule ip t service-default/web/tcp/http meta l4proto tcp dnat to 10.88.0.2:8080", lines);
+        Assert.DoesNotContain(lines, l => l.Contains("10.88.0.3", StringComparison.Ordinal));
 
         var remote = Port(internalLocal: true) with { Endpoints = [new ProxiedEndpoint("10.88.1.2", 8080, true, true, false, Local: false)] };
         Assert.Contains("add element ip t no-endpoint-services { 10.43.0.20 . tcp . 80 : drop }", Lines(remote));
@@ -140,7 +140,7 @@ public sealed class ProxyRulesTests
             "add rule ip t external-default/web/tcp/http fib saddr type local jump mark-for-masquerade",
             "add rule ip t external-default/web/tcp/http fib saddr type local goto service-default/web/tcp/http",
             "add rule ip t external-default/web/tcp/http ip saddr 10.88.0.0/24 goto service-default/web/tcp/http",
-            "add rule ip t external-default/web/tcp/http numgen random mod 1 vmap @lb-external-default/web/tcp/http",
+            "add rule ip t external-default/web/tcp/http meta l4proto tcp dnat to 10.88.0.2:8080",
         ], external);
     }
 
@@ -153,36 +153,38 @@ public sealed class ProxyRulesTests
         };
         var lines = Lines(port);
         Assert.DoesNotContain(lines, l => l.Contains("10.88.0.2", StringComparison.Ordinal));
-        Assert.Contains("add element ip t lb-service-default/web/tcp/http { 0 : goto endpoint-default/web/tcp/http__10.88.0.3/80 }", lines);
+        Assert.Contains("add rule ip t service-default/web/tcp/http meta l4proto tcp dnat to 10.88.0.3:80", lines);
     }
 
     [Fact]
-    public void An_endpoint_change_rewrites_only_the_service_chain_and_the_endpoint_chains_that_changed()
+    public void An_endpoint_change_rewrites_only_the_service_chain_that_changed()
     {
         var before = ProxyRules.Build([Port(), Port(name: "other") with { ClusterIp = "10.43.0.21" }], Table, PodCidr);
         var after = ProxyRules.Build([Port(endpoints: 3), Port(name: "other") with { ClusterIp = "10.43.0.21" }], Table, PodCidr);
         var lines = NftTransaction.Incremental(before, after).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(
         [
-            "add chain ip t endpoint-default/web/tcp/http__10.88.0.4/8080",
-            "add rule ip t endpoint-default/web/tcp/http__10.88.0.4/8080 ip saddr 10.88.0.4 jump mark-for-masquerade",
-            "add rule ip t endpoint-default/web/tcp/http__10.88.0.4/8080 meta l4proto tcp dnat to 10.88.0.4:8080",
             "flush chain ip t service-default/web/tcp/http",
-            "add rule ip t service-default/web/tcp/http ip daddr 10.43.0.20 tcp dport 80 ip saddr != 10.88.0.0/24 jump mark-for-masquerade",
-            "add rule ip t service-default/web/tcp/http numgen random mod 3 vmap @lb-service-default/web/tcp/http",
-            "add element ip t lb-service-default/web/tcp/http { 2 : goto endpoint-default/web/tcp/http__10.88.0.4/8080 }",
+            "add rule ip t service-default/web/tcp/http ip daddr 10.43.0.20 tcp dport 80 ip saddr != 10.88.0.0/24 mark set mark or 0x4000",
+            "add rule ip t service-default/web/tcp/http numgen random mod 3 == 0 meta l4proto tcp dnat to 10.88.0.2:8080",
+            "add rule ip t service-default/web/tcp/http numgen random mod 2 == 0 meta l4proto tcp dnat to 10.88.0.3:8080",
+            "add rule ip t service-default/web/tcp/http meta l4proto tcp dnat to 10.88.0.4:8080",
+            "add element ip t hairpin-endpoints { 10.88.0.4 . 10.88.0.4 }",
         ], lines);
         Assert.Equal(string.Empty, NftTransaction.Incremental(after, after));
 
-        // Endpoints gone: the element moves to the reject map, and the chains go after what referenced them.
+        // Endpoints gone: the element moves to the reject map (the old one deleted first), and the chain goes last;
+        // the hairpin pairs of the other Service, with the same endpoints, stay.
         var empty = ProxyRules.Build([Port(endpoints: 0), Port(name: "other") with { ClusterIp = "10.43.0.21" }], Table, PodCidr);
         var removal = NftTransaction.Incremental(after, empty).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("add element ip t no-endpoint-services { 10.43.0.20 . tcp . 80 : goto reject-chain }", removal[0]);
-        Assert.Equal("delete element ip t service-ips { 10.43.0.20 . tcp . 80 }", removal[1]);
-        Assert.Equal("delete chain ip t service-default/web/tcp/http", removal[^1]);
-        var mapDeleted = Array.IndexOf(removal, "delete map ip t lb-service-default/web/tcp/http");
-        Assert.True(mapDeleted > Array.IndexOf(removal, "flush chain ip t service-default/web/tcp/http"), "the map goes after the rule that looked it up");
-        Assert.True(mapDeleted < Array.IndexOf(removal, "delete chain ip t endpoint-default/web/tcp/http__10.88.0.2/8080"), "the map goes before the chains its elements jump to");
+        Assert.Equal(
+        [
+            "delete element ip t service-ips { 10.43.0.20 . tcp . 80 }",
+            "delete element ip t hairpin-endpoints { 10.88.0.4 . 10.88.0.4 }",
+            "add element ip t no-endpoint-services { 10.43.0.20 . tcp . 80 : goto reject-chain }",
+            "flush chain ip t service-default/web/tcp/http",
+            "delete chain ip t service-default/web/tcp/http",
+        ], removal);
     }
 
     [Fact]

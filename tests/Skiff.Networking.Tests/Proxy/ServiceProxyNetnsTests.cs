@@ -74,6 +74,69 @@ public sealed class ServiceProxyNetnsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Established_connections_survive_a_full_and_an_incremental_sync()
+    {
+        // The node's own address is the endpoint of a Service, as the server's is the kubernetes Service's; a
+        // connection of the node to itself there (a watch to the API server) is open before the proxy's first sync,
+        // so the kernel's conntrack, which nothing in the namespace needed until the proxy's table came, picks it up
+        // mid-stream as a new connection.
+        await _net.ListenEchoAsync(6443, _net.Node, NetworkNamespaces.NodeServerSideIp);
+        await _net.ListenEchoAsync(8080, _net.Server, NetworkNamespaces.ServerIp);
+        var toItself = await _net.OpenAsync(_net.Node, NetworkNamespaces.NodeServerSideIp, 6443);
+        Assert.Equal("before", await toItself.RoundTripAsync("before"));
+
+        var api = new FakeApiClient();
+        api.Seed(Service("kubernetes", "10.43.0.1", port: 443));
+        api.Seed(Slice("kubernetes", NetworkNamespaces.NodeServerSideIp, port: 6443));
+        api.Seed(Service("web", "10.43.0.20"));
+        api.Seed(Slice("web", NetworkNamespaces.ServerIp));
+        var options = new ServiceProxyOptions
+        {
+            NodeName = "node-1",
+            PodCidr = NetworkNamespaces.LocalPodCidr,
+            ClusterCidr = "10.201.0.0/16",
+            Table = ServiceProxyOptions.TableFor("node-1"),
+            MinSyncPeriod = TimeSpan.FromMilliseconds(200),
+            NetworkNamespace = _net.Node,
+        };
+        await using var context = ComponentContext.Create(api, TimeProvider.System, NullLoggerFactory.Instance);
+        var proxy = new ServiceProxy(options, context);
+        using var stop = new CancellationTokenSource();
+        var running = proxy.RunAsync(stop.Token);
+        try
+        {
+            await EventuallyAsync(() => Task.FromResult(proxy.Syncs >= 1));
+            Assert.Equal("after full sync", await toItself.RoundTripAsync("after full sync"));
+
+            // Connections through the proxied paths, opened now: the node to its own address by the ClusterIP (a
+            // hairpin of the node), and a pod of another node to a pod of this one by a ClusterIP.
+            var viaClusterIp = await _net.OpenAsync(_net.Node, "10.43.0.1", 443);
+            var podToService = await _net.OpenAsync(_net.Client, "10.43.0.20", 80);
+            Assert.Equal("one", await viaClusterIp.RoundTripAsync("one"));
+            Assert.Equal("one", await podToService.RoundTripAsync("one"));
+
+            // An incremental sync that rewrites the chains and sets of both Services and adds one.
+            var syncs = proxy.Syncs;
+            await api.CreateAsync(Service("other", "10.43.0.30"), CancellationToken.None);
+            await api.CreateAsync(Slice("other", NetworkNamespaces.ServerIp), CancellationToken.None);
+            var kubernetes = Slice("kubernetes", NetworkNamespaces.NodeServerSideIp, port: 6443);
+            kubernetes.Endpoints.Add(new V1Endpoint { Addresses = ["10.201.0.9"], NodeName = "node-1", Conditions = new V1EndpointConditions { Ready = true } });
+            await api.UpdateAsync(kubernetes, CancellationToken.None);
+            await EventuallyAsync(async () => proxy.Syncs > syncs
+                && (await NetworkNamespaces.RunAsync("ip", "netns", "exec", _net.Node, "nft", "list", "table", "ip", options.Table)).Contains("10.201.0.9", StringComparison.Ordinal));
+
+            Assert.Equal("after incremental sync", await toItself.RoundTripAsync("after incremental sync"));
+            Assert.Equal("two", await viaClusterIp.RoundTripAsync("two"));
+            Assert.Equal("two", await podToService.RoundTripAsync("two"));
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
+        }
+    }
+
+    [Fact]
     public async Task Pod_traffic_leaving_the_cluster_range_is_masqueraded_and_traffic_inside_it_keeps_its_source()
     {
         var table = ServiceProxyOptions.TableFor("node-1");
@@ -111,6 +174,73 @@ public sealed class ServiceProxyNetnsTests : IAsyncLifetime
         await nft.DeleteTableAsync(table, CancellationToken.None);
     }
 
+    [Fact]
+    public async Task Incremental_transactions_leave_the_kernel_as_a_full_sync_would_and_a_refused_one_is_repaired_by_a_full_sync()
+    {
+        var table = ServiceProxyOptions.TableFor("node-1");
+        var nft = new NftCommand(_net.Node);
+        var cluster = new Dictionary<string, ProxiedPort>(StringComparer.Ordinal);
+        var state = new ProxyTableState(table, NetworkNamespaces.LocalPodCidr);
+        void Set(ProxiedPort port)
+        {
+            cluster["default/" + port.Name] = port;
+            state.Changed("default/" + port.Name);
+        }
+
+        async Task<ProxySync> SyncAsync()
+        {
+            var sync = state.Prepare(k => cluster.TryGetValue(k, out var p) ? [p] : [], ProxyRules.NewTable(table, NetworkNamespaces.LocalPodCidr));
+            try
+            {
+                await nft.ApplyAsync(sync.Text, CancellationToken.None);
+                state.Applied(sync);
+            }
+            catch (NftException)
+            {
+                state.Failed();
+                throw;
+            }
+
+            return sync;
+        }
+
+        Set(Port("a", "10.43.0.10") with { AffinitySeconds = 0, Endpoints = [Endpoint("10.88.0.2"), Endpoint("10.88.0.3")] });
+        Set(Port("b", "10.43.0.11") with { NodePort = 30080 });
+        Set(Port("c", "10.43.0.12"));
+        Assert.True((await SyncAsync()).Full);
+
+        // One endpoint replaced, a Service removed, its ClusterIP reused by a new one, one losing its endpoints.
+        Set(Port("a", "10.43.0.10") with { AffinitySeconds = 0, Endpoints = [Endpoint("10.88.0.2"), Endpoint("10.88.0.9")] });
+        cluster.Remove("default/b");
+        state.Changed("default/b");
+        Set(Port("z", "10.43.0.11"));
+        Set(Port("c", "10.43.0.12") with { Endpoints = [] });
+        Assert.False((await SyncAsync()).Full);
+        var incremental = await nft.ListTableAsync(table, CancellationToken.None);
+        Assert.DoesNotContain("10.88.0.3", incremental, StringComparison.Ordinal);
+        Assert.DoesNotContain("default/b/", incremental, StringComparison.Ordinal);
+        Assert.DoesNotContain("service-default/c/", incremental, StringComparison.Ordinal);
+
+        state.Failed();
+        await SyncAsync();
+        Assert.Equal(Listed(await nft.ListTableAsync(table, CancellationToken.None)), Listed(incremental));
+
+        // A new affinity timeout re-creates the endpoint's set, which the kernel refuses while its Service's chain
+        // still uses it: nothing changes, and the next sync (full) brings the table there.
+        Set(Port("z", "10.43.0.11") with { AffinitySeconds = 120 });
+        await Assert.ThrowsAsync<NftException>(SyncAsync);
+        Assert.DoesNotContain("timeout 2m", await nft.ListTableAsync(table, CancellationToken.None), StringComparison.Ordinal);
+        Assert.True((await SyncAsync()).Full);
+        Assert.Contains("timeout 2m", await nft.ListTableAsync(table, CancellationToken.None), StringComparison.Ordinal);
+        await nft.DeleteTableAsync(table, CancellationToken.None);
+    }
+
+    /// <summary>A table's listing as a sorted list of lines (chains are listed in the order they were made).</summary>
+    private static List<string> Listed(string listing) =>
+        [.. listing.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim()).Order(StringComparer.Ordinal)];
+
+    private static ProxiedEndpoint Endpoint(string ip) => new(ip, 8080, true, true, false, false);
+
     private static ProxiedPort Port(string name, string ip) => new()
     {
         Namespace = "default",
@@ -123,7 +253,7 @@ public sealed class ServiceProxyNetnsTests : IAsyncLifetime
         Endpoints = [new ProxiedEndpoint(NetworkNamespaces.ServerIp, 8080, true, true, false, true)],
     };
 
-    private static V1Service Service(string name, string clusterIp, int nodePort = 0) => new()
+    private static V1Service Service(string name, string clusterIp, int nodePort = 0, int port = 80) => new()
     {
         ApiVersion = "v1",
         Kind = "Service",
@@ -132,17 +262,17 @@ public sealed class ServiceProxyNetnsTests : IAsyncLifetime
         {
             Type = nodePort > 0 ? "NodePort" : "ClusterIP",
             ClusterIP = clusterIp,
-            Ports = [new V1ServicePort { Port = 80, Protocol = "TCP", NodePort = nodePort > 0 ? nodePort : null }],
+            Ports = [new V1ServicePort { Port = port, Protocol = "TCP", NodePort = nodePort > 0 ? nodePort : null }],
         },
     };
 
-    private static V1EndpointSlice Slice(string service, string ip) => new()
+    private static V1EndpointSlice Slice(string service, string ip, int port = 8080) => new()
     {
         ApiVersion = "discovery.k8s.io/v1",
         Kind = "EndpointSlice",
         Metadata = new V1ObjectMeta { Name = service + "-abc", NamespaceProperty = "default", Labels = new Dictionary<string, string> { ["kubernetes.io/service-name"] = service } },
         AddressType = "IPv4",
-        Ports = [new Discoveryv1EndpointPort { Port = 8080, Protocol = "TCP" }],
+        Ports = [new Discoveryv1EndpointPort { Port = port, Protocol = "TCP" }],
         Endpoints = [new V1Endpoint { Addresses = [ip], NodeName = "node-1", Conditions = new V1EndpointConditions { Ready = true } }],
     };
 
