@@ -18,6 +18,12 @@ internal sealed class SecurityFlags
         DefaultValueFactory = _ => "Node,RBAC",
     };
 
+    private readonly Option<string[]> _tlsSans = new("--tls-san")
+    {
+        Description = "More names or addresses for the serving certificate (k3s's flag; repeat it or separate with commas), e.g. an address other machines or network namespaces dial.",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
     private readonly Option<string?> _auditPolicy = new("--audit-policy-file") { Description = "An audit.k8s.io/v1 Policy file: what the audit log keeps of each request (needs --audit-log-path)." };
     private readonly Option<string?> _auditPath = new("--audit-log-path") { Description = "Write audit.k8s.io/v1 Events as JSON lines to this file ('-' is standard output)." };
     private readonly Option<int> _auditMaxAge = new("--audit-log-maxage") { Description = "Days to keep rotated audit log files (0: no limit)." };
@@ -28,6 +34,7 @@ internal sealed class SecurityFlags
     {
         command.Options.Add(_anonymousAuth);
         command.Options.Add(_authorizationMode);
+        command.Options.Add(_tlsSans);
         _authorizationMode.Validators.Add(result =>
         {
             if (ParseMode(result.GetValueOrDefault<string>()) is null)
@@ -46,6 +53,7 @@ internal sealed class SecurityFlags
     {
         AnonymousAuth = parse.GetValue(_anonymousAuth),
         AuthorizationMode = ParseMode(parse.GetValue(_authorizationMode)) ?? ApiServer.Authorization.AuthorizationMode.Rbac,
+        TlsSans = [.. (parse.GetValue(_tlsSans) ?? []).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))],
         Audit = Audit(parse),
     };
 

@@ -43,6 +43,7 @@ internal static class ServerRunner
                 EncryptionProviderConfig = settings.EncryptionProviderConfig,
                 AnonymousAuth = settings.AnonymousAuth,
                 AuthorizationMode = settings.AuthorizationMode,
+                ExtraSans = settings.TlsSans,
                 Audit = settings.Audit,
                 ServiceCidr = settings.ServiceCidr,
                 ServiceNodePortRange = settings.ServiceNodePortRange,

@@ -33,6 +33,9 @@ internal sealed record ServerSettings
     /// <summary>Requests without credentials act as system:anonymous (<c>--anonymous-auth</c>, default true).</summary>
     public bool AnonymousAuth { get; init; } = true;
 
+    /// <summary>More subject alternative names for the serving certificate (<c>--tls-san</c>).</summary>
+    public IReadOnlyList<string> TlsSans { get; init; } = [];
+
     /// <summary>The authorizers after the privileged group (<c>--authorization-mode</c>: <c>Node,RBAC</c> or <c>AlwaysAllow</c>).</summary>
     public ApiServer.Authorization.AuthorizationMode AuthorizationMode { get; init; } = ApiServer.Authorization.AuthorizationMode.Rbac;
 
