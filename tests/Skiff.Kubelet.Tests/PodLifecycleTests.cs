@@ -97,9 +97,7 @@ public sealed class PodLifecycleTests : IAsyncLifetime
         await NodeAgentTests.WaitUntilAsync(() => ctx.Runtime.Containers.Count == 2);
 
         // The pod disappears while the watch is broken; the server answers the resumed watch with 410 Gone.
-        ctx.Api.Forget<V1Pod>("default", "gone");
-        ctx.Api.Compact();
-        ctx.Api.EndWatches();
+        ctx.Api.ForgetWhileWatchesAreDown<V1Pod>("default", "gone");
 
         await NodeAgentTests.WaitUntilAsync(() => ctx.Api.Calls.Count(c => c is { Verb: "list", Resource: "pods" }) >= 2);
         await NodeAgentTests.WaitUntilAsync(() => ctx.Runtime.Sandboxes.Count == 1);

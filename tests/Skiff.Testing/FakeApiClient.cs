@@ -117,6 +117,20 @@ public sealed class FakeApiClient : IApiClient
         }
     }
 
+    /// <summary>As <see cref="Forget{T}"/>, <see cref="Compact"/> and <see cref="EndWatches"/> in one step, so that no
+    /// concurrent write (a kubelet's status update, say) reaches a watch between them and carries it past the lost
+    /// deletion: every client resumes below the compaction, gets 410 Gone and must list again.</summary>
+    public void ForgetWhileWatchesAreDown<T>(string? ns, string name)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        lock (_gate)
+        {
+            EndWatches();
+            Forget<T>(ns, name);
+            Compact();
+        }
+    }
+
     /// <summary>The stored object (a copy), or null.</summary>
     public T? Peek<T>(string? ns, string name)
         where T : class, IKubernetesObject<V1ObjectMeta>
