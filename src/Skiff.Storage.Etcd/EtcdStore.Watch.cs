@@ -17,7 +17,7 @@ public sealed partial class EtcdStore
         // compacted; then a watch from revision 1 is refused at once with the compacted revision.
         try
         {
-            await CallAsync(string.Empty, o => _kv.RangeAsync(new RangeRequest { Key = EtcdKeys.Start(string.Empty), Revision = 1, CountOnly = true }, o), cancellationToken);
+            await CallAsync(string.Empty, o => _kv.RangeAsync(new RangeRequest { Key = EtcdKeys.Start(string.Empty), Revision = 1, CountOnly = true }, o), cancellationToken, repeatable: true);
             return 0;
         }
         catch (StorageException e) when (e.Code == StorageErrorCode.Compacted)
@@ -58,7 +58,7 @@ public sealed partial class EtcdStore
         // range at afterRevision fails exactly when afterRevision is below the compacted revision.
         if (afterRevision < await GetCurrentRevisionAsync(cancellationToken))
         {
-            await CallAsync(prefix, o => _kv.RangeAsync(new RangeRequest { Key = EtcdKeys.Start(prefix), Revision = EtcdRevision.ToEtcd(afterRevision), CountOnly = true }, o), cancellationToken);
+            await CallAsync(prefix, o => _kv.RangeAsync(new RangeRequest { Key = EtcdKeys.Start(prefix), Revision = EtcdRevision.ToEtcd(afterRevision), CountOnly = true }, o), cancellationToken, repeatable: true);
         }
 
         var buffer = Channel.CreateBounded<WatchEvent>(new BoundedChannelOptions(_options.WatchBufferSize) { SingleReader = true, SingleWriter = true });

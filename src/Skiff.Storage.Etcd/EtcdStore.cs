@@ -64,14 +64,14 @@ public sealed partial class EtcdStore : IStore
 
     public async Task<long> GetCurrentRevisionAsync(CancellationToken cancellationToken)
     {
-        var response = await CallAsync(string.Empty, o => _kv.RangeAsync(new RangeRequest { Key = EtcdKeys.Start(string.Empty), CountOnly = true }, o), cancellationToken);
+        var response = await CallAsync(string.Empty, o => _kv.RangeAsync(new RangeRequest { Key = EtcdKeys.Start(string.Empty), CountOnly = true }, o), cancellationToken, repeatable: true);
         return EtcdRevision.ToSkiff(response.Header.Revision);
     }
 
     public async Task<KeyValue?> GetAsync(string key, CancellationToken cancellationToken)
     {
         StorageErrors.ThrowIfInvalidKey(key);
-        var response = await CallAsync(key, o => _kv.RangeAsync(new RangeRequest { Key = EtcdKeys.Key(key) }, o), cancellationToken);
+        var response = await CallAsync(key, o => _kv.RangeAsync(new RangeRequest { Key = EtcdKeys.Key(key) }, o), cancellationToken, repeatable: true);
         return response.Kvs.Count == 0 ? null : ToKeyValue(response.Kvs[0]);
     }
 
@@ -89,7 +89,7 @@ public sealed partial class EtcdStore : IStore
             Revision = revision is { } r ? EtcdRevision.ToEtcd(r) : 0,
             Limit = options.Limit,
         };
-        var response = await CallAsync(prefix, o => _kv.RangeAsync(request, o), cancellationToken);
+        var response = await CallAsync(prefix, o => _kv.RangeAsync(request, o), cancellationToken, repeatable: true);
         var items = response.Kvs.Select(ToKeyValue).ToList();
         var snapshot = revision ?? EtcdRevision.ToSkiff(response.Header.Revision);
         var next = response.More && items.Count > 0 ? new ContinueToken(snapshot, prefix, items[^1].Key).Encode() : null;
@@ -100,7 +100,7 @@ public sealed partial class EtcdStore : IStore
     {
         ArgumentNullException.ThrowIfNull(prefix);
         var request = new RangeRequest { Key = EtcdKeys.Start(prefix), RangeEnd = EtcdKeys.RangeEnd(prefix), CountOnly = true };
-        return (await CallAsync(prefix, o => _kv.RangeAsync(request, o), cancellationToken)).Count;
+        return (await CallAsync(prefix, o => _kv.RangeAsync(request, o), cancellationToken, repeatable: true)).Count;
     }
 
     public async Task<KeyValue> CreateAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken)
@@ -228,21 +228,30 @@ public sealed partial class EtcdStore : IStore
         }
     }
 
-    private async Task<T> CallAsync<T>(string key, Func<CallOptions, AsyncUnaryCall<T>> call, CancellationToken cancellationToken)
+    private async Task<T> CallAsync<T>(string key, Func<CallOptions, AsyncUnaryCall<T>> call, CancellationToken cancellationToken, bool repeatable = false)
     {
         ThrowIfDisposed();
-        var options = new CallOptions(deadline: _time.GetUtcNow().UtcDateTime + _options.RequestTimeout, cancellationToken: cancellationToken);
-        try
+        // One deadline for every attempt: a retried call still fails within RequestTimeout.
+        var deadline = _time.GetUtcNow().UtcDateTime + _options.RequestTimeout;
+        var options = new CallOptions(deadline: deadline, cancellationToken: cancellationToken);
+        for (var attempt = 1; ; attempt++)
         {
-            return await call(options);
-        }
-        catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
-        {
-            throw new OperationCanceledException("the storage call was cancelled", e, cancellationToken);
-        }
-        catch (RpcException e)
-        {
-            throw EtcdErrors.Translate(e, key);
+            try
+            {
+                return await call(options);
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+            {
+                throw new OperationCanceledException("the storage call was cancelled", e, cancellationToken);
+            }
+            catch (RpcException e) when (EtcdRetry.IsSafe(e, repeatable) && _time.GetUtcNow().UtcDateTime + EtcdRetry.Delay(attempt) < deadline)
+            {
+                await Task.Delay(EtcdRetry.Delay(attempt), _time, cancellationToken);
+            }
+            catch (RpcException e)
+            {
+                throw EtcdErrors.Translate(e, key);
+            }
         }
     }
 }
