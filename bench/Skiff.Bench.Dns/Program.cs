@@ -35,12 +35,13 @@ var ready = await child.StandardOutput.ReadLineAsync() ?? throw new InvalidOpera
 var port = int.Parse(ready.Split(' ')[1], CultureInfo.InvariantCulture);
 var pid = child.Id.ToString(CultureInfo.InvariantCulture);
 var rssIdle = ProcessMemory.RssBytes(pid);
-Console.WriteLine($"server pid {pid} on 127.0.0.1:{port} with {services} Services (and a 3-endpoint slice each); RSS idle {rssIdle / 1048576.0:F1} MiB");
+var cachesHeap = long.Parse(ready.Split(' ')[2], CultureInfo.InvariantCulture);
+Console.WriteLine($"server pid {pid} on 127.0.0.1:{port} with {services} Services (and a 3-endpoint slice each); RSS idle {rssIdle / 1048576.0:F1} MiB, of which the caches' heap {cachesHeap / 1048576.0:F1} MiB");
 
 var queries = Enumerable.Range(0, services).Select(i => Query($"svc-{i}.ns-{i % 100}.svc.cluster.local")).ToArray();
 
 // Warm-up (JIT, caches), then the measured run.
-await RunAsync(TimeSpan.FromSeconds(2));
+var (warmAnswered, _, _, _) = await RunAsync(TimeSpan.FromSeconds(2));
 var cpuBefore = ProcessCpu.Total(pid);
 var (answered, timeouts, latencies, elapsed) = await RunAsync(TimeSpan.FromSeconds(seconds));
 var cpu = ProcessCpu.Total(pid) - cpuBefore;
@@ -53,7 +54,13 @@ Console.WriteLine($"latency p50 {P(0.50):F3} ms, p99 {P(0.99):F3} ms, p99.9 {P(0
 Console.WriteLine($"server CPU {cpu.TotalSeconds:F2} s: {answered / cpu.TotalSeconds:F0} queries per CPU-second (per core); CoreDNS ≈17,000 per core");
 Console.WriteLine($"server RSS {rssLoaded / 1048576.0:F1} MiB under load (peak {peak / 1048576.0:F1} MiB); CoreDNS's fit for {services} objects: {services * 0.000858 + 49.1:F1} MB");
 child.StandardInput.Close();
+// The server's own allocations while answering (warm-up included): what drives its GC and its RSS under load.
+var gc = (await child.StandardOutput.ReadLineAsync() ?? string.Empty).Split(' ');
 await child.WaitForExitAsync();
+if (gc is ["GC", var bytes, var gen0, var gen2])
+{
+    Console.WriteLine($"server allocated {double.Parse(bytes, CultureInfo.InvariantCulture) / (answered + warmAnswered):F0} bytes per query; {gen0} gen0 and {gen2} gen2 collections");
+}
 
 async Task<(long Answered, long Timeouts, List<long> Latencies, TimeSpan Elapsed)> RunAsync(TimeSpan duration)
 {
@@ -104,6 +111,7 @@ async Task<(long Answered, long Timeouts, List<long> Latencies, TimeSpan Elapsed
 
 static async Task ServeAsync(int count)
 {
+    var heapBefore = GC.GetTotalMemory(forceFullCollection: true);
     var (data, serviceCache, slices) = ClusterDnsData.InMemory();
     for (var i = 0; i < count; i++)
     {
@@ -131,9 +139,12 @@ static async Task ServeAsync(int count)
 
     await using var server = new ClusterDnsServer(data, new ClusterDnsOptions { Listen = [new IPEndPoint(IPAddress.Loopback, port)] }, [], TimeProvider.System, NullLogger.Instance);
     server.Start();
-    GC.Collect();
-    Console.WriteLine($"PORT {port}");
+    var cachesHeap = GC.GetTotalMemory(forceFullCollection: true) - heapBefore;
+    var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+    var (gen0Before, gen2Before) = (GC.CollectionCount(0), GC.CollectionCount(2));
+    Console.WriteLine($"PORT {port} {cachesHeap}");
     await Console.In.ReadToEndAsync(); // until the driver closes stdin
+    Console.WriteLine($"GC {GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore} {GC.CollectionCount(0) - gen0Before} {GC.CollectionCount(2) - gen2Before}");
 }
 
 static byte[] Query(string name)
