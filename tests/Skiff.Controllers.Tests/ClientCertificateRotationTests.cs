@@ -4,14 +4,12 @@ using System.Security.Cryptography.X509Certificates;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
-using Skiff.Apimachinery;
 using Skiff.ApiServer;
 using Skiff.ApiServer.Security;
 using Skiff.Client;
 using Skiff.Client.Api;
 using Skiff.Client.Certificates;
 using Skiff.Controllers.Certificates;
-using Skiff.Storage.Memory;
 
 namespace Skiff.Controllers.Tests;
 
@@ -24,52 +22,25 @@ namespace Skiff.Controllers.Tests;
 public sealed class ClientCertificateRotationTests : IAsyncLifetime
 {
     private const string Node = "rotating-node";
-    private readonly string _dataDirectory = Directory.CreateTempSubdirectory("skiff-rotation-").FullName;
-    private readonly CancellationTokenSource _stop = new();
-    private ApiServerHandle? _server;
-    private KubernetesApiClient? _admin;
-    private ComponentContext? _context;
-    private Task? _manager;
+    private RealControlPlane? _plane;
 
-    public async Task InitializeAsync()
-    {
-        _server = await ApiServer.ApiServer.StartAsync(
-            new ApiServerOptions { DataDirectory = _dataDirectory, Port = 0, Resources = ResourceCatalog.CreateBuiltIn().All },
-            new MemoryStore(),
-            NullLoggerFactory.Instance,
-            CancellationToken.None);
-        _admin = ApiClients.FromKubeconfig(_server.KubeconfigPath);
-        _context = ComponentContext.Create(_admin, TimeProvider.System, NullLoggerFactory.Instance);
-        _context.Informers.Start(_stop.Token);
-        var pki = Path.Combine(_dataDirectory, "pki");
-        var signing = (await File.ReadAllTextAsync(Path.Combine(pki, "ca.crt")), await File.ReadAllTextAsync(Path.Combine(pki, "ca.key")));
-        _manager = ControllerManagerHost.RunAsync(new ControllerManagerOptions { LeaderElect = false, ClusterSigning = signing }, _context, _stop.Token);
-    }
+    private RealControlPlane Plane => _plane!;
 
-    public async Task DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        await (_manager ?? Task.CompletedTask);
-        if (_context is not null)
+    public async Task InitializeAsync() =>
+        _plane = await RealControlPlane.StartAsync("skiff-rotation", async plane =>
         {
-            await _context.DisposeAsync();
-        }
+            var pki = Path.Combine(plane.DataDirectory, "pki");
+            var signing = (await File.ReadAllTextAsync(Path.Combine(pki, "ca.crt")), await File.ReadAllTextAsync(Path.Combine(pki, "ca.key")));
+            return new ControllerManagerOptions { LeaderElect = false, ClusterSigning = signing };
+        });
 
-        _admin?.Dispose();
-        if (_server is not null)
-        {
-            await _server.DisposeAsync();
-        }
-
-        Directory.Delete(_dataDirectory, recursive: true);
-        _stop.Dispose();
-    }
+    public async Task DisposeAsync() => await _plane!.DisposeAsync();
 
     /// <summary>A node certificate from the cluster CA that expires in <paramref name="left"/> (valid from five
     /// minutes ago, as the signer backdates), so its rotation deadline has already passed.</summary>
     private (string Certificate, string Key) ShortLivedNodeCertificate(TimeSpan left)
     {
-        var pki = Path.Combine(_dataDirectory, "pki");
+        var pki = Path.Combine(Plane.DataDirectory, "pki");
         using var authority = new SigningAuthority(File.ReadAllText(Path.Combine(pki, "ca.crt")), File.ReadAllText(Path.Combine(pki, "ca.key")));
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest("CN=system:node:" + Node + ", O=system:nodes", key, HashAlgorithmName.SHA256);
@@ -88,9 +59,9 @@ public sealed class ClientCertificateRotationTests : IAsyncLifetime
     {
         var (certificatePem, keyPem) = ShortLivedNodeCertificate(TimeSpan.FromSeconds(25));
         using var initial = X509Certificate2.CreateFromPem(certificatePem);
-        var kubeconfigPath = Path.Combine(_dataDirectory, "node-kubeconfig.yaml");
-        var server = _server!.Address.ToString().TrimEnd('/');
-        var caPem = await File.ReadAllTextAsync(Path.Combine(_dataDirectory, "pki", "ca.crt"));
+        var kubeconfigPath = Path.Combine(Plane.DataDirectory, "node-kubeconfig.yaml");
+        var server = Plane.Server.Address.ToString().TrimEnd('/');
+        var caPem = await File.ReadAllTextAsync(Path.Combine(Plane.DataDirectory, "pki", "ca.crt"));
         await KubeconfigWriter.WriteAsync(kubeconfigPath, KubeconfigWriter.Render(server, caPem, certificatePem, keyPem), CancellationToken.None);
 
         var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfigPath);
@@ -102,7 +73,7 @@ public sealed class ClientCertificateRotationTests : IAsyncLifetime
         Assert.True(rotating.OpenConnections > 0);
 
         // A watch open on the old certificate's connection: the switch must end it.
-        using var stopWatch = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+        using var stopWatch = CancellationTokenSource.CreateLinkedTokenSource(Plane.Stopping);
         var watch = Task.Run(async () =>
         {
             await foreach (var _ in node.WatchAsync<V1CertificateSigningRequest>(new WatchOptions(), stopWatch.Token))
@@ -117,7 +88,7 @@ public sealed class ClientCertificateRotationTests : IAsyncLifetime
             (pem, key, ct) => KubeconfigWriter.WriteAsync(kubeconfigPath, KubeconfigWriter.Render(server, caPem, pem, key), ct),
             TimeProvider.System,
             NullLogger.Instance);
-        var rotation = manager.RunAsync(_stop.Token);
+        var rotation = manager.RunAsync(Plane.Stopping);
 
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (rotating.Current.Thumbprint == initial.Thumbprint && DateTime.UtcNow < deadline && !rotation.IsCompleted)
@@ -131,7 +102,7 @@ public sealed class ClientCertificateRotationTests : IAsyncLifetime
         Assert.True(rotating.Current.NotAfter.ToUniversalTime() > DateTime.UtcNow.AddDays(300), "the signer's year-long certificate");
 
         // The request was the node's own, auto-approved as a renewal and issued by csrsigning.
-        var requests = (await _admin!.ListAsync<V1CertificateSigningRequest>(new ListOptions(), CancellationToken.None)).Items;
+        var requests = (await Plane.Api.ListAsync<V1CertificateSigningRequest>(new ListOptions(), CancellationToken.None)).Items;
         var renewal = Assert.Single(requests);
         Assert.Equal("system:node:" + Node, renewal.Spec.Username);
         Assert.Equal(CertificateTemplate.KubeletClientSigner, renewal.Spec.SignerName);
@@ -160,7 +131,7 @@ public sealed class ClientCertificateRotationTests : IAsyncLifetime
         oldHandler.ClientCertificates.Add(old);
         using var oldClient = new HttpClient(oldHandler);
         using var refused = await oldClient.PostAsync(
-            new Uri(_server.Address, "/apis/authentication.k8s.io/v1/selfsubjectreviews"),
+            new Uri(Plane.Server.Address, "/apis/authentication.k8s.io/v1/selfsubjectreviews"),
             new StringContent("""{"apiVersion":"authentication.k8s.io/v1","kind":"SelfSubjectReview"}""", System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
         Assert.Equal("system:node:" + Node, await WhoAmIAsync(node.Kubernetes));

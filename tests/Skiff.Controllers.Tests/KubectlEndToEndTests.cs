@@ -1,11 +1,5 @@
-using System.Diagnostics;
 using k8s.Models;
-using Microsoft.Extensions.Logging.Abstractions;
-using Skiff.Apimachinery;
-using Skiff.ApiServer;
-using Skiff.Client;
 using Skiff.Client.Api;
-using Skiff.Storage.Memory;
 
 namespace Skiff.Controllers.Tests;
 
@@ -15,48 +9,22 @@ namespace Skiff.Controllers.Tests;
 /// </summary>
 public sealed class KubectlEndToEndTests : IAsyncLifetime
 {
-    private static readonly string? Kubectl = new[] { "/usr/bin/kubectl", "/usr/local/bin/kubectl" }.FirstOrDefault(File.Exists);
-    private readonly string _dataDirectory = Directory.CreateTempSubdirectory("skiff-controllers-").FullName;
-    private readonly string _cacheDirectory = Directory.CreateTempSubdirectory("skiff-controllers-kubectl-").FullName;
-    private readonly CancellationTokenSource _stop = new();
-    private ApiServerHandle? _server;
-    private KubernetesApiClient? _api;
-    private ComponentContext? _context;
-    private Task? _manager;
-    private Task? _kubelet;
+    private RealControlPlane? _plane;
+    private Kubectl? _kubectl;
+
+    private KubernetesApiClient Api => _plane!.Api;
 
     public async Task InitializeAsync()
     {
-        _server = await ApiServer.ApiServer.StartAsync(
-            new ApiServerOptions { DataDirectory = _dataDirectory, Port = 0, Resources = ResourceCatalog.CreateBuiltIn().All },
-            new MemoryStore(),
-            NullLoggerFactory.Instance,
-            CancellationToken.None);
-        _api = ApiClients.FromKubeconfig(_server.KubeconfigPath);
-        _context = ComponentContext.Create(_api, TimeProvider.System, NullLoggerFactory.Instance);
-        _context.Informers.Start(_stop.Token);
-        _manager = ControllerManagerHost.RunAsync(new ControllerManagerOptions(), _context, _stop.Token);
-        _kubelet = PlayKubeletAsync(_stop.Token);
+        _plane = await RealControlPlane.StartAsync("skiff-controllers");
+        _kubectl = new Kubectl(_plane.Server.KubeconfigPath);
+        _plane.Run(PlayKubeletAsync);
     }
 
     public async Task DisposeAsync()
     {
-        await _stop.CancelAsync();
-        await Task.WhenAll(_manager ?? Task.CompletedTask, _kubelet ?? Task.CompletedTask);
-        if (_context is not null)
-        {
-            await _context.DisposeAsync();
-        }
-
-        _api?.Dispose();
-        if (_server is not null)
-        {
-            await _server.DisposeAsync();
-        }
-
-        Directory.Delete(_dataDirectory, recursive: true);
-        Directory.Delete(_cacheDirectory, recursive: true);
-        _stop.Dispose();
+        await _plane!.DisposeAsync();
+        _kubectl!.Dispose();
     }
 
     private async Task PlayKubeletAsync(CancellationToken cancellationToken)
@@ -65,7 +33,7 @@ public sealed class KubectlEndToEndTests : IAsyncLifetime
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                var pods = await _api!.ListAsync<V1Pod>(new ListOptions(), cancellationToken);
+                var pods = await Api.ListAsync<V1Pod>(new ListOptions(), cancellationToken);
                 // A pod with a PersistentVolumeClaim volume waits, as a kubelet waits for a claim nobody binds here.
                 foreach (var pod in pods.Items.Where(p => p.Status?.Phase is null or "Pending" && p.Metadata.DeletionTimestamp is null
                              && p.Spec?.Volumes?.Any(v => v.PersistentVolumeClaim is not null) != true))
@@ -77,7 +45,7 @@ public sealed class KubectlEndToEndTests : IAsyncLifetime
                     };
                     try
                     {
-                        await _api.UpdateStatusAsync(pod, cancellationToken);
+                        await Api.UpdateStatusAsync(pod, cancellationToken);
                     }
                     catch (ApiException)
                     {
@@ -93,50 +61,17 @@ public sealed class KubectlEndToEndTests : IAsyncLifetime
         }
     }
 
-    private async Task<string> KubectlAsync(params string[] args)
-    {
-        var (exitCode, stdout, stderr) = await RunKubectlAsync(args);
-        Assert.True(exitCode == 0, $"kubectl {string.Join(' ', args)} exited {exitCode}: {stdout}{stderr}");
-        return stdout;
-    }
+    private Task<string> KubectlAsync(params string[] args) => _kubectl!.OkAsync(args);
 
-    private async Task<(int ExitCode, string Stdout, string Stderr)> RunKubectlAsync(params string[] args)
-    {
-        var startInfo = new ProcessStartInfo(Kubectl!) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { "--kubeconfig", _server!.KubeconfigPath, "--cache-dir", _cacheDirectory }.Concat(args))
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
+    private Task<(int ExitCode, string Stdout, string Stderr)> RunKubectlAsync(params string[] args) => _kubectl!.RunAsync(args);
 
-        using var process = Process.Start(startInfo)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout, await stderr);
-    }
-
-    private async Task<string> EventuallyAsync(Func<Task<string>> read, Func<string, bool> done)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            var text = await read();
-            if (done(text) || DateTime.UtcNow > deadline)
-            {
-                return text;
-            }
-
-            await Task.Delay(250);
-        }
-    }
+    private static Task<string> EventuallyAsync(Func<Task<string>> read, Func<string, bool> done) => Kubectl.EventuallyAsync(read, done);
 
     [Fact]
     public async Task Create_rollout_scale_set_image_undo_and_delete_behave_as_on_a_cluster()
     {
-        if (Kubectl is null)
+        if (Kubectl.Missing())
         {
-            Assert.False(string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase), "kubectl is required under CI=true");
             return;
         }
 
@@ -171,9 +106,8 @@ public sealed class KubectlEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task Deleting_a_namespace_removes_all_its_content_then_the_namespace()
     {
-        if (Kubectl is null)
+        if (Kubectl.Missing())
         {
-            Assert.False(string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase), "kubectl is required under CI=true");
             return;
         }
 
@@ -234,13 +168,12 @@ public sealed class KubectlEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task A_replication_controller_is_created_scaled_and_deleted_with_kubectl()
     {
-        if (Kubectl is null)
+        if (Kubectl.Missing())
         {
-            Assert.False(string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase), "kubectl is required under CI=true");
             return;
         }
 
-        var manifest = Path.Combine(_dataDirectory, "rc.yaml");
+        var manifest = Path.Combine(_plane!.DataDirectory, "rc.yaml");
         await File.WriteAllTextAsync(manifest, ReplicationControllerYaml);
         await KubectlAsync("create", "-f", manifest);
         Assert.Equal("legacy", await KubectlAsync("get", "rc", "legacy", "-o", "jsonpath={.spec.selector.app}")); // defaulted from the template
@@ -299,14 +232,13 @@ public sealed class KubectlEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task Rollout_history_and_undo_of_daemon_sets_and_stateful_sets_read_their_controller_revisions()
     {
-        if (Kubectl is null)
+        if (Kubectl.Missing())
         {
-            Assert.False(string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase), "kubectl is required under CI=true");
             return;
         }
 
-        await _api!.CreateAsync(new V1Node { ApiVersion = "v1", Kind = "Node", Metadata = new V1ObjectMeta { Name = "node-a" } }, CancellationToken.None);
-        var manifest = Path.Combine(_dataDirectory, "workloads.yaml");
+        await Api.CreateAsync(new V1Node { ApiVersion = "v1", Kind = "Node", Metadata = new V1ObjectMeta { Name = "node-a" } }, CancellationToken.None);
+        var manifest = Path.Combine(_plane!.DataDirectory, "workloads.yaml");
         await File.WriteAllTextAsync(manifest, DaemonSetAndStatefulSetYaml);
         await KubectlAsync("apply", "-f", manifest);
         foreach (var workload in new[] { "ds/agent", "sts/db" })
@@ -377,13 +309,12 @@ public sealed class KubectlEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task A_stateful_set_with_a_claim_template_creates_pending_claims_that_go_with_the_set()
     {
-        if (Kubectl is null)
+        if (Kubectl.Missing())
         {
-            Assert.False(string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase), "kubectl is required under CI=true");
             return;
         }
 
-        var manifest = Path.Combine(_dataDirectory, "store.yaml");
+        var manifest = Path.Combine(_plane!.DataDirectory, "store.yaml");
         await File.WriteAllTextAsync(manifest, StatefulSetWithClaimsYaml);
         Assert.Equal("statefulset.apps/store created\n", await KubectlAsync("apply", "-f", manifest));
         Assert.Equal("Filesystem Pending", await KubectlAsync("get", "sts", "store", "-o", "jsonpath={.spec.volumeClaimTemplates[0].spec.volumeMode} {.spec.volumeClaimTemplates[0].status.phase}"));

@@ -1,12 +1,6 @@
-using System.Diagnostics;
 using k8s;
 using k8s.Models;
-using Microsoft.Extensions.Logging.Abstractions;
-using Skiff.Apimachinery;
-using Skiff.ApiServer;
-using Skiff.Client;
 using Skiff.Client.Api;
-using Skiff.Storage.Memory;
 
 namespace Skiff.Controllers.Tests;
 
@@ -16,101 +10,33 @@ namespace Skiff.Controllers.Tests;
 /// </summary>
 public sealed class QuotaKubectlEndToEndTests : IAsyncLifetime
 {
-    private static readonly string? Kubectl = new[] { "/usr/bin/kubectl", "/usr/local/bin/kubectl" }.FirstOrDefault(File.Exists);
-    private readonly string _dataDirectory = Directory.CreateTempSubdirectory("skiff-quota-").FullName;
-    private readonly string _cacheDirectory = Directory.CreateTempSubdirectory("skiff-quota-kubectl-").FullName;
-    private readonly CancellationTokenSource _stop = new();
-    private ApiServerHandle? _server;
-    private KubernetesApiClient? _api;
-    private ComponentContext? _context;
-    private Task? _manager;
+    private RealControlPlane? _plane;
+    private Kubectl? _kubectl;
+
+    private KubernetesApiClient Api => _plane!.Api;
 
     public async Task InitializeAsync()
     {
-        _server = await ApiServer.ApiServer.StartAsync(
-            new ApiServerOptions { DataDirectory = _dataDirectory, Port = 0, Resources = ResourceCatalog.CreateBuiltIn().All },
-            new MemoryStore(),
-            NullLoggerFactory.Instance,
-            CancellationToken.None);
-        _api = ApiClients.FromKubeconfig(_server.KubeconfigPath);
-        _context = ComponentContext.Create(_api, TimeProvider.System, NullLoggerFactory.Instance);
-        _context.Informers.Start(_stop.Token);
-        _manager = ControllerManagerHost.RunAsync(new ControllerManagerOptions(), _context, _stop.Token);
+        _plane = await RealControlPlane.StartAsync("skiff-quota");
+        _kubectl = new Kubectl(_plane.Server.KubeconfigPath);
     }
 
     public async Task DisposeAsync()
     {
-        await _stop.CancelAsync();
-        await (_manager ?? Task.CompletedTask);
-        if (_context is not null)
-        {
-            await _context.DisposeAsync();
-        }
-
-        _api?.Dispose();
-        if (_server is not null)
-        {
-            await _server.DisposeAsync();
-        }
-
-        Directory.Delete(_dataDirectory, recursive: true);
-        Directory.Delete(_cacheDirectory, recursive: true);
-        _stop.Dispose();
+        await _plane!.DisposeAsync();
+        _kubectl!.Dispose();
     }
 
-    private async Task<(int Code, string Out, string Err)> RunAsync(params string[] args)
-    {
-        var startInfo = new ProcessStartInfo(Kubectl!) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { "--kubeconfig", _server!.KubeconfigPath, "--cache-dir", _cacheDirectory }.Concat(args))
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
+    private Task<(int Code, string Out, string Err)> RunAsync(params string[] args) => _kubectl!.RunAsync(args);
 
-        using var process = Process.Start(startInfo)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout, await stderr);
-    }
+    private Task<string> OkAsync(params string[] args) => _kubectl!.OkAsync(args);
 
-    private async Task<string> OkAsync(params string[] args)
-    {
-        var (code, output, error) = await RunAsync(args);
-        Assert.True(code == 0, $"kubectl {string.Join(' ', args)} exited {code}: {output}{error}");
-        return output;
-    }
-
-    private async Task<string> EventuallyAsync(Func<Task<string>> read, Func<string, bool> done)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            var text = await read();
-            if (done(text) || DateTime.UtcNow > deadline)
-            {
-                return text;
-            }
-
-            await Task.Delay(250);
-        }
-    }
-
-    private static bool SkipWithoutKubectl()
-    {
-        if (Kubectl is not null)
-        {
-            return false;
-        }
-
-        Assert.False(string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase), "kubectl is required under CI=true");
-        return true;
-    }
+    private static Task<string> EventuallyAsync(Func<Task<string>> read, Func<string, bool> done) => Kubectl.EventuallyAsync(read, done);
 
     [Fact]
     public async Task The_third_pod_is_refused_by_a_quota_of_two_and_describe_shows_used()
     {
-        if (SkipWithoutKubectl())
+        if (Kubectl.Missing())
         {
             return;
         }
@@ -144,7 +70,7 @@ public sealed class QuotaKubectlEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task A_cpu_quota_needs_limits_and_a_limit_range_gives_them()
     {
-        if (SkipWithoutKubectl())
+        if (Kubectl.Missing())
         {
             return;
         }
@@ -156,7 +82,7 @@ public sealed class QuotaKubectlEndToEndTests : IAsyncLifetime
         Assert.NotEqual(0, code);
         Assert.Contains("pods \"bare\" is forbidden: failed quota: cpu: must specify limits.cpu for: bare", err, StringComparison.Ordinal);
 
-        var range = Path.Combine(_dataDirectory, "limits.yaml");
+        var range = Path.Combine(_plane!.DataDirectory, "limits.yaml");
         await File.WriteAllTextAsync(range, """
             apiVersion: v1
             kind: LimitRange
@@ -187,24 +113,24 @@ public sealed class QuotaKubectlEndToEndTests : IAsyncLifetime
     public async Task Concurrent_creates_for_the_last_slot_admit_exactly_one()
     {
         var ns = new V1Namespace { Metadata = new V1ObjectMeta { Name = "race" } };
-        await _api!.CreateAsync(ns, CancellationToken.None);
-        await _api.CreateAsync(
+        await Api.CreateAsync(ns, CancellationToken.None);
+        await Api.CreateAsync(
             new V1ResourceQuota { Metadata = new V1ObjectMeta { Name = "q", NamespaceProperty = "race" }, Spec = new V1ResourceQuotaSpec { Hard = new Dictionary<string, ResourceQuantity> { ["count/configmaps"] = new("3") } } },
             CancellationToken.None);
         var deadline = DateTime.UtcNow.AddSeconds(60);
-        while ((await _api.GetAsync<V1ResourceQuota>("race", "q", CancellationToken.None))?.Status?.Used is null)
+        while ((await Api.GetAsync<V1ResourceQuota>("race", "q", CancellationToken.None))?.Status?.Used is null)
         {
             Assert.True(DateTime.UtcNow < deadline, "the quota controller never counted");
             await Task.Delay(100);
         }
 
         // Eight racing creates for the slots left (3 minus what the namespace already holds).
-        var slots = 3 - (int)(await _api.GetAsync<V1ResourceQuota>("race", "q", CancellationToken.None))!.Status.Used["count/configmaps"].ToDecimal();
+        var slots = 3 - (int)(await Api.GetAsync<V1ResourceQuota>("race", "q", CancellationToken.None))!.Status.Used["count/configmaps"].ToDecimal();
         var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(async i =>
         {
             try
             {
-                await _api.CreateAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = $"cm-{i}", NamespaceProperty = "race" } }, CancellationToken.None);
+                await Api.CreateAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = $"cm-{i}", NamespaceProperty = "race" } }, CancellationToken.None);
                 return true;
             }
             catch (ApiException e) when (e.Status?.Code == 403)
@@ -214,7 +140,7 @@ public sealed class QuotaKubectlEndToEndTests : IAsyncLifetime
             }
         }));
         Assert.Equal(slots, results.Count(ok => ok));
-        var list = await _api.ListAsync<V1ConfigMap>(new ListOptions { Namespace = "race" }, CancellationToken.None);
+        var list = await Api.ListAsync<V1ConfigMap>(new ListOptions { Namespace = "race" }, CancellationToken.None);
         Assert.Equal(slots, list.Items.Count(c => c.Metadata.Name.StartsWith("cm-", StringComparison.Ordinal)));
     }
 }
