@@ -16,9 +16,12 @@ public static class ProxyRules
 {
     public const string MasqueradeMark = "0x4000";
 
-    /// <summary>Pairs <c>ip . ip</c>, one per endpoint: a packet whose source and destination are both that endpoint
-    /// after the DNAT is hairpin traffic (a pod reaching itself through its Service), masqueraded so that the reply
-    /// comes back through the node.</summary>
+    /// <summary>Pairs <c>ip . ip</c>, one per endpoint in this node's pod range: a packet whose source and destination
+    /// are both that endpoint after the DNAT is hairpin traffic (a pod reaching itself through its Service),
+    /// masqueraded so that the reply comes back through the node. Only a pod of this node can send a packet that this
+    /// node DNATs to itself (another node's pods are DNATed by their own node, and the node reaching its own address
+    /// needs no masquerade), so endpoints elsewhere have no pair: at 10,000 Services they were most of the
+    /// elements of a full sync.</summary>
     public const string HairpinSet = "hairpin-endpoints";
 
     /// <summary>The maps every service port adds its elements to (declared by <see cref="NewTable"/>).</summary>
@@ -169,6 +172,7 @@ public static class ProxyRules
         // kernel commits without validating the table (a new rule or jump makes it walk every chain reachable).
         rules.Maps["service-ips"].Elements[serviceKey] = "goto " + Dispatch(rules, ClusterDispatch, port.Protocol, cluster.Count, localPodCidr);
         AddEndpointElements(rules, ClusterEndpoints, serviceKey, cluster);
+        AddHairpin(rules, cluster, localPodCidr);
         if (port.NodePort > 0)
         {
             rules.Maps["service-nodeports"].Elements[nodePortKey] = "goto " + Dispatch(rules, NodePortDispatch, port.Protocol, cluster.Count, localPodCidr);
@@ -208,7 +212,20 @@ public static class ProxyRules
         for (var i = 0; i < endpoints.Count; i++)
         {
             elements[$"{key} . {Num(i)}"] = $"{endpoints[i].Ip} . {Num(endpoints[i].Port)}";
-            rules.AddSetElement(HairpinSet, $"{endpoints[i].Ip} . {endpoints[i].Ip}");
+        }
+    }
+
+    /// <summary>The <see cref="HairpinSet"/> pairs of the endpoints in <paramref name="localPodCidr"/> (all of them
+    /// when it is not known).</summary>
+    private static void AddHairpin(NftRuleset rules, List<ProxiedEndpoint> endpoints, string? localPodCidr)
+    {
+        var local = localPodCidr is not null && System.Net.IPNetwork.TryParse(localPodCidr, out var range) ? range : (System.Net.IPNetwork?)null;
+        foreach (var endpoint in endpoints)
+        {
+            if (local is not { } r || (System.Net.IPAddress.TryParse(endpoint.Ip, out var ip) && r.Contains(ip)))
+            {
+                rules.AddSetElement(HairpinSet, $"{endpoint.Ip} . {endpoint.Ip}");
+            }
         }
     }
 
@@ -223,6 +240,7 @@ public static class ProxyRules
         // kernel to walk when it validates the table, which it does whole on every commit that adds a rule.
         chain.Add(localPodCidr is null ? $"{masquerade} mark set mark or {MasqueradeMark}" : $"{masquerade} ip saddr != {localPodCidr} mark set mark or {MasqueradeMark}");
         AddDispatch(rules, serviceChain, port, cluster);
+        AddHairpin(rules, cluster, localPodCidr);
 
         if (port.NodePort > 0)
         {
@@ -289,7 +307,6 @@ public static class ProxyRules
             var action = (set is null ? string.Empty : $"update @{set} {{ ip saddr }} ")
                 + $"meta l4proto {port.Protocol} dnat to {endpoint.Ip}:{Num(endpoint.Port)}";
             chain.Add(condition.Length == 0 ? action : condition + " " + action);
-            rules.AddSetElement(HairpinSet, $"{endpoint.Ip} . {endpoint.Ip}");
         }
 
         if (port.AffinitySeconds > 0)

@@ -108,6 +108,19 @@ public sealed class ProxyRulesTests
     }
 
     [Fact]
+    public void Only_endpoints_in_this_nodes_pod_range_have_a_hairpin_pair()
+    {
+        var port = Port() with { Endpoints = [new ProxiedEndpoint("10.88.0.2", 8080, true, true, false, true), new ProxiedEndpoint("10.89.0.2", 8080, true, true, false, false)] };
+        var lines = Lines(port);
+        Assert.Contains("add element ip t hairpin-endpoints { 10.88.0.2 . 10.88.0.2 }", lines);
+        Assert.Contains("add element ip t cluster-endpoints { 10.43.0.20 . tcp . 80 . 0 : 10.88.0.2 . 8080, 10.43.0.20 . tcp . 80 . 1 : 10.89.0.2 . 8080 }", lines);
+
+        // Without a known pod range, every endpoint has one.
+        var unknown = NftTransaction.Full(ProxyRules.Build([port], Table, null)).Split('\n');
+        Assert.Contains("add element ip t hairpin-endpoints { 10.88.0.2 . 10.88.0.2, 10.89.0.2 . 10.89.0.2 }", unknown);
+    }
+
+    [Fact]
     public void Ports_of_one_protocol_and_endpoint_count_share_one_dispatch_chain()
     {
         var lines = Lines(Port(), Port(name: "other") with { ClusterIp = "10.43.0.21" }, Port(name: "udp", endpoints: 3) with { ClusterIp = "10.43.0.22", Protocol = "udp" });

@@ -158,7 +158,7 @@ public sealed class ProxyTableStateTests
             }
             else
             {
-                var endpoints = Enumerable.Range(0, random.Next(5)).Select(_ => $"10.88.1.{random.Next(16)}").Distinct().ToArray();
+                var endpoints = Enumerable.Range(0, random.Next(5)).Select(_ => $"10.88.{random.Next(2)}.{100 + random.Next(16)}").Distinct().ToArray();
                 Set(Port("s" + i, $"10.43.1.{i}", nodePort: random.Next(3) == 0 ? 30000 + i : 0, affinity: random.Next(6) == 0 ? 30 : 0, endpoints: endpoints));
             }
 
@@ -176,6 +176,7 @@ public sealed class ProxyTableStateTests
         full.Apply(NftTransaction.Full(ProxyRules.Build(_cluster.Values, Table, PodCidr)));
         Assert.Equal(full.ToString(), kernel.ToString());
         Assert.Contains("dispatch-tcp-", full.ToString(), StringComparison.Ordinal);
+        Assert.Contains("10.88.0.1", full.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
