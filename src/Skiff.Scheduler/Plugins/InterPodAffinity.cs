@@ -213,8 +213,8 @@ public sealed class InterPodAffinity : IFilterPlugin, IScorePlugin
         var own = pod.PreferredAffinityTerms.Length + pod.PreferredAntiAffinityTerms.Length > 0;
         var all = state.Read<NodeInfo[]>(AllNodesKey) ?? feasible;
 
-        // Without terms of its own, only nodes with pods that have terms matter; the cache knows which they are.
-        var walked = !own && state.Read<ClusterIndexes>(ClusterIndexes.StateKey) is { } indexes ? indexes.NodesWithAffinityPods(all) : all;
+        // Without terms of its own, only nodes with pods whose terms score others matter; the cache knows them.
+        var walked = !own && state.Read<ClusterIndexes>(ClusterIndexes.StateKey) is { } indexes ? indexes.NodesWithScoringPods(all) : all;
         foreach (var node in walked)
         {
             if (own)
