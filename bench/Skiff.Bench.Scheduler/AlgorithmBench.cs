@@ -101,7 +101,7 @@ internal static class AlgorithmBench
             var info = new PodInfo(pod);
             lock (cache.Lock)
             {
-                var result = algorithm.Schedule(info, cache.Nodes);
+                var result = algorithm.Schedule(info, cache.Nodes, cache.Indexes);
                 if (result.Node is null)
                 {
                     unscheduled++;

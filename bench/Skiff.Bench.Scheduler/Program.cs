@@ -21,6 +21,29 @@ using Skiff.Simulation;
 // Usage: dotnet run -c Release --project bench/Skiff.Bench.Scheduler [-- --nodes 5000 --pods 10000 --init 1000 --clients 32 --shapes plain,anti,spread]
 // With --micro [--breakdown] [--parallelism P]: the scheduling algorithm alone against an in-memory cache of N nodes (CPU ms per pod,
 // allocation per pod, and with --breakdown the time per plugin), no server.
+const string Usage = """
+    Skiff.Bench.Scheduler: scheduler_perf's shapes against the real skiff server and simulated nodes.
+      --nodes N              simulated nodes (default 5000)
+      --pods N               measured pods per shape (default 10000; anti takes at most 2 per 5 nodes)
+      --init N               pods placed before measuring (default min(1000, nodes/5))
+      --clients N            concurrent pod creates (default 32)
+      --shapes a,b           plain, anti (required anti-affinity on the hostname), spread (3 zones, maxSkew 1)
+      --external-scheduler   run the server with --disable-scheduler and `skiff scheduler` as its own process,
+                             to split control-plane CPU per pod between the API (+controllers) and the scheduler
+      --envelope             the 150,000-pod envelope: --pods 150000 --init 0 --shapes plain (5000 nodes unless
+                             --nodes is given); reports throughput, mutating API p99, server RSS, CPU per pod
+      --micro [--breakdown] [--parallelism P]
+                             the scheduling algorithm alone on an in-memory cache (CPU ms and KiB per pod,
+                             with --breakdown the time per plugin)
+    Every shape reports pods/s (first create to last binding), create->bound p50/p99, server (and scheduler) CPU
+    per pod, server RSS, and the p99 of the server's mutating requests in the window (apiserver_request_duration_seconds).
+    """;
+if (args.Contains("--help") || args.Contains("-h"))
+{
+    Console.WriteLine(Usage);
+    return;
+}
+
 if (args.Contains("--micro"))
 {
     // The scheduling algorithm alone, in this process, against an in-memory cache (no API, no simulated nodes).
@@ -28,11 +51,13 @@ if (args.Contains("--micro"))
     return;
 }
 
+var envelope = args.Contains("--envelope");
+var external = args.Contains("--external-scheduler");
 var nodes = Arg("--nodes", 5000);
-var measured = Arg("--pods", 10_000);
-var init = Arg("--init", Math.Min(1000, nodes / 5));
+var measured = Arg("--pods", envelope ? 150_000 : 10_000);
+var init = Arg("--init", envelope ? 0 : Math.Min(1000, nodes / 5));
 var clients = Arg("--clients", 32);
-var shapes = (ArgText("--shapes") ?? "plain,anti,spread").Split(',', StringSplitOptions.RemoveEmptyEntries);
+var shapes = (ArgText("--shapes") ?? (envelope ? "plain" : "plain,anti,spread")).Split(',', StringSplitOptions.RemoveEmptyEntries);
 var anchors = new Dictionary<string, (double Floor, string Test)>
 {
     ["plain"] = (680, "SchedulingBasic 5000/1000/10000 floor 680 (810 at 5000/5000/50000)"),
@@ -40,10 +65,11 @@ var anchors = new Dictionary<string, (double Floor, string Test)>
     ["spread"] = (460, "TopologySpreading 5000/5000/5000 floor 460"),
 };
 
-await using var server = await ServerProcess.StartAsync("memory", null, CancellationToken.None, "--disable-dns");
+await using var server = await ServerProcess.StartAsync("memory", null, CancellationToken.None, external ? ["--disable-dns", "--disable-scheduler"] : ["--disable-dns"]);
+await using var scheduler = external ? SchedulerProcess.Start(server.KubeconfigPath) : null;
 using var api = ApiClients.FromKubeconfig(server.KubeconfigPath);
 using var stop = new CancellationTokenSource();
-Console.WriteLine($"skiff server pid {server.Pid}; {nodes} simulated nodes, {init} placed + {measured} measured pods per shape, {clients} clients; {Environment.ProcessorCount} cores");
+Console.WriteLine($"skiff server pid {server.Pid}{(scheduler is null ? " (scheduler inside)" : $", skiff scheduler pid {scheduler.Pid}")}; {nodes} simulated nodes, {init} placed + {measured} measured pods per shape, {clients} clients; {Environment.ProcessorCount} cores; load average {LoadAverage()}");
 
 // Every pod change, seen on one raw watch: when each pod was first bound and first Running.
 var bound = new ConcurrentDictionary<string, long>();
@@ -118,6 +144,14 @@ var simulation = SimulationHost.RunAsync(new SimulationOptions { Count = nodes }
 await WaitAsync(() => nodeCache.List().Count(n => n.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true) >= nodes, TimeSpan.FromMinutes(10), $"{nodes} Ready nodes");
 Console.WriteLine($"simulated nodes: {nodes} Ready in {clock.Elapsed.TotalSeconds:F1} s (issue 13 target 30 s; KWOK CI allows 60 s); server RSS {Mib(ProcessMemory.RssBytes(server.Pid))} MiB");
 
+// The server's CPU with the nodes idle (lease renewals, node status): a constant per second, not per pod; each shape
+// reports its CPU per pod also with this background taken out.
+var idleCpuBefore = ProcessCpu.Total(server.Pid);
+var idleClock = Stopwatch.StartNew();
+await Task.Delay(TimeSpan.FromSeconds(10), stop.Token);
+var idleCpuPerSecond = (ProcessCpu.Total(server.Pid) - idleCpuBefore).TotalMilliseconds / idleClock.Elapsed.TotalSeconds;
+Console.WriteLine($"idle server with {nodes} simulated nodes: {idleCpuPerSecond:F0} ms CPU per second (leases, node status); load average {LoadAverage()}");
+
 // 2. The scheduling shapes.
 foreach (var shape in shapes)
 {
@@ -129,21 +163,30 @@ foreach (var shape in shapes)
     await WaitAsync(() => Count(bound, ns, "init") >= init, Timeout(init), $"{init} placed {shape} pods");
 
     var sent = new ConcurrentDictionary<string, long>();
+    var createLatencies = new ConcurrentBag<double>();
+    var mutatingBefore = await MutatingLatency.ScrapeAsync(server.KubeconfigPath, stop.Token);
     var cpuBefore = ProcessCpu.Total(server.Pid);
+    var schedulerCpuBefore = scheduler is null ? TimeSpan.Zero : ProcessCpu.Total(scheduler.Pid);
     var first = Stopwatch.GetTimestamp();
-    await CreateAllAsync(ns, "m", shapeMeasured, shape, sent);
+    await CreateAllAsync(ns, "m", shapeMeasured, shape, sent, createLatencies);
     var created = Stopwatch.GetElapsedTime(first);
     await WaitAsync(() => Count(bound, ns, "m") >= shapeMeasured, Timeout(shapeMeasured), $"{shapeMeasured} measured {shape} pods bound");
     var keys = sent.Keys.ToList();
     var last = keys.Max(k => bound[k]);
     var window = Stopwatch.GetElapsedTime(first, last);
     var cpu = ProcessCpu.Total(server.Pid) - cpuBefore;
+    var schedulerCpu = scheduler is null ? TimeSpan.Zero : ProcessCpu.Total(scheduler.Pid) - schedulerCpuBefore;
+    var (mutating, mutatingP99) = (await MutatingLatency.ScrapeAsync(server.KubeconfigPath, stop.Token)).Since(mutatingBefore);
     var latencies = keys.Select(k => Stopwatch.GetElapsedTime(sent[k], bound[k]).TotalMilliseconds).ToList();
     var throughput = shapeMeasured / window.TotalSeconds;
     var (floor, test) = anchors.GetValueOrDefault(shape, (double.NaN, "?"));
     Console.WriteLine($"{shape}: {shapeMeasured} pods bound in {window.TotalSeconds:F1} s (creates done in {created.TotalSeconds:F1} s) = {throughput:F0} pods/s, " +
         $"ratio to upstream CI floor {throughput / floor:F2} ({test}); create→bound p50 {P(latencies, 50):F0} ms, p99 {P(latencies, 99):F0} ms; " +
-        $"server CPU {cpu.TotalMilliseconds / shapeMeasured:F2} ms per scheduled pod; server RSS {Mib(ProcessMemory.RssBytes(server.Pid))} MiB (peak {Mib(ProcessMemory.PeakRssBytes(server.Pid))})");
+        $"server CPU {cpu.TotalMilliseconds / shapeMeasured:F2} ms per scheduled pod ({(cpu.TotalMilliseconds - (idleCpuPerSecond * Stopwatch.GetElapsedTime(first).TotalSeconds)) / shapeMeasured:F2} without the idle background)" +
+        (scheduler is null ? " (API, controllers and scheduler)" : $" (API and controllers) + scheduler process {schedulerCpu.TotalMilliseconds / shapeMeasured:F2} ms") +
+        $"; server RSS {Mib(ProcessMemory.RssBytes(server.Pid))} MiB (peak {Mib(ProcessMemory.PeakRssBytes(server.Pid))})" +
+        (scheduler is null ? string.Empty : $", scheduler RSS {Mib(ProcessMemory.RssBytes(scheduler.Pid))} MiB") +
+        $"; mutating API calls {mutating:F0}, server-side p99 ≤ {mutatingP99:0.###} s (target 1 s); pod create client-side p99 {P([.. createLatencies], 99):F0} ms; load average {LoadAverage()}");
 
     if (shape == "plain")
     {
@@ -159,7 +202,7 @@ await Ignore(simulation);
 await Ignore(watch);
 await context.DisposeAsync();
 
-async Task CreateAllAsync(string ns, string prefix, int count, string shape, ConcurrentDictionary<string, long>? sent = null) =>
+async Task CreateAllAsync(string ns, string prefix, int count, string shape, ConcurrentDictionary<string, long>? sent = null, ConcurrentBag<double>? createLatencies = null) =>
     await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = clients }, async (i, ct) =>
     {
         var pod = BenchPods.Pod(ns, $"{prefix}-{i:D6}", shape);
@@ -168,7 +211,9 @@ async Task CreateAllAsync(string ns, string prefix, int count, string shape, Con
         {
             try
             {
+                var start = Stopwatch.GetTimestamp();
                 await api.CreateAsync(pod, ct);
+                createLatencies?.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
                 return;
             }
             catch (ApiException e) when (e.IsAlreadyExists)
@@ -220,6 +265,8 @@ static double P(List<double> values, int percentile)
     values.Sort();
     return values.Count == 0 ? double.NaN : values[Math.Min(values.Count - 1, (int)Math.Ceiling(percentile / 100.0 * values.Count) - 1)];
 }
+
+static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
 
 static string Mib(long bytes) => (bytes / 1024.0 / 1024).ToString("F0", CultureInfo.InvariantCulture);
 

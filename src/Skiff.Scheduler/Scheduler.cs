@@ -153,7 +153,7 @@ public sealed class Scheduler
             }
 
             var nodes = _cache.Nodes;
-            result = _algorithm.Schedule(info, nodes);
+            result = _algorithm.Schedule(info, nodes, _cache.Indexes);
             if (result.Node is not null)
             {
                 _cache.AssumePod(info, result.Node.Name);

@@ -13,6 +13,7 @@ public sealed class AffinityTerm
     private readonly bool _allNamespaces;
     private readonly string[] _namespaces;
     private readonly CompiledSelector _selector;
+    private string? _key;
 
     public AffinityTerm(V1PodAffinityTerm term, string ownerNamespace, int weight = 1)
     {
@@ -32,6 +33,10 @@ public sealed class AffinityTerm
     public string TopologyKey { get; }
 
     public int Weight { get; }
+
+    /// <summary>A text equal for terms that select the same pods in the same topology (namespaces, selector and
+    /// topology key), for the cache's counts shared between pods with equal terms.</summary>
+    public string Key => _key ??= TopologyKey + "\u0004" + (_allNamespaces ? "*" : string.Join(',', _namespaces.Order(StringComparer.Ordinal))) + "\u0004" + _selector.Key;
 
     /// <summary>Whether the term selects <paramref name="candidate"/> (namespace and labels).</summary>
     public bool Selects(PodInfo candidate)

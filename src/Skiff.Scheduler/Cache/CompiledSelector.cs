@@ -12,6 +12,7 @@ public sealed class CompiledSelector
 
     private readonly bool _selectsNothing;
     private readonly Requirement[] _requirements;
+    private string? _key;
 
     public CompiledSelector(V1LabelSelector? selector)
     {
@@ -37,6 +38,10 @@ public sealed class CompiledSelector
 
         _requirements = requirements.ToArray();
     }
+
+    /// <summary>A text equal for selectors that select the same pods (requirements and their values sorted), so
+    /// that counts kept for one selector can serve every pod carrying an equal one.</summary>
+    public string Key => _key ??= BuildKey();
 
     public bool Matches(IDictionary<string, string>? labels)
     {
@@ -65,6 +70,19 @@ public sealed class CompiledSelector
         }
 
         return true;
+    }
+
+    private string BuildKey()
+    {
+        if (_selectsNothing)
+        {
+            return "\u0000nothing";
+        }
+
+        var parts = _requirements
+            .Select(r => r.Key + "\u0001" + r.Operator + "\u0001" + string.Join('\u0002', r.Values.Order(StringComparer.Ordinal)))
+            .Order(StringComparer.Ordinal);
+        return string.Join('\u0003', parts);
     }
 
     private enum Operator

@@ -71,6 +71,8 @@ public sealed class NodeInfo
 
     public bool HasPod(string key) => _pods.ContainsKey(key);
 
+    public PodInfo? PodNamed(string key) => _pods.GetValueOrDefault(key);
+
     public void AddPod(PodInfo pod)
     {
         ArgumentNullException.ThrowIfNull(pod);

@@ -29,6 +29,9 @@ public sealed class SchedulerCache
 
     public int AssumedCount { get; private set; }
 
+    /// <summary>Counts over <see cref="Nodes"/> kept up to date with every pod change, for the plugins.</summary>
+    public ClusterIndexes Indexes { get; } = new();
+
     public NodeInfo? NodeNamed(string name) => _nodes.TryGetValue(name, out var info) && info.Exists ? info : null;
 
     public void AddOrUpdateNode(V1Node node)
@@ -37,16 +40,23 @@ public sealed class SchedulerCache
         if (_nodes.TryGetValue(node.Metadata.Name, out var info))
         {
             var wasPlaceholder = !info.Exists;
+            var labelsChanged = !SameLabels(info.Labels, node.Metadata.Labels);
             info.SetNode(node);
             if (wasPlaceholder)
             {
                 _list = null;
+            }
+
+            if (wasPlaceholder || labelsChanged)
+            {
+                Indexes.Invalidate();
             }
         }
         else
         {
             _nodes[node.Metadata.Name] = new NodeInfo(node);
             _list = null;
+            Indexes.Invalidate();
         }
     }
 
@@ -65,6 +75,7 @@ public sealed class SchedulerCache
             }
 
             _list = null;
+            Indexes.Invalidate();
         }
     }
 
@@ -88,11 +99,14 @@ public sealed class SchedulerCache
 
             if (placed.Node != pod.Spec.NodeName)
             {
-                _nodes.GetValueOrDefault(placed.Node)?.RemovePod(info.Key);
+                if (_nodes.GetValueOrDefault(placed.Node) is { } previous)
+                {
+                    RemoveFromNode(previous, info.Key);
+                }
             }
         }
 
-        NodeOrPlaceholder(pod.Spec.NodeName).AddPod(info);
+        AddToNode(NodeOrPlaceholder(pod.Spec.NodeName), info);
         _podNodes[info.Key] = (pod.Spec.NodeName, false);
     }
 
@@ -107,7 +121,7 @@ public sealed class SchedulerCache
 
             if (_nodes.TryGetValue(placed.Node, out var node))
             {
-                node.RemovePod(key);
+                RemoveFromNode(node, key);
                 if (node.PodCount == 0 && !node.Exists)
                 {
                     _nodes.Remove(placed.Node);
@@ -121,7 +135,7 @@ public sealed class SchedulerCache
     {
         ArgumentNullException.ThrowIfNull(pod);
         RemovePod(pod.Key);
-        NodeOrPlaceholder(nodeName).AddPod(pod);
+        AddToNode(NodeOrPlaceholder(nodeName), pod);
         _podNodes[pod.Key] = (nodeName, true);
         AssumedCount++;
     }
@@ -136,6 +150,41 @@ public sealed class SchedulerCache
     }
 
     public bool IsAssumedOrBound(string key) => _podNodes.ContainsKey(key);
+
+    private static bool SameLabels(IDictionary<string, string>? a, IDictionary<string, string>? b)
+    {
+        if ((a?.Count ?? 0) != (b?.Count ?? 0))
+        {
+            return false;
+        }
+
+        foreach (var (key, value) in a ?? new Dictionary<string, string>())
+        {
+            if (!b!.TryGetValue(key, out var other) || other != value)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Every pod change on a node goes through here and <see cref="RemoveFromNode"/>, which keep the
+    /// indexes in step (a replaced pod leaves them before its new version enters).</summary>
+    private void AddToNode(NodeInfo node, PodInfo pod)
+    {
+        RemoveFromNode(node, pod.Key);
+        node.AddPod(pod);
+        Indexes.OnPod(node, pod, 1);
+    }
+
+    private void RemoveFromNode(NodeInfo node, string key)
+    {
+        if (node.PodNamed(key) is { } old && node.RemovePod(key))
+        {
+            Indexes.OnPod(node, old, -1);
+        }
+    }
 
     private NodeInfo NodeOrPlaceholder(string name)
     {

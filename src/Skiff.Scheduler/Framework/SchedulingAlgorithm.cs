@@ -20,6 +20,10 @@ public sealed class SchedulingAlgorithm
     private readonly int _parallelism;
     private readonly int? _percentageOfNodesToScore;
     private FilterFailure?[] _verdicts = [];
+    private long[] _scores = [];
+    private long[] _totals = [];
+    private readonly List<IScorePlugin> _active = [];
+    private readonly List<NodeInfo> _feasible = [];
     private bool[] _evaluated = [];
     private int _nextStartNodeIndex;
 
@@ -61,7 +65,9 @@ public sealed class SchedulingAlgorithm
         return Math.Max(MinFeasibleNodesToFind, count);
     }
 
-    public ScheduleResult Schedule(PodInfo pod, NodeInfo[] nodes)
+    /// <summary>One cycle. <paramref name="indexes"/>, the cache's, may be given when <paramref name="nodes"/> are
+    /// the cache's nodes: plugins then read counts kept across cycles instead of walking every pod.</summary>
+    public ScheduleResult Schedule(PodInfo pod, NodeInfo[] nodes, ClusterIndexes? indexes = null)
     {
         ArgumentNullException.ThrowIfNull(pod);
         ArgumentNullException.ThrowIfNull(nodes);
@@ -73,6 +79,11 @@ public sealed class SchedulingAlgorithm
 
         var state = new CycleState();
         state.Write(Plugins.InterPodAffinity.AllNodesKey, nodes);
+        if (indexes is not null)
+        {
+            state.Write(ClusterIndexes.StateKey, indexes);
+        }
+
         foreach (var filter in _filters)
         {
             var failure = filter.PreFilter(pod, nodes, state);
@@ -102,7 +113,7 @@ public sealed class SchedulingAlgorithm
             return new ScheduleResult(feasible[0], null, 1, evaluated);
         }
 
-        var chosen = Score(pod, feasible.ToArray(), state);
+        var chosen = Score(pod, [.. feasible], state);
         return new ScheduleResult(chosen, null, feasible.Count, evaluated);
     }
 
@@ -122,10 +133,15 @@ public sealed class SchedulingAlgorithm
     }
 
     /// <summary>A fresh cycle state with the PreFilter data of <paramref name="pod"/> over <paramref name="nodes"/>.</summary>
-    public CycleState PreFilter(PodInfo pod, NodeInfo[] nodes)
+    public CycleState PreFilter(PodInfo pod, NodeInfo[] nodes, ClusterIndexes? indexes = null)
     {
         var state = new CycleState();
         state.Write(Plugins.InterPodAffinity.AllNodesKey, nodes);
+        if (indexes is not null)
+        {
+            state.Write(ClusterIndexes.StateKey, indexes);
+        }
+
         foreach (var filter in _filters)
         {
             filter.PreFilter(pod, nodes, state);
@@ -187,7 +203,8 @@ public sealed class SchedulingAlgorithm
         }
 
         // Take feasible nodes in search order, as many as wanted; the next cycle starts after the last one seen.
-        var feasible = new List<NodeInfo>(Math.Min(wanted, n));
+        var feasible = _feasible;
+        feasible.Clear();
         evaluatedCount = 0;
         var lastOffset = -1;
         for (var offset = 0; offset < n && feasible.Count < wanted; offset++)
@@ -212,7 +229,8 @@ public sealed class SchedulingAlgorithm
 
     private NodeInfo Score(PodInfo pod, NodeInfo[] feasible, CycleState state)
     {
-        var active = new List<IScorePlugin>(_scorers.Count);
+        var active = _active;
+        active.Clear();
         foreach (var scorer in _scorers)
         {
             if (scorer.PreScore(pod, feasible, state))
@@ -224,7 +242,17 @@ public sealed class SchedulingAlgorithm
         // One pass over the nodes for all plugins; in parallel only when there is enough work to pay for waking
         // the workers (a few hundred nodes times a few plugins is tens of microseconds, less than the hand-off).
         var n = feasible.Length;
-        var scores = new long[active.Count * n];
+        if (_scores.Length < active.Count * n)
+        {
+            _scores = new long[active.Count * n];
+        }
+
+        if (_totals.Length < n)
+        {
+            _totals = new long[n];
+        }
+
+        var scores = _scores;
         void ScoreRange(int from, int to)
         {
             for (var i = from; i < to; i++)
@@ -246,7 +274,8 @@ public sealed class SchedulingAlgorithm
             ScoreRange(0, n);
         }
 
-        var totals = new long[n];
+        var totals = _totals;
+        Array.Clear(totals, 0, n);
         for (var s = 0; s < active.Count; s++)
         {
             var span = scores.AsSpan(s * n, n);

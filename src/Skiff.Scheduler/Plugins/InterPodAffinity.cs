@@ -32,6 +32,13 @@ public sealed class InterPodAffinity : IFilterPlugin, IScorePlugin
     {
         var data = _filterData;
         data.Clear();
+        if (state.Read<ClusterIndexes>(ClusterIndexes.StateKey) is { } indexes)
+        {
+            FromIndexes(pod, nodes, indexes, data);
+            state.Write(FilterKey, data);
+            return null;
+        }
+
         var hasTerms = pod.RequiredAffinityTerms.Length + pod.RequiredAntiAffinityTerms.Length > 0;
         foreach (var node in nodes)
         {
@@ -83,6 +90,72 @@ public sealed class InterPodAffinity : IFilterPlugin, IScorePlugin
         return null;
     }
 
+    /// <summary>The same state from the counts the cache keeps: the groups of existing terms that select the pod,
+    /// and a counter per own required term.</summary>
+    private static void FromIndexes(PodInfo pod, NodeInfo[] nodes, ClusterIndexes indexes, FilterData data)
+    {
+        data.Indexed = true;
+        foreach (var group in indexes.AntiAffinity.All(nodes))
+        {
+            if (group.Term.Selects(pod))
+            {
+                data.ExistingGroups.Add(group);
+            }
+        }
+
+        foreach (var term in pod.RequiredAntiAffinityTerms)
+        {
+            data.AntiCounters.Add(Counter(term, nodes, indexes));
+        }
+
+        foreach (var term in pod.RequiredAffinityTerms)
+        {
+            var counter = Counter(term, nodes, indexes);
+            data.AffinityCounters.Add(counter);
+            data.AnyAffinityMatch |= counter.Total > 0;
+        }
+
+        data.MatchesOwnAffinity = pod.RequiredAffinityTerms.All(t => t.Selects(pod));
+    }
+
+    private static DomainCounter Counter(AffinityTerm term, NodeInfo[] nodes, ClusterIndexes indexes) =>
+        indexes.Matching.Get("term\n" + term.Key, term.TopologyKey, [term.TopologyKey], term.Selects, nodes);
+
+    private static FilterFailure? FilterIndexed(PodInfo pod, NodeInfo node, FilterData data)
+    {
+        if (node.Labels is not { } labels)
+        {
+            return pod.RequiredAffinityTerms.Length > 0 ? AffinityMismatch : null;
+        }
+
+        foreach (var group in data.ExistingGroups)
+        {
+            if (labels.TryGetValue(group.Term.TopologyKey, out var value) && group.PerDomain.GetValueOrDefault(value) > 0)
+            {
+                return ExistingAntiAffinity;
+            }
+        }
+
+        foreach (var counter in data.AntiCounters)
+        {
+            if (labels.TryGetValue(counter.TopologyKey, out var value) && counter.PerDomain.GetValueOrDefault(value) > 0)
+            {
+                return AntiAffinityMismatch;
+            }
+        }
+
+        var firstOfGroup = !data.AnyAffinityMatch && data.MatchesOwnAffinity;
+        foreach (var counter in data.AffinityCounters)
+        {
+            if (!labels.TryGetValue(counter.TopologyKey, out var value) || (!firstOfGroup && counter.PerDomain.GetValueOrDefault(value) == 0))
+            {
+                return AffinityMismatch;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>The per-cycle state PreFilter left for Filter.</summary>
     internal static FilterData? FilterState(CycleState state) => state.Read<FilterData>(FilterKey);
 
@@ -92,6 +165,11 @@ public sealed class InterPodAffinity : IFilterPlugin, IScorePlugin
         if (data is null)
         {
             return null;
+        }
+
+        if (data.Indexed)
+        {
+            return FilterIndexed(pod, node, data);
         }
 
         if (data.ExistingAntiAffinity.AnyPositiveOn(node))
@@ -133,7 +211,11 @@ public sealed class InterPodAffinity : IFilterPlugin, IScorePlugin
         var scores = _scores;
         scores.Clear();
         var own = pod.PreferredAffinityTerms.Length + pod.PreferredAntiAffinityTerms.Length > 0;
-        foreach (var node in state.Read<NodeInfo[]>(AllNodesKey) ?? feasible)
+        var all = state.Read<NodeInfo[]>(AllNodesKey) ?? feasible;
+
+        // Without terms of its own, only nodes with pods whose terms score others matter; the cache knows them.
+        var walked = !own && state.Read<ClusterIndexes>(ClusterIndexes.StateKey) is { } indexes ? indexes.NodesWithScoringPods(all) : all;
+        foreach (var node in walked)
         {
             if (own)
             {
@@ -257,8 +339,21 @@ public sealed class InterPodAffinity : IFilterPlugin, IScorePlugin
 
         public bool MatchesOwnAffinity { get; set; }
 
+        /// <summary>Filled from the cache's indexes (the fields below) rather than counted (the fields above).</summary>
+        public bool Indexed { get; set; }
+
+        public List<AntiAffinityGroups.Group> ExistingGroups { get; } = [];
+
+        public List<DomainCounter> AntiCounters { get; } = [];
+
+        public List<DomainCounter> AffinityCounters { get; } = [];
+
         public void Clear()
         {
+            Indexed = false;
+            ExistingGroups.Clear();
+            AntiCounters.Clear();
+            AffinityCounters.Clear();
             ExistingAntiAffinity.Clear();
             AntiAffinity.Clear();
             Affinity.Clear();

@@ -13,6 +13,11 @@ public sealed class NodePorts : IFilterPlugin
 
     public FilterFailure? Filter(PodInfo pod, NodeInfo node, CycleState state)
     {
+        if (pod.HostPorts.Count == 0)
+        {
+            return null;
+        }
+
         foreach (var wanted in pod.HostPorts)
         {
             foreach (var used in node.UsedPorts)

@@ -36,7 +36,7 @@ public sealed class PodTopologySpread : IFilterPlugin, IScorePlugin
             return null;
         }
 
-        state.Write(FilterKey, Count(pod, constraints, nodes, requireAllKeys: true));
+        state.Write(FilterKey, Count(pod, constraints, nodes, requireAllKeys: true, state.Read<ClusterIndexes>(ClusterIndexes.StateKey)));
         return null;
     }
 
@@ -83,7 +83,7 @@ public sealed class PodTopologySpread : IFilterPlugin, IScorePlugin
         }
 
         var all = state.Read<NodeInfo[]>(InterPodAffinity.AllNodesKey) ?? feasible;
-        state.Write(ScoreKey, Count(pod, constraints, all, requireAllKeys: false));
+        state.Write(ScoreKey, Count(pod, constraints, all, requireAllKeys: false, state.Read<ClusterIndexes>(ClusterIndexes.StateKey)));
         return true;
     }
 
@@ -157,18 +157,28 @@ public sealed class PodTopologySpread : IFilterPlugin, IScorePlugin
     /// <summary>Upstream's calPreFilterState/initPreScoreState: for each constraint, the matching pods per domain
     /// over the nodes the pod could go to, and the fewest in any domain. One pass over the nodes; the pod's own
     /// match, the selectors and the owner are read once, so each node costs a few lookups plus its pods.</summary>
-    private static DomainCounts[] Count(PodInfo pod, List<V1TopologySpreadConstraint> constraints, NodeInfo[] nodes, bool requireAllKeys)
+    private static DomainCounts[] Count(PodInfo pod, List<V1TopologySpreadConstraint> constraints, NodeInfo[] nodes, bool requireAllKeys, ClusterIndexes? indexes)
     {
         var owner = pod.Pod.Metadata.OwnerReferences?.FirstOrDefault(o => o.Controller == true)?.Uid;
         var result = new DomainCounts[constraints.Count];
         for (var i = 0; i < result.Length; i++)
         {
             var selector = SelectorOf(pod, constraints[i]);
-            result[i] = new DomainCounts(constraints[i], selector is null ? null : new CompiledSelector(selector), owner)
+            var compiled = selector is null ? null : new CompiledSelector(selector);
+            result[i] = new DomainCounts(constraints[i], compiled, owner)
             {
                 MemoKey = MemoKeyOf(pod.Namespace, selector, owner),
+                IndexKey = compiled is not null ? "selector\n" + pod.Namespace + "\n" + compiled.Key : owner is not null ? "owner\n" + pod.Namespace + "\n" + owner : null,
             };
             result[i].SelfMatch = selector is not null && result[i].Selects(pod) ? 1 : 0;
+        }
+
+        // Counts the cache keeps across cycles, when the nodes are the cache's and every node is a candidate
+        // domain (a node selector or affinity narrows the domains per pod).
+        if (indexes is not null && !pod.HasNodeConstraints && result.All(c => c.IndexKey is not null))
+        {
+            FromIndexes(pod, result, nodes, requireAllKeys, indexes);
+            return result;
         }
 
         var ns = pod.Namespace;
@@ -201,10 +211,23 @@ public sealed class PodTopologySpread : IFilterPlugin, IScorePlugin
 
         foreach (var c in result)
         {
-            c.Minimum = c.PerDomain.Count == 0 ? 0 : c.PerDomain.Values.Min();
+            c.SetMinimum();
         }
 
         return result;
+    }
+
+    private static void FromIndexes(PodInfo pod, DomainCounts[] result, NodeInfo[] nodes, bool requireAllKeys, ClusterIndexes indexes)
+    {
+        var allKeys = result.Select(c => c.TopologyKey).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        var ns = pod.Namespace;
+        foreach (var c in result)
+        {
+            var required = requireAllKeys ? allKeys : [c.TopologyKey];
+            var key = c.IndexKey + "\n" + c.TopologyKey + "\n" + string.Join(',', required);
+            var counter = indexes.Matching.Get(key, c.TopologyKey, required, other => other.Namespace == ns && other.Pod.Metadata.DeletionTimestamp is null && c.Selects(other), nodes);
+            c.UseCounts(counter.PerDomain);
+        }
     }
 
     private static int CountMatching(NodeInfo node, DomainCounts c, string ns)
@@ -294,12 +317,33 @@ public sealed class PodTopologySpread : IFilterPlugin, IScorePlugin
 
         public int MaxSkew { get; } = constraint.MaxSkew;
 
-        public Dictionary<string, int> PerDomain { get; } = new(StringComparer.Ordinal);
+        /// <summary>Counted for this cycle, or the cache's <see cref="DomainCounter.PerDomain"/> (then read only).</summary>
+        public Dictionary<string, int> PerDomain { get; private set; } = new(StringComparer.Ordinal);
 
-        public int Minimum { get; set; }
+        public int Minimum { get; private set; }
 
         /// <summary>The key of this constraint's per-node count memo (null: not memoized).</summary>
         public string? MemoKey { get; init; }
+
+        /// <summary>What selects the pods counted (namespace and selector, or owner), for the cache's counters.</summary>
+        public string? IndexKey { get; init; }
+
+        public void UseCounts(Dictionary<string, int> perDomain)
+        {
+            PerDomain = perDomain;
+            SetMinimum();
+        }
+
+        public void SetMinimum()
+        {
+            var min = int.MaxValue;
+            foreach (var count in PerDomain.Values)
+            {
+                min = Math.Min(min, count);
+            }
+
+            Minimum = PerDomain.Count == 0 ? 0 : min;
+        }
 
         /// <summary>1 when the incoming pod matches its own constraint (placing it adds to the domain).</summary>
         public int SelfMatch { get; set; }

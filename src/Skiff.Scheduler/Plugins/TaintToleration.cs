@@ -14,10 +14,17 @@ public sealed class TaintToleration : IFilterPlugin, IScorePlugin
 
     public int Weight => 3;
 
+    // The loops index the list: `?? []` on an IList and foreach over the interface each allocate, per node per pod.
     public FilterFailure? Filter(PodInfo pod, NodeInfo node, CycleState state)
     {
-        foreach (var taint in node.Node.Spec?.Taints ?? [])
+        if (node.Node.Spec?.Taints is not { Count: > 0 } taints)
         {
+            return null;
+        }
+
+        for (var i = 0; i < taints.Count; i++)
+        {
+            var taint = taints[i];
             if (taint.Effect is "NoSchedule" or "NoExecute" && !Tolerations.Tolerates(pod.Pod.Spec?.Tolerations, taint))
             {
                 return new FilterFailure($"node(s) had untolerated taint {{{taint.Key}: {taint.Value}}}", unresolvable: true);
@@ -29,9 +36,15 @@ public sealed class TaintToleration : IFilterPlugin, IScorePlugin
 
     public long Score(PodInfo pod, NodeInfo node, CycleState state)
     {
-        long count = 0;
-        foreach (var taint in node.Node.Spec?.Taints ?? [])
+        if (node.Node.Spec?.Taints is not { Count: > 0 } taints)
         {
+            return 0;
+        }
+
+        long count = 0;
+        for (var i = 0; i < taints.Count; i++)
+        {
+            var taint = taints[i];
             if (taint.Effect == "PreferNoSchedule" && !Tolerations.Tolerates(pod.Pod.Spec?.Tolerations, taint))
             {
                 count++;

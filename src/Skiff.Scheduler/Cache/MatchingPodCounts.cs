@@ -1,0 +1,53 @@
+namespace Skiff.Scheduler.Cache;
+
+/// <summary>
+/// The <see cref="DomainCounter"/>s recent cycles asked for, kept up to date as pods come and go: a cycle reads
+/// the counts of its spread constraints and affinity terms instead of walking every pod of the cluster (pods of
+/// one workload share a selector, so the counter built for the first serves the rest). A counter is built on first
+/// use from the nodes; node changes drop them all; the least recently used goes beyond <see cref="Capacity"/>,
+/// which bounds the work each pod change costs.
+/// </summary>
+public sealed class MatchingPodCounts
+{
+    public const int Capacity = 16;
+
+    private readonly Dictionary<string, DomainCounter> _counters = new(StringComparer.Ordinal);
+    private long _clock;
+
+    public int Count => _counters.Count;
+
+    /// <summary>The counter for <paramref name="key"/> (which must determine the other arguments), built over
+    /// <paramref name="nodes"/> (the cache's nodes) when missing.</summary>
+    public DomainCounter Get(string key, string topologyKey, string[] requiredKeys, Func<PodInfo, bool> matches, NodeInfo[] nodes)
+    {
+        ArgumentNullException.ThrowIfNull(nodes);
+        if (!_counters.TryGetValue(key, out var counter))
+        {
+            if (_counters.Count >= Capacity)
+            {
+                _counters.Remove(_counters.MinBy(c => c.Value.LastUsed).Key);
+            }
+
+            counter = new DomainCounter(topologyKey, requiredKeys, matches);
+            foreach (var node in nodes)
+            {
+                counter.AddNode(node);
+            }
+
+            _counters[key] = counter;
+        }
+
+        counter.LastUsed = ++_clock;
+        return counter;
+    }
+
+    internal void OnPod(NodeInfo node, PodInfo pod, int delta)
+    {
+        foreach (var counter in _counters.Values)
+        {
+            counter.OnPod(node, pod, delta);
+        }
+    }
+
+    internal void Clear() => _counters.Clear();
+}
