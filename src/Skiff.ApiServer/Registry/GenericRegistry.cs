@@ -348,8 +348,12 @@ public sealed class GenericRegistry
 
         if (terminating.Value)
         {
-            throw StatusErrors.Forbidden(StatusErrors.QualifiedResource(def), name,
+            // With upstream's NamespaceTerminating cause: controllers and event recorders tell this refusal apart.
+            var refused = StatusErrors.Forbidden(StatusErrors.QualifiedResource(def), name,
                 $"unable to create new content in namespace {ns} because it is being terminated");
+            refused.Status.Details.Causes =
+                [new V1StatusCause { Reason = "NamespaceTerminating", Message = $"namespace {ns} is being terminated", Field = "metadata.namespace" }];
+            throw refused;
         }
     }
 

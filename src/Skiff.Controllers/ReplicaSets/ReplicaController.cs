@@ -202,8 +202,18 @@ public abstract class ReplicaController<T> : IDisposable
         return siblings.SelectMany(r => _pods.Cache.ByIndex(Indexers.Owner, r.Metadata.Uid)).Where(PodStates.IsActive).ToList();
     }
 
-    private Task CreatePodAsync(T rs, V1PodTemplateSpec? template, CancellationToken cancellationToken) =>
-        _podControl.CreateAsync(rs, PodControl.FromTemplate(template, rs, ControllerRefs.For(rs, _apiVersion, _kind)), cancellationToken);
+    private async Task CreatePodAsync(T rs, V1PodTemplateSpec? template, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _podControl.CreateAsync(rs, PodControl.FromTemplate(template, rs, ControllerRefs.For(rs, _apiVersion, _kind)), cancellationToken);
+        }
+        catch (ApiException e) when (e.IsNamespaceTerminating)
+        {
+            // As upstream: every creation will fail and the namespace controller deletes this ReplicaSet soon; the
+            // expectation stays raised until it expires, so no sync retries meanwhile.
+        }
+    }
 
     private Task<Exception?> DeletePodAsync(string key, T rs, V1Pod pod, CancellationToken cancellationToken) =>
         _podControl.DeleteAsync(rs, pod, Expectations, key, cancellationToken);
