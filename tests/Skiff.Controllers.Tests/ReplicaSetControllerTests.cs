@@ -163,7 +163,7 @@ public sealed class ReplicaSetControllerTests
     {
         await using var h = new ControllerHarness();
         using var controller = new ReplicaSetController(h.Context);
-        h.Api.Seed(ReplicaSet(1));
+        h.Api.Seed(ReplicaSet(10));
         await h.StartAsync();
         var terminating = new V1Status
         {
@@ -175,6 +175,7 @@ public sealed class ReplicaSetControllerTests
 
         await controller.SyncAsync("default/web", h.Token);
 
+        Assert.Equal(1, h.Api.Calls.Count(c => c.Verb == "create" && c.Resource.Contains("pods", StringComparison.Ordinal)));
         Assert.Empty(h.Api.All<V1Pod>());
         Assert.Null(h.Api.Peek<V1ReplicaSet>("default", "web")!.Status?.Conditions);
         Assert.False(controller.Expectations.Satisfied("default/web")); // as upstream: no retry until the expectation expires

@@ -167,6 +167,14 @@ public abstract class ReplicaController<T> : IDisposable
             var create = Math.Min(-diff, BurstReplicas);
             Expectations.ExpectCreations(key, create);
             var (succeeded, error) = await SlowStart.RunAsync(create, ct => CreatePodAsync(rs, spec.Template, ct), cancellationToken);
+            if (error is ApiException { IsNamespaceTerminating: true })
+            {
+                // Every creation would be refused and the namespace controller deletes this object soon. As upstream,
+                // this is no failure and the creations stay expected until they expire, so no sync tries again
+                // meanwhile; unlike upstream, the rest of the slow start is not sent to be refused.
+                return;
+            }
+
             for (var skipped = create - succeeded; skipped > 0; skipped--)
             {
                 Expectations.CreationObserved(key);
@@ -202,18 +210,8 @@ public abstract class ReplicaController<T> : IDisposable
         return siblings.SelectMany(r => _pods.Cache.ByIndex(Indexers.Owner, r.Metadata.Uid)).Where(PodStates.IsActive).ToList();
     }
 
-    private async Task CreatePodAsync(T rs, V1PodTemplateSpec? template, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _podControl.CreateAsync(rs, PodControl.FromTemplate(template, rs, ControllerRefs.For(rs, _apiVersion, _kind)), cancellationToken);
-        }
-        catch (ApiException e) when (e.IsNamespaceTerminating)
-        {
-            // As upstream: every creation will fail and the namespace controller deletes this ReplicaSet soon; the
-            // expectation stays raised until it expires, so no sync retries meanwhile.
-        }
-    }
+    private Task CreatePodAsync(T rs, V1PodTemplateSpec? template, CancellationToken cancellationToken) =>
+        _podControl.CreateAsync(rs, PodControl.FromTemplate(template, rs, ControllerRefs.For(rs, _apiVersion, _kind)), cancellationToken);
 
     private Task<Exception?> DeletePodAsync(string key, T rs, V1Pod pod, CancellationToken cancellationToken) =>
         _podControl.DeleteAsync(rs, pod, Expectations, key, cancellationToken);
