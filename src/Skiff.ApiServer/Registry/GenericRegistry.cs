@@ -311,7 +311,7 @@ public sealed class GenericRegistry
                 var stored = ObjectCodec.ToStorage(def, obj);
                 var kv = await _store.CreateAsync(key, stored, ct);
                 reservation = null;
-                return ObjectCodec.Served(def, key, obj, stored, kv.ModRevision);
+                return HandOver(ObjectCodec.Served(def, key, obj, stored, kv.ModRevision));
             }
             catch (StorageException e) when (e.Code == StorageErrorCode.KeyExists && generated && attempt < 5)
             {
@@ -355,6 +355,13 @@ public sealed class GenericRegistry
                 [new V1StatusCause { Reason = "NamespaceTerminating", Message = $"namespace {ns} is being terminated", Field = "metadata.namespace" }];
             throw refused;
         }
+    }
+
+    // The watch cache takes what was just written as it is, instead of decoding the write's storage event again.
+    private CachedObject HandOver(CachedObject written)
+    {
+        _hub.Written(written);
+        return written;
     }
 
     private static string RandomSuffix()
@@ -417,7 +424,7 @@ public sealed class GenericRegistry
                     await stored.CommitAsync(CancellationToken.None);
                 }
 
-                return ObjectCodec.Served(def, key, updated, bytes, written.ModRevision);
+                return HandOver(ObjectCodec.Served(def, key, updated, bytes, written.ModRevision));
             }
             catch (StorageException e) when (e.Code == StorageErrorCode.Conflict && retryOnConflict && attempt < 16)
             {
