@@ -73,6 +73,7 @@ Console.WriteLine($"delete: namespace with {deployments} Deployments, {deploymen
 if (auditDir is not null)
 {
     AuditSummary.PrintRefused(Path.Combine(auditDir, "audit.log"));
+    Directory.Delete(auditDir, recursive: true);
 }
 
 static bool Ready(V1Node node) => node.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true;
