@@ -75,7 +75,9 @@ public sealed class AgentJoinTests(SkiffCluster cluster)
 
             // Cluster DNS answers the agent's pods: this machine already serves 10.43.0.10 (the server), so the agent
             // serves no second one (node-local DNS is for agents on machines of their own).
-            var lookup = await cluster.KubectlAsync(["exec", pod, "--", "nslookup", "kubernetes.default.svc.cluster.local"]);
+            // Retried for up to 20 s: the agent's proxy may not have programmed the kube-dns Service yet.
+            var lookup = await cluster.KubectlAsync(["exec", pod, "--", "sh", "-c",
+                "for j in $(seq 20); do nslookup kubernetes.default.svc.cluster.local > /tmp/lookup && break; sleep 1; done; cat /tmp/lookup"]);
             Assert.True(lookup.Stdout.Contains("Address: 10.43.0.1", StringComparison.Ordinal), $"{lookup}\n--- agent log:\n{agent.ReadLog()}");
             Assert.Contains("cluster DNS 10.43.0.10:53 is already served on this machine", agent.ReadLog(), StringComparison.Ordinal);
 

@@ -176,7 +176,10 @@ public sealed class ServiceRoutingTests(SkiffCluster cluster)
     private async Task<List<string>> PagesAsync(string ns, string service, int count)
     {
         // No -T: Debian's busybox 1.35 wget crashes on it.
-        var script = string.Create(CultureInfo.InvariantCulture, $"for i in $(seq {count}); do wget -qO- http://{service}; done");
+        // First wait (up to 20 s) for the proxy to program the Service, as upstream's e2e waits for a Service to be
+        // reachable: until then the ClusterIP is not translated and the connection leaves the node.
+        var script = string.Create(CultureInfo.InvariantCulture,
+            $"for j in $(seq 40); do wget -q -O /dev/null http://{service} 2>/dev/null && break; sleep 0.5; done; for i in $(seq {count}); do wget -qO- http://{service}; done");
         var result = await RunAsync(["exec", "client", "-n", ns, "--", "sh", "-c", script], TimeSpan.FromSeconds(120));
         var pages = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Trim()).ToList();
         Assert.True(pages.Count == count, result.ToString());

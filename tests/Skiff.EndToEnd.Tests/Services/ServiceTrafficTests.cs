@@ -24,7 +24,9 @@ public sealed class ServiceTrafficTests(SkiffCluster cluster)
             Assert.StartsWith("10.43.", clusterIp, StringComparison.Ordinal);
 
             await RunAsync(["run", "t", "-n", Namespace, "--image=busybox", "--restart=Never", "--",
-                "sh", "-c", $"wget -qO- http://web && wget -qO- http://web.{Namespace}.svc.cluster.local && nslookup web.{Namespace}.svc.cluster.local"]);
+                // First wait (up to 20 s) for the proxy to program the new Service, as upstream's e2e waits for a
+                // Service to be reachable: until then its ClusterIP is not translated and the connection leaves the node.
+                "sh", "-c", $"for j in $(seq 40); do wget -q -O /dev/null http://web 2>/dev/null && break; sleep 0.5; done; wget -qO- http://web && wget -qO- http://web.{Namespace}.svc.cluster.local && nslookup web.{Namespace}.svc.cluster.local"]);
             var phase = string.Empty;
             for (var deadline = DateTime.UtcNow.AddMinutes(2); phase is not ("Succeeded" or "Failed") && DateTime.UtcNow < deadline; await Task.Delay(500))
             {
