@@ -108,7 +108,7 @@ public sealed class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>src/Skiff's output for the configuration this benchmark was built in (it builds it: see the csproj).</summary>
-    private static string SkiffDll()
+    public static string SkiffDll()
     {
         var configuration = Path.GetFileName(Path.GetDirectoryName(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)))!;
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

@@ -26,7 +26,7 @@ internal sealed class SchedulerProcess : IAsyncDisposable
     public static SchedulerProcess Start(string kubeconfigPath)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { SkiffDll(), "scheduler", "--kubeconfig", kubeconfigPath })
+        foreach (var argument in new[] { ServerProcess.SkiffDll(), "scheduler", "--kubeconfig", kubeconfigPath })
         {
             start.ArgumentList.Add(argument);
         }
@@ -68,21 +68,5 @@ internal sealed class SchedulerProcess : IAsyncDisposable
                 _log.AppendLine(line);
             }
         }
-    }
-
-    /// <summary>src/Skiff's output for this benchmark's configuration (the project builds it), as the server's.</summary>
-    private static string SkiffDll()
-    {
-        var configuration = Path.GetFileName(Path.GetDirectoryName(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)))!;
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var path = Path.Combine(dir.FullName, "src", "Skiff", "bin", configuration, "net10.0", "skiff.dll");
-            if (File.Exists(path))
-            {
-                return path;
-            }
-        }
-
-        throw new FileNotFoundException($"skiff.dll ({configuration}) not found above {AppContext.BaseDirectory}");
     }
 }
