@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Skiff.Bench.Common;
 
 namespace Skiff.Bench.Scheduler;
 
