@@ -5,8 +5,9 @@ using System.Net.Sockets;
 namespace Skiff.EndToEnd.Tests;
 
 /// <summary>
-/// README's first command on a clean data dir: <c>./skiff.sh up</c> (with its own ports, bridge and subnet so it
-/// does not clash with another cluster on this machine) brings a node to Ready, <c>kubectl run web --image=nginx</c>
+/// README's first command on a clean data dir: <c>./skiff.sh up</c> (with its own ports, bridge, pod subnet and
+/// Service range so it does not clash with the shared cluster running beside it: its kube-proxy rules and cluster DNS
+/// address would otherwise claim the shared cluster's 10.43.0.1 and 10.43.0.10) brings a node to Ready, <c>kubectl run web --image=nginx</c>
 /// is scheduled onto it and answers on its pod IP, and <c>./skiff.sh down</c> stops it.
 /// </summary>
 public sealed class ReadmeFirstCommandTests
@@ -37,7 +38,7 @@ public sealed class ReadmeFirstCommandTests
                 [
                     script, "up",
                     "--port", FreePort(), "--node-name", node, "--kubelet-port", FreePort(), "--stream-port", FreePort(),
-                    "--bridge-name", Bridge, "--pod-cidr", PodCidr,
+                    "--bridge-name", Bridge, "--pod-cidr", PodCidr, "--service-cidr", "10.44.0.0/16",
                 ],
                 environment, TimeSpan.FromMinutes(30), CancellationToken.None); // first use publishes Skiff and builds the images
             Assert.True(up.ExitCode == 0, up + "\n--- log:\n" + ReadLog(dataDir));

@@ -12,9 +12,10 @@ public sealed class ShutdownTests
     [SkippableFact]
     public async Task Skiff_server_with_its_kubelet_exits_on_SIGTERM_without_waiting_out_a_shutdown_timeout()
     {
-        // Its own cluster (this one is stopped): another bridge and subnet than the shared one, no images to build.
-        // No cluster DNS: the shared cluster running beside it owns 10.43.0.10:53 on this machine.
-        var cluster = new SkiffCluster("skiffe2esd0", "10.88.251.0/24", "--skip-images", "--disable-dns");
+        // Its own cluster (this one is stopped), running beside the shared one: another node name (the shared node's
+        // proxy table is not this one's to remove on exit), bridge, pod subnet (not the agent tests') and Service
+        // range; no images to build. No cluster DNS: the shared cluster owns 10.43.0.10:53 on this machine.
+        var cluster = new SkiffCluster("e2e-shutdown", "skiffe2esd0", "10.88.253.0/24", "--skip-images", "--disable-dns", "--service-cidr", "10.45.0.0/16");
         try
         {
             await cluster.InitializeAsync();

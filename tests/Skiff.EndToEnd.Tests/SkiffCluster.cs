@@ -15,20 +15,23 @@ public sealed class SkiffCluster : IAsyncLifetime
     private static readonly string DefaultBridge = Environment.GetEnvironmentVariable("SKIFF_E2E_BRIDGE") ?? "skiffe2e0";
     private static readonly string DefaultPodCidr = Environment.GetEnvironmentVariable("SKIFF_E2E_POD_CIDR") ?? "10.88.250.0/24";
 
+    private readonly string _nodeName;
     private readonly string _bridge;
     private readonly string _podCidr;
     private readonly string[] _extraArguments;
     private Process? _server;
 
     public SkiffCluster()
-        : this(DefaultBridge, DefaultPodCidr)
+        : this(NodeName, DefaultBridge, DefaultPodCidr)
     {
     }
 
-    /// <summary>A second cluster beside the shared one: its own bridge and pod subnet, and more server flags
-    /// (e.g. <c>--skip-images</c>).</summary>
-    internal SkiffCluster(string bridge, string podCidr, params string[] extraArguments)
+    /// <summary>A second cluster beside the shared one: its own node name (a node's name names its nftables table,
+    /// which a server removes when it stops), bridge and pod subnet, and more server flags (e.g. <c>--skip-images</c>;
+    /// another <c>--service-cidr</c>, so that its Services' rules never translate the shared cluster's traffic).</summary>
+    internal SkiffCluster(string nodeName, string bridge, string podCidr, params string[] extraArguments)
     {
+        _nodeName = nodeName;
         _bridge = bridge;
         _podCidr = podCidr;
         _extraArguments = extraArguments;
@@ -76,7 +79,7 @@ public sealed class SkiffCluster : IAsyncLifetime
                      RepositoryPaths.SkiffDll, "server",
                      "--data-dir", DataDirectory,
                      "--port", LoopbackPort.Free().ToString(CultureInfo.InvariantCulture),
-                     "--node-name", NodeName,
+                     "--node-name", _nodeName,
                      "--kubelet-port", LoopbackPort.Free().ToString(CultureInfo.InvariantCulture),
                      "--stream-port", LoopbackPort.Free().ToString(CultureInfo.InvariantCulture),
                      "--bridge-name", _bridge,
@@ -107,7 +110,7 @@ public sealed class SkiffCluster : IAsyncLifetime
 
             if (File.Exists(KubeconfigPath))
             {
-                var ready = await KubectlAsync(["get", "node", NodeName, "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"], TimeSpan.FromSeconds(20));
+                var ready = await KubectlAsync(["get", "node", _nodeName, "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"], TimeSpan.FromSeconds(20));
                 if (ready.ExitCode == 0 && ready.Stdout.Trim() == "True")
                 {
                     return;
@@ -116,7 +119,7 @@ public sealed class SkiffCluster : IAsyncLifetime
 
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"node {NodeName} not Ready within 8 minutes:\n{ReadLog()}");
+                throw new TimeoutException($"node {_nodeName} not Ready within 8 minutes:\n{ReadLog()}");
             }
 
             await Task.Delay(TimeSpan.FromSeconds(1));

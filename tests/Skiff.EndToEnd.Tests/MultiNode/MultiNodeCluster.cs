@@ -14,6 +14,8 @@ namespace Skiff.EndToEnd.Tests.MultiNode;
 internal sealed class MultiNodeCluster : IAsyncDisposable
 {
     public const string ServerNode = "mn-server";
+
+    private const string SharedMachineServiceCidr = "10.46.0.0/16";
     private const int ApiPort = 6443;
 
     private readonly List<SkiffNodeProcess> _nodes = [];
@@ -74,7 +76,10 @@ internal sealed class MultiNodeCluster : IAsyncDisposable
             ? SkiffNodeProcess.Start(null, _serverDirectory,
             [
                 "server", "--port", Port(), "--kubelet-port", Port(), "--stream-port", Port(), "--bridge-name", Bridge(0),
-                "--node-name", ServerNode, "--cluster-cidr", ClusterCidr, "--offline-images", "--disable-dns", .. extraArguments,
+                "--node-name", ServerNode, "--cluster-cidr", ClusterCidr, "--offline-images", "--disable-dns",
+                // Its own Service range: its proxies' rules share this machine's kernel with the shared e2e cluster's
+                // and must not translate that cluster's 10.43.0.1 and Service addresses.
+                "--service-cidr", SharedMachineServiceCidr, .. extraArguments,
             ])
             : SkiffNodeProcess.Start(_hosts.Host(0), _serverDirectory,
             [
@@ -97,7 +102,8 @@ internal sealed class MultiNodeCluster : IAsyncDisposable
             var agent = _hosts is null
                 ? SkiffNodeProcess.Start(null, directory,
                 [
-                    .. common, "--kubelet-port", Port(), "--stream-port", Port(), "--bridge-name", Bridge(i + 1), "--cluster-cidr", ClusterCidr, "--disable-dns", .. extraArguments,
+                    .. common, "--kubelet-port", Port(), "--stream-port", Port(), "--bridge-name", Bridge(i + 1), "--cluster-cidr", ClusterCidr, "--disable-dns",
+                    "--cluster-dns", "10.46.0.10", .. extraArguments,
                 ])
                 : SkiffNodeProcess.Start(_hosts.Host(i + 1), directory, [.. common, "--node-ip", _hosts.Address(i + 1), .. extraArguments]);
             _nodes.Add(agent);
