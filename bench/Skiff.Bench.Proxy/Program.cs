@@ -9,7 +9,7 @@ using Skiff.Networking.Proxy;
 // inside a network namespace this program creates (a "node" between a client pod and a server pod namespace; no
 // traffic leaves them). It measures (a) the full sync (render + apply: wall time and CPU, ours and nft's, nft's split
 // into user time, parsing and evaluating the text, and system time, the kernel) and then C incremental syncs, each
-// after one endpoint change, as the proxy does them (the changed Service re-rendered from the caches, its chains and
+// after one endpoint change, as the proxy does them (the changed Service re-rendered from the caches, its map
 // elements rewritten); (b) TCP connect time (SYN to
 // SYN-ACK, what a first packet costs) from the client pod to the probe Service's ClusterIP and straight to its
 // endpoint, interleaved, with all N Services programmed. Compared with the targets and kube-proxy's anchors
@@ -17,7 +17,9 @@ using Skiff.Networking.Proxy;
 // With --policy-pods N --policies P, every sync also carries the NetworkPolicy chains of N local pods and P policies
 // (SyntheticPolicies), and C more incremental syncs each follow one policy edit; the policies a change concerns are
 // rendered again (IncrementalPolicyRules, as the node's enforcer does), or all with --full-policy-render.
-// Usage: dotnet run -c Release --project bench/Skiff.Bench.Proxy [-- --services 10000 --endpoints 5 --changes 20 --connects 2000 --policy-pods 0 --policies 0 --full-policy-render]
+// Usage: dotnet run -c Release --project bench/Skiff.Bench.Proxy [-- --services 10000 --endpoints 5 --changes 20 --connects 2000 --policy-pods 0 --policies 0 --full-policy-render --render-split]
+// The full sync is measured twice: as the first of a process (the JIT compiling as it goes) and again with a new
+// proxy state into an emptied table (compiled code); then what starting nft alone costs.
 // SKIFF_BENCH_DUMP=DIR writes the last full and incremental transactions there (for `perf record nft -f`).
 var services = Arg("--services", 10_000);
 var endpoints = Arg("--endpoints", 5);
@@ -69,9 +71,57 @@ foreach (var key in cluster.Keys)
 var full = await SyncAsync();
 Console.WriteLine();
 Console.WriteLine("## Full sync");
-Console.WriteLine($"render {full.RenderMs:F0} ms wall, {full.RenderCpuMs:F0} ms CPU ({full.Bytes / 1048576.0:F1} MiB of nft text)");
-Console.WriteLine($"apply  {full.ApplyMs:F0} ms wall, {full.ApplyUserMs + full.ApplySysMs:F0} ms CPU in nft ({full.ApplyUserMs:F0} user: parse and evaluate; {full.ApplySysMs:F0} system: the kernel)");
-Console.WriteLine($"total  {full.RenderMs + full.ApplyMs:F0} ms wall ({full.RenderCpuMs + full.ApplyUserMs + full.ApplySysMs:F0} ms CPU): {(full.RenderMs + full.ApplyMs) / 1000.0:F2}× the issue's 1 s target; kube-proxy's programming latency p50 at 5,000 nodes ≈ 5 s (KEP-3453; end to end, not one sync)");
+PrintFull(full);
+
+// Once more with the code paths compiled (the first full sync of a process pays the JIT's tiering), from an empty
+// table as after a start: a new proxy state, the table deleted first (not timed).
+await nft.DeleteTableAsync(table, CancellationToken.None);
+state = new ProxyTableState(table, BenchNetwork.LocalPodCidr);
+foreach (var key in cluster.Keys)
+{
+    state.Changed(key);
+}
+
+var again = await SyncAsync();
+Console.WriteLine();
+Console.WriteLine("## Full sync again (JIT warm)");
+PrintFull(again);
+
+// --render-split: the render's stages apart, CPU with the JIT warm, a few rounds (GC makes single rounds vary).
+if (args.Contains("--render-split"))
+{
+    for (var round = 0; round < 3; round++)
+    {
+        var c0 = ProcessCpu.Total(self);
+        var ports = cluster.Keys.Select(k => cluster.PortsOf(k, "bench-node")).ToList();
+        var c1 = ProcessCpu.Total(self);
+        var fragments = ports.Select(p => ProxyRules.ServiceFragment(p, table, BenchNetwork.LocalPodCidr)).ToList();
+        var c2 = ProcessCpu.Total(self);
+        _ = NftTransaction.Full([Base(), .. fragments]);
+        var c3 = ProcessCpu.Total(self);
+        var fresh = new ProxyTableState(table, BenchNetwork.LocalPodCidr);
+        foreach (var key in cluster.Keys)
+        {
+            fresh.Changed(key);
+        }
+
+        _ = fresh.Prepare(k => cluster.PortsOf(k, "bench-node"), Base());
+        var c4 = ProcessCpu.Total(self);
+        Console.WriteLine($"render split, CPU ms: caches → ports {(c1 - c0).TotalMilliseconds:F0}, ports → fragments {(c2 - c1).TotalMilliseconds:F0}, fragments → text {(c3 - c2).TotalMilliseconds:F0}; all three in ProxyTableState.Prepare {(c4 - c3).TotalMilliseconds:F0}");
+    }
+}
+
+// What starting nft costs alone: a transaction that changes nothing (the table exists), as the proxy runs it.
+var child0 = ChildCpu.UserAndSystem();
+var startClock = Stopwatch.StartNew();
+const int starts = 20;
+for (var i = 0; i < starts; i++)
+{
+    await nft.ApplyAsync($"add table ip {table}\n", CancellationToken.None);
+}
+
+var child1 = ChildCpu.UserAndSystem();
+Console.WriteLine($"nft start, an empty transaction (ip netns exec NS nft -f -, text on stdin): {startClock.Elapsed.TotalMilliseconds / starts:F1} ms wall, {(child1.User + child1.System - child0.User - child0.System).TotalMilliseconds / starts:F1} ms CPU each");
 
 // Incremental syncs, one endpoint change each.
 var rows = new List<SyncResult>();
@@ -135,9 +185,19 @@ async Task<SyncResult> SyncAsync()
 {
     var cpu0 = ProcessCpu.Total(self);
     var clock = Stopwatch.StartNew();
-    var sync = state.Prepare(k => cluster.PortsOf(k, "bench-node"), Base());
+    var portsClock = new Stopwatch();
+    var sync = state.Prepare(
+        k =>
+        {
+            portsClock.Start();
+            var ports = cluster.PortsOf(k, "bench-node");
+            portsClock.Stop();
+            return ports;
+        },
+        Base());
     var renderMs = clock.Elapsed.TotalMilliseconds;
-    var renderCpu = (ProcessCpu.Total(self) - cpu0).TotalMilliseconds;
+    var cpu1 = ProcessCpu.Total(self);
+    var renderCpu = (cpu1 - cpu0).TotalMilliseconds;
     if (Environment.GetEnvironmentVariable("SKIFF_BENCH_DUMP") is { } dump)
     {
         await File.WriteAllTextAsync(Path.Combine(dump, sync.Full ? "full.nft" : "incremental.nft"), sync.Text);
@@ -147,9 +207,14 @@ async Task<SyncResult> SyncAsync()
     clock.Restart();
     await nft.ApplyAsync(sync.Text, CancellationToken.None);
     var applyMs = clock.Elapsed.TotalMilliseconds;
+    var ownApplyCpu = (ProcessCpu.Total(self) - cpu1).TotalMilliseconds;
     state.Applied(sync);
     var child1 = ChildCpu.UserAndSystem();
-    return new SyncResult(renderMs, renderCpu, applyMs, (child1.User - child0.User).TotalMilliseconds, (child1.System - child0.System).TotalMilliseconds, sync.Text.Length);
+    return new SyncResult(renderMs, renderCpu, applyMs, (child1.User - child0.User).TotalMilliseconds, (child1.System - child0.System).TotalMilliseconds, sync.Text.Length)
+    {
+        PortsMs = portsClock.Elapsed.TotalMilliseconds,
+        OwnApplyCpuMs = ownApplyCpu,
+    };
 }
 
 // The table's own chains: the skeleton and, with --policies, the NetworkPolicy chains (as the enforcer adds them).
@@ -174,4 +239,17 @@ int Arg(string name, int fallback)
     return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
 }
 
-internal sealed record SyncResult(double RenderMs, double RenderCpuMs, double ApplyMs, double ApplyUserMs, double ApplySysMs, int Bytes);
+void PrintFull(SyncResult r)
+{
+    Console.WriteLine($"render {r.RenderMs:F0} ms wall, {r.RenderCpuMs:F0} ms CPU ({r.Bytes / 1048576.0:F1} MiB of nft text); of the wall, {r.PortsMs:F0} ms reading the caches into ports, the rest rendering fragments and text");
+    Console.WriteLine($"apply  {r.ApplyMs:F0} ms wall, {r.ApplyUserMs + r.ApplySysMs:F0} ms CPU in nft ({r.ApplyUserMs:F0} user: parse and evaluate; {r.ApplySysMs:F0} system: the kernel), {r.OwnApplyCpuMs:F0} ms CPU of ours meanwhile (starting nft, writing its stdin, the GC collecting after the render)");
+    var cpu = r.RenderCpuMs + r.OwnApplyCpuMs + r.ApplyUserMs + r.ApplySysMs;
+    Console.WriteLine($"total  {r.RenderMs + r.ApplyMs:F0} ms wall ({cpu:F0} ms CPU): {(r.RenderMs + r.ApplyMs) / 1000.0:F2}× the issue's 1 s target; kube-proxy's programming latency p50 at 5,000 nodes ≈ 5 s (KEP-3453; end to end, not one sync); load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+}
+
+internal sealed record SyncResult(double RenderMs, double RenderCpuMs, double ApplyMs, double ApplyUserMs, double ApplySysMs, int Bytes)
+{
+    public double PortsMs { get; init; }
+
+    public double OwnApplyCpuMs { get; init; }
+}

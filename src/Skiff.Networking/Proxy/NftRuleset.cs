@@ -24,6 +24,12 @@ public sealed class NftRuleset(string table)
     /// <summary>Map name to its type and its elements, key to verdict.</summary>
     public SortedDictionary<string, NftMap> Maps { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Chains that several Services' rules may use alike (the endpoint dispatch of one protocol and endpoint
+    /// count), kept apart from <see cref="Chains"/> so that one Service's diff never deletes a chain another still
+    /// uses: whoever assembles the table (<see cref="ProxyRules.Build"/>, <see cref="ProxyTableState"/>) puts each one
+    /// in use into <see cref="Chains"/> once. <see cref="NftTransaction"/> and <see cref="NftChanges"/> ignore them.</summary>
+    public SortedDictionary<string, List<string>> SharedChains { get; } = new(StringComparer.Ordinal);
+
     public List<string> Chain(string name)
     {
         if (!Chains.TryGetValue(name, out var rules))

@@ -39,14 +39,15 @@ public static class NftTransaction
             }
         }
 
-        var elements = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        // Each map's elements, written straight into one list per map (tens of thousands at 10,000 Services).
+        var elements = new Dictionary<string, StringBuilder>(StringComparer.Ordinal);
         foreach (var part in parts)
         {
             foreach (var (name, map) in part.Maps)
             {
                 if (!elements.ContainsKey(name))
                 {
-                    elements[name] = [];
+                    elements[name] = new StringBuilder();
                     text.Append($"add map ip {t} {name} {{ {map.Declaration} }}\n");
                 }
             }
@@ -64,7 +65,16 @@ public static class NftTransaction
 
             foreach (var (name, map) in part.Maps)
             {
-                elements[name].AddRange(map.Elements.Select(e => $"{e.Key} : {e.Value}"));
+                if (map.Elements.Count == 0)
+                {
+                    continue;
+                }
+
+                var list = elements[name];
+                foreach (var (key, value) in map.Elements)
+                {
+                    (list.Length == 0 ? list : list.Append(", ")).Append(key).Append(" : ").Append(value);
+                }
             }
         }
 
@@ -79,9 +89,9 @@ public static class NftTransaction
             }
         }
 
-        foreach (var (name, list) in elements.Where(e => e.Value.Count > 0).OrderBy(e => e.Key, StringComparer.Ordinal))
+        foreach (var (name, list) in elements.Where(e => e.Value.Length > 0).OrderBy(e => e.Key, StringComparer.Ordinal))
         {
-            text.Append($"add element ip {t} {name} {{ {string.Join(", ", list)} }}\n");
+            text.Append($"add element ip {t} {name} {{ ").Append(list).Append(" }\n");
         }
 
         return text.ToString();

@@ -4,29 +4,35 @@ namespace Skiff.Networking.Proxy;
 
 /// <summary>
 /// Builds the proxy's table as kube-proxy's nftables mode lays it out (pkg/proxy/nftables): the <c>services</c>
-/// chain dispatches with one lookup in the <c>service-ips</c> and <c>service-nodeports</c> verdict maps to a chain
-/// per service port, which marks for masquerade what comes from outside the node's pod range, keeps ClientIP
-/// affinity in a timed set per endpoint, and picks an endpoint at random. Service ports without endpoints are in
-/// <c>no-endpoint-services</c> / <c>no-endpoint-nodeports</c>, checked in the filter hooks before NAT, and rejected
-/// (connection refused). Unlike upstream, an endpoint is not a chain of its own but rules of its service's chain
-/// (see <see cref="AddDispatch"/>): the table holds one chain per service port, not six.
+/// chain dispatches with one lookup in the <c>service-ips</c> and <c>service-nodeports</c> verdict maps. Service ports
+/// without endpoints are in <c>no-endpoint-services</c> / <c>no-endpoint-nodeports</c>, checked in the filter hooks
+/// before NAT, and rejected (connection refused). Unlike upstream, a plain port has no chain of its own: its verdict
+/// goes to a dispatch chain shared by every port of its protocol and endpoint count, which marks for masquerade what
+/// comes from outside the node's pod range and picks an endpoint at random from the <c>cluster-endpoints</c> map
+/// (see <see cref="AddPort"/>). A port with ClientIP affinity (a timed set per endpoint) or a Local NodePort keeps a
+/// chain of its own with one rule per endpoint (see <see cref="AddDispatch"/>).
 /// </summary>
 public static class ProxyRules
 {
     public const string MasqueradeMark = "0x4000";
 
-    /// <summary>Pairs <c>ip . ip</c>, one per endpoint: a packet whose source and destination are both that endpoint
-    /// after the DNAT is hairpin traffic (a pod reaching itself through its Service), masqueraded so that the reply
-    /// comes back through the node.</summary>
+    /// <summary>Pairs <c>ip . ip</c>, one per endpoint in this node's pod range: a packet whose source and destination
+    /// are both that endpoint after the DNAT is hairpin traffic (a pod reaching itself through its Service),
+    /// masqueraded so that the reply comes back through the node. Only a pod of this node can send a packet that this
+    /// node DNATs to itself (another node's pods are DNATed by their own node, and the node reaching its own address
+    /// needs no masquerade), so endpoints elsewhere have no pair: at 10,000 Services they were most of the
+    /// elements of a full sync.</summary>
     public const string HairpinSet = "hairpin-endpoints";
 
-    /// <summary>The verdict maps every service port adds its elements to (declared by <see cref="NewTable"/>).</summary>
+    /// <summary>The maps every service port adds its elements to (declared by <see cref="NewTable"/>).</summary>
     public static readonly IReadOnlyList<(string Name, string Type)> SharedMaps =
     [
         ("service-ips", "ipv4_addr . inet_proto . inet_service : verdict"),
         ("service-nodeports", "inet_proto . inet_service : verdict"),
         ("no-endpoint-services", "ipv4_addr . inet_proto . inet_service : verdict"),
         ("no-endpoint-nodeports", "inet_proto . inet_service : verdict"),
+        (ClusterEndpoints, "typeof ip daddr . meta l4proto . th dport . numgen random mod 1 : ip daddr . th dport"),
+        (NodePortEndpoints, "typeof meta l4proto . th dport . numgen random mod 1 : ip daddr . th dport"),
     ];
 
     /// <param name="ports">The service ports to program.</param>
@@ -45,6 +51,12 @@ public static class ProxyRules
             AddPort(rules, port, localPodCidr);
         }
 
+        foreach (var (name, chainRules) in rules.SharedChains)
+        {
+            rules.Chains[name] = chainRules;
+        }
+
+        rules.SharedChains.Clear();
         return rules;
     }
 
@@ -122,7 +134,8 @@ public static class ProxyRules
         }
     }
 
-    /// <summary>One service port's chains, sets and map elements (the shared maps must be in <paramref name="rules"/>).</summary>
+    /// <summary>One service port's chains, sets and map elements (the shared maps must be in <paramref name="rules"/>;
+    /// the dispatch chains it uses go to <see cref="NftRuleset.SharedChains"/>).</summary>
     public static void AddPort(NftRuleset rules, ProxiedPort port, string? localPodCidr)
     {
         ArgumentNullException.ThrowIfNull(rules);
@@ -132,7 +145,6 @@ public static class ProxyRules
         var local = Usable([.. port.Endpoints.Where(e => e.Local)]);
         var serviceKey = $"{port.ClusterIp} . {port.Protocol} . {Num(port.Port)}";
         var nodePortKey = $"{port.Protocol} . {Num(port.NodePort)}";
-        var serviceChain = "service-" + port.Key;
 
         if (cluster.Count == 0)
         {
@@ -148,6 +160,79 @@ public static class ProxyRules
             return;
         }
 
+        if (port.AffinitySeconds > 0 || (port.NodePort > 0 && port.ExternalLocal))
+        {
+            AddPortChains(rules, port, localPodCidr, cluster, local, serviceKey, nodePortKey);
+            return;
+        }
+
+        // The common case, no chain of its own: the Service's element in service-ips goes to the dispatch chain of
+        // its protocol and endpoint count, which picks the endpoint from cluster-endpoints by the packet's
+        // destination and a random index. An endpoint change is then a change of map elements only, which the
+        // kernel commits without validating the table (a new rule or jump makes it walk every chain reachable).
+        rules.Maps["service-ips"].Elements[serviceKey] = "goto " + Dispatch(rules, ClusterDispatch, port.Protocol, cluster.Count, localPodCidr);
+        AddEndpointElements(rules, ClusterEndpoints, serviceKey, cluster);
+        AddHairpin(rules, cluster, localPodCidr);
+        if (port.NodePort > 0)
+        {
+            rules.Maps["service-nodeports"].Elements[nodePortKey] = "goto " + Dispatch(rules, NodePortDispatch, port.Protocol, cluster.Count, localPodCidr);
+            AddEndpointElements(rules, NodePortEndpoints, nodePortKey, cluster);
+        }
+    }
+
+    /// <summary>The data maps from a dispatch key and an endpoint's index to its address and port.</summary>
+    public const string ClusterEndpoints = "cluster-endpoints";
+
+    public const string NodePortEndpoints = "nodeport-endpoints";
+
+    private const string ClusterDispatch = "dispatch";
+    private const string NodePortDispatch = "nodeport-dispatch";
+
+    /// <summary>The shared chain that picks one of <paramref name="count"/> endpoints of a <paramref name="protocol"/>
+    /// port: ClusterIP traffic from outside the node's pod range, and all NodePort traffic, is marked for masquerade
+    /// first (what upstream's per-service chain does).</summary>
+    private static string Dispatch(NftRuleset rules, string kind, string protocol, int count, string? localPodCidr)
+    {
+        var name = $"{kind}-{protocol}-{Num(count)}";
+        if (!rules.SharedChains.ContainsKey(name))
+        {
+            var mark = $"mark set mark or {MasqueradeMark}";
+            var pick = kind == ClusterDispatch
+                ? $"meta l4proto {protocol} dnat to ip daddr . meta l4proto . th dport . numgen random mod {Num(count)} map @{ClusterEndpoints}"
+                : $"meta l4proto {protocol} dnat to meta l4proto . th dport . numgen random mod {Num(count)} map @{NodePortEndpoints}";
+            rules.SharedChains[name] = [kind == ClusterDispatch && localPodCidr is not null ? $"ip saddr != {localPodCidr} {mark}" : mark, pick];
+        }
+
+        return name;
+    }
+
+    private static void AddEndpointElements(NftRuleset rules, string map, string key, List<ProxiedEndpoint> endpoints)
+    {
+        var elements = rules.Maps[map].Elements;
+        for (var i = 0; i < endpoints.Count; i++)
+        {
+            elements[$"{key} . {Num(i)}"] = $"{endpoints[i].Ip} . {Num(endpoints[i].Port)}";
+        }
+    }
+
+    /// <summary>The <see cref="HairpinSet"/> pairs of the endpoints in <paramref name="localPodCidr"/> (all of them
+    /// when it is not known).</summary>
+    private static void AddHairpin(NftRuleset rules, List<ProxiedEndpoint> endpoints, string? localPodCidr)
+    {
+        var local = localPodCidr is not null && System.Net.IPNetwork.TryParse(localPodCidr, out var range) ? range : (System.Net.IPNetwork?)null;
+        foreach (var endpoint in endpoints)
+        {
+            if (local is not { } r || (System.Net.IPAddress.TryParse(endpoint.Ip, out var ip) && r.Contains(ip)))
+            {
+                rules.AddSetElement(HairpinSet, $"{endpoint.Ip} . {endpoint.Ip}");
+            }
+        }
+    }
+
+    /// <summary>A port with ClientIP affinity or a Local NodePort: chains of its own, with the endpoint pick as rules.</summary>
+    private static void AddPortChains(NftRuleset rules, ProxiedPort port, string? localPodCidr, List<ProxiedEndpoint> cluster, List<ProxiedEndpoint> local, string serviceKey, string nodePortKey)
+    {
+        var serviceChain = "service-" + port.Key;
         rules.Maps["service-ips"].Elements[serviceKey] = "goto " + serviceChain;
         var chain = rules.Chain(serviceChain);
         var masquerade = $"ip daddr {port.ClusterIp} {port.Protocol} dport {Num(port.Port)}";
@@ -155,6 +240,7 @@ public static class ProxyRules
         // kernel to walk when it validates the table, which it does whole on every commit that adds a rule.
         chain.Add(localPodCidr is null ? $"{masquerade} mark set mark or {MasqueradeMark}" : $"{masquerade} ip saddr != {localPodCidr} mark set mark or {MasqueradeMark}");
         AddDispatch(rules, serviceChain, port, cluster);
+        AddHairpin(rules, cluster, localPodCidr);
 
         if (port.NodePort > 0)
         {
@@ -221,7 +307,6 @@ public static class ProxyRules
             var action = (set is null ? string.Empty : $"update @{set} {{ ip saddr }} ")
                 + $"meta l4proto {port.Protocol} dnat to {endpoint.Ip}:{Num(endpoint.Port)}";
             chain.Add(condition.Length == 0 ? action : condition + " " + action);
-            rules.AddSetElement(HairpinSet, $"{endpoint.Ip} . {endpoint.Ip}");
         }
 
         if (port.AffinitySeconds > 0)

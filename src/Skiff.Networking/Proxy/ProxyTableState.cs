@@ -4,8 +4,9 @@ namespace Skiff.Networking.Proxy;
 /// What the proxy knows of its table between syncs, as kube-proxy's nftables mode keeps it: the Services that
 /// changed since the last sync (told by the informer events, <see cref="Changed"/>), and each Service's rendered
 /// chains and map elements (<see cref="ProxyRules.ServiceFragment"/>), so that a sync renders only the changed
-/// Services and writes a transaction the size of the change: their chains flushed and refilled, their elements of
-/// the shared verdict maps deleted and added, their chains that are no longer wanted deleted. The table's own
+/// Services and writes a transaction the size of the change: their elements of the shared maps deleted and added
+/// (for a plain port, nothing else), their own chains flushed and refilled or deleted, and the dispatch chains they
+/// share added when the first Service uses one and deleted after the last. The table's own
 /// chains (skeleton, pod egress, other components' chains) are small and diffed whole. The first sync, and the one
 /// after a failed apply (the kernel state is then unknown), replaces the table whole from every fragment.
 /// </summary>
@@ -17,6 +18,10 @@ public sealed class ProxyTableState(string table, string? localPodCidr)
 
     // How many fragments hold each plain-set element ("set\nelement"): an endpoint of two Services is one element.
     private readonly Dictionary<string, int> _setElementUsers = new(StringComparer.Ordinal);
+
+    // The dispatch chains the fragments share (NftRuleset.SharedChains), with how many fragments use each; the same
+    // rule list object every sync, so that the diff of the table's own chains skips them at once.
+    private readonly Dictionary<string, (List<string> Rules, int Users)> _sharedChains = new(StringComparer.Ordinal);
     private readonly NftRuleset _emptyFragment = ProxyRules.ServiceFragment([], table, localPodCidr);
     private NftRuleset? _appliedBase;
 
@@ -41,8 +46,8 @@ public sealed class ProxyTableState(string table, string? localPodCidr)
     /// <summary>
     /// Renders the Services changed since the last call with <paramref name="portsOf"/> (what the caches now say
     /// about a Service key; empty when it is gone or not proxied) and returns the transaction from what the kernel
-    /// holds to that state with the table's own chains <paramref name="wantedBase"/>; its text is empty when
-    /// nothing changed. Call <see cref="Applied"/> or <see cref="Failed"/> with its outcome.
+    /// holds to that state with the table's own chains <paramref name="wantedBase"/> (to which it adds the dispatch
+    /// chains the Services share); its text is empty when nothing changed. Call <see cref="Applied"/> or <see cref="Failed"/> with its outcome.
     /// </summary>
     public ProxySync Prepare(Func<string, IReadOnlyList<ProxiedPort>> portsOf, NftRuleset wantedBase)
     {
@@ -77,6 +82,11 @@ public sealed class ProxyTableState(string table, string? localPodCidr)
         }
 
         var setChanges = CountSetElements(diffs);
+        CountSharedChains(diffs);
+        foreach (var (name, (rules, _)) in _sharedChains)
+        {
+            wantedBase.Chains[name] = rules;
+        }
 
         if (_appliedBase is null || NftTransaction.NeedsFull(_appliedBase, wantedBase))
         {
@@ -97,6 +107,30 @@ public sealed class ProxyTableState(string table, string? localPodCidr)
         }
 
         return new ProxySync(changes.ToString(), wantedBase, changed.Length, Full: false);
+    }
+
+    private void CountSharedChains(List<(NftRuleset Before, NftRuleset After)> diffs)
+    {
+        foreach (var (before, after) in diffs)
+        {
+            foreach (var (name, rules) in after.SharedChains)
+            {
+                _sharedChains[name] = _sharedChains.TryGetValue(name, out var kept) ? (kept.Rules, kept.Users + 1) : (rules, 1);
+            }
+
+            foreach (var name in before.SharedChains.Keys)
+            {
+                var (rules, users) = _sharedChains[name];
+                if (users == 1)
+                {
+                    _sharedChains.Remove(name);
+                }
+                else
+                {
+                    _sharedChains[name] = (rules, users - 1);
+                }
+            }
+        }
     }
 
     /// <summary>Counts the changed fragments' plain-set elements; per set, the elements no fragment holds any more

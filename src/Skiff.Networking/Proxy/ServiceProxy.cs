@@ -33,11 +33,16 @@ public sealed class ServiceProxy
         _context = context;
         _services = context.Informers.Get<V1Service>();
         _slices = context.Informers.Get<V1EndpointSlice>();
+        _slices.AddIndexer(SliceByService, s => ProxiedPorts.ServiceKeyOf(s) is { } key ? [key] : []);
         _nft = new NftCommand(options.NetworkNamespace);
         _logger = context.Loggers.CreateLogger("Skiff.Networking.ServiceProxy");
         _contributors = contributors ?? [];
         _state = new ProxyTableState(options.Table, options.PodCidr);
     }
+
+    /// <summary>EndpointSlices by the <c>ns/name</c> of their Service: a full sync of 10,000 Services would otherwise
+    /// look at every slice of the namespace for each of them.</summary>
+    private const string SliceByService = "proxy.sliceByService";
 
     /// <summary>Syncs done so far (tests wait on it).</summary>
     public int Syncs { get; private set; }
@@ -185,8 +190,7 @@ public sealed class ServiceProxy
             return [];
         }
 
-        var slices = _slices.Cache.List(ns).Where(s => ProxiedPorts.ServiceKeyOf(s) == key);
-        return ProxiedPorts.ForService(service, slices, _options.NodeName);
+        return ProxiedPorts.ForService(service, _slices.Cache.ByIndex(SliceByService, key), _options.NodeName);
     }
 
     private void MarkDirtyLater(CancellationToken cancellationToken) =>

@@ -82,20 +82,20 @@ public sealed class ProxyTableStateTests
     }
 
     [Fact]
-    public void A_change_to_one_service_renders_and_touches_only_its_chain()
+    public void An_endpoint_change_renders_only_its_service_and_changes_only_its_map_elements()
     {
         Start();
         Set(Port("a", "10.43.0.10", endpoints: ["10.88.0.2", "10.88.0.7"]));
         var sync = Sync();
         Assert.False(sync.Full);
         Assert.Equal(["default/a"], _rendered);
-        var lines = Lines(sync);
-        Assert.Equal("delete element ip t hairpin-endpoints { 10.88.0.3 . 10.88.0.3 }", lines[0]);
-        Assert.Equal("flush chain ip t service-default/a/tcp/http", lines[1]);
-        Assert.All(lines[2..^1], l => Assert.StartsWith("add rule ip t service-default/a/tcp/http ", l, StringComparison.Ordinal));
-        Assert.Equal("add element ip t hairpin-endpoints { 10.88.0.7 . 10.88.0.7 }", lines[^1]);
-        Assert.Contains(lines, l => l.EndsWith("dnat to 10.88.0.7:8080", StringComparison.Ordinal));
-        Assert.DoesNotContain(lines[1..], l => l.Contains("10.88.0.3", StringComparison.Ordinal));
+        Assert.Equal(
+        [
+            "delete element ip t cluster-endpoints { 10.43.0.10 . tcp . 80 . 1 }",
+            "delete element ip t hairpin-endpoints { 10.88.0.3 . 10.88.0.3 }",
+            "add element ip t cluster-endpoints { 10.43.0.10 . tcp . 80 . 1 : 10.88.0.7 . 8080 }",
+            "add element ip t hairpin-endpoints { 10.88.0.7 . 10.88.0.7 }",
+        ], Lines(sync));
 
         // Nothing changed since: an empty transaction, nothing rendered.
         var idle = Sync();
@@ -104,22 +104,100 @@ public sealed class ProxyTableStateTests
     }
 
     [Fact]
-    public void A_removed_service_loses_its_chains_sets_and_map_elements()
+    public void A_service_with_its_own_chains_has_them_rewritten()
+    {
+        Start();
+        Set(Port("c", "10.43.0.12", affinity: 60, endpoints: ["10.88.0.6"]));
+        var lines = Lines(Sync());
+        Assert.Equal("add set ip t affinity-default/c/tcp/http__10.88.0.6/8080 { type ipv4_addr; flags dynamic,timeout; timeout 60s; }", lines[0]);
+        Assert.Equal("delete element ip t hairpin-endpoints { 10.88.0.5 . 10.88.0.5 }", lines[1]);
+        Assert.Equal("flush chain ip t service-default/c/tcp/http", lines[2]);
+        Assert.All(lines[3..^2], l => Assert.StartsWith("add rule ip t service-default/c/tcp/http ", l, StringComparison.Ordinal));
+        Assert.Equal("add element ip t hairpin-endpoints { 10.88.0.6 . 10.88.0.6 }", lines[^2]);
+        Assert.Equal("delete set ip t affinity-default/c/tcp/http__10.88.0.5/8080", lines[^1]);
+    }
+
+    [Fact]
+    public void A_dispatch_chain_comes_with_its_first_user_and_goes_after_its_last()
+    {
+        Start();
+        Set(Port("d", "10.43.0.13", endpoints: ["10.88.0.8", "10.88.0.9", "10.88.0.10"]));
+        var lines = Lines(Sync());
+        Assert.Equal("add chain ip t dispatch-tcp-3", lines[0]);
+        Assert.Contains("add rule ip t dispatch-tcp-3 meta l4proto tcp dnat to ip daddr . meta l4proto . th dport . numgen random mod 3 map @cluster-endpoints", lines);
+        Assert.True(Array.IndexOf(lines, "add element ip t service-ips { 10.43.0.13 . tcp . 80 : goto dispatch-tcp-3 }") > Array.FindLastIndex(lines, l => l.StartsWith("add rule ip t dispatch-tcp-3 ", StringComparison.Ordinal)));
+
+        // A second user: the chain is not touched again.
+        Set(Port("e", "10.43.0.14", endpoints: ["10.88.0.11", "10.88.0.12", "10.88.0.13"]));
+        Assert.DoesNotContain("chain", Sync().Text, StringComparison.Ordinal);
+
+        // The first user goes to two endpoints (a chain in use already): the chain of three stays for the other.
+        Set(Port("d", "10.43.0.13", endpoints: ["10.88.0.8", "10.88.0.9"]));
+        Assert.DoesNotContain("chain", Sync().Text, StringComparison.Ordinal);
+
+        Remove("e");
+        lines = Lines(Sync());
+        Assert.Equal(["flush chain ip t dispatch-tcp-3", "delete chain ip t dispatch-tcp-3"], lines[^2..]);
+        Assert.True(Array.IndexOf(lines, "delete element ip t service-ips { 10.43.0.14 . tcp . 80 }") < lines.Length - 2);
+    }
+
+    [Fact]
+    public void Incremental_syncs_leave_the_table_a_full_sync_writes()
+    {
+        // A model of the kernel's table (with its refusals) takes every transaction of a random history: Services
+        // coming, going, changing endpoints (shared by several Services), endpoint counts, NodePorts and affinity.
+        var kernel = new NftModel();
+        var random = new Random(7);
+        var incremental = 0;
+        for (var round = 0; round < 400; round++)
+        {
+            var i = random.Next(12);
+            if (random.Next(5) == 0)
+            {
+                Remove("s" + i);
+            }
+            else
+            {
+                var endpoints = Enumerable.Range(0, random.Next(5)).Select(_ => $"10.88.{random.Next(2)}.{100 + random.Next(16)}").Distinct().ToArray();
+                Set(Port("s" + i, $"10.43.1.{i}", nodePort: random.Next(3) == 0 ? 30000 + i : 0, affinity: random.Next(6) == 0 ? 30 : 0, endpoints: endpoints));
+            }
+
+            if (random.Next(3) == 0)
+            {
+                var sync = Sync();
+                incremental += sync.Full ? 0 : 1;
+                kernel.Apply(sync.Text);
+            }
+        }
+
+        kernel.Apply(Sync().Text);
+        Assert.True(incremental > 50);
+        var full = new NftModel();
+        full.Apply(NftTransaction.Full(ProxyRules.Build(_cluster.Values, Table, PodCidr)));
+        Assert.Equal(full.ToString(), kernel.ToString());
+        Assert.Contains("dispatch-tcp-", full.ToString(), StringComparison.Ordinal);
+        Assert.Contains("10.88.0.1", full.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_removed_service_loses_its_chains_sets_map_elements_and_the_dispatch_chains_only_it_used()
     {
         Start();
         Remove("b");
         Remove("c");
         Assert.Equal(
         [
+            "delete element ip t cluster-endpoints { 10.43.0.11 . tcp . 80 . 0 }",
             "delete element ip t hairpin-endpoints { 10.88.0.4 . 10.88.0.4, 10.88.0.5 . 10.88.0.5 }",
+            "delete element ip t nodeport-endpoints { tcp . 30080 . 0 }",
             "delete element ip t service-ips { 10.43.0.11 . tcp . 80 }",
             "delete element ip t service-ips { 10.43.0.12 . tcp . 80 }",
             "delete element ip t service-nodeports { tcp . 30080 }",
-            "flush chain ip t external-default/b/tcp/http",
-            "flush chain ip t service-default/b/tcp/http",
+            "flush chain ip t dispatch-tcp-1",
+            "flush chain ip t nodeport-dispatch-tcp-1",
             "flush chain ip t service-default/c/tcp/http",
-            "delete chain ip t external-default/b/tcp/http",
-            "delete chain ip t service-default/b/tcp/http",
+            "delete chain ip t dispatch-tcp-1",
+            "delete chain ip t nodeport-dispatch-tcp-1",
             "delete chain ip t service-default/c/tcp/http",
             "delete set ip t affinity-default/c/tcp/http__10.88.0.5/8080",
         ], Lines(Sync()).Order(StringComparer.Ordinal).OrderBy(Phase));
@@ -145,8 +223,11 @@ public sealed class ProxyTableStateTests
         Set(Port("z", "10.43.0.10", endpoints: ["10.88.0.9"]));
         var lines = Lines(Sync());
         var deleted = Array.IndexOf(lines, "delete element ip t service-ips { 10.43.0.10 . tcp . 80 }");
-        var added = Array.IndexOf(lines, "add element ip t service-ips { 10.43.0.10 . tcp . 80 : goto service-default/z/tcp/http }");
+        var added = Array.IndexOf(lines, "add element ip t service-ips { 10.43.0.10 . tcp . 80 : goto dispatch-tcp-1 }");
         Assert.True(deleted >= 0 && added > deleted, string.Join('\n', lines));
+        var endpointDeleted = Array.IndexOf(lines, "delete element ip t cluster-endpoints { 10.43.0.10 . tcp . 80 . 0, 10.43.0.10 . tcp . 80 . 1 }");
+        var endpointAdded = Array.IndexOf(lines, "add element ip t cluster-endpoints { 10.43.0.10 . tcp . 80 . 0 : 10.88.0.9 . 8080 }");
+        Assert.True(endpointDeleted >= 0 && endpointAdded > endpointDeleted, string.Join('\n', lines));
     }
 
     [Fact]

@@ -235,6 +235,47 @@ public sealed class ServiceProxyNetnsTests : IAsyncLifetime
         await nft.DeleteTableAsync(table, CancellationToken.None);
     }
 
+    [Fact]
+    public async Task Every_endpoint_of_a_service_is_picked_from_the_map_and_an_endpoint_change_only_changes_elements()
+    {
+        await _net.ListenAsync(8080);
+        var table = ServiceProxyOptions.TableFor("node-1");
+        var nft = new NftCommand(_net.Node);
+        var state = new ProxyTableState(table, NetworkNamespaces.LocalPodCidr);
+        var listening = new ProxiedEndpoint(NetworkNamespaces.ServerIp, 8080, true, true, false, true);
+        var port = Port("a", "10.43.0.10") with { AffinitySeconds = 0, Endpoints = [listening, listening with { Port = 8081 }] };
+        async Task<ProxySync> SyncAsync()
+        {
+            state.Changed("default/a");
+            var sync = state.Prepare(_ => [port], ProxyRules.NewTable(table, NetworkNamespaces.LocalPodCidr));
+            await nft.ApplyAsync(sync.Text, CancellationToken.None);
+            state.Applied(sync);
+            return sync;
+        }
+
+        async Task<HashSet<string>> AnswersAsync()
+        {
+            var answers = new HashSet<string>(StringComparer.Ordinal);
+            for (var i = 0; i < 24 && answers.Count < 2; i++)
+            {
+                answers.Add(await _net.ConnectAsync(_net.Client, "10.43.0.10", 80));
+            }
+
+            return answers;
+        }
+
+        // Two endpoints, one of them a port nobody listens on: both indices of the random pick are reached.
+        await SyncAsync();
+        Assert.Equal(["refused", "srv " + NetworkNamespaces.NodeServerSideIp], (await AnswersAsync()).Order(StringComparer.Ordinal));
+
+        // The dead endpoint replaced: a transaction of map elements alone, and every connection is answered.
+        port = port with { Endpoints = [listening, listening] };
+        var change = await SyncAsync();
+        Assert.All(change.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => Assert.Contains(" element ip ", l, StringComparison.Ordinal));
+        Assert.Equal(["srv " + NetworkNamespaces.NodeServerSideIp], await AnswersAsync());
+        await nft.DeleteTableAsync(table, CancellationToken.None);
+    }
+
     /// <summary>A table's listing as a sorted list of lines (chains are listed in the order they were made).</summary>
     private static List<string> Listed(string listing) =>
         [.. listing.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim()).Order(StringComparer.Ordinal)];
