@@ -12,6 +12,13 @@ using Skiff.Client.Api;
 // ClusterLoader2's load rates (10 pods/s default, 50 in the 5k-node jobs); then the namespace deletion of all of it
 // (namespace controller + garbage collector) until the namespace is gone. Server CPU per pod and RSS are reported.
 // Usage: dotnet run -c Release --project bench/Skiff.Bench.Controllers [-- --nodes 100 --deployments 30 --replicas 30]
+// [--audit] (the server keeps an audit log at Metadata level; refused requests are counted by user, verb and resource)
+if (args.Contains("--help") || args.Contains("-h"))
+{
+    Console.WriteLine("usage: Skiff.Bench.Controllers [--nodes N (100)] [--deployments D (30)] [--replicas M (30)] [--audit]");
+    return;
+}
+
 var nodes = Arg("--nodes", 100);
 var deployments = Arg("--deployments", 30);
 var replicas = Arg("--replicas", 30);
@@ -19,7 +26,15 @@ var total = deployments * replicas;
 const double UpstreamDefaultPodsPerSecond = 20; // kube-controller-manager client QPS 20, one POST per pod
 const double ClusterLoaderLoadRate = 50; // CL2_LOAD_TEST_THROUGHPUT of the 5k-node jobs
 
-await using var server = await ServerProcess.StartAsync("memory", null, CancellationToken.None, "--disable-dns", "--simulate-nodes", nodes.ToString(CultureInfo.InvariantCulture));
+var serverArgs = new List<string> { "--disable-dns", "--simulate-nodes", nodes.ToString(CultureInfo.InvariantCulture) };
+var auditDir = args.Contains("--audit") ? Directory.CreateTempSubdirectory("skiff-bench-audit-").FullName : null;
+if (auditDir is not null)
+{
+    File.WriteAllText(Path.Combine(auditDir, "policy.yaml"), "apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: Metadata\n");
+    serverArgs.AddRange(["--audit-policy-file", Path.Combine(auditDir, "policy.yaml"), "--audit-log-path", Path.Combine(auditDir, "audit.log")]);
+}
+
+await using var server = await ServerProcess.StartAsync("memory", null, CancellationToken.None, [.. serverArgs]);
 using var api = ApiClients.FromKubeconfig(server.KubeconfigPath);
 Console.WriteLine($"skiff server pid {server.Pid}; {nodes} simulated nodes, {deployments} Deployments x {replicas} replicas = {total} pods; {Environment.ProcessorCount} cores");
 
@@ -54,6 +69,12 @@ await WaitAsync(async () => await api.GetAsync<V1Namespace>(null, Ns, default) i
 var deleted = clock.Elapsed;
 Console.WriteLine($"delete: namespace with {deployments} Deployments, {deployments} ReplicaSets, {total} pods gone after {deleted.TotalSeconds:F1} s = {(total + 2 * deployments) / deleted.TotalSeconds:F0} objects/s " +
     $"(ClusterLoader2's 5k-node delete rate {ClusterLoaderLoadRate} pods/s: ratio {total / deleted.TotalSeconds / ClusterLoaderLoadRate:F1})");
+
+if (auditDir is not null)
+{
+    AuditSummary.PrintRefused(Path.Combine(auditDir, "audit.log"));
+    Directory.Delete(auditDir, recursive: true);
+}
 
 static bool Ready(V1Node node) => node.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true;
 

@@ -341,6 +341,8 @@ public sealed class HttpApiTests(ServerFixture fx)
         var refused = await fx.SendAsync(HttpMethod.Post, $"/api/v1/namespaces/{ns}/pods", Pod("b"));
         Assert.Equal(403, refused.Status);
         Assert.Contains($"unable to create new content in namespace {ns} because it is being terminated", refused.Body, StringComparison.Ordinal);
+        var cause = Json(refused.Body)["details"]!["causes"]![0]!;
+        Assert.Equal(("NamespaceTerminating", "metadata.namespace"), ((string?)cause["reason"], (string?)cause["field"]));
 
         // Emptying it is the namespace controller's work (none runs here): the finalizer holds it, whatever the deletes.
         Assert.Equal(200, (await fx.SendAsync(HttpMethod.Delete, $"/api/v1/namespaces/{ns}")).Status);

@@ -32,3 +32,31 @@ public sealed class ResourceVersionStampTests
         Assert.False(ResourceVersionStamp.TryStamp(Encoding.UTF8.GetBytes(stored), 1, out _));
     }
 }
+
+/// <summary>Moving served JSON to another revision (a deleted object's last state, a watcher's DELETED when an object
+/// stops matching) rewrites the resourceVersion in place instead of decoding the object.</summary>
+public sealed class ResourceVersionRestampTests
+{
+    [Theory]
+    [InlineData("""{"apiVersion":"v1","kind":"Pod","metadata":{"resourceVersion":"7","name":"a"},"spec":{"metadata":{"resourceVersion":"x"}}}""")]
+    [InlineData("""{"metadata":{"name":"a","labels":{"resourceVersion":"1"},"resourceVersion":"123456789"},"status":{}}""")]
+    [InlineData("""{ "metadata" : { "resourceVersion" : "1" } }""")]
+    public void Replaces_only_the_top_level_resourceVersion(string served)
+    {
+        Assert.True(ResourceVersionStamp.TryRestamp(Encoding.UTF8.GetBytes(served), 42, out var restamped));
+
+        var expected = JsonNode.Parse(served)!;
+        expected["metadata"]!["resourceVersion"] = "42";
+        Assert.True(JsonNode.DeepEquals(expected, JsonNode.Parse(restamped)), Encoding.UTF8.GetString(restamped));
+    }
+
+    [Theory]
+    [InlineData("""{"metadata":{"name":"a"}}""")] // nothing to replace
+    [InlineData("""{"metadata":{"resourceVersion":7}}""")] // not a string
+    [InlineData("""{"spec":{"metadata":{"resourceVersion":"1"}}}""")] // only a nested one
+    [InlineData("""{"metadata":{"resourceVersion":"1""")] // truncated
+    public void Declines_what_it_cannot_restamp(string served)
+    {
+        Assert.False(ResourceVersionStamp.TryRestamp(Encoding.UTF8.GetBytes(served), 1, out _));
+    }
+}

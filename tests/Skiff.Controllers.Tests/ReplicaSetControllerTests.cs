@@ -157,4 +157,27 @@ public sealed class ReplicaSetControllerTests
         var failure = Assert.Single(h.Api.Peek<V1ReplicaSet>("default", "web")!.Status.Conditions);
         Assert.Equal(("ReplicaFailure", "FailedCreate"), (failure.Type, failure.Reason));
     }
+
+    [Fact]
+    public async Task A_create_refused_because_the_namespace_is_terminating_is_not_a_failure()
+    {
+        await using var h = new ControllerHarness();
+        using var controller = new ReplicaSetController(h.Context);
+        h.Api.Seed(ReplicaSet(10));
+        await h.StartAsync();
+        var terminating = new V1Status
+        {
+            Reason = "Forbidden",
+            Message = "unable to create new content in namespace default because it is being terminated",
+            Details = new V1StatusDetails { Causes = [new V1StatusCause { Reason = "NamespaceTerminating", Field = "metadata.namespace" }] },
+        };
+        h.Api.FailNext("create", "pods", new Client.Api.ApiException(System.Net.HttpStatusCode.Forbidden, terminating, terminating.Message));
+
+        await controller.SyncAsync("default/web", h.Token);
+
+        Assert.Equal(1, h.Api.Calls.Count(c => c.Verb == "create" && c.Resource.Contains("pods", StringComparison.Ordinal)));
+        Assert.Empty(h.Api.All<V1Pod>());
+        Assert.Null(h.Api.Peek<V1ReplicaSet>("default", "web")!.Status?.Conditions);
+        Assert.False(controller.Expectations.Satisfied("default/web")); // as upstream: no retry until the expectation expires
+    }
 }

@@ -9,7 +9,12 @@ namespace Skiff.Api.Json;
 /// <summary>The JSON settings of the Kubernetes models (the same rules as <c>KubernetesJson</c>, usable with a runtime type).</summary>
 public static class ModelJson
 {
-    public static JsonSerializerOptions Options { get; } = Create();
+    public static JsonSerializerOptions Options { get; } = Create(HideComputedStatusProperty);
+
+    /// <summary>The same settings for reading only, skipping <c>metadata.managedFields</c> rather than materializing
+    /// it (client-go's informer transform that strips managedFields, done while decoding). Never write with these:
+    /// the field would be lost.</summary>
+    public static JsonSerializerOptions WithoutManagedFields { get; } = Create(HideComputedStatusProperty, SkipManagedFields);
 
     public static IKubernetesObject<V1ObjectMeta> Deserialize(ReadOnlySpan<byte> json, Type type) =>
         (IKubernetesObject<V1ObjectMeta>)(JsonSerializer.Deserialize(json, type, Options)
@@ -33,11 +38,25 @@ public static class ModelJson
         }
     }
 
-    private static JsonSerializerOptions Create()
+    private static void SkipManagedFields(JsonTypeInfo info)
     {
+        if (info.Type == typeof(V1ObjectMeta) && info.Properties.FirstOrDefault(p => p.Name == "managedFields") is { } managedFields)
+        {
+            info.Properties.Remove(managedFields);
+        }
+    }
+
+    private static JsonSerializerOptions Create(params Action<JsonTypeInfo>[] modifiers)
+    {
+        var resolver = new DefaultJsonTypeInfoResolver();
+        foreach (var modifier in modifiers)
+        {
+            resolver.Modifiers.Add(modifier);
+        }
+
         var options = new JsonSerializerOptions
         {
-            TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { HideComputedStatusProperty } },
+            TypeInfoResolver = resolver,
             Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
             PropertyNamingPolicy = JsonNamingPolicy.CamelCase,

@@ -21,20 +21,18 @@ public static class FieldOwnership
     {
         var oldJson = old is null ? null : ToJson(old);
         var newJson = ToJson(updated);
-        var result = ManagedFields.ResolveIncoming(oldJson, newJson)
-            ? ManagedFields.RecordUpdate(oldJson, newJson, manager, def.ApiVersion, now, def.ModelType, subresource)
-            : newJson;
-
-        // Only metadata.managedFields differs between the result and the typed object: copy that list over instead of
-        // decoding the whole object again.
-        updated.Metadata.ManagedFields = result["metadata"]?["managedFields"] is JsonArray entries
-            ? entries.Deserialize<List<V1ManagedFieldsEntry>>(ModelJson.Options)
+        var entries = ManagedFields.ResolveIncoming(oldJson, newJson)
+            ? ManagedFields.RecordUpdateEntries(oldJson, newJson, manager, def.ApiVersion, now, def.ModelType, subresource)
             : null;
+
+        // Only metadata.managedFields changes: the entries are computed from the JSON without copying it, and copied
+        // over to the typed object instead of decoding the whole object again.
+        updated.Metadata.ManagedFields = entries?.Deserialize<List<V1ManagedFieldsEntry>>(ModelJson.Options);
         return updated;
     }
 
     public static JsonObject ToJson(IKubernetesObject<V1ObjectMeta> obj) =>
-        JsonNode.Parse(ModelJson.Serialize(obj)) as JsonObject ?? throw StatusErrors.Internal("object is not a JSON object");
+        JsonSerializer.SerializeToNode(obj, obj.GetType(), ModelJson.Options) as JsonObject ?? throw StatusErrors.Internal("object is not a JSON object");
 
     public static IKubernetesObject<V1ObjectMeta> FromJson(ResourceDefinition def, JsonObject json) =>
         ObjectCodec.DecodeBody(def, JsonSerializer.SerializeToUtf8Bytes(json));

@@ -311,7 +311,7 @@ public sealed class GenericRegistry
                 var stored = ObjectCodec.ToStorage(def, obj);
                 var kv = await _store.CreateAsync(key, stored, ct);
                 reservation = null;
-                return ObjectCodec.Served(def, key, obj, stored, kv.ModRevision);
+                return HandOver(ObjectCodec.Served(def, key, obj, stored, kv.ModRevision));
             }
             catch (StorageException e) when (e.Code == StorageErrorCode.KeyExists && generated && attempt < 5)
             {
@@ -348,9 +348,20 @@ public sealed class GenericRegistry
 
         if (terminating.Value)
         {
-            throw StatusErrors.Forbidden(StatusErrors.QualifiedResource(def), name,
+            // With upstream's NamespaceTerminating cause: controllers and event recorders tell this refusal apart.
+            var refused = StatusErrors.Forbidden(StatusErrors.QualifiedResource(def), name,
                 $"unable to create new content in namespace {ns} because it is being terminated");
+            refused.Status.Details.Causes =
+                [new V1StatusCause { Reason = "NamespaceTerminating", Message = $"namespace {ns} is being terminated", Field = "metadata.namespace" }];
+            throw refused;
         }
+    }
+
+    // The watch cache takes what was just written as it is, instead of decoding the write's storage event again.
+    private CachedObject HandOver(CachedObject written)
+    {
+        _hub.Written(written);
+        return written;
     }
 
     private static string RandomSuffix()
@@ -413,7 +424,7 @@ public sealed class GenericRegistry
                     await stored.CommitAsync(CancellationToken.None);
                 }
 
-                return ObjectCodec.Served(def, key, updated, bytes, written.ModRevision);
+                return HandOver(ObjectCodec.Served(def, key, updated, bytes, written.ModRevision));
             }
             catch (StorageException e) when (e.Code == StorageErrorCode.Conflict && retryOnConflict && attempt < 16)
             {

@@ -26,6 +26,20 @@ public sealed class CachedObject
         Fields = definition.Strategy.SelectableFields(obj);
     }
 
+    // A copy at another revision: the same object, so the same name, labels and fields.
+    private CachedObject(CachedObject source, byte[] json, long modRevision)
+    {
+        Definition = source.Definition;
+        Key = source.Key;
+        Json = json;
+        ModRevision = modRevision;
+        Name = source.Name;
+        Namespace = source.Namespace;
+        Labels = source.Labels;
+        BeingDeleted = source.BeingDeleted;
+        Fields = source.Fields;
+    }
+
     public string Key { get; }
 
     public byte[] Json { get; }
@@ -49,6 +63,10 @@ public sealed class CachedObject
     /// <summary>A fresh typed copy, decoded from <see cref="Json"/> (the caller may change it). Decode once per use.</summary>
     public IKubernetesObject<V1ObjectMeta> Decode() => ModelJson.Deserialize(Json, Definition.ModelType);
 
-    /// <summary>A copy whose resourceVersion is <paramref name="revision"/> (e.g. the last state of a deleted object).</summary>
-    public CachedObject WithRevision(long revision) => ObjectDecoder.Decode(Definition, Key, Json, revision);
+    /// <summary>A copy whose resourceVersion is <paramref name="revision"/> (e.g. the last state of a deleted object),
+    /// written into the JSON; the object is decoded only when its JSON has no resourceVersion to replace.</summary>
+    public CachedObject WithRevision(long revision) =>
+        ResourceVersionStamp.TryRestamp(Json, revision, out var json)
+            ? new CachedObject(this, json, revision)
+            : ObjectDecoder.Decode(Definition, Key, Json, revision);
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Skiff.Apimachinery;
 using Skiff.ApiServer.Registry;
@@ -20,6 +21,9 @@ public sealed class WatchCacheHub : IAsyncDisposable
     private readonly Dictionary<string, ResourceWatchCache> _byPrefix = new(StringComparer.Ordinal);
     private readonly List<(string Prefix, ResourceWatchCache Cache)> _routes = [];
     private readonly CancellationTokenSource _stop = new();
+
+    // What the registry just wrote, in served form, by key: the storage event of that write then needs no decode.
+    private readonly ConcurrentDictionary<string, CachedObject> _written = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _closing = new();
     private TaskCompletionSource _advanced = NewSignal();
     private Task? _loop;
@@ -51,6 +55,22 @@ public sealed class WatchCacheHub : IAsyncDisposable
     public Task CloseWatchesAsync() => _closing.CancelAsync();
 
     public ResourceWatchCache For(ResourceDefinition def) => _byPrefix[def.StoragePrefix];
+
+    /// <summary>
+    /// Hands over the served form of an object the registry has just written (stored JSON stamped with the write's
+    /// revision, and what selectors test, taken from the typed object it wrote), so that the storage event of that
+    /// write is not decoded again. Only an object in its cache's own shape, and only while the event is still to come;
+    /// the event is decoded as before when the hand-over comes late or does not match it.
+    /// </summary>
+    public void Written(CachedObject obj)
+    {
+        ArgumentNullException.ThrowIfNull(obj);
+        if (obj.ModRevision > Revision && obj.Definition.StorageConversion is null &&
+            _byPrefix.TryGetValue(obj.Definition.StoragePrefix, out var cache) && ReferenceEquals(cache.Definition, obj.Definition))
+        {
+            _written[obj.Key] = obj;
+        }
+    }
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -200,6 +220,7 @@ public sealed class WatchCacheHub : IAsyncDisposable
             CacheEvent change;
             if (ev.Type == WatchEventType.Delete)
             {
+                _written.TryRemove(ev.Key, out _);
                 var last = previous is not null
                     ? previous.WithRevision(ev.Revision)
                     : ObjectDecoder.Decode(def, ev.Key, ev.PreviousValue is { } p ? p.Span : default, ev.Revision);
@@ -207,7 +228,9 @@ public sealed class WatchCacheHub : IAsyncDisposable
             }
             else
             {
-                var current = ObjectDecoder.Decode(def, ev.Key, ev.Value.Span, ev.Revision);
+                var current = _written.TryRemove(ev.Key, out var handed) && handed.ModRevision == ev.Revision
+                    ? handed
+                    : ObjectDecoder.Decode(def, ev.Key, ev.Value.Span, ev.Revision);
                 change = new CacheEvent(previous is null ? CacheEventType.Added : CacheEventType.Modified, current, previous, ev.Revision);
             }
 

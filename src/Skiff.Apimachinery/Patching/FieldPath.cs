@@ -61,24 +61,36 @@ internal readonly record struct PathElement(PathElementKind Kind, string Text)
 /// </summary>
 internal sealed record FieldPath(IReadOnlyList<PathElement> Elements)
 {
+    // Paths live in hash sets that are combined many times per write; the elements never change.
+    private int _hash;
+
     public static FieldPath Root { get; } = new([]);
+
+    /// <summary>The path one step up; the root for a path of one element.</summary>
+    public FieldPath Parent => Elements.Count <= 1 ? Root : new([.. Elements.Take(Elements.Count - 1)]);
 
     public FieldPath Append(PathElement element) => new([.. Elements, element]);
 
     public bool StartsWith(FieldPath prefix) =>
         prefix.Elements.Count <= Elements.Count && prefix.Elements.SequenceEqual(Elements.Take(prefix.Elements.Count));
 
-    public bool Equals(FieldPath? other) => other is not null && Elements.SequenceEqual(other.Elements);
+    public bool Equals(FieldPath? other) =>
+        other is not null && (ReferenceEquals(this, other) || (GetHashCode() == other.GetHashCode() && Elements.SequenceEqual(other.Elements)));
 
     public override int GetHashCode()
     {
-        var hash = default(HashCode);
-        foreach (var element in Elements)
+        if (_hash == 0)
         {
-            hash.Add(element);
+            var hash = default(HashCode);
+            foreach (var element in Elements)
+            {
+                hash.Add(element);
+            }
+
+            _hash = hash.ToHashCode() | 1;
         }
 
-        return hash.ToHashCode();
+        return _hash;
     }
 
     public override string ToString()

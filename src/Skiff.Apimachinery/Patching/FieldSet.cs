@@ -27,6 +27,26 @@ internal sealed class FieldSet
     /// <summary>True when nothing in the set lies strictly below <paramref name="path"/> (a leaf of this set).</summary>
     public bool IsLeaf(FieldPath path) => !_paths.Any(p => p.Elements.Count > path.Elements.Count && p.StartsWith(path));
 
+    /// <summary>Every path that has something of the set strictly below it: the members that are not leaves, found in
+    /// one pass (<see cref="IsLeaf"/> asked of every member would compare every pair).</summary>
+    public HashSet<FieldPath> Parents()
+    {
+        var parents = new HashSet<FieldPath>();
+        foreach (var path in _paths)
+        {
+            for (var up = path; up.Elements.Count > 0;)
+            {
+                up = up.Parent;
+                if (!parents.Add(up))
+                {
+                    break;
+                }
+            }
+        }
+
+        return parents;
+    }
+
     public FieldSet Union(FieldSet other) => new(_paths.Concat(other._paths));
 
     public FieldSet Except(IEnumerable<FieldPath> remove)

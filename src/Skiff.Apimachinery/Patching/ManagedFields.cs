@@ -29,17 +29,48 @@ public static class ManagedFields
         string subresource = "")
     {
         ArgumentNullException.ThrowIfNull(updated);
-        ArgumentNullException.ThrowIfNull(manager);
         var result = (JsonObject)updated.DeepClone();
+        ManagedFieldsEntry.WriteAll(result, UpdatedEntries(old, updated, manager, apiVersion, now, modelType, subresource));
+        return result;
+    }
+
+    /// <summary>
+    /// What <see cref="RecordUpdate"/> writes into <c>metadata.managedFields</c>, without copying the object: the
+    /// entries as JSON, or null when none owns anything. For callers that hold the object in another form.
+    /// </summary>
+    public static JsonArray? RecordUpdateEntries(
+        JsonObject? old,
+        JsonObject updated,
+        string manager,
+        string apiVersion,
+        DateTimeOffset now,
+        Type? modelType = null,
+        string subresource = "")
+    {
+        ArgumentNullException.ThrowIfNull(updated);
+        var holder = new JsonObject();
+        ManagedFieldsEntry.WriteAll(holder, UpdatedEntries(old, updated, manager, apiVersion, now, modelType, subresource));
+        return holder["metadata"]?["managedFields"] as JsonArray;
+    }
+
+    private static List<ManagedFieldsEntry> UpdatedEntries(
+        JsonObject? old, JsonObject updated, string manager, string apiVersion, DateTimeOffset now, Type? modelType, string subresource)
+    {
+        ArgumentNullException.ThrowIfNull(manager);
         var statusOnly = subresource == "status";
         var entries = updated["metadata"]?["managedFields"] is JsonArray
             ? ManagedFieldsEntry.ReadAll(updated)
             : ManagedFieldsEntry.ReadAll(old);
 
-        var before = old is null ? new FieldSet() : ObjectFields.Of(old, modelType, statusOnly);
-        var after = ObjectFields.Of(updated, modelType, statusOnly);
+        // One walk of each object gives its field set and the value at each path; leaves are compared by value.
+        var beforeValues = new Dictionary<FieldPath, JsonNode>();
+        var afterValues = new Dictionary<FieldPath, JsonNode>();
+        var before = old is null ? new FieldSet() : ObjectFields.Of(old, modelType, statusOnly, beforeValues);
+        var after = ObjectFields.Of(updated, modelType, statusOnly, afterValues);
+        var parents = after.Parents();
         var removed = before.Paths.Where(p => !after.Contains(p)).ToList();
-        var changed = after.Paths.Where(p => old is null || !before.Contains(p) || ValueChanged(old, updated, p, after)).ToList();
+        var changed = after.Paths.Where(p => old is null || !before.Contains(p) ||
+            (!parents.Contains(p) && !JsonNode.DeepEquals(beforeValues.GetValueOrDefault(p), afterValues.GetValueOrDefault(p)))).ToList();
 
         var updatedEntries = new List<ManagedFieldsEntry>();
         var found = false;
@@ -62,8 +93,7 @@ public static class ManagedFields
             updatedEntries.Add(new ManagedFieldsEntry(manager, ManagedFieldsEntry.Update, apiVersion, now, subresource, new FieldSet(changed)));
         }
 
-        ManagedFieldsEntry.WriteAll(result, updatedEntries);
-        return result;
+        return updatedEntries;
     }
 
     /// <summary>

@@ -18,9 +18,11 @@ internal static class ObjectFields
     private static readonly HashSet<Type> AtomicStructs = [typeof(V1LabelSelector)];
 
     /// <summary>The paths an object sets. <paramref name="statusOnly"/> tracks only <c>status</c> (the status subresource); otherwise <c>status</c> is left out.</summary>
-    public static FieldSet Of(JsonObject obj, Type? modelType, bool statusOnly = false)
+    /// <param name="values">When given, receives the value at every path of the set, in the same walk (so that a caller
+    /// comparing two objects need not look each path up again).</param>
+    public static FieldSet Of(JsonObject obj, Type? modelType, bool statusOnly = false, Dictionary<FieldPath, JsonNode>? values = null)
     {
-        var set = new FieldSet();
+        var walk = new Walker(new FieldSet(), values);
         foreach (var (key, value) in obj)
         {
             if (key is "apiVersion" or "kind" || value is null || (key == "status") != statusOnly)
@@ -32,74 +34,77 @@ internal static class ObjectFields
             var schema = Schema.ForStruct(modelType).Child(key);
             if (key == "metadata" && value is JsonObject metadata)
             {
-                var tracked = new JsonObject();
-                foreach (var (name, item) in metadata)
-                {
-                    if (!UntrackedMetadata.Contains(name))
-                    {
-                        tracked[name] = item?.DeepClone();
-                    }
-                }
-
-                Walk(tracked, schema, path, set);
+                walk.Object(metadata, schema, path, UntrackedMetadata);
                 continue;
             }
 
-            AddValue(value, schema, path, set, ModelSchema.Field(modelType, key).Shape);
+            walk.Value(value, schema, path, ModelSchema.Field(modelType, key).Shape);
         }
 
-        return set;
+        return walk.Set;
     }
 
-    private static void Walk(JsonObject obj, Schema schema, FieldPath path, FieldSet set)
+    private readonly record struct Walker(FieldSet Set, Dictionary<FieldPath, JsonNode>? Values)
     {
-        foreach (var (key, value) in obj)
+        public void Object(JsonObject obj, Schema schema, FieldPath path, HashSet<string>? skip = null)
         {
-            if (value is null)
+            foreach (var (key, value) in obj)
             {
-                continue;
+                if (value is null || (skip is not null && skip.Contains(key)))
+                {
+                    continue;
+                }
+
+                var shape = schema.MapValueType is not null ? FieldShape.Struct : ModelSchema.Field(schema.StructType, key).Shape;
+                Value(value, schema.Child(key), path.Append(PathElement.Field(key)), shape);
             }
-
-            var shape = schema.MapValueType is not null ? FieldShape.Struct : ModelSchema.Field(schema.StructType, key).Shape;
-            AddValue(value, schema.Child(key), path.Append(PathElement.Field(key)), set, shape);
         }
-    }
 
-    private static void AddValue(JsonNode value, Schema schema, FieldPath path, FieldSet set, FieldShape shape)
-    {
-        switch (value)
+        public void Value(JsonNode value, Schema schema, FieldPath path, FieldShape shape)
         {
-            case JsonObject obj when obj.Count == 0 || (schema.StructType is { } type && AtomicStructs.Contains(type)):
-                set.Add(path);
-                break;
-            case JsonObject obj:
-                if (shape == FieldShape.Map)
-                {
-                    set.Add(path);
-                }
+            switch (value)
+            {
+                case JsonObject obj when obj.Count == 0 || (schema.StructType is { } type && AtomicStructs.Contains(type)):
+                    Add(path, value);
+                    break;
+                case JsonObject obj:
+                    if (shape == FieldShape.Map)
+                    {
+                        Add(path, value);
+                    }
 
-                Walk(obj, schema, path, set);
-                break;
-            case JsonArray list when IsAssociative(list, schema.Strategy, out var keys):
-                foreach (var item in list.Cast<JsonObject>())
-                {
-                    var itemPath = path.Append(PathElement.KeyOf(item, keys));
-                    set.Add(itemPath);
-                    Walk(item, schema, itemPath, set);
-                }
+                    Object(obj, schema, path);
+                    break;
+                case JsonArray list when IsAssociative(list, schema.Strategy, out var keys):
+                    foreach (var item in list.Cast<JsonObject>())
+                    {
+                        var itemPath = path.Append(PathElement.KeyOf(item, keys));
+                        Add(itemPath, item);
+                        Object(item, schema, itemPath);
+                    }
 
-                break;
-            case JsonArray list when schema.Strategy is { Merge: true, MergeKey: null }:
-                set.Add(path);
-                foreach (var item in list)
-                {
-                    set.Add(path.Append(PathElement.ValueOf(item)));
-                }
+                    break;
+                case JsonArray list when schema.Strategy is { Merge: true, MergeKey: null }:
+                    Add(path, value);
+                    foreach (var item in list)
+                    {
+                        Add(path.Append(PathElement.ValueOf(item)), item);
+                    }
 
-                break;
-            default:
-                set.Add(path);
-                break;
+                    break;
+                default:
+                    Add(path, value);
+                    break;
+            }
+        }
+
+        private void Add(FieldPath path, JsonNode? value)
+        {
+            Set.Add(path);
+            if (Values is not null && value is not null)
+            {
+                Values.TryAdd(path, value);
+            }
         }
     }
 

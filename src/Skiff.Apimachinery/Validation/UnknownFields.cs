@@ -15,6 +15,10 @@ public static class UnknownFields
 {
     private static readonly ConcurrentDictionary<Type, IReadOnlyDictionary<string, Type>?> Shapes = new();
 
+    // What a type holds as a map's values or a list's items: reflection (interfaces, generic definitions) asked once
+    // per type instead of at every object and array of every request body.
+    private static readonly ConcurrentDictionary<Type, (Type? MapValue, Type? Item)> Containers = new();
+
     // The fields of upstream's jsonPatchOp, which a JSON patch body is strictly decoded into.
     private static readonly HashSet<string> JsonPatchFields = new(StringComparer.Ordinal) { "op", "path", "from", "value" };
 
@@ -137,7 +141,7 @@ public static class UnknownFields
 
     private static void Walk(Type type, JsonElement element, string path, List<string> problems)
     {
-        type = Nullable.GetUnderlyingType(type) ?? type;
+        type = type.IsValueType ? Nullable.GetUnderlyingType(type) ?? type : type;
         switch (element.ValueKind)
         {
             case JsonValueKind.Object when DictionaryValueType(type) is { } valueType:
@@ -208,13 +212,16 @@ public static class UnknownFields
         return properties;
     });
 
-    private static Type? DictionaryValueType(Type type) =>
-        GenericArgumentsOf(type, typeof(IDictionary<,>)) is [_, var value] ? value : null;
+    private static Type? DictionaryValueType(Type type) => ContainerOf(type).MapValue;
 
-    private static Type? ElementType(Type type) =>
-        type.IsArray ? type.GetElementType()
-        : type != typeof(string) && typeof(IEnumerable).IsAssignableFrom(type) && GenericArgumentsOf(type, typeof(IEnumerable<>)) is [var item] ? item
-        : null;
+    private static Type? ElementType(Type type) => ContainerOf(type).Item;
+
+    private static (Type? MapValue, Type? Item) ContainerOf(Type type) => Containers.GetOrAdd(type, static t =>
+    (
+        GenericArgumentsOf(t, typeof(IDictionary<,>)) is [_, var value] ? value : null,
+        t.IsArray ? t.GetElementType()
+        : t != typeof(string) && typeof(IEnumerable).IsAssignableFrom(t) && GenericArgumentsOf(t, typeof(IEnumerable<>)) is [var item] ? item
+        : null));
 
     private static Type[]? GenericArgumentsOf(Type type, Type openInterface)
     {

@@ -54,4 +54,11 @@ public sealed class ApiException : Exception
     public bool IsForbidden => StatusCode == HttpStatusCode.Forbidden;
 
     public bool IsInvalid => StatusCode == HttpStatusCode.UnprocessableEntity;
+
+    /// <summary>A create refused because its namespace is being deleted (the Status has upstream's
+    /// <c>NamespaceTerminating</c> cause): retrying cannot help.</summary>
+    public bool IsNamespaceTerminating => HasCause("NamespaceTerminating");
+
+    /// <summary>Whether the Status names a cause of this type (apimachinery's HasStatusCause).</summary>
+    public bool HasCause(string type) => Status?.Details?.Causes?.Any(c => c.Reason == type) ?? false;
 }

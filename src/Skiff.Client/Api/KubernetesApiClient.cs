@@ -49,7 +49,7 @@ public sealed class KubernetesApiClient : IApiClient, IDisposable
             .Add("continue", options.Continue);
         using var response = await SendAsync(HttpMethod.Get, resource.CollectionPath(options.Namespace) + query, null, stream: true, cancellationToken);
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-        var list = await JsonSerializer.DeserializeAsync<WireList<T>>(body, ModelJson.Options, cancellationToken)
+        var list = await JsonSerializer.DeserializeAsync<WireList<T>>(body, options.DropManagedFields ? ModelJson.WithoutManagedFields : ModelJson.Options, cancellationToken)
             ?? throw new ApiException(HttpStatusCode.InternalServerError, null, $"empty list of {resource}");
         return new ObjectList<T>(
             list.Items ?? [],
@@ -71,10 +71,10 @@ public sealed class KubernetesApiClient : IApiClient, IDisposable
             .Add("timeoutSeconds", options.TimeoutSeconds > 0 ? options.TimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) : null);
         using var response = await SendAsync(HttpMethod.Get, resource.CollectionPath(options.Namespace) + query, null, stream: true, cancellationToken);
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-        using var reader = new StreamReader(body, Encoding.UTF8);
+        var reader = new JsonLineReader(body);
         while (true)
         {
-            string? line;
+            ReadOnlyMemory<byte>? line;
             try
             {
                 line = await reader.ReadLineAsync(cancellationToken);
@@ -85,17 +85,17 @@ public sealed class KubernetesApiClient : IApiClient, IDisposable
                 throw new ApiException(0, null, $"watch of {resource} broke: {e.Message}", e);
             }
 
-            if (line is null)
+            if (line is not { } bytes)
             {
                 yield break;
             }
 
-            if (line.Length == 0)
+            if (bytes.Length == 0)
             {
                 continue;
             }
 
-            yield return ParseEvent<T>(line, resource);
+            yield return WatchEventDecoder.Decode<T>(bytes.Span, resource, options.DropManagedFields);
         }
     }
 
@@ -303,37 +303,6 @@ public sealed class KubernetesApiClient : IApiClient, IDisposable
 
         var message = string.IsNullOrEmpty(status?.Message) ? $"{what}: {(int)code} {text}".Trim() : status.Message;
         return new ApiException(code, status, message);
-    }
-
-    private static WatchEvent<T> ParseEvent<T>(string line, ApiResource resource)
-        where T : class, IKubernetesObject<V1ObjectMeta>
-    {
-        using var document = JsonDocument.Parse(line);
-        var root = document.RootElement;
-        var type = root.TryGetProperty("type", out var t) ? t.GetString() : null;
-        if (!root.TryGetProperty("object", out var element))
-        {
-            throw new ApiException(HttpStatusCode.InternalServerError, null, $"watch of {resource}: an event without object");
-        }
-
-        switch (type)
-        {
-            case "ADDED" or "MODIFIED" or "DELETED":
-                var obj = element.Deserialize<T>(ModelJson.Options)
-                    ?? throw new ApiException(HttpStatusCode.InternalServerError, null, $"watch of {resource}: a null object");
-                var kind = type == "ADDED" ? WatchEventKind.Added : type == "MODIFIED" ? WatchEventKind.Modified : WatchEventKind.Deleted;
-                return new WatchEvent<T>(kind, obj, obj.Metadata?.ResourceVersion ?? string.Empty);
-            case "BOOKMARK":
-                var version = element.TryGetProperty("metadata", out var meta) && meta.TryGetProperty("resourceVersion", out var rv)
-                    ? rv.GetString() ?? string.Empty
-                    : string.Empty;
-                return new WatchEvent<T>(WatchEventKind.Bookmark, null, version);
-            case "ERROR":
-                var status = element.Deserialize<V1Status>(ModelJson.Options);
-                throw new ApiException((HttpStatusCode)(status?.Code ?? 500), status, status?.Message ?? $"watch of {resource} failed");
-            default:
-                throw new ApiException(HttpStatusCode.InternalServerError, null, $"watch of {resource}: unknown event type '{type}'");
-        }
     }
 
     private static ByteArrayContent Json(object body)

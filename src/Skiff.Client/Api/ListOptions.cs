@@ -17,6 +17,9 @@ public sealed record ListOptions
     public int Limit { get; init; }
 
     public string? Continue { get; init; }
+
+    /// <summary>Skip <c>metadata.managedFields</c> while decoding (informers do not need them).</summary>
+    public bool DropManagedFields { get; init; }
 }
 
 /// <summary>The query of a watch request.</summary>
@@ -35,4 +38,7 @@ public sealed record WatchOptions
 
     /// <summary>The server ends the watch after this long (it then resumes from the last revision seen).</summary>
     public int TimeoutSeconds { get; init; } = 300;
+
+    /// <summary>Skip <c>metadata.managedFields</c> while decoding (informers do not need them).</summary>
+    public bool DropManagedFields { get; init; }
 }

@@ -18,6 +18,17 @@ public static class Indexers
     /// <summary>Pods by <c>spec.nodeName</c> (unscheduled pods under the empty string).</summary>
     public const string NodeName = "spec.nodeName";
 
+    /// <summary>By the uid of the controller owner reference; objects without a controller under
+    /// <see cref="OrphanKey"/> of their namespace (upstream's PodControllerUIDIndex with its OrphanPodIndexKey), so a
+    /// controller reads what it controls and what it may adopt without walking its whole namespace.</summary>
+    public const string ControllerUid = "controllerUID";
+
+    /// <summary>The <see cref="ControllerUid"/> value of the objects of <paramref name="ns"/> that have no controller.</summary>
+    public static string OrphanKey(string? ns) => "_ORPHAN/" + ns;
+
+    public static IEnumerable<string> ByControllerUid(IKubernetesObject<V1ObjectMeta> obj) =>
+        [obj.Metadata?.OwnerReferences?.FirstOrDefault(o => o.Controller == true)?.Uid is { Length: > 0 } uid ? uid : OrphanKey(obj.Metadata?.NamespaceProperty)];
+
     public static IEnumerable<string> ByNamespace(IKubernetesObject<V1ObjectMeta> obj) =>
         obj.Metadata?.NamespaceProperty is { Length: > 0 } ns ? [ns] : [];
 

@@ -168,6 +168,7 @@ public sealed class SharedInformer<T> : ISharedInformer
                     FieldSelector = Options.FieldSelector,
                     Limit = Options.PageSize,
                     Continue = next,
+                    DropManagedFields = !Options.KeepManagedFields,
                 },
                 cancellationToken);
             items.AddRange(page.Items);
@@ -211,6 +212,7 @@ public sealed class SharedInformer<T> : ISharedInformer
                     AllowBookmarks = true,
                     // As the reflector: a random 5-10 minutes, so that many watches do not all end at once.
                     TimeoutSeconds = 300 + Random.Shared.Next(300),
+                    DropManagedFields = !Options.KeepManagedFields,
                 };
                 await foreach (var e in _api.WatchAsync<T>(options, watching.Token))
                 {
@@ -360,6 +362,7 @@ public sealed class SharedInformer<T> : ISharedInformer
         }
     }
 
+    // The API client skips managedFields while decoding already; this covers clients that do not (the fake).
     private T Transform(T obj)
     {
         if (!Options.KeepManagedFields && obj.Metadata is not null)

@@ -50,7 +50,8 @@ public sealed class PodControl
         };
     }
 
-    /// <summary>Creates the pod; the failure is recorded and thrown (the caller lowers its expectations).</summary>
+    /// <summary>Creates the pod; the failure is recorded (unless the namespace is being deleted) and thrown (the caller
+    /// lowers its expectations).</summary>
     public async Task CreateAsync(IKubernetesObject<V1ObjectMeta> owner, V1Pod pod, CancellationToken cancellationToken)
     {
         try
@@ -60,7 +61,12 @@ public sealed class PodControl
         }
         catch (ApiException e)
         {
-            _events.Event(owner, EventTypes.Warning, "FailedCreate", $"Error creating: {e.Message}");
+            // As upstream: no event when the namespace is being deleted (the event could not be written there either).
+            if (!e.IsNamespaceTerminating)
+            {
+                _events.Event(owner, EventTypes.Warning, "FailedCreate", $"Error creating: {e.Message}");
+            }
+
             throw;
         }
     }

@@ -53,6 +53,7 @@ public abstract class ReplicaController<T> : IDisposable
         _podControl = new PodControl(_api, _events);
         _replicaSets = context.Informers.Get<T>();
         _pods = context.Informers.Get<V1Pod>();
+        _pods.AddIndexer(Indexers.ControllerUid, Indexers.ByControllerUid);
         Expectations = new ControllerExpectations(_time);
         Queue = new WorkQueue<string>(RateLimiters.DefaultController<string>(_time), _time, component);
         _registrations.Add(_replicaSets.AddEventHandler(new ResourceEventHandler<T>
@@ -125,7 +126,9 @@ public abstract class ReplicaController<T> : IDisposable
         var needsSync = Expectations.Satisfied(key);
         var spec = SpecOf(rs);
         var selector = spec.Selector;
-        var candidates = _pods.Cache.List(rs.Metadata.NamespaceProperty).Where(PodStates.IsActive);
+        var candidates = _pods.Cache.ByIndex(Indexers.ControllerUid, rs.Metadata.Uid)
+            .Concat(_pods.Cache.ByIndex(Indexers.ControllerUid, Indexers.OrphanKey(rs.Metadata.NamespaceProperty)))
+            .Where(PodStates.IsActive);
         var pods = await OwnershipPatches.ClaimAsync(
             _api, rs, ControllerRefs.For(rs, _apiVersion, _kind), candidates, p => LabelSelectors.Matches(selector, p.Metadata.Labels), cancellationToken);
 
@@ -164,6 +167,14 @@ public abstract class ReplicaController<T> : IDisposable
             var create = Math.Min(-diff, BurstReplicas);
             Expectations.ExpectCreations(key, create);
             var (succeeded, error) = await SlowStart.RunAsync(create, ct => CreatePodAsync(rs, spec.Template, ct), cancellationToken);
+            if (error is ApiException { IsNamespaceTerminating: true })
+            {
+                // Every creation would be refused and the namespace controller deletes this object soon. As upstream,
+                // this is no failure and the creations stay expected until they expire, so no sync tries again
+                // meanwhile; unlike upstream, the rest of the slow start is not sent to be refused.
+                return;
+            }
+
             for (var skipped = create - succeeded; skipped > 0; skipped--)
             {
                 Expectations.CreationObserved(key);

@@ -15,5 +15,5 @@ internal static class NamespaceStates
 
     /// <summary>A create that failed because the namespace is gone or terminating: nothing to retry.</summary>
     public static bool IsNamespaceGoneOrTerminating(ApiException e) =>
-        e.IsNotFound || (e.Status?.Details?.Causes?.Any(c => c.Reason == TerminatingCause) ?? false);
+        e.IsNotFound || e.HasCause(TerminatingCause);
 }
