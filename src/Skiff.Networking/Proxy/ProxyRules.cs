@@ -24,6 +24,10 @@ public static class ProxyRules
     /// elements of a full sync.</summary>
     public const string HairpinSet = "hairpin-endpoints";
 
+    /// <summary>The ClusterIPs this node programs (every Service with a proxied port): a connection to one of them
+    /// on a port no Service has is rejected, as upstream's <c>cluster-ips</c> set does.</summary>
+    public const string ClusterIpsSet = "cluster-ips";
+
     /// <summary>The maps every service port adds its elements to (declared by <see cref="NewTable"/>).</summary>
     public static readonly IReadOnlyList<(string Name, string Type)> SharedMaps =
     [
@@ -42,10 +46,14 @@ public static class ProxyRules
     /// <param name="clusterCidr">The pods' range of the whole cluster: traffic from this node's pods to anywhere
     /// outside it (and outside <paramref name="localPodCidr"/>) is masqueraded to the node's address, as flannel's
     /// ip-masq rules do; pod-to-pod traffic keeps its source. Null: no such rule.</param>
-    public static NftRuleset Build(IEnumerable<ProxiedPort> ports, string table, string? localPodCidr, string? clusterCidr = null)
+    /// <param name="serviceCidr">The cluster's Service range: a new connection to an address in it that no Service
+    /// holds is dropped (upstream's "Drop traffic to unallocated ClusterIPs"), so that traffic to a Service this node
+    /// has not programmed yet never leaves the node untranslated; the client's retry finds the rules. Null: no such
+    /// rule.</param>
+    public static NftRuleset Build(IEnumerable<ProxiedPort> ports, string table, string? localPodCidr, string? clusterCidr = null, string? serviceCidr = null)
     {
         ArgumentNullException.ThrowIfNull(ports);
-        var rules = NewTable(table, localPodCidr, clusterCidr);
+        var rules = NewTable(table, localPodCidr, clusterCidr, serviceCidr);
         foreach (var port in ports.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             AddPort(rules, port, localPodCidr);
@@ -61,10 +69,15 @@ public static class ProxyRules
     }
 
     /// <summary>The table without any service port: base chains, shared chains and the shared maps (empty).</summary>
-    public static NftRuleset NewTable(string table, string? localPodCidr, string? clusterCidr = null)
+    public static NftRuleset NewTable(string table, string? localPodCidr, string? clusterCidr = null, string? serviceCidr = null)
     {
         var rules = new NftRuleset(table);
         AddSkeleton(rules);
+        if (serviceCidr is not null)
+        {
+            rules.Chain("cluster-ips-check").Add($"ip daddr {serviceCidr} drop");
+        }
+
         if (localPodCidr is not null && clusterCidr is not null)
         {
             // After the service masquerading (which returns for unmarked packets): a chain of the same table, so the
@@ -111,6 +124,14 @@ public static class ProxyRules
         Base("filter-forward", "type filter hook forward priority -110; policy accept;", "ct state new jump service-endpoints-check");
         Base("filter-output", "type filter hook output priority -110; policy accept;",
             "ct state new jump service-endpoints-check", "ct state new jump nodeport-endpoints-check");
+        // After the DNAT (forward comes after prerouting's; output's own DNAT is at -100): what still goes to a
+        // ClusterIP was not translated.
+        rules.Chain("filter-forward").Add("ct state new jump cluster-ips-check");
+        Base("filter-output-post-dnat", "type filter hook output priority -90; policy accept;", "ct state new jump cluster-ips-check");
+        rules.Sets[ClusterIpsSet] = "type ipv4_addr;";
+        // The cluster DNS address is bound on the node itself and is its kube-dns Service's endpoint: traffic to a
+        // local address never leaves the node, whatever its port.
+        rules.Chain("cluster-ips-check").AddRange(["fib daddr type local return", $"ip daddr @{ClusterIpsSet} reject"]);
 
         rules.Chain("mark-for-masquerade").Add($"mark set mark or {MasqueradeMark}");
         rules.Sets[HairpinSet] = "type ipv4_addr . ipv4_addr;";
@@ -145,6 +166,7 @@ public static class ProxyRules
         var local = Usable([.. port.Endpoints.Where(e => e.Local)]);
         var serviceKey = $"{port.ClusterIp} . {port.Protocol} . {Num(port.Port)}";
         var nodePortKey = $"{port.Protocol} . {Num(port.NodePort)}";
+        rules.AddSetElement(ClusterIpsSet, port.ClusterIp);
 
         if (cluster.Count == 0)
         {

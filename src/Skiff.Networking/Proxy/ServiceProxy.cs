@@ -150,7 +150,7 @@ public sealed class ServiceProxy
 
     private async Task SyncOnceAsync(CancellationToken cancellationToken)
     {
-        var wantedBase = ProxyRules.NewTable(_options.Table, _options.PodCidr, _options.ClusterCidr);
+        var wantedBase = ProxyRules.NewTable(_options.Table, _options.PodCidr, _options.ClusterCidr, _options.ServiceCidr);
         foreach (var contributor in _contributors)
         {
             contributor.AddTo(wantedBase);

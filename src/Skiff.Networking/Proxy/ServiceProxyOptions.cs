@@ -11,6 +11,10 @@ public sealed record ServiceProxyOptions
     /// <summary>The cluster's pod range (<c>--cluster-cidr</c>): pod traffic leaving it is masqueraded; null: not.</summary>
     public string? ClusterCidr { get; init; }
 
+    /// <summary>The cluster's Service range (<c>--service-cidr</c>): new connections to an address in it that no
+    /// Service of this node's rules holds are dropped rather than routed off the node untranslated; null: not.</summary>
+    public string? ServiceCidr { get; init; }
+
     /// <summary>The nftables table (family ip). Upstream's is <c>kube-proxy</c>; each Skiff node on a machine has its
     /// own so that several nodes on one host never rewrite each other's.</summary>
     public string Table { get; init; } = "skiff-proxy";

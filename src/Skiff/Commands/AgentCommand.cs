@@ -21,6 +21,12 @@ internal static class AgentCommand
             DefaultValueFactory = _ => Controllers.ControllerManagerOptions.DefaultClusterCidr,
         };
 
+        var serviceCidr = new Option<string>("--service-cidr")
+        {
+            Description = "The cluster's Service range (the server's --service-cidr): the service proxy drops traffic to its addresses that no Service holds, and --cluster-dns defaults to its tenth address.",
+            DefaultValueFactory = _ => ClusterDnsAddress.DefaultServiceCidr,
+        };
+
         var disableDns = new Option<bool>("--disable-dns") { Description = "Serve no cluster DNS on this node (pods then need another server on the cluster DNS address)." };
         var rotateCertificates = new Option<bool>("--rotate-certificates")
         {
@@ -33,6 +39,7 @@ internal static class AgentCommand
         };
         agent.AddTo(command);
         command.Options.Add(clusterCidr);
+        command.Options.Add(serviceCidr);
         command.Options.Add(disableDns);
         command.Options.Add(rotateCertificates);
         simulation.AddTo(command);
@@ -43,6 +50,14 @@ internal static class AgentCommand
             if (!simulating && (result.GetValue(server) is null || result.GetValue(tokenFile) is null))
             {
                 result.AddError("--server and --token-file are required (or --simulate N with --kubeconfig F)");
+            }
+        });
+        serviceCidr.Validators.Add(result =>
+        {
+            var text = result.GetValueOrDefault<string>();
+            if (!System.Net.IPNetwork.TryParse(text, out var range) || range.BaseAddress.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
+            {
+                result.AddError($"--service-cidr must be an IPv4 range such as 10.43.0.0/16 (got '{text}')");
             }
         });
         server.Validators.Add(result =>
@@ -66,7 +81,7 @@ internal static class AgentCommand
                 Server = new Uri(parse.GetValue(server)!),
                 TokenFile = Path.GetFullPath(parse.GetValue(tokenFile)!),
                 DataDirectory = Path.GetFullPath(parse.GetValue(dataDir)!),
-                Agent = agent.Read(parse) with { ClusterCidr = parse.GetValue(clusterCidr)!, RunClusterDns = !parse.GetValue(disableDns), RotateCertificates = parse.GetValue(rotateCertificates) },
+                Agent = agent.Read(parse) with { ClusterCidr = parse.GetValue(clusterCidr)!, ServiceCidr = parse.GetValue(serviceCidr)!, RunClusterDns = !parse.GetValue(disableDns), RotateCertificates = parse.GetValue(rotateCertificates) },
                 Verbose = parse.GetValue(verbose),
             };
             using var shutdown = new ShutdownSignal(cancellationToken);

@@ -14,7 +14,7 @@ internal sealed class AgentOptions
     private readonly Option<string> _bridge = new("--bridge-name") { Description = "Linux bridge for this node's pods.", DefaultValueFactory = _ => "skiff0" };
     private readonly Option<int> _streamPort = new("--stream-port") { Description = "Port of the runtime's streaming server on 127.0.0.1.", DefaultValueFactory = _ => 10010 };
     private readonly Option<string?> _manifests = new("--pod-manifest-path") { Description = "Directory of static pod manifests (default: <data-dir>/agent/pod-manifests)." };
-    private readonly Option<string?> _clusterDns = new("--cluster-dns") { Description = "The cluster DNS address written into pods' resolv.conf (default: the tenth address of --service-cidr, 10.43.0.10)." };
+    private readonly Option<string?> _clusterDns = new("--cluster-dns") { Description = "The cluster DNS address written into pods' resolv.conf (default: the tenth address of --service-cidr, 10.43.0.10 for the default range)." };
     private readonly Option<string> _clusterDomain = new("--cluster-domain") { Description = "The cluster's DNS domain.", DefaultValueFactory = _ => "cluster.local" };
     private readonly Option<bool> _offlineImages = new("--offline-images") { Description = "This node reaches no registry: imagePullPolicy Always uses an image already present instead of pulling (missing images are still pulled)." };
     private readonly Option<bool> _skipImages = new("--skip-images") { Description = "Do not build and import the local pause, busybox and nginx images." };

@@ -26,7 +26,7 @@ internal static class ServerCommand
         var encryption = new Option<string?>("--encryption-provider-config") { Description = "An EncryptionConfiguration file (apiserver.config.k8s.io/v1): the resources it names are stored encrypted." };
         var eventTtl = new Option<TimeSpan>("--event-ttl") { Description = "How long events are kept after their last write (h:mm:ss).", DefaultValueFactory = _ => TimeSpan.FromHours(1) };
         var disableScheduler = new Option<bool>("--disable-scheduler") { Description = "Run no scheduler in this server." };
-        var serviceCidr = new Option<string>("--service-cidr") { Description = "IPv4 range Service cluster IPs are allocated from.", DefaultValueFactory = _ => "10.43.0.0/16" };
+        var serviceCidr = new Option<string>("--service-cidr") { Description = "IPv4 range Service cluster IPs are allocated from.", DefaultValueFactory = _ => ClusterDnsAddress.DefaultServiceCidr };
         var disableDns = new Option<bool>("--disable-dns") { Description = "Run no cluster DNS in this server." };
         var nodePortRange = new Option<string>("--service-node-port-range") { Description = "Port range NodePort Services are allocated from (both ends included).", DefaultValueFactory = _ => "30000-32767" };
 
@@ -69,7 +69,7 @@ internal static class ServerCommand
             settings = security.ApplyTo(settings, parse);
             if (settings.Agent is { } local)
             {
-                settings = settings with { Agent = local with { ClusterCidr = settings.ControllerManager.ClusterCidr ?? local.ClusterCidr } };
+                settings = settings with { Agent = local with { ClusterCidr = settings.ControllerManager.ClusterCidr ?? local.ClusterCidr, ServiceCidr = settings.ServiceCidr } };
             }
 
             if (settings.Agent is { ClusterDns: null } node)

@@ -79,7 +79,7 @@ internal static class AgentRunner
                 ClusterDomain = settings.ClusterDomain,
                 UsePresentImageForPullAlways = settings.OfflineImages,
             };
-            options.ClusterDns.Add((settings.ClusterDns ?? ClusterDnsAddress.Default).ToString());
+            options.ClusterDns.Add((settings.ClusterDns ?? ClusterDnsAddress.Of(settings.ServiceCidr)).ToString());
             Directory.CreateDirectory(options.PodManifestPath);
             var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfigPath);
             // The kubelet's HTTPS server trusts the cluster CA, which signs the API server's client certificate.
@@ -177,6 +177,7 @@ internal static class AgentRunner
             NodeName = settings.NodeName,
             PodCidr = podCidr,
             ClusterCidr = settings.ClusterCidr,
+            ServiceCidr = settings.ServiceCidr,
             Table = Networking.Proxy.ServiceProxyOptions.TableFor(settings.NodeName),
             BridgeName = settings.RuntimeEndpoint is null ? settings.BridgeName : null,
         };
@@ -233,7 +234,7 @@ internal static class AgentRunner
     {
         try
         {
-            var listen = new System.Net.IPEndPoint(settings.ClusterDns ?? ClusterDnsAddress.Default, 53);
+            var listen = new System.Net.IPEndPoint(settings.ClusterDns ?? ClusterDnsAddress.Of(settings.ServiceCidr), 53);
             await Networking.Dns.NodeLocalDns.RunAsync(new Networking.Dns.ClusterDnsOptions { Zone = settings.ClusterDomain }, listen, context, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -44,6 +44,10 @@ internal sealed record AgentSettings
     /// <c>--cluster-cidr</c>; <c>skiff server</c> passes its own).</summary>
     public string ClusterCidr { get; init; } = Controllers.ControllerManagerOptions.DefaultClusterCidr;
 
+    /// <summary>The cluster's Service range (<c>skiff server</c>'s <c>--service-cidr</c>; the agent's own flag): the
+    /// service proxy drops traffic to its unallocated addresses, and the cluster DNS address defaults to its tenth.</summary>
+    public string ServiceCidr { get; init; } = ClusterDnsAddress.DefaultServiceCidr;
+
     /// <summary>Install no routes to the other nodes' pod ranges (<c>--flannel-backend none</c>, as k3s).</summary>
     public bool DisablePodRoutes { get; init; }
 

@@ -7,7 +7,8 @@ namespace Skiff.Hosting;
 /// kubeadm and k3s choose it.</summary>
 internal static class ClusterDnsAddress
 {
-    public static readonly IPAddress Default = IPAddress.Parse("10.43.0.10");
+    /// <summary>k3s's Service range, Skiff's default for <c>--service-cidr</c>.</summary>
+    public const string DefaultServiceCidr = "10.43.0.0/16";
 
     public static IPAddress Of(string serviceCidr)
     {

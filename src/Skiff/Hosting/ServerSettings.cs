@@ -46,7 +46,7 @@ internal sealed record ServerSettings
     public bool DisableScheduler { get; init; }
 
     /// <summary>The Service cluster IP range (<c>--service-cidr</c>).</summary>
-    public string ServiceCidr { get; init; } = "10.43.0.0/16";
+    public string ServiceCidr { get; init; } = ClusterDnsAddress.DefaultServiceCidr;
 
     /// <summary>The controller manager's options (<c>--cluster-cidr</c>, <c>--node-cidr-mask-size</c>).</summary>
     public Controllers.ControllerManagerOptions ControllerManager { get; init; } = new();

@@ -77,8 +77,8 @@ internal sealed class MultiNodeCluster : IAsyncDisposable
             [
                 "server", "--port", Port(), "--kubelet-port", Port(), "--stream-port", Port(), "--bridge-name", Bridge(0),
                 "--node-name", ServerNode, "--cluster-cidr", ClusterCidr, "--offline-images", "--disable-dns",
-                // Its own Service range: its proxies' rules share this machine's kernel with the shared e2e cluster's
-                // and must not translate that cluster's 10.43.0.1 and Service addresses.
+                // Its own Service range (the agents' too): its proxies' rules share this machine's kernel with the
+                // shared e2e cluster's, and must neither translate nor drop that cluster's 10.43.0.0/16 addresses.
                 "--service-cidr", SharedMachineServiceCidr, .. extraArguments,
             ])
             : SkiffNodeProcess.Start(_hosts.Host(0), _serverDirectory,
@@ -103,7 +103,7 @@ internal sealed class MultiNodeCluster : IAsyncDisposable
                 ? SkiffNodeProcess.Start(null, directory,
                 [
                     .. common, "--kubelet-port", Port(), "--stream-port", Port(), "--bridge-name", Bridge(i + 1), "--cluster-cidr", ClusterCidr, "--disable-dns",
-                    "--cluster-dns", "10.46.0.10", .. extraArguments,
+                    "--service-cidr", SharedMachineServiceCidr, .. extraArguments,
                 ])
                 : SkiffNodeProcess.Start(_hosts.Host(i + 1), directory, [.. common, "--node-ip", _hosts.Address(i + 1), .. extraArguments]);
             _nodes.Add(agent);

@@ -188,6 +188,7 @@ public sealed class ProxyTableStateTests
         Assert.Equal(
         [
             "delete element ip t cluster-endpoints { 10.43.0.11 . tcp . 80 . 0 }",
+            "delete element ip t cluster-ips { 10.43.0.11, 10.43.0.12 }",
             "delete element ip t hairpin-endpoints { 10.88.0.4 . 10.88.0.4, 10.88.0.5 . 10.88.0.5 }",
             "delete element ip t nodeport-endpoints { tcp . 30080 . 0 }",
             "delete element ip t service-ips { 10.43.0.11 . tcp . 80 }",

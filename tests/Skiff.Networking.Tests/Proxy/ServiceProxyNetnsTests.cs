@@ -31,6 +31,7 @@ public sealed class ServiceProxyNetnsTests : IAsyncLifetime
         {
             NodeName = "node-1",
             PodCidr = NetworkNamespaces.LocalPodCidr,
+            ServiceCidr = "10.43.0.0/16",
             Table = ServiceProxyOptions.TableFor("node-1"),
             MinSyncPeriod = TimeSpan.FromMilliseconds(200),
             NetworkNamespace = _net.Node,
@@ -60,6 +61,13 @@ public sealed class ServiceProxyNetnsTests : IAsyncLifetime
             await api.CreateAsync(Slice("empty", NetworkNamespaces.ServerIp), CancellationToken.None);
             await EventuallyAsync(async () => proxy.Syncs > syncs && (await _net.ConnectAsync(_net.Client, "10.43.0.21", 80)).StartsWith("srv ", StringComparison.Ordinal));
             Assert.Equal("refused", await _net.ConnectAsync(_net.Client, "10.43.0.20", 80));
+            // A Service created after the first sync: its address is dropped until a sync programs it.
+            syncs = proxy.Syncs;
+            await api.CreateAsync(Service("late", "10.43.0.22"), CancellationToken.None);
+            await api.CreateAsync(Slice("late", NetworkNamespaces.ServerIp), CancellationToken.None);
+            await EventuallyAsync(async () => proxy.Syncs > syncs && (await _net.ConnectAsync(_net.Client, "10.43.0.22", 80)).StartsWith("srv ", StringComparison.Ordinal));
+            await api.DeleteAsync<V1Service>("default", "late", null, CancellationToken.None);
+            await EventuallyAsync(async () => await _net.ConnectAsync(_net.Client, "10.43.0.22", 80) == "timeout");
             Assert.Contains("no-endpoint-services", await NetworkNamespaces.RunAsync("ip", "netns", "exec", _net.Node, "nft", "list", "table", "ip", options.Table), StringComparison.Ordinal);
         }
         finally
@@ -150,6 +158,64 @@ public sealed class ServiceProxyNetnsTests : IAsyncLifetime
         // The client namespace inside the cluster range (another node's pods): no NAT, the pod's own address.
         await nft.ApplyAsync(NftTransaction.Full(ProxyRules.Build([], table, NetworkNamespaces.LocalPodCidr, "10.201.0.0/16")), CancellationToken.None);
         Assert.Equal("srv " + NetworkNamespaces.ServerIp, await _net.ConnectAsync(_net.Server, NetworkNamespaces.ClientIp, 9090));
+        await nft.DeleteTableAsync(table, CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Traffic_to_an_unallocated_cluster_ip_is_dropped_and_to_a_wrong_port_of_a_cluster_ip_rejected()
+    {
+        // Beyond the node (its default route), something answers every address of the Service range, as a network
+        // outside may: traffic that leaves the node untranslated reaches it.
+        await _net.ListenAsync(8080);
+        foreach (var address in new[] { "10.43.0.20/32", "10.43.0.99/32" })
+        {
+            await NetworkNamespaces.RunAsync("ip", "-n", _net.Server, "addr", "add", address, "dev", "lo");
+        }
+
+        await _net.ListenAsync(80, _net.Server, "0.0.0.0");
+        await _net.ListenAsync(81, _net.Server, "0.0.0.0");
+        var table = ServiceProxyOptions.TableFor("node-1");
+        var nft = new NftCommand(_net.Node);
+        var web = Port("web", "10.43.0.20") with { AffinitySeconds = 0 };
+
+        // Without the Service range, an unknown ClusterIP escapes: the outside answers.
+        await nft.ApplyAsync(NftTransaction.Full(ProxyRules.Build([web], table, NetworkNamespaces.LocalPodCidr)), CancellationToken.None);
+        Assert.Equal("srv " + NetworkNamespaces.ClientIp, await _net.ConnectAsync(_net.Client, "10.43.0.99", 80));
+
+        await nft.ApplyAsync(NftTransaction.Full(ProxyRules.Build([web], table, NetworkNamespaces.LocalPodCidr, serviceCidr: "10.43.0.0/16")), CancellationToken.None);
+        // The Service itself, from a pod and from the node.
+        Assert.Equal("srv " + NetworkNamespaces.NodeServerSideIp, await _net.ConnectAsync(_net.Client, "10.43.0.20", 80));
+        Assert.StartsWith("srv ", await _net.ConnectAsync(_net.Node, "10.43.0.20", 80), StringComparison.Ordinal);
+        // An address of the range no Service holds (yet): dropped, from a pod and from the node; the client retries.
+        Assert.Equal("timeout", await _net.ConnectAsync(_net.Client, "10.43.0.99", 80));
+        Assert.Equal("timeout", await _net.ConnectAsync(_net.Node, "10.43.0.99", 80));
+        // A port of a ClusterIP that no Service has: refused.
+        Assert.Equal("refused", await _net.ConnectAsync(_net.Client, "10.43.0.20", 81));
+        Assert.Equal("refused", await _net.ConnectAsync(_net.Node, "10.43.0.20", 81));
+        // Addresses outside the range are not the proxy's.
+        Assert.StartsWith("srv ", await _net.ConnectAsync(_net.Client, NetworkNamespaces.ServerIp, 81), StringComparison.Ordinal);
+        await nft.DeleteTableAsync(table, CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task A_local_address_in_the_service_range_is_reached_on_any_port()
+    {
+        // The cluster DNS address is bound on the node (10.43.0.10 on lo) and is the kube-dns Service's own endpoint.
+        await NetworkNamespaces.RunAsync("ip", "-n", _net.Node, "addr", "add", "10.43.0.10/32", "dev", "lo");
+        await _net.ListenAsync(53, _net.Node, "10.43.0.10");
+        await _net.ListenAsync(9153, _net.Node, "10.43.0.10");
+        var table = ServiceProxyOptions.TableFor("node-1");
+        var nft = new NftCommand(_net.Node);
+        var dns = Port("kube-dns", "10.43.0.10") with
+        {
+            AffinitySeconds = 0,
+            Port = 53,
+            Endpoints = [new ProxiedEndpoint("10.43.0.10", 53, true, true, false, true)],
+        };
+        await nft.ApplyAsync(NftTransaction.Full(ProxyRules.Build([dns], table, NetworkNamespaces.LocalPodCidr, serviceCidr: "10.43.0.0/16")), CancellationToken.None);
+        Assert.StartsWith("srv ", await _net.ConnectAsync(_net.Client, "10.43.0.10", 53), StringComparison.Ordinal);
+        Assert.StartsWith("srv ", await _net.ConnectAsync(_net.Node, "10.43.0.10", 53), StringComparison.Ordinal);
+        Assert.StartsWith("srv ", await _net.ConnectAsync(_net.Node, "10.43.0.10", 9153), StringComparison.Ordinal);
         await nft.DeleteTableAsync(table, CancellationToken.None);
     }
 
