@@ -220,7 +220,8 @@ async Task<SyncResult> SyncAsync()
 // The table's own chains: the skeleton and, with --policies, the NetworkPolicy chains (as the enforcer adds them).
 NftRuleset Base()
 {
-    var rules = ProxyRules.NewTable(table, BenchNetwork.LocalPodCidr);
+    // The synthetic ClusterIPs are 10.96.0.0/15's: the table drops the range's unallocated addresses, as a node's does.
+    var rules = ProxyRules.NewTable(table, BenchNetwork.LocalPodCidr, serviceCidr: "10.96.0.0/15");
     if (policies is not null && fullPolicyRender)
     {
         Skiff.Networking.NetworkPolicy.PolicyRules.AddTo(rules, policies.Policies, policies.Pods, policies.Namespaces, "bench-node");
