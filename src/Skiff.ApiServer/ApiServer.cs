@@ -72,7 +72,7 @@ public static class ApiServer
         var metrics = new Observability.ApiServerMetrics();
         store = new Observability.InstrumentedStore(store, metrics, options.Resources);
         var index = new ResourceIndex(options.Resources);
-        var hub = new WatchCacheHub(store, index, logger, options.WatchHistorySize, options.WatcherQueueCapacity);
+        var hub = new WatchCacheHub(store, index, logger, new WatchHistoryWindow(options.WatchHistorySize, options.WatchHistoryMaxSize, WatchHistoryWindow.DefaultFreshness, options.Time), options.WatcherQueueCapacity);
         await hub.StartAsync(cancellationToken);
         var registry = new GenericRegistry(store, hub, index, options.Time);
         registry.Admission = new Admission.AdmissionChain(options.AdmissionPlugins ?? Admission.AdmissionPlugins.Default(), new Admission.WatchCacheClusterObjects(hub, index, registry));

@@ -57,8 +57,12 @@ public sealed record ApiServerOptions
     /// <summary>How often expired events are looked for.</summary>
     public TimeSpan EventExpiryInterval { get; init; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>Events kept per resource for watch resume.</summary>
+    /// <summary>Events kept per resource for watch resume, at least.</summary>
     public int WatchHistorySize { get; init; } = 4096;
+
+    /// <summary>Events kept per resource for watch resume, at most: the window grows towards this while its events are
+    /// younger than 75 s (upstream's watch cache), so watchers that fell behind during a burst resume without a relist.</summary>
+    public int WatchHistoryMaxSize { get; init; } = Watch.WatchHistoryWindow.DefaultUpperBound;
 
     /// <summary>Events a watcher may have queued before it is cut off as too slow.</summary>
     public int WatcherQueueCapacity { get; init; } = 1024;

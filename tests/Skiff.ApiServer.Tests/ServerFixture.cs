@@ -34,6 +34,7 @@ public sealed class ServerFixture : IAsyncLifetime
                 Resources = ResourceCatalog.CreateBuiltIn().All,
                 Port = 0,
                 WatchHistorySize = WatchHistorySize,
+                WatchHistoryMaxSize = WatchHistorySize,
             },
             Store, NullLoggerFactory.Instance, CancellationToken.None);
         Client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(Server.KubeconfigPath));

@@ -5,14 +5,22 @@ namespace Skiff.ApiServer.Watch;
 /// <summary>
 /// The current objects of one resource plus a window of its recent events, fed by the hub's single storage watch.
 /// Lists are served from <see cref="Snapshot"/>; watches replay from the window and then receive live events.
+/// The window sizes itself as upstream's watch cache does: when it is full and its oldest event is still fresh
+/// (younger than <see cref="WatchHistoryWindow.Freshness"/>) it doubles, up to the upper bound, so that a watcher that
+/// fell behind for a moment under a burst of writes resumes from the window instead of relisting; when a quarter of it
+/// has gone stale it halves again, down to the lower bound.
 /// </summary>
 public sealed class ResourceWatchCache
 {
     private readonly object _gate = new();
     private readonly SortedDictionary<string, CachedObject> _objects = new(StringComparer.Ordinal);
-    private readonly CacheEvent?[] _ring;
     private readonly List<Watcher> _watchers = [];
     private readonly int _watcherCapacity;
+    private readonly WatchHistoryWindow _window;
+    private CacheEvent?[] _ring;
+
+    // When each event of the ring was applied (TimeProvider timestamps), at the same index.
+    private long[] _appliedAt;
     private int _ringStart;
     private int _ringCount;
 
@@ -21,10 +29,30 @@ public sealed class ResourceWatchCache
     private long _generation;
 
     public ResourceWatchCache(ResourceDefinition definition, int historySize, int watcherCapacity)
+        : this(definition, new WatchHistoryWindow(historySize, historySize, TimeSpan.Zero, TimeProvider.System), watcherCapacity)
     {
+    }
+
+    public ResourceWatchCache(ResourceDefinition definition, WatchHistoryWindow window, int watcherCapacity)
+    {
+        ArgumentNullException.ThrowIfNull(window);
         Definition = definition;
-        _ring = new CacheEvent?[historySize];
+        _window = window;
+        _ring = new CacheEvent?[window.LowerBound];
+        _appliedAt = new long[window.LowerBound];
         _watcherCapacity = watcherCapacity;
+    }
+
+    /// <summary>How many events the window can hold now.</summary>
+    public int HistoryCapacity
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _ring.Length;
+            }
+        }
     }
 
     public ResourceDefinition Definition { get; }
@@ -71,7 +99,8 @@ public sealed class ResourceWatchCache
                 _objects[obj.Key] = obj;
             }
 
-            Array.Clear(_ring);
+            _ring = new CacheEvent?[_window.LowerBound];
+            _appliedAt = new long[_window.LowerBound];
             _ringStart = 0;
             _ringCount = 0;
             _windowStart = revision;
@@ -92,14 +121,19 @@ public sealed class ResourceWatchCache
                 _objects[e.Object.Key] = e.Object;
             }
 
+            var now = _window.Time.GetTimestamp();
             if (_ringCount == _ring.Length)
             {
-                _windowStart = _ring[_ringStart]!.Revision;
-                _ringStart = (_ringStart + 1) % _ring.Length;
-                _ringCount--;
+                Resize(now);
+            }
+
+            if (_ringCount == _ring.Length)
+            {
+                Drop(1);
             }
 
             _ring[(_ringStart + _ringCount) % _ring.Length] = e;
+            _appliedAt[(_ringStart + _ringCount) % _ring.Length] = now;
             _ringCount++;
             Interlocked.Increment(ref _generation);
 
@@ -111,6 +145,50 @@ public sealed class ResourceWatchCache
                 }
             }
         }
+    }
+
+    /// <summary>A full window doubles while its oldest event is fresh, and halves once the event a quarter of the way
+    /// in is stale (upstream's watch cache resizing).</summary>
+    private void Resize(long now)
+    {
+        var length = _ring.Length;
+        if (length < _window.UpperBound && _window.Time.GetElapsedTime(_appliedAt[_ringStart], now) < _window.Freshness)
+        {
+            Rebuild(Math.Min(_window.UpperBound, length * 2));
+        }
+        else if (length > _window.LowerBound && _window.Time.GetElapsedTime(_appliedAt[(_ringStart + (length / 4)) % length], now) >= _window.Freshness)
+        {
+            var capacity = Math.Max(_window.LowerBound, length / 2);
+            Drop(_ringCount - capacity + 1);
+            Rebuild(capacity);
+        }
+    }
+
+    /// <summary>Forgets the <paramref name="count"/> oldest events; the window then starts at the last one's revision.</summary>
+    private void Drop(int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            _windowStart = _ring[_ringStart]!.Revision;
+            _ring[_ringStart] = null;
+            _ringStart = (_ringStart + 1) % _ring.Length;
+            _ringCount--;
+        }
+    }
+
+    private void Rebuild(int capacity)
+    {
+        var ring = new CacheEvent?[capacity];
+        var appliedAt = new long[capacity];
+        for (var i = 0; i < _ringCount; i++)
+        {
+            ring[i] = _ring[(_ringStart + i) % _ring.Length];
+            appliedAt[i] = _appliedAt[(_ringStart + i) % _ring.Length];
+        }
+
+        _ring = ring;
+        _appliedAt = appliedAt;
+        _ringStart = 0;
     }
 
     public CachedObject? Get(string key)

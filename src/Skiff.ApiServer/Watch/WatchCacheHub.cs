@@ -30,12 +30,18 @@ public sealed class WatchCacheHub : IAsyncDisposable
     private long _revision;
 
     public WatchCacheHub(IStore store, ResourceIndex index, ILogger logger, int historySize = 4096, int watcherCapacity = 1024)
+        : this(store, index, logger, new WatchHistoryWindow(historySize, historySize, TimeSpan.Zero, TimeProvider.System), watcherCapacity)
     {
+    }
+
+    public WatchCacheHub(IStore store, ResourceIndex index, ILogger logger, WatchHistoryWindow history, int watcherCapacity)
+    {
+        ArgumentNullException.ThrowIfNull(index);
         _store = store;
         _logger = logger;
         foreach (var def in index.StorageResources)
         {
-            var cache = new ResourceWatchCache(def, historySize, watcherCapacity);
+            var cache = new ResourceWatchCache(def, history, watcherCapacity);
             _byPrefix[def.StoragePrefix] = cache;
             _routes.Add((def.StoragePrefix, cache));
         }

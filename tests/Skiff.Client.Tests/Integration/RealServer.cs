@@ -44,6 +44,7 @@ internal sealed class RealServer : IAsyncDisposable
                 Resources = ResourceCatalog.CreateBuiltIn().All,
                 Port = port,
                 WatchHistorySize = watchHistorySize,
+                WatchHistoryMaxSize = watchHistorySize,
             },
             _store, NullLoggerFactory.Instance, CancellationToken.None);
         Port = _server.Address.Port;
