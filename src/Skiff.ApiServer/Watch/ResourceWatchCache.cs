@@ -28,11 +28,6 @@ public sealed class ResourceWatchCache
     private long _windowStart;
     private long _generation;
 
-    public ResourceWatchCache(ResourceDefinition definition, int historySize, int watcherCapacity)
-        : this(definition, new WatchHistoryWindow(historySize, historySize, TimeSpan.Zero, TimeProvider.System), watcherCapacity)
-    {
-    }
-
     public ResourceWatchCache(ResourceDefinition definition, WatchHistoryWindow window, int watcherCapacity)
     {
         ArgumentNullException.ThrowIfNull(window);
