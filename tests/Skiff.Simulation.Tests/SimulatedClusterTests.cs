@@ -37,8 +37,12 @@ public sealed class SimulatedClusterTests
         try
         {
             await WaitAsync(async () => (await ReadyNodes(api)).Count == 20, "20 Ready nodes");
-            var leases = (await api.ListAsync<V1Lease>(new ListOptions { Namespace = "kube-node-lease" }, default)).Items;
-            Assert.Equal(20, leases.Count(l => l.Spec.HolderIdentity?.StartsWith("sim-node-", StringComparison.Ordinal) == true));
+            // A node registers (Ready) and then takes its Lease, as a kubelet does: the last Leases may come a moment
+            // after the last node turned Ready.
+            await WaitAsync(
+                async () => (await api.ListAsync<V1Lease>(new ListOptions { Namespace = "kube-node-lease" }, default)).Items
+                    .Count(l => l.Spec.HolderIdentity?.StartsWith("sim-node-", StringComparison.Ordinal) == true) == 20,
+                "a Lease per node");
             var zones = (await ReadyNodes(api)).GroupBy(n => n.Metadata.Labels["topology.kubernetes.io/zone"]).ToList();
             Assert.Equal(3, zones.Count);
 
