@@ -14,18 +14,17 @@ namespace Skiff.ApiServer.Tests;
 public sealed class WatchHistoryWindowTests
 {
     private static readonly TimeSpan Freshness = TimeSpan.FromSeconds(75);
+    private static readonly ResourceCatalog Catalog = ResourceCatalog.CreateBuiltIn();
+    private static readonly ResourceDefinition Pods = Catalog.Find(string.Empty, "v1", "pods")!;
 
     [Fact]
     public async Task The_window_grows_during_a_burst_up_to_its_bound_and_shrinks_when_its_events_go_stale()
     {
         var time = new FakeTimeProvider();
-        var catalog = ResourceCatalog.CreateBuiltIn();
-        var pods = catalog.Find(string.Empty, "v1", "pods")!;
         var store = new MemoryStore();
-        await using var hub = new WatchCacheHub(store, new ResourceIndex(catalog.All), NullLogger.Instance, new WatchHistoryWindow(8, 32, Freshness, time), 1024);
-        await hub.StartAsync(CancellationToken.None);
-        var cache = hub.For(pods);
-        var key = pods.StorageKey("default", "a");
+        await using var hub = await StartHubAsync(store, new WatchHistoryWindow(8, 32, Freshness, time));
+        var cache = hub.For(Pods);
+        var key = Pods.StorageKey("default", "a");
         var revisions = new List<long> { (await store.CreateAsync(key, Pod(0), CancellationToken.None)).ModRevision };
         async Task WriteAsync(int count)
         {
@@ -75,12 +74,9 @@ public sealed class WatchHistoryWindowTests
     public async Task Without_a_fresh_burst_the_window_keeps_its_lower_bound()
     {
         var time = new FakeTimeProvider();
-        var catalog = ResourceCatalog.CreateBuiltIn();
-        var pods = catalog.Find(string.Empty, "v1", "pods")!;
         var store = new MemoryStore();
-        await using var hub = new WatchCacheHub(store, new ResourceIndex(catalog.All), NullLogger.Instance, new WatchHistoryWindow(4, 64, Freshness, time), 1024);
-        await hub.StartAsync(CancellationToken.None);
-        var key = pods.StorageKey("default", "a");
+        await using var hub = await StartHubAsync(store, new WatchHistoryWindow(4, 64, Freshness, time));
+        var key = Pods.StorageKey("default", "a");
         var revision = (await store.CreateAsync(key, Pod(0), CancellationToken.None)).ModRevision;
         for (var i = 1; i < 20; i++)
         {
@@ -90,7 +86,14 @@ public sealed class WatchHistoryWindowTests
             Assert.True(await hub.WaitForRevisionAsync(revision, TimeSpan.FromSeconds(10), CancellationToken.None));
         }
 
-        Assert.Equal(4, hub.For(pods).HistoryCapacity);
+        Assert.Equal(4, hub.For(Pods).HistoryCapacity);
+    }
+
+    private static async Task<WatchCacheHub> StartHubAsync(MemoryStore store, WatchHistoryWindow window)
+    {
+        var hub = new WatchCacheHub(store, new ResourceIndex(Catalog.All), NullLogger.Instance, window, 1024);
+        await hub.StartAsync(CancellationToken.None);
+        return hub;
     }
 
     private static byte[] Pod(int generation) => Encoding.UTF8.GetBytes(

@@ -1,4 +1,5 @@
 using k8s.Models;
+using Skiff.Api.Selection;
 using Skiff.Networking.Proxy;
 
 namespace Skiff.Networking.NetworkPolicy;
@@ -68,7 +69,7 @@ public sealed class IncrementalPolicyRules(string nodeName)
         }
 
         var changed = now.Count != _namespaceLabels.Count
-            || now.Any(n => !_namespaceLabels.TryGetValue(n.Key, out var before) || !SameLabels(before, n.Value));
+            || now.Any(n => !_namespaceLabels.TryGetValue(n.Key, out var before) || !LabelSets.Equal(before, n.Value));
         _namespaceLabels = now;
         return changed;
     }
@@ -104,9 +105,6 @@ public sealed class IncrementalPolicyRules(string nodeName)
     }
 
     private static bool Same(PolicyPod a, PolicyPod b) =>
-        a.Ip == b.Ip && a.NodeName == b.NodeName && SameLabels(a.Labels, b.Labels)
+        a.Ip == b.Ip && a.NodeName == b.NodeName && LabelSets.Equal(a.Labels, b.Labels)
         && a.Ports.Select(p => (p.Name, p.Protocol, p.ContainerPort)).SequenceEqual(b.Ports.Select(p => (p.Name, p.Protocol, p.ContainerPort)));
-
-    private static bool SameLabels(IDictionary<string, string> a, IDictionary<string, string> b) =>
-        a.Count == b.Count && a.All(l => b.TryGetValue(l.Key, out var v) && v == l.Value);
 }

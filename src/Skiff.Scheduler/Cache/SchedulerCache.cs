@@ -1,4 +1,5 @@
 using k8s.Models;
+using Skiff.Api.Selection;
 
 namespace Skiff.Scheduler.Cache;
 
@@ -40,7 +41,7 @@ public sealed class SchedulerCache
         if (_nodes.TryGetValue(node.Metadata.Name, out var info))
         {
             var wasPlaceholder = !info.Exists;
-            var labelsChanged = !SameLabels(info.Labels, node.Metadata.Labels);
+            var labelsChanged = !LabelSets.Equal(info.Labels, node.Metadata.Labels);
             info.SetNode(node);
             if (wasPlaceholder)
             {
@@ -150,24 +151,6 @@ public sealed class SchedulerCache
     }
 
     public bool IsAssumedOrBound(string key) => _podNodes.ContainsKey(key);
-
-    private static bool SameLabels(IDictionary<string, string>? a, IDictionary<string, string>? b)
-    {
-        if ((a?.Count ?? 0) != (b?.Count ?? 0))
-        {
-            return false;
-        }
-
-        foreach (var (key, value) in a ?? new Dictionary<string, string>())
-        {
-            if (!b!.TryGetValue(key, out var other) || other != value)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
 
     /// <summary>Every pod change on a node goes through here and <see cref="RemoveFromNode"/>, which keep the
     /// indexes in step (a replaced pod leaves them before its new version enters).</summary>
