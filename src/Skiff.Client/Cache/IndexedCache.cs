@@ -14,7 +14,7 @@ public sealed class IndexedCache<T> : IReadOnlyCache<T>
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
     private readonly Dictionary<string, T> _items = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IndexFunc<T>> _indexers = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Dictionary<string, HashSet<string>>> _indices = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Dictionary<string, object>> _indices = new(StringComparer.Ordinal);
 
     public IndexedCache()
     {
@@ -50,13 +50,13 @@ public sealed class IndexedCache<T> : IReadOnlyCache<T>
                 return;
             }
 
-            var values = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+            var values = new Dictionary<string, object>(StringComparer.Ordinal);
             _indices[name] = values;
             foreach (var (key, obj) in _items)
             {
                 foreach (var value in index(obj))
                 {
-                    Bucket(values, value).Add(key);
+                    IndexBuckets.Add(values, value, key);
                 }
             }
         }
@@ -155,7 +155,24 @@ public sealed class IndexedCache<T> : IReadOnlyCache<T>
                 throw new ArgumentException($"no index named '{indexName}'; add it with AddIndexer", nameof(indexName));
             }
 
-            return values.TryGetValue(value, out var keys) ? keys.Select(k => _items[k]).ToList() : [];
+            if (!values.TryGetValue(value, out var bucket))
+            {
+                return [];
+            }
+
+            if (bucket is string single)
+            {
+                return [_items[single]];
+            }
+
+            var keys = (HashSet<string>)bucket;
+            var objects = new List<T>(keys.Count);
+            foreach (var key in keys)
+            {
+                objects.Add(_items[key]);
+            }
+
+            return objects;
         }
         finally
         {
@@ -182,7 +199,7 @@ public sealed class IndexedCache<T> : IReadOnlyCache<T>
         {
             foreach (var value in index(obj))
             {
-                Bucket(_indices[name], value).Add(key);
+                IndexBuckets.Add(_indices[name], value, key);
             }
         }
     }
@@ -194,22 +211,8 @@ public sealed class IndexedCache<T> : IReadOnlyCache<T>
             var values = _indices[name];
             foreach (var value in index(obj))
             {
-                if (values.TryGetValue(value, out var keys) && keys.Remove(key) && keys.Count == 0)
-                {
-                    values.Remove(value);
-                }
+                IndexBuckets.Remove(values, value, key);
             }
         }
-    }
-
-    private static HashSet<string> Bucket(Dictionary<string, HashSet<string>> values, string value)
-    {
-        if (!values.TryGetValue(value, out var keys))
-        {
-            keys = new HashSet<string>(StringComparer.Ordinal);
-            values[value] = keys;
-        }
-
-        return keys;
     }
 }
