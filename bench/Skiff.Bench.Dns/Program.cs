@@ -13,11 +13,13 @@ using Skiff.Networking.EndpointSlices;
 // process sends UDP queries from W concurrent clients for S seconds and reports queries/s, latency percentiles, the
 // server's CPU per query (queries per CPU-second = per core) and its resident memory, against CoreDNS's published
 // ~17,000 internal queries/s per core and ~0.86 MB per 1,000 objects on a ~49 MB base.
-// Usage: dotnet run -c Release --project bench/Skiff.Bench.Dns [-- --services 10000 --clients 32 --seconds 10]
+// The objects are shaped as the API serves them and kept as skiff dns keeps them (only what DNS reads: DnsProjection);
+// --shared keeps them whole, as a node does whose DNS shares its informers with the service proxy.
+// Usage: dotnet run -c Release --project bench/Skiff.Bench.Dns [-- --services 10000 --clients 32 --seconds 10 --shared]
 var services = Arg("--services", 10_000);
 if (args.Contains("--serve"))
 {
-    await ServeAsync(services);
+    await ServeAsync(services, args.Contains("--shared"));
     return;
 }
 
@@ -25,7 +27,7 @@ var clients = Arg("--clients", 32);
 var seconds = Arg("--seconds", 10);
 var self = typeof(Program).Assembly.Location;
 var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardInput = true, UseShellExecute = false };
-foreach (var a in new[] { self, "--serve", "--services", services.ToString(CultureInfo.InvariantCulture) })
+foreach (var a in new[] { self, "--serve", "--services", services.ToString(CultureInfo.InvariantCulture) }.Concat(args.Contains("--shared") ? ["--shared"] : []))
 {
     start.ArgumentList.Add(a);
 }
@@ -36,7 +38,7 @@ var port = int.Parse(ready.Split(' ')[1], CultureInfo.InvariantCulture);
 var pid = child.Id.ToString(CultureInfo.InvariantCulture);
 var rssIdle = ProcessMemory.RssBytes(pid);
 var cachesHeap = long.Parse(ready.Split(' ')[2], CultureInfo.InvariantCulture);
-Console.WriteLine($"server pid {pid} on 127.0.0.1:{port} with {services} Services (and a 3-endpoint slice each); RSS idle {rssIdle / 1048576.0:F1} MiB, of which the caches' heap {cachesHeap / 1048576.0:F1} MiB");
+Console.WriteLine($"server pid {pid} on 127.0.0.1:{port} with {services} Services (and a 3-endpoint slice each); {(args.Contains("--shared") ? "whole objects" : "kept as skiff dns keeps them")}; RSS idle {rssIdle / 1048576.0:F1} MiB, of which the caches' heap {cachesHeap / 1048576.0:F1} MiB");
 
 var queries = Enumerable.Range(0, services).Select(i => Query($"svc-{i}.ns-{i % 100}.svc.cluster.local")).ToArray();
 
@@ -109,26 +111,17 @@ async Task<(long Answered, long Timeouts, List<long> Latencies, TimeSpan Elapsed
     return (all.Count, results.Sum(r => r.timeouts), all, clock.Elapsed);
 }
 
-static async Task ServeAsync(int count)
+static async Task ServeAsync(int count, bool shared)
 {
     var heapBefore = GC.GetTotalMemory(forceFullCollection: true);
     var (data, serviceCache, slices) = ClusterDnsData.InMemory();
     for (var i = 0; i < count; i++)
     {
-        var ns = $"ns-{i % 100}";
-        var ip = $"10.43.{(i + 100) / 250}.{(i + 100) % 250 + 1}";
-        serviceCache.Upsert(new V1Service
-        {
-            Metadata = new V1ObjectMeta { Name = $"svc-{i}", NamespaceProperty = ns },
-            Spec = new V1ServiceSpec { Type = "ClusterIP", ClusterIP = ip, ClusterIPs = [ip], Ports = [new V1ServicePort { Name = "http", Port = 80, Protocol = "TCP" }] },
-        });
-        slices.Upsert(new V1EndpointSlice
-        {
-            Metadata = new V1ObjectMeta { Name = $"svc-{i}-abcde", NamespaceProperty = ns, Labels = new Dictionary<string, string> { [EndpointSliceLabels.ServiceName] = $"svc-{i}" } },
-            AddressType = "IPv4",
-            Endpoints = Enumerable.Range(1, 3).Select(e => new V1Endpoint { Addresses = [$"10.{88 + e}.{i / 250}.{i % 250 + 1}"], Conditions = new V1EndpointConditions { Ready = true } }).ToList(),
-            Ports = [new Discoveryv1EndpointPort { Name = "http", Port = 8080, Protocol = "TCP" }],
-        });
+        // Objects as the API serves them to an informer (managedFields aside, which informers drop), then kept as
+        // skiff dns keeps them (DnsProjection), or whole with --shared, as a node's informers shared with its proxy.
+        var (service, slice) = AsServed(i);
+        serviceCache.Upsert(shared ? service : DnsProjection.Project(service));
+        slices.Upsert(shared ? slice : DnsProjection.Project(slice));
     }
 
     int port;
@@ -145,6 +138,49 @@ static async Task ServeAsync(int count)
     Console.WriteLine($"PORT {port} {cachesHeap}");
     await Console.In.ReadToEndAsync(); // until the driver closes stdin
     Console.WriteLine($"GC {GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore} {GC.CollectionCount(0) - gen0Before} {GC.CollectionCount(2) - gen2Before}");
+}
+
+static (V1Service Service, V1EndpointSlice Slice) AsServed(int i)
+{
+    var ns = $"ns-{i % 100}";
+    var name = $"svc-{i}";
+    var ip = $"10.43.{(i + 100) / 250}.{(i + 100) % 250 + 1}";
+    var created = new DateTime(2026, 12, 1, 0, 0, 0, DateTimeKind.Utc).AddSeconds(i);
+    var labels = new Dictionary<string, string> { ["app"] = name };
+    var service = new V1Service
+    {
+        ApiVersion = "v1",
+        Kind = "Service",
+        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns, Uid = Guid.NewGuid().ToString(), ResourceVersion = (1000 + (2 * i)).ToString(CultureInfo.InvariantCulture), CreationTimestamp = created, Labels = labels },
+        Spec = new V1ServiceSpec
+        {
+            Type = "ClusterIP", ClusterIP = ip, ClusterIPs = [ip], IpFamilies = ["IPv4"], IpFamilyPolicy = "SingleStack", SessionAffinity = "None", InternalTrafficPolicy = "Cluster",
+            Selector = new Dictionary<string, string>(labels), Ports = [new V1ServicePort { Name = "http", Port = 80, Protocol = "TCP", TargetPort = 8080 }],
+        },
+        Status = new V1ServiceStatus { LoadBalancer = new V1LoadBalancerStatus() },
+    };
+    var slice = new V1EndpointSlice
+    {
+        ApiVersion = "discovery.k8s.io/v1",
+        Kind = "EndpointSlice",
+        Metadata = new V1ObjectMeta
+        {
+            Name = $"{name}-abcde", GenerateName = $"{name}-", NamespaceProperty = ns, Uid = Guid.NewGuid().ToString(), ResourceVersion = (1001 + (2 * i)).ToString(CultureInfo.InvariantCulture), CreationTimestamp = created, Generation = 1,
+            Labels = new Dictionary<string, string> { [EndpointSliceLabels.ServiceName] = name, [EndpointSliceLabels.ManagedBy] = "endpointslice-controller.k8s.io", ["app"] = name },
+            Annotations = new Dictionary<string, string> { ["endpoints.kubernetes.io/last-change-trigger-time"] = created.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture) },
+            OwnerReferences = [new V1OwnerReference { ApiVersion = "v1", Kind = "Service", Name = name, Uid = service.Metadata.Uid, Controller = true, BlockOwnerDeletion = true }],
+        },
+        AddressType = "IPv4",
+        Endpoints = Enumerable.Range(1, 3).Select(e => new V1Endpoint
+        {
+            Addresses = [$"10.{88 + e}.{i / 250}.{i % 250 + 1}"],
+            Conditions = new V1EndpointConditions { Ready = true, Serving = true, Terminating = false },
+            NodeName = $"node-{e}",
+            TargetRef = new V1ObjectReference { Kind = "Pod", NamespaceProperty = ns, Name = $"{name}-7d4b9c-{e:D5}", Uid = Guid.NewGuid().ToString() },
+        }).ToList(),
+        Ports = [new Discoveryv1EndpointPort { Name = "http", Port = 8080, Protocol = "TCP" }],
+    };
+    return (service, slice);
 }
 
 static byte[] Query(string name)

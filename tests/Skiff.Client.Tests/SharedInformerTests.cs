@@ -54,6 +54,52 @@ public sealed class SharedInformerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_transform_shapes_every_object_of_the_list_and_of_the_watch_before_cache_and_handlers()
+    {
+        _api.Seed(Pods.Make("a", labels: new Dictionary<string, string> { ["app"] = "web", ["tier"] = "front" }));
+        var options = new InformerOptions { Transform = StripLabelsButApp };
+        var informer = _factory.Get<V1Pod>(options);
+        Assert.Same(informer, _factory.Get<V1Pod>(options));
+        Assert.NotSame(informer, _factory.Get<V1Pod>());
+        var seen = new List<V1Pod>();
+        informer.AddEventHandler(new ResourceEventHandler<V1Pod>
+        {
+            Added = (p, _) => { lock (seen) { seen.Add(p); } },
+            Updated = (_, p) => { lock (seen) { seen.Add(p); } },
+            Deleted = (p, _) => { lock (seen) { seen.Add(p); } },
+        });
+        _factory.Start(_stop.Token);
+        await informer.WaitForSyncAsync(_stop.Token);
+
+        await _api.CreateAsync(Pods.Make("b", labels: new Dictionary<string, string> { ["app"] = "db", ["x"] = "1" }), default);
+        var a = _api.Peek<V1Pod>("default", "a")!;
+        a.Metadata.Labels["tier"] = "back";
+        await _api.UpdateAsync(a, default);
+        await _api.DeleteAsync<V1Pod>("default", "b", null, default);
+        await Eventually.TrueAsync(() => { lock (seen) { return seen.Count == 4; } }, "the list, an add, an update and a delete");
+
+        lock (seen)
+        {
+            Assert.All(seen, p => Assert.Equal(["app"], p.Metadata.Labels.Keys));
+        }
+
+        Assert.Equal(["web"], informer.Cache.List().Select(p => p.Metadata.Labels["app"]));
+    }
+
+    // A new object, as a real transform makes (the fake API hands out the objects it stores).
+    private static k8s.IKubernetesObject<V1ObjectMeta> StripLabelsButApp(k8s.IKubernetesObject<V1ObjectMeta> obj) => new V1Pod
+    {
+        Metadata = new V1ObjectMeta
+        {
+            Name = obj.Metadata.Name,
+            NamespaceProperty = obj.Metadata.NamespaceProperty,
+            Uid = obj.Metadata.Uid,
+            ResourceVersion = obj.Metadata.ResourceVersion,
+            Labels = obj.Metadata.Labels?.Where(l => l.Key == "app").ToDictionary(),
+        },
+    };
+
+    [Fact]
     public async Task A_watch_that_ends_resumes_from_its_last_revision_without_loss_or_duplicate()
     {
         var informer = _factory.Get<V1Pod>();

@@ -1,3 +1,6 @@
+using k8s;
+using k8s.Models;
+
 namespace Skiff.Client.Informers;
 
 /// <summary>What one informer lists and watches. Informers of one type with equal options are shared.</summary>
@@ -24,6 +27,13 @@ public sealed record InformerOptions
     /// that died without a reset (its packets rewritten or dropped by NAT) waits forever, and so would a cache that
     /// believes itself in sync. Zero or less: never.</summary>
     public TimeSpan WatchIdleTimeout { get; init; } = TimeSpan.FromMinutes(3);
+
+    /// <summary>Applied to every object before it enters the cache and reaches the handlers (client-go's
+    /// SetTransform): a process that reads few fields of a kind keeps only those, as CoreDNS keeps its own small
+    /// Service and Endpoints records. It must return an object of the informer's type with the same key, uid and
+    /// resourceVersion, and may return the object it was given, changed. Informers are shared by equal options, so
+    /// pass one delegate instance (a static field) to share.</summary>
+    public Func<IKubernetesObject<V1ObjectMeta>, IKubernetesObject<V1ObjectMeta>>? Transform { get; init; }
 
     public static InformerOptions Default { get; } = new();
 }

@@ -370,7 +370,7 @@ public sealed class SharedInformer<T> : ISharedInformer
             obj.Metadata.ManagedFields = null;
         }
 
-        return obj;
+        return Options.Transform is { } transform ? (T)transform(obj) : obj;
     }
 
     private void StartProcessor(HandlerProcessor<T> processor)

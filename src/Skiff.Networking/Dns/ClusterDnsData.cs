@@ -23,12 +23,13 @@ public sealed class ClusterDnsData
 
     public bool HasSynced => _hasSynced();
 
-    /// <summary>The data over the process's shared informers, with the indexes added.</summary>
-    public static ClusterDnsData FromInformers(SharedInformerFactory informers)
+    /// <summary>The data over the process's shared informers (of <paramref name="options"/>, the default ones when
+    /// null), with the indexes added.</summary>
+    public static ClusterDnsData FromInformers(SharedInformerFactory informers, InformerOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(informers);
-        var services = informers.Get<V1Service>();
-        var slices = informers.Get<V1EndpointSlice>();
+        var services = informers.Get<V1Service>(options);
+        var slices = informers.Get<V1EndpointSlice>(options);
         services.AddIndexer(DnsIndexes.ServiceByClusterIp, DnsIndexes.ClusterIps);
         slices.AddIndexer(DnsIndexes.SliceByService, DnsIndexes.ServiceOf);
         slices.AddIndexer(DnsIndexes.SliceByAddress, DnsIndexes.Addresses);

@@ -18,7 +18,7 @@ public static class ClusterDnsHost
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(context);
         var logger = context.Loggers.CreateLogger("Skiff.Networking.Dns");
-        var data = ClusterDnsData.FromInformers(context.Informers);
+        var data = ClusterDnsData.FromInformers(context.Informers, options.AloneInProcess ? DnsProjection.InformerOptions : null);
         context.Informers.Start(cancellationToken);
         var upstreams = await UpstreamsAsync(options, cancellationToken);
         using (var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))

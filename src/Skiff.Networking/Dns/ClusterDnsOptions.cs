@@ -32,4 +32,8 @@ public sealed record ClusterDnsOptions
     public string ServiceNamespace { get; init; } = "kube-system";
 
     public string ServiceName { get; init; } = "kube-dns";
+
+    /// <summary>Nothing else in the process watches Services and EndpointSlices (<c>skiff dns</c>): the informers
+    /// keep only what DNS reads (<see cref="DnsProjection"/>). False where the service proxy shares them (a node).</summary>
+    public bool AloneInProcess { get; init; }
 }

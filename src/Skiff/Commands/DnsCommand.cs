@@ -27,6 +27,7 @@ internal static class DnsCommand
                 Zone = parse.GetValue(domain)!,
                 Listen = parse.GetValue(listen)!.Select(ClusterDnsHost.ParseEndpoint).ToList(),
                 Upstreams = (parse.GetValue(upstream) ?? []).Select(ClusterDnsHost.ParseEndpoint).ToList(),
+                AloneInProcess = true,
             };
             var api = ApiClients.FromKubeconfig(Path.GetFullPath(parse.GetValue(kubeconfig)!));
             var context = ComponentContext.Create(api, TimeProvider.System, loggers);

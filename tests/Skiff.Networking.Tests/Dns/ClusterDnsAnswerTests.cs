@@ -10,16 +10,24 @@ using static Skiff.Networking.Tests.Dns.DnsObjects;
 namespace Skiff.Networking.Tests.Dns;
 
 /// <summary>Every record type and every rcode of the cluster zone, against in-memory caches, as CoreDNS's kubernetes
-/// plugin answers them.</summary>
-public sealed class ClusterDnsAnswerTests : IAsyncLifetime
+/// plugin answers them. Run twice: over whole objects (a node's informers, shared with its proxy) and over what
+/// <c>skiff dns</c> keeps of them (<see cref="DnsProjection"/>): the answers must not differ.</summary>
+public class ClusterDnsAnswerTests : IAsyncLifetime
 {
-    private readonly IndexedCache<V1Service> _services;
-    private readonly IndexedCache<V1EndpointSlice> _slices;
+    private readonly Cache<V1Service> _services;
+    private readonly Cache<V1EndpointSlice> _slices;
     private readonly ClusterDnsServer _server;
 
     public ClusterDnsAnswerTests()
+        : this(projected: false)
     {
-        (var data, _services, _slices) = ClusterDnsData.InMemory();
+    }
+
+    protected ClusterDnsAnswerTests(bool projected)
+    {
+        var (data, services, slices) = ClusterDnsData.InMemory();
+        _services = new Cache<V1Service>(services, projected ? DnsProjection.Project : s => s);
+        _slices = new Cache<V1EndpointSlice>(slices, projected ? DnsProjection.Project : s => s);
         // Upstream: a port nobody serves on loopback, so every forwarded name fails (SERVFAIL) quickly.
         _server = new ClusterDnsServer(data, new ClusterDnsOptions { ForwardTimeout = TimeSpan.FromMilliseconds(300) }, [new IPEndPoint(IPAddress.Loopback, 9)], TimeProvider.System, NullLogger.Instance);
         _services.Upsert(ClusterIp("web", "10.43.0.20", "default", Port("http", 80), Port("dns", 53, "UDP")));
@@ -271,5 +279,23 @@ public sealed class ClusterDnsAnswerTests : IAsyncLifetime
         var query = new DnsMessage { IsRecursionDesired = true };
         query.Questions.Add(new DnsQuestion(DomainName.Parse(name), type, RecordClass.INet));
         return query;
+    }
+
+    /// <summary>The test's way into a cache: every object through the projection under test.</summary>
+    private sealed class Cache<T>(IndexedCache<T> cache, Func<T, T> keep)
+        where T : class, k8s.IKubernetesObject<V1ObjectMeta>
+    {
+        public void Upsert(T obj) => cache.Upsert(keep(obj));
+
+        public void Remove(string key) => cache.Remove(key);
+    }
+}
+
+/// <summary>The same answers from the caches of <c>skiff dns</c>, which keep only what DNS reads.</summary>
+public sealed class ProjectedClusterDnsAnswerTests : ClusterDnsAnswerTests
+{
+    public ProjectedClusterDnsAnswerTests()
+        : base(projected: true)
+    {
     }
 }
