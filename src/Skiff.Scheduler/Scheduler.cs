@@ -26,6 +26,7 @@ public sealed class Scheduler
     private readonly ILogger _logger;
     private readonly IEventRecorder _events;
     private readonly SchedulerCache _cache = new();
+    private readonly CacheUpdates _updates;
     private readonly SchedulingQueue _queue;
     private readonly SchedulingAlgorithm _algorithm;
     private readonly Preemption _preemption;
@@ -45,11 +46,10 @@ public sealed class Scheduler
         _algorithm = new SchedulingAlgorithm(filters, scorers, options.Parallelism, options.PercentageOfNodesToScore);
         _preemption = new Preemption(_algorithm);
         _binds = new SemaphoreSlim(options.BindConcurrency);
+        _updates = new CacheUpdates(_cache);
     }
 
     public SchedulingQueue Queue => _queue;
-
-    public SchedulerCache Cache => _cache;
 
     /// <summary>Pods bound so far (for tests and the benchmark's progress).</summary>
     public long Scheduled => Interlocked.Read(ref _scheduled);
@@ -146,6 +146,7 @@ public sealed class Scheduler
         PreemptionResult? preemption = null;
         lock (_cache.Lock)
         {
+            _updates.ApplyPending();
             if (_cache.IsAssumedOrBound(info.Key))
             {
                 _queue.Done(queued.Key);
@@ -190,10 +191,7 @@ public sealed class Scheduler
         }
         catch (Exception e) when (e is ApiException or HttpRequestException or OperationCanceledException)
         {
-            lock (_cache.Lock)
-            {
-                _cache.ForgetPod(info.Key);
-            }
+            _updates.Apply(c => c.ForgetPod(info.Key));
 
             if (e is ApiException { IsNotFound: true } || cancellationToken.IsCancellationRequested)
             {
@@ -291,10 +289,7 @@ public sealed class Scheduler
     {
         if (!string.IsNullOrEmpty(pod.Spec?.NodeName))
         {
-            lock (_cache.Lock)
-            {
-                _cache.AddOrUpdatePod(pod);
-            }
+            _updates.Apply(c => c.AddOrUpdatePod(pod));
 
             _queue.Delete(ObjectKeys.Of(pod));
             if (pod.Status?.Phase is "Succeeded" or "Failed")
@@ -325,10 +320,7 @@ public sealed class Scheduler
         _queue.Delete(key);
         if (!string.IsNullOrEmpty(pod.Spec?.NodeName))
         {
-            lock (_cache.Lock)
-            {
-                _cache.RemovePod(key);
-            }
+            _updates.Apply(c => c.RemovePod(key));
 
             _queue.MoveAllToActiveOrBackoff();
         }
@@ -336,20 +328,14 @@ public sealed class Scheduler
 
     private void OnNodeAdded(V1Node node)
     {
-        lock (_cache.Lock)
-        {
-            _cache.AddOrUpdateNode(node);
-        }
+        _updates.Apply(c => c.AddOrUpdateNode(node));
 
         _queue.MoveAllToActiveOrBackoff();
     }
 
     private void OnNodeUpdated(V1Node old, V1Node node)
     {
-        lock (_cache.Lock)
-        {
-            _cache.AddOrUpdateNode(node);
-        }
+        _updates.Apply(c => c.AddOrUpdateNode(node));
 
         if (!ReferenceEquals(old, node) && SchedulingRelevantChange(old, node))
         {
@@ -367,10 +353,7 @@ public sealed class Scheduler
 
     private void OnNodeDeleted(V1Node node)
     {
-        lock (_cache.Lock)
-        {
-            _cache.RemoveNode(node.Metadata.Name);
-        }
+        _updates.Apply(c => c.RemoveNode(node.Metadata.Name));
     }
 
     /// <summary>Upstream moves pods on node changes that may make them fit (labels, taints, cordon, allocatable,

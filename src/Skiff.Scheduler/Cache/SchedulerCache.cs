@@ -6,7 +6,8 @@ namespace Skiff.Scheduler.Cache;
 /// <summary>
 /// The scheduler's view of the cluster: nodes and the pods on them, fed by the informers, plus the pods the
 /// scheduler has assumed on a node while their binding is in flight (so the next pod sees them before the watch
-/// echoes the binding). All access goes through <see cref="Lock"/>; the scheduling cycle holds it while it runs.
+/// echoes the binding). All access goes through <see cref="Lock"/>; the scheduling cycle holds it while it runs, and
+/// the informers' changes reach it through <see cref="CacheUpdates"/>, which never waits for that cycle.
 /// </summary>
 public sealed class SchedulerCache
 {
