@@ -15,10 +15,14 @@ public static class PodStates
     public static bool IsReady(V1Pod pod) => ReadyCondition(pod)?.Status == "True";
 
     /// <summary>Ready for at least <paramref name="minReadySeconds"/> at <paramref name="now"/>.</summary>
-    public static bool IsAvailable(V1Pod pod, int minReadySeconds, DateTimeOffset now)
+    public static bool IsAvailable(V1Pod pod, int minReadySeconds, DateTimeOffset now) =>
+        ReadyCondition(pod) is { } ready && IsAvailable(ready, minReadySeconds, now);
+
+    /// <summary>As above, from the pod's Ready condition already found.</summary>
+    public static bool IsAvailable(V1PodCondition ready, int minReadySeconds, DateTimeOffset now)
     {
-        var ready = ReadyCondition(pod);
-        if (ready?.Status != "True")
+        ArgumentNullException.ThrowIfNull(ready);
+        if (ready.Status != "True")
         {
             return false;
         }
@@ -34,6 +38,19 @@ public static class PodStates
     public static V1PodCondition? ReadyCondition(V1Pod pod)
     {
         ArgumentNullException.ThrowIfNull(pod);
-        return pod.Status?.Conditions?.FirstOrDefault(c => c.Type == "Ready");
+        if (pod.Status?.Conditions is not { } conditions)
+        {
+            return null;
+        }
+
+        foreach (var condition in conditions)
+        {
+            if (condition.Type == "Ready")
+            {
+                return condition;
+            }
+        }
+
+        return null;
     }
 }
