@@ -56,40 +56,71 @@ internal sealed class FieldSet
         return result;
     }
 
+    /// <summary>The set as FieldsV1, keys sorted at every level as upstream writes them (clients diff it).</summary>
     public JsonObject ToFieldsV1()
     {
-        var root = new JsonObject();
-        foreach (var path in _paths.OrderBy(p => p.Elements.Count))
+        // In lexicographic order of their encoded keys, paths come as a depth-first walk of the tree with every
+        // object's keys in order (a path before the paths below it), so the tree is written sorted in one pass. A
+        // member that gets children gets ".": {} first ("." sorts before every "f:", "k:", "v:" key).
+        var ordered = new List<string[]>(_paths.Count);
+        foreach (var path in _paths)
         {
-            var node = root;
-            foreach (var element in path.Elements)
+            if (path.Elements.Count > 0)
             {
-                if (node[element.Encoded] is not JsonObject child)
+                var keys = new string[path.Elements.Count];
+                for (var i = 0; i < keys.Length; i++)
                 {
-                    child = [];
-                    node[element.Encoded] = child;
+                    keys[i] = path.Elements[i].Encoded;
                 }
 
-                node = child;
+                ordered.Add(keys);
             }
         }
 
-        // A member that has children gets ".": {}; a member without children is the empty object it already is.
-        foreach (var path in _paths.Where(p => p.Elements.Count > 0))
+        ordered.Sort(CompareKeys);
+        var root = new JsonObject();
+        var open = new List<(JsonObject Node, bool Member)> { (root, false) }; // the objects along the last path
+        string[] last = [];
+        foreach (var keys in ordered)
         {
-            var node = root;
-            foreach (var element in path.Elements)
+            var common = 0;
+            while (common < last.Length && common < keys.Length && string.Equals(last[common], keys[common], StringComparison.Ordinal))
             {
-                node = (JsonObject)node[element.Encoded]!;
+                common++;
             }
 
-            if (node.Count > 0 && !node.ContainsKey("."))
+            open.RemoveRange(common + 1, open.Count - common - 1);
+            for (var depth = common; depth < keys.Length; depth++)
             {
-                node["."] = new JsonObject();
+                var (parent, parentIsMember) = open[^1];
+                if (parentIsMember && parent.Count == 0)
+                {
+                    parent["."] = new JsonObject();
+                }
+
+                var child = new JsonObject();
+                parent[keys[depth]] = child;
+                open.Add((child, depth == keys.Length - 1));
+            }
+
+            last = keys;
+        }
+
+        return root;
+    }
+
+    private static int CompareKeys(string[] a, string[] b)
+    {
+        for (var i = 0; i < a.Length && i < b.Length; i++)
+        {
+            var order = string.CompareOrdinal(a[i], b[i]);
+            if (order != 0)
+            {
+                return order;
             }
         }
 
-        return Sorted(root);
+        return a.Length.CompareTo(b.Length);
     }
 
     public static FieldSet FromFieldsV1(JsonNode? fieldsV1)
@@ -123,17 +154,5 @@ internal sealed class FieldSet
                 set.Add(childPath);
             }
         }
-    }
-
-    // Upstream writes FieldsV1 with sorted keys; sorting keeps the output stable for clients that diff it.
-    private static JsonObject Sorted(JsonObject node)
-    {
-        var sorted = new JsonObject();
-        foreach (var (key, value) in node.OrderBy(p => p.Key, StringComparer.Ordinal))
-        {
-            sorted[key] = value is JsonObject child ? Sorted(child) : value?.DeepClone();
-        }
-
-        return sorted;
     }
 }

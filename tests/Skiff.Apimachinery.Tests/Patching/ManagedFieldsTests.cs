@@ -11,6 +11,21 @@ public class ManagedFieldsTests
 
     private static JsonArray Entries(JsonObject obj) => obj["metadata"]!["managedFields"]!.AsArray();
 
+    // Each object of a FieldsV1 tree with its keys in their written order (objects without keys left out).
+    private static List<string> KeyOrder(JsonObject node, string path)
+    {
+        var lines = node.Count == 0 ? [] : new List<string> { $"{(path.Length == 0 ? "/" : path)}: {string.Join(' ', node.Select(p => p.Key))}" };
+        foreach (var (key, value) in node)
+        {
+            if (key != "." && value is JsonObject child)
+            {
+                lines.AddRange(KeyOrder(child, path + "/" + key));
+            }
+        }
+
+        return lines;
+    }
+
     [Fact]
     public void Create_records_every_field_for_the_creator()
     {
@@ -25,6 +40,26 @@ public class ManagedFieldsTests
                   'f:ports':{'k:{\"containerPort\":80,\"protocol\":\"TCP\"}':{'.':{},'f:containerPort':{},'f:protocol':{}}}}}}}}]
             """, Entries(recorded));
         Assert.Null(pod["metadata"]!["managedFields"]);
+    }
+
+    [Fact]
+    public void FieldsV1_is_written_with_its_keys_sorted_at_every_level_and_the_member_mark_first()
+    {
+        // Fields in the object out of order, a list item that is itself a member with children, a set of values.
+        var pod = Json.Obj("{'status':{'phase':'Pending'},'spec':{'containers':[{'name':'c','image':'i','args':['b','a']}],'nodeName':'n'},'metadata':{'name':'p','labels':{'z':'1','a':'2'}}}");
+
+        var recorded = ManagedFields.RecordUpdate(null, pod, "m", "v1", T1, typeof(V1Pod));
+
+        Assert.Equal(
+            [
+                "/: f:metadata f:spec",
+                "/f:metadata: f:labels",
+                "/f:metadata/f:labels: . f:a f:z",
+                "/f:spec: f:containers f:nodeName",
+                "/f:spec/f:containers: k:{\"name\":\"c\"}",
+                "/f:spec/f:containers/k:{\"name\":\"c\"}: . f:args f:image f:name",
+            ],
+            KeyOrder(Entries(recorded)[0]!["fieldsV1"]!.AsObject(), string.Empty));
     }
 
     [Fact]
