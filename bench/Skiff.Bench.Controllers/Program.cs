@@ -4,18 +4,24 @@ using k8s.Models;
 using Skiff.Bench.Common;
 using Skiff.Client.Api;
 
-// The controller manager end to end, ClusterLoader2's density shape in small: D Deployments of M replicas created at
-// once against the real skiff server (a child process, in-memory store) running its controllers, scheduler and N
-// simulated nodes (--simulate-nodes). Measured: the time until every Deployment's ReplicaSet reports all replicas
-// ready (pods created by the ReplicaSet controller, bound by the scheduler, Running on simulated nodes), as pods/s,
-// against upstream's default controller-manager rate (client QPS 20: ~20 pods/s per ReplicaSet path) and
-// ClusterLoader2's load rates (10 pods/s default, 50 in the 5k-node jobs); then the namespace deletion of all of it
-// (namespace controller + garbage collector) until the namespace is gone. Server CPU per pod and RSS are reported.
+// The controller manager end to end, ClusterLoader2's density shape in small: D Deployments of M replicas created
+// against the real skiff server (a child process, in-memory store) running its controllers, scheduler and N simulated
+// nodes (--simulate-nodes), all at once or paced at --rate pods/s (ClusterLoader2's saturation phase creates at a set
+// rate). Measured: the time until every Deployment's ReplicaSet reports all replicas ready (pods created by the
+// ReplicaSet controller, bound by the scheduler, Running on simulated nodes), as pods/s, against upstream's default
+// controller-manager rate (client QPS 20: ~20 pods/s per ReplicaSet path) and ClusterLoader2's load rates (10 pods/s
+// default, 50 in the 5k-node jobs); pod startup latency (create -> Running, p50/p90/p99 against the 5 s SLO); with
+// --rollout, a rolling update of every Deployment until each is complete; then the deletion of every Deployment with
+// background cascading (garbage collector) until no pod is left, and of the namespace. Server CPU per pod and RSS
+// are reported.
 // Usage: dotnet run -c Release --project bench/Skiff.Bench.Controllers [-- --nodes 100 --deployments 30 --replicas 30]
-// [--audit] (the server keeps an audit log at Metadata level; refused requests are counted by user, verb and resource)
+// [--rate P] [--rollout] [--audit] (the server keeps an audit log at Metadata level; refused requests are counted by
+// user, verb and resource)
+// Issue 14's shapes: --nodes 1000 --deployments 1 --replicas 30000 --rollout (one big Deployment), and
+// --nodes 5000 --deployments 5000 --replicas 30 --rate 250 (the 150k density envelope).
 if (args.Contains("--help") || args.Contains("-h"))
 {
-    Console.WriteLine("usage: Skiff.Bench.Controllers [--nodes N (100)] [--deployments D (30)] [--replicas M (30)] [--audit]");
+    Console.WriteLine("usage: Skiff.Bench.Controllers [--nodes N (100)] [--deployments D (30)] [--replicas M (30)] [--rate P (0: all at once)] [--rollout] [--audit]");
     return;
 }
 
@@ -23,6 +29,9 @@ var nodes = Arg("--nodes", 100);
 var deployments = Arg("--deployments", 30);
 var replicas = Arg("--replicas", 30);
 var total = deployments * replicas;
+var rate = Arg("--rate", 0);
+var rollout = args.Contains("--rollout");
+const double StartupSloSeconds = 5; // the Kubernetes pod startup SLO: p99 <= 5 s
 const double UpstreamDefaultPodsPerSecond = 20; // kube-controller-manager client QPS 20, one POST per pod
 const double ClusterLoaderLoadRate = 50; // CL2_LOAD_TEST_THROUGHPUT of the 5k-node jobs
 
@@ -43,38 +52,89 @@ const string Ns = "density";
 await api.CreateAsync(new V1Namespace { ApiVersion = "v1", Kind = "Namespace", Metadata = new V1ObjectMeta { Name = Ns } }, default);
 await WaitAsync(async () => await api.GetAsync<V1ServiceAccount>(Ns, "default", default) is not null, TimeSpan.FromMinutes(1), "the default service account");
 
+await using var startup = await PodStartupWatch.StartAsync(api, Ns, default);
 var cpuBefore = ProcessCpu.Total(server.Pid);
 var clock = Stopwatch.StartNew();
 await Parallel.ForEachAsync(Enumerable.Range(0, deployments), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
-    await api.CreateAsync(Deployment($"web-{i:D3}", replicas), ct));
-var created = clock.Elapsed;
-var readySets = 0;
-await WaitAsync(async () =>
 {
-    var sets = (await api.ListAsync<V1ReplicaSet>(new ListOptions { Namespace = Ns }, default)).Items;
-    readySets = sets.Count(rs => rs.Status?.ReadyReplicas == replicas);
-    return readySets >= deployments;
-}, TimeSpan.FromSeconds(Math.Max(300, total / 2)), $"{deployments} ready ReplicaSets");
+    // Paced: Deployment i is due once the replicas of the i before it have had their time at --rate pods/s.
+    var due = rate > 0 ? TimeSpan.FromSeconds((double)i * replicas / rate) : TimeSpan.Zero;
+    if (due > clock.Elapsed)
+    {
+        await Task.Delay(due - clock.Elapsed, ct);
+    }
+
+    await api.CreateAsync(Deployment($"web-{i:D4}", replicas), ct);
+});
+var created = clock.Elapsed;
+await WaitAsync(
+    async () => (await api.ListAsync<V1ReplicaSet>(new ListOptions { Namespace = Ns }, default)).Items.Count(rs => rs.Status?.ReadyReplicas == replicas) >= deployments,
+    TimeSpan.FromSeconds(Math.Max(300, total / 2)),
+    $"{deployments} ready ReplicaSets");
 var ready = clock.Elapsed;
 var cpu = ProcessCpu.Total(server.Pid) - cpuBefore;
 var podsPerSecond = total / ready.TotalSeconds;
-Console.WriteLine($"create: {deployments} Deployments sent in {created.TotalSeconds:F1} s; all {deployments} ReplicaSets ready ({total} pods Running) after {ready.TotalSeconds:F1} s = {podsPerSecond:F0} pods/s; " +
+Console.WriteLine($"create: {deployments} Deployments sent in {created.TotalSeconds:F1} s{(rate > 0 ? $" (paced at {rate} pods/s)" : " (all at once)")}; all {deployments} ReplicaSets ready ({total} pods Running) after {ready.TotalSeconds:F1} s = {podsPerSecond:F0} pods/s; " +
     $"ratio to upstream's default controller-manager rate ({UpstreamDefaultPodsPerSecond} pods/s, client QPS 20) {podsPerSecond / UpstreamDefaultPodsPerSecond:F1}, " +
     $"to ClusterLoader2's 5k-node load rate ({ClusterLoaderLoadRate} pods/s) {podsPerSecond / ClusterLoaderLoadRate:F1}; " +
     $"server CPU {cpu.TotalMilliseconds / total:F2} ms per pod; RSS {Mib(ProcessMemory.RssBytes(server.Pid))} MiB (peak {Mib(ProcessMemory.PeakRssBytes(server.Pid))})");
+PrintStartup("create");
+
+if (rollout)
+{
+    startup.Reset();
+    cpuBefore = ProcessCpu.Total(server.Pid);
+    clock.Restart();
+    const string NewTemplate = "{\"spec\":{\"template\":{\"metadata\":{\"annotations\":{\"bench/rollout\":\"1\"}}}}}";
+    await Parallel.ForEachAsync(Enumerable.Range(0, deployments), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
+        await api.PatchAsync<V1Deployment>(Ns, $"web-{i:D4}", ApiPatch.Merge(NewTemplate), ct));
+    await WaitAsync(
+        async () => (await api.ListAsync<V1Deployment>(new ListOptions { Namespace = Ns }, default)).Items.Count(Complete) >= deployments,
+        TimeSpan.FromSeconds(Math.Max(600, total)),
+        $"{deployments} complete rollouts");
+    var rolled = clock.Elapsed;
+    cpu = ProcessCpu.Total(server.Pid) - cpuBefore;
+    Console.WriteLine($"rollout: {deployments} Deployments updated (RollingUpdate, 25% surge, 25% unavailable) and complete after {rolled.TotalSeconds:F1} s = {total / rolled.TotalSeconds:F0} pods replaced/s; " +
+        $"server CPU {cpu.TotalMilliseconds / total:F2} ms per replaced pod; RSS {Mib(ProcessMemory.RssBytes(server.Pid))} MiB");
+    PrintStartup("rollout");
+}
 
 clock.Restart();
+await Parallel.ForEachAsync(Enumerable.Range(0, deployments), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
+    await api.DeleteAsync<V1Deployment>(Ns, $"web-{i:D4}", new V1DeleteOptions { PropagationPolicy = "Background" }, ct));
+await WaitAsync(
+    async () => (await api.ListAsync<V1Pod>(new ListOptions { Namespace = Ns, Limit = 1 }, default)).Items.Count == 0
+        && (await api.ListAsync<V1ReplicaSet>(new ListOptions { Namespace = Ns, Limit = 1 }, default)).Items.Count == 0,
+    TimeSpan.FromSeconds(Math.Max(300, total / 2)),
+    "every pod and ReplicaSet gone");
+var collected = clock.Elapsed;
+Console.WriteLine($"delete: {deployments} Deployments deleted (background propagation); their {deployments} ReplicaSets and {total} pods gone after {collected.TotalSeconds:F1} s " +
+    $"(of it the pods' 30 s termination grace period, which simulated nodes wait out as the issue asks) = {(total + deployments) / collected.TotalSeconds:F0} objects/s " +
+    $"(ClusterLoader2's 5k-node delete rate {ClusterLoaderLoadRate} pods/s: ratio {total / collected.TotalSeconds / ClusterLoaderLoadRate:F1})");
+clock.Restart();
 await api.DeleteAsync<V1Namespace>(null, Ns, null, default);
-await WaitAsync(async () => await api.GetAsync<V1Namespace>(null, Ns, default) is null, TimeSpan.FromSeconds(Math.Max(300, total / 2)), "the namespace gone");
-var deleted = clock.Elapsed;
-Console.WriteLine($"delete: namespace with {deployments} Deployments, {deployments} ReplicaSets, {total} pods gone after {deleted.TotalSeconds:F1} s = {(total + 2 * deployments) / deleted.TotalSeconds:F0} objects/s " +
-    $"(ClusterLoader2's 5k-node delete rate {ClusterLoaderLoadRate} pods/s: ratio {total / deleted.TotalSeconds / ClusterLoaderLoadRate:F1})");
+await WaitAsync(async () => await api.GetAsync<V1Namespace>(null, Ns, default) is null, TimeSpan.FromSeconds(300), "the namespace gone");
+Console.WriteLine($"delete: the emptied namespace gone after {clock.Elapsed.TotalSeconds:F1} s");
 
 if (auditDir is not null)
 {
     AuditSummary.PrintRefused(Path.Combine(auditDir, "audit.log"));
     Directory.Delete(auditDir, recursive: true);
 }
+
+void PrintStartup(string phase)
+{
+    var latencies = startup.StartupMilliseconds();
+    var p99 = PodStartupWatch.Percentile(latencies, 0.99) / 1000;
+    var late = startup.SeenLate > 0 ? $", {startup.SeenLate} first seen on a re-list" : string.Empty;
+    Console.WriteLine($"{phase}: pod startup (create -> Running on the bench's watch, {latencies.Count} pods{late}) " +
+        $"p50 {PodStartupWatch.Percentile(latencies, 0.5) / 1000:F2} s, p90 {PodStartupWatch.Percentile(latencies, 0.9) / 1000:F2} s, p99 {p99:F2} s " +
+        $"(SLO p99 {StartupSloSeconds} s: {(p99 <= StartupSloSeconds ? "held" : "not held")})");
+}
+
+static bool Complete(V1Deployment d) =>
+    d.Status?.ObservedGeneration >= d.Metadata.Generation && d.Status.UpdatedReplicas == d.Spec.Replicas
+    && d.Status.Replicas == d.Spec.Replicas && d.Status.AvailableReplicas == d.Spec.Replicas;
 
 static bool Ready(V1Node node) => node.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true;
 
