@@ -131,7 +131,7 @@ public abstract class ResourceStrategy<T> : IResourceStrategy
     public IReadOnlyDictionary<string, string> SelectableFields(IKubernetesObject<V1ObjectMeta> obj)
     {
         var typed = Cast(obj);
-        var fields = new Dictionary<string, string>(StringComparer.Ordinal)
+        var fields = new Dictionary<string, string>(16, StringComparer.Ordinal)
         {
             ["metadata.name"] = typed.Metadata?.Name ?? string.Empty,
         };
@@ -141,7 +141,7 @@ public abstract class ResourceStrategy<T> : IResourceStrategy
         }
 
         AddSelectableFields(typed, fields);
-        return fields;
+        return new SelectableFieldValues(fields);
     }
 
     public long? GracefulDeletionPeriod(IKubernetesObject<V1ObjectMeta> obj, long? requestedGracePeriodSeconds) =>
