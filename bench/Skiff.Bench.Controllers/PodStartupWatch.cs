@@ -15,6 +15,7 @@ internal sealed class PodStartupWatch : IAsyncDisposable
     private readonly string _namespace;
     private readonly ConcurrentDictionary<string, long> _created = new();
     private readonly ConcurrentDictionary<string, long> _running = new();
+    private readonly ConcurrentDictionary<string, bool> _live = new();
     private readonly CancellationTokenSource _stop = new();
     private Task _watching = Task.CompletedTask;
     private string _from = string.Empty;
@@ -24,6 +25,10 @@ internal sealed class PodStartupWatch : IAsyncDisposable
         _api = api;
         _namespace = ns;
     }
+
+    /// <summary>Pods of the namespace that exist now, as the watch last told (the deletion phase waits for none,
+    /// without lists: a paged list of 150k pods costs the in-memory store a scan of every key under its lock).</summary>
+    public int Live => _live.Count;
 
     /// <summary>Pods first seen on a re-list (their creation not observed).</summary>
     public int SeenLate { get; private set; }
@@ -81,6 +86,15 @@ internal sealed class PodStartupWatch : IAsyncDisposable
                         _created.TryAdd(pod.Metadata.Uid, now);
                     }
 
+                    if (e.Kind == WatchEventKind.Deleted)
+                    {
+                        _live.TryRemove(pod.Metadata.Uid, out _);
+                    }
+                    else
+                    {
+                        _live[pod.Metadata.Uid] = true;
+                    }
+
                     if (pod.Status?.Phase == "Running")
                     {
                         _running.TryAdd(pod.Metadata.Uid, now);
@@ -94,8 +108,10 @@ internal sealed class PodStartupWatch : IAsyncDisposable
             {
                 var list = await _api.ListAsync<V1Pod>(new ListOptions { Namespace = _namespace }, _stop.Token);
                 var now = Stopwatch.GetTimestamp();
+                _live.Clear();
                 foreach (var pod in list.Items)
                 {
+                    _live[pod.Metadata.Uid] = true;
                     if (!_created.ContainsKey(pod.Metadata.Uid))
                     {
                         SeenLate++;

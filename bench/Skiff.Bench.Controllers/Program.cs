@@ -103,8 +103,7 @@ clock.Restart();
 await Parallel.ForEachAsync(Enumerable.Range(0, deployments), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
     await api.DeleteAsync<V1Deployment>(Ns, $"web-{i:D4}", new V1DeleteOptions { PropagationPolicy = "Background" }, ct));
 await WaitAsync(
-    async () => (await api.ListAsync<V1Pod>(new ListOptions { Namespace = Ns, Limit = 1 }, default)).Items.Count == 0
-        && (await api.ListAsync<V1ReplicaSet>(new ListOptions { Namespace = Ns, Limit = 1 }, default)).Items.Count == 0,
+    async () => startup.Live == 0 && (await api.ListAsync<V1ReplicaSet>(new ListOptions { Namespace = Ns }, default)).Items.Count == 0,
     TimeSpan.FromSeconds(Math.Max(300, total / 2)),
     "every pod and ReplicaSet gone");
 var collected = clock.Elapsed;
