@@ -58,8 +58,11 @@ public sealed class CertificateManager
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        while (!cancellationToken.IsCancellationRequested)
+        // Cancelled, it always ends with OperationCanceledException, even when the token fires between two rotations
+        // (a loop condition ended it quietly when the token fired right after a rotation).
+        while (true)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var current = _certificate.Current;
             var deadline = RotationDeadline.Of(current, _random.NextDouble());
             _logger.LogInformation(
