@@ -32,4 +32,19 @@ internal static class Dig
             return await output + await error;
         }
     }
+
+    /// <summary><c>dig +short NAME TYPE</c> until it answers <paramref name="expected"/> or 20 s pass (a server fed by
+    /// a watch learns of an object a moment after it is written); the last answer. With <paramref name="server"/>,
+    /// fails at once if that server stopped.</summary>
+    public static async Task<string> ShortUntilAsync(int port, string name, string type, string expected, Task? server = null)
+    {
+        var answer = string.Empty;
+        for (var deadline = DateTime.UtcNow.AddSeconds(20); answer != expected && DateTime.UtcNow < deadline; await Task.Delay(100))
+        {
+            Assert.False(server?.IsCompleted == true, "the DNS server stopped");
+            answer = (await RunAsync(port, "+short", name, type)).Trim();
+        }
+
+        return answer;
+    }
 }

@@ -23,23 +23,11 @@ public sealed class NodeLocalDnsTests
         var running = NodeLocalDns.RunAsync(new ClusterDnsOptions(), new IPEndPoint(IPAddress.Loopback, port), context, stop.Token);
         try
         {
-            var answer = string.Empty;
-            for (var deadline = DateTime.UtcNow.AddSeconds(20); answer != "10.43.0.20" && DateTime.UtcNow < deadline; await Task.Delay(100))
-            {
-                Assert.False(running.IsCompleted, "node-local DNS stopped");
-                answer = (await Dig.RunAsync(port, "+short", "web.default.svc.cluster.local", "A")).Trim();
-            }
-
-            Assert.Equal("10.43.0.20", answer);
+            Assert.Equal("10.43.0.20", await Dig.ShortUntilAsync(port, "web.default.svc.cluster.local", "A", "10.43.0.20", running));
 
             // A Service made later is answered too: the node's watch, not a copy taken at start.
             api.Seed(ClusterIp("api", "10.43.0.21", "other", Port("http", 80)));
-            for (var deadline = DateTime.UtcNow.AddSeconds(20); answer != "10.43.0.21" && DateTime.UtcNow < deadline; await Task.Delay(100))
-            {
-                answer = (await Dig.RunAsync(port, "+short", "api.other.svc.cluster.local", "A")).Trim();
-            }
-
-            Assert.Equal("10.43.0.21", answer);
+            Assert.Equal("10.43.0.21", await Dig.ShortUntilAsync(port, "api.other.svc.cluster.local", "A", "10.43.0.21"));
         }
         finally
         {

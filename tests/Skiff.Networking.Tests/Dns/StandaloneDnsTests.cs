@@ -29,14 +29,7 @@ public sealed class StandaloneDnsTests
         var running = ClusterDnsHost.RunAsync(options, context, stop.Token);
         try
         {
-            var answer = string.Empty;
-            for (var deadline = DateTime.UtcNow.AddSeconds(20); answer != "10.43.0.20" && DateTime.UtcNow < deadline; await Task.Delay(100))
-            {
-                Assert.False(running.IsCompleted, "cluster DNS stopped");
-                answer = (await Dig.RunAsync(port, "+short", "web.default.svc.cluster.local", "A")).Trim();
-            }
-
-            Assert.Equal("10.43.0.20", answer);
+            Assert.Equal("10.43.0.20", await Dig.ShortUntilAsync(port, "web.default.svc.cluster.local", "A", "10.43.0.20", running));
             Assert.Equal("10.88.0.5", (await Dig.RunAsync(port, "+short", "db.default.svc.cluster.local", "A")).Trim());
             Assert.Equal("0 100 5432 db-0.db.default.svc.cluster.local.", (await Dig.RunAsync(port, "+short", "_pg._tcp.db.default.svc.cluster.local", "SRV")).Trim());
             Assert.Equal("web.default.svc.cluster.local.", (await Dig.RunAsync(port, "+short", "-x", "10.43.0.20")).Trim());
