@@ -8,15 +8,28 @@ namespace Skiff.Scheduler.Framework;
 /// last cycle stopped), then Score and weighted sum, ties broken at random. Single-threaded use: the caller holds
 /// the cache lock; buffers are reused between cycles to keep per-pod allocation low.
 /// </summary>
+/// <remarks>
+/// The filter search runs on the calling thread for its first <see cref="SerialFilterNodes"/> nodes and fans out
+/// only for what is left: the filters cost well under a microsecond per node, so the few hundred nodes a cycle
+/// usually needs (10 % of 5,000) take less time than handing work to other threads and waiting for them, and on a
+/// machine whose cores are busy with the API server those threads arrive late. Upstream's goroutines are cheaper
+/// than .NET's hand-off; measured here (`-- --micro`, 5,000 nodes, 2 cores), fanning out from the first node made
+/// a plain pod cost 0.31 ms of CPU instead of 0.13.
+/// </remarks>
 public sealed class SchedulingAlgorithm
 {
     private const int MinFeasibleNodesToFind = 100;
     private const int MinFeasibleNodesPercentageToFind = 5;
     private const int ChunkSize = 32;
+
+    /// <summary>Nodes filtered on the calling thread before the search fans out (see remarks).</summary>
+    public const int SerialFilterNodes = 1024;
+
+    private const int ParallelChunkSize = 128;
     private const int ParallelScoreWork = 8192;
 
-    private readonly IReadOnlyList<IFilterPlugin> _filters;
-    private readonly IReadOnlyList<IScorePlugin> _scorers;
+    private readonly IFilterPlugin[] _filters;
+    private readonly IScorePlugin[] _scorers;
     private readonly int _parallelism;
     private readonly int? _percentageOfNodesToScore;
     private FilterFailure?[] _verdicts = [];
@@ -29,8 +42,8 @@ public sealed class SchedulingAlgorithm
 
     public SchedulingAlgorithm(IReadOnlyList<IFilterPlugin> filters, IReadOnlyList<IScorePlugin> scorers, int parallelism, int? percentageOfNodesToScore = null)
     {
-        _filters = filters;
-        _scorers = scorers;
+        _filters = [.. filters];
+        _scorers = [.. scorers];
         _parallelism = Math.Max(1, parallelism);
         _percentageOfNodesToScore = percentageOfNodesToScore;
     }
@@ -120,9 +133,12 @@ public sealed class SchedulingAlgorithm
     /// <summary>Runs the filters on <paramref name="node"/> (used by preemption on a node with victims removed).</summary>
     public FilterFailure? RunFilters(PodInfo pod, NodeInfo node, CycleState state)
     {
-        foreach (var filter in _filters)
+        // An array and an index: this runs for every node of every cycle, and an interface's enumerator would be an
+        // allocation each time.
+        var filters = _filters;
+        for (var i = 0; i < filters.Length; i++)
         {
-            var failure = filter.Filter(pod, node, state);
+            var failure = filters[i].Filter(pod, node, state);
             if (failure is not null)
             {
                 return failure;
@@ -163,19 +179,70 @@ public sealed class SchedulingAlgorithm
         Array.Clear(_evaluated, 0, n);
         var wanted = NumFeasibleNodesToFind(n, _percentageOfNodesToScore);
         var start = _nextStartNodeIndex % n;
-        var found = 0;
-        var chunks = (n + ChunkSize - 1) / ChunkSize;
         var verdicts = _verdicts;
         var evaluated = _evaluated;
 
-        void RunChunk(int chunk, ParallelLoopState? loop)
+        // Serially first; most cycles find what they want here.
+        var serialEnd = _parallelism == 1 ? n : Math.Min(n, SerialFilterNodes);
+        var found = 0;
+        var offset = 0;
+        for (; offset < serialEnd && found < wanted; offset++)
         {
-            var end = Math.Min(n, (chunk + 1) * ChunkSize);
-            for (var offset = chunk * ChunkSize; offset < end; offset++)
+            var index = (start + offset) % n;
+            var failure = RunFilters(pod, nodes[index], state);
+            verdicts[index] = failure;
+            evaluated[index] = true;
+            if (failure is null)
+            {
+                found++;
+            }
+        }
+
+        if (found < wanted && offset < n)
+        {
+            FilterInParallel(pod, nodes, state, start, offset, wanted, found);
+        }
+
+        // Take feasible nodes in search order, as many as wanted; the next cycle starts after the last one seen.
+        var feasible = _feasible;
+        feasible.Clear();
+        evaluatedCount = 0;
+        var lastOffset = -1;
+        for (var o = 0; o < n && feasible.Count < wanted; o++)
+        {
+            var index = (start + o) % n;
+            if (!evaluated[index])
+            {
+                continue;
+            }
+
+            evaluatedCount++;
+            lastOffset = o;
+            if (verdicts[index] is null)
+            {
+                feasible.Add(nodes[index]);
+            }
+        }
+
+        _nextStartNodeIndex = (start + lastOffset + 1) % n;
+        return feasible;
+    }
+
+    /// <summary>The search from <paramref name="fromOffset"/> on, in parallel chunks; each stops once enough are found.</summary>
+    private void FilterInParallel(PodInfo pod, NodeInfo[] nodes, CycleState state, int start, int fromOffset, int wanted, int found)
+    {
+        var n = nodes.Length;
+        var verdicts = _verdicts;
+        var evaluated = _evaluated;
+        var chunks = (n - fromOffset + ParallelChunkSize - 1) / ParallelChunkSize;
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = _parallelism }, (chunk, loop) =>
+        {
+            var end = Math.Min(n, fromOffset + ((chunk + 1) * ParallelChunkSize));
+            for (var offset = fromOffset + (chunk * ParallelChunkSize); offset < end; offset++)
             {
                 if (Volatile.Read(ref found) >= wanted)
                 {
-                    loop?.Stop();
+                    loop.Stop();
                     return;
                 }
 
@@ -188,43 +255,7 @@ public sealed class SchedulingAlgorithm
                     Interlocked.Increment(ref found);
                 }
             }
-        }
-
-        if (_parallelism == 1 || n <= ChunkSize * 2)
-        {
-            for (var chunk = 0; chunk < chunks && found < wanted; chunk++)
-            {
-                RunChunk(chunk, null);
-            }
-        }
-        else
-        {
-            Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = _parallelism }, (chunk, loop) => RunChunk(chunk, loop));
-        }
-
-        // Take feasible nodes in search order, as many as wanted; the next cycle starts after the last one seen.
-        var feasible = _feasible;
-        feasible.Clear();
-        evaluatedCount = 0;
-        var lastOffset = -1;
-        for (var offset = 0; offset < n && feasible.Count < wanted; offset++)
-        {
-            var index = (start + offset) % n;
-            if (!evaluated[index])
-            {
-                continue;
-            }
-
-            evaluatedCount++;
-            lastOffset = offset;
-            if (verdicts[index] is null)
-            {
-                feasible.Add(nodes[index]);
-            }
-        }
-
-        _nextStartNodeIndex = (start + lastOffset + 1) % n;
-        return feasible;
+        });
     }
 
     private NodeInfo Score(PodInfo pod, NodeInfo[] feasible, CycleState state)
