@@ -32,6 +32,6 @@ public static class AffinityTerms
     public static string? TopologyValue(NodeInfo node, string topologyKey)
     {
         ArgumentNullException.ThrowIfNull(node);
-        return node.Labels is not null && node.Labels.TryGetValue(topologyKey, out var value) ? value : null;
+        return node.Label(topologyKey);
     }
 }

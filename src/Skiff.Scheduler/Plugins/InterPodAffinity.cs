@@ -123,14 +123,14 @@ public sealed class InterPodAffinity : IFilterPlugin, IScorePlugin
 
     private static FilterFailure? FilterIndexed(PodInfo pod, NodeInfo node, FilterData data)
     {
-        if (node.Labels is not { } labels)
+        if (node.Labels is null)
         {
             return pod.RequiredAffinityTerms.Length > 0 ? AffinityMismatch : null;
         }
 
         foreach (var group in data.ExistingGroups)
         {
-            if (labels.TryGetValue(group.Term.TopologyKey, out var value) && group.PerDomain.GetValueOrDefault(value) > 0)
+            if (node.Label(group.Term.TopologyKey) is { } value && group.PerDomain.GetValueOrDefault(value) > 0)
             {
                 return ExistingAntiAffinity;
             }
@@ -138,7 +138,7 @@ public sealed class InterPodAffinity : IFilterPlugin, IScorePlugin
 
         foreach (var counter in data.AntiCounters)
         {
-            if (labels.TryGetValue(counter.TopologyKey, out var value) && counter.PerDomain.GetValueOrDefault(value) > 0)
+            if (node.Label(counter.TopologyKey) is { } value && counter.PerDomain.GetValueOrDefault(value) > 0)
             {
                 return AntiAffinityMismatch;
             }
@@ -147,7 +147,7 @@ public sealed class InterPodAffinity : IFilterPlugin, IScorePlugin
         var firstOfGroup = !data.AnyAffinityMatch && data.MatchesOwnAffinity;
         foreach (var counter in data.AffinityCounters)
         {
-            if (!labels.TryGetValue(counter.TopologyKey, out var value) || (!firstOfGroup && counter.PerDomain.GetValueOrDefault(value) == 0))
+            if (node.Label(counter.TopologyKey) is not { } value || (!firstOfGroup && counter.PerDomain.GetValueOrDefault(value) == 0))
             {
                 return AffinityMismatch;
             }

@@ -44,14 +44,14 @@ internal sealed class TopologyPairCounts
     /// <summary>Whether any pair the node is in has a positive count (upstream's check over the node's labels).</summary>
     public bool AnyPositiveOn(NodeInfo node)
     {
-        if (node.Labels is not { } labels)
+        if (node.Labels is null)
         {
             return false;
         }
 
         foreach (var (key, values) in _byKey)
         {
-            if (labels.TryGetValue(key, out var value) && values.GetValueOrDefault(value) > 0)
+            if (node.Label(key) is { } value && values.GetValueOrDefault(value) > 0)
             {
                 return true;
             }
@@ -63,7 +63,7 @@ internal sealed class TopologyPairCounts
     /// <summary>The sum of the counts of the pairs the node is in (the score of a node).</summary>
     public long SumOn(NodeInfo node)
     {
-        if (node.Labels is not { } labels)
+        if (node.Labels is null)
         {
             return 0;
         }
@@ -71,7 +71,7 @@ internal sealed class TopologyPairCounts
         long total = 0;
         foreach (var (key, values) in _byKey)
         {
-            if (labels.TryGetValue(key, out var value))
+            if (node.Label(key) is { } value)
             {
                 total += values.GetValueOrDefault(value);
             }
