@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using k8s;
@@ -19,8 +21,9 @@ public static class FieldOwnership
     public static IKubernetesObject<V1ObjectMeta> RecordUpdate(
         ResourceDefinition def, IKubernetesObject<V1ObjectMeta>? old, IKubernetesObject<V1ObjectMeta> updated, string manager, string subresource, DateTimeOffset now)
     {
-        var oldJson = old is null ? null : ToJson(old);
-        var newJson = ToJson(updated);
+        var statusOnly = subresource == "status";
+        var oldJson = old is null ? null : ToJsonForFields(old, statusOnly);
+        var newJson = ToJsonForFields(updated, statusOnly);
         var entries = ManagedFields.ResolveIncoming(oldJson, newJson)
             ? ManagedFields.RecordUpdateEntries(oldJson, newJson, manager, def.ApiVersion, now, def.ModelType, subresource)
             : null;
@@ -30,6 +33,36 @@ public static class FieldOwnership
         updated.Metadata.ManagedFields = entries?.Deserialize<List<V1ManagedFieldsEntry>>(ModelJson.Options);
         return updated;
     }
+
+    // The status subresource tracks only status (ManagedFields leaves the rest out): a write through it needs status
+    // and the entries as JSON, not the whole object (a pod's spec is most of it, and kubelets write status most).
+    private static JsonObject ToJsonForFields(IKubernetesObject<V1ObjectMeta> obj, bool statusOnly)
+    {
+        if (!statusOnly || StatusProperties.GetOrAdd(obj.GetType(), StatusPropertyOf) is not { } property)
+        {
+            return ToJson(obj);
+        }
+
+        var metadata = new JsonObject();
+        if (obj.Metadata?.ManagedFields is { } entries)
+        {
+            metadata["managedFields"] = JsonSerializer.SerializeToNode(entries, ModelJson.Options);
+        }
+
+        var json = new JsonObject { ["metadata"] = metadata };
+        if (property.GetValue(obj) is { } status)
+        {
+            json["status"] = JsonSerializer.SerializeToNode(status, property.PropertyType, ModelJson.Options);
+        }
+
+        return json;
+    }
+
+    private static readonly ConcurrentDictionary<Type, PropertyInfo?> StatusProperties = new();
+
+    private static PropertyInfo? StatusPropertyOf(Type type) =>
+        type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .FirstOrDefault(p => p.GetCustomAttribute<System.Text.Json.Serialization.JsonPropertyNameAttribute>()?.Name == "status" && p.CanRead);
 
     public static JsonObject ToJson(IKubernetesObject<V1ObjectMeta> obj) =>
         JsonSerializer.SerializeToNode(obj, obj.GetType(), ModelJson.Options) as JsonObject ?? throw StatusErrors.Internal("object is not a JSON object");

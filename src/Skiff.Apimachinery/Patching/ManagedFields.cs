@@ -62,15 +62,26 @@ public static class ManagedFields
             ? ManagedFieldsEntry.ReadAll(updated)
             : ManagedFieldsEntry.ReadAll(old);
 
-        // One walk of each object gives its field set and the value at each path; leaves are compared by value.
-        var beforeValues = new Dictionary<FieldPath, JsonNode>();
-        var afterValues = new Dictionary<FieldPath, JsonNode>();
-        var before = old is null ? new FieldSet() : ObjectFields.Of(old, modelType, statusOnly, beforeValues);
-        var after = ObjectFields.Of(updated, modelType, statusOnly, afterValues);
-        var parents = after.Parents();
-        var removed = before.Paths.Where(p => !after.Contains(p)).ToList();
-        var changed = after.Paths.Where(p => old is null || !before.Contains(p) ||
-            (!parents.Contains(p) && !JsonNode.DeepEquals(beforeValues.GetValueOrDefault(p), afterValues.GetValueOrDefault(p)))).ToList();
+        List<FieldPath> removed;
+        List<FieldPath> changed;
+        if (old is null)
+        {
+            // A create: the writer set every field there is, nothing was removed (no values to compare).
+            removed = [];
+            changed = [.. ObjectFields.Of(updated, modelType, statusOnly).Paths];
+        }
+        else
+        {
+            // One walk of each object gives its field set and the value at each path; leaves are compared by value.
+            var beforeValues = new Dictionary<FieldPath, JsonNode>();
+            var afterValues = new Dictionary<FieldPath, JsonNode>();
+            var before = ObjectFields.Of(old, modelType, statusOnly, beforeValues);
+            var after = ObjectFields.Of(updated, modelType, statusOnly, afterValues);
+            var parents = after.Parents();
+            removed = before.Paths.Where(p => !after.Contains(p)).ToList();
+            changed = after.Paths.Where(p => !before.Contains(p) ||
+                (!parents.Contains(p) && !JsonNode.DeepEquals(beforeValues.GetValueOrDefault(p), afterValues.GetValueOrDefault(p)))).ToList();
+        }
 
         var updatedEntries = new List<ManagedFieldsEntry>();
         var found = false;
