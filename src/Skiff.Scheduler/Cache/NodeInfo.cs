@@ -9,6 +9,8 @@ namespace Skiff.Scheduler.Cache;
 public sealed class NodeInfo
 {
     private readonly Dictionary<string, PodInfo> _pods = [];
+    private string? _zone;
+    private string? _hostname;
 
     public NodeInfo(V1Node node, bool exists = true)
     {
@@ -42,9 +44,6 @@ public sealed class NodeInfo
 
         return Labels is { } labels && labels.TryGetValue(key, out var value) ? value : null;
     }
-
-    private string? _zone;
-    private string? _hostname;
 
     public Resources Allocatable { get; private set; } = new();
 
