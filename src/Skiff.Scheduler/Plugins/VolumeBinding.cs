@@ -127,19 +127,26 @@ public sealed class VolumeBinding : IFilterPlugin
             }
         }
 
+        return claims.Delayed.Count == 0 || AllDelayedClaimsFit(claims, node.Node) ? null : new FilterFailure(NoMatchingVolumes, unresolvable: true);
+    }
+
+    // Apart from Filter, which runs for every node of every cycle: a lambda there would allocate its closure on
+    // every call, volumes or not.
+    private static bool AllDelayedClaimsFit(Claims claims, V1Node node)
+    {
         var taken = new HashSet<string>(StringComparer.Ordinal);
         foreach (var claim in claims.Delayed)
         {
-            var match = claims.Candidates.FirstOrDefault(pv => !taken.Contains(pv.Metadata.Name) && CanTake(pv, claim, node.Node));
+            var match = claims.Candidates.FirstOrDefault(pv => !taken.Contains(pv.Metadata.Name) && CanTake(pv, claim, node));
             if (match is null)
             {
-                return new FilterFailure(NoMatchingVolumes, unresolvable: true);
+                return false;
             }
 
             taken.Add(match.Metadata.Name);
         }
 
-        return null;
+        return true;
     }
 
     private static FilterFailure Unresolvable(string reason) => new(reason, unresolvable: true);
