@@ -37,6 +37,7 @@ public sealed class SchedulingAlgorithm
     private long[] _totals = [];
     private readonly List<IScorePlugin> _active = [];
     private readonly List<NodeInfo> _feasible = [];
+    private NodeInfo[] _feasibleArray = [];
     private bool[] _evaluated = [];
     private int _nextStartNodeIndex;
 
@@ -126,7 +127,7 @@ public sealed class SchedulingAlgorithm
             return new ScheduleResult(feasible[0], null, 1, evaluated);
         }
 
-        var chosen = Score(pod, [.. feasible], state);
+        var chosen = Score(pod, FeasibleArray(feasible), state);
         return new ScheduleResult(chosen, null, feasible.Count, evaluated);
     }
 
@@ -226,6 +227,19 @@ public sealed class SchedulingAlgorithm
 
         _nextStartNodeIndex = (start + lastOffset + 1) % n;
         return feasible;
+    }
+
+    // The feasible nodes as the exact-length array the score plugins take, reused while the count stays (it is
+    // usually the wanted count, cycle after cycle); plugins keep nothing of it beyond the cycle.
+    private NodeInfo[] FeasibleArray(List<NodeInfo> feasible)
+    {
+        if (_feasibleArray.Length != feasible.Count)
+        {
+            _feasibleArray = new NodeInfo[feasible.Count];
+        }
+
+        feasible.CopyTo(_feasibleArray);
+        return _feasibleArray;
     }
 
     /// <summary>The search from <paramref name="fromOffset"/> on, in parallel chunks; each stops once enough are found.</summary>
