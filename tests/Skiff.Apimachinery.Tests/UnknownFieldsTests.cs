@@ -57,6 +57,14 @@ public sealed class UnknownFieldsTests
             Find(typeof(V1ConfigMap), """{"metadata":{"labels":{"a":"1","a":"2"}},"data":{"k":"1","k":"2","k":"3"}}"""));
     }
 
+    [Fact]
+    public void Escaped_names_are_compared_and_reported_unescaped()
+    {
+        Assert.Equal(
+            ["duplicate field \"metadata.name\"", "unknown field \"unknown\""],
+            Find(typeof(V1ConfigMap), """{"metadata":{"n\u0061me":"a","name":"b"},"d\u0061ta":{"k":"v"},"unkn\u006fwn":1}"""));
+    }
+
     // Merge and strategic merge patch bodies are decoded as map[string]interface{}: only repeated keys can be wrong.
     [Theory]
     [InlineData("""{"spec":{"replicas":1}}""", "")]

@@ -13,11 +13,11 @@ namespace Skiff.Apimachinery.Validation;
 /// </summary>
 public static class UnknownFields
 {
-    private static readonly ConcurrentDictionary<Type, IReadOnlyDictionary<string, Type>?> Shapes = new();
+    private static readonly ConcurrentDictionary<Type, ModelShape?> Shapes = new();
 
     // What a type holds as a map's values or a list's items: reflection (interfaces, generic definitions) asked once
     // per type instead of at every object and array of every request body.
-    private static readonly ConcurrentDictionary<Type, (Type? MapValue, Type? Item)> Containers = new();
+    private static readonly ConcurrentDictionary<Type, (Type? MapValue, Type? Item, Type? Underlying)> Containers = new();
 
     // The fields of upstream's jsonPatchOp, which a JSON patch body is strictly decoded into.
     private static readonly HashSet<string> JsonPatchFields = new(StringComparer.Ordinal) { "op", "path", "from", "value" };
@@ -30,7 +30,7 @@ public static class UnknownFields
     {
         var problems = new List<string>();
         var reader = new Utf8JsonReader(json);
-        Walk(modelType, JsonElement.ParseValue(ref reader), string.Empty, problems);
+        Walk(modelType, JsonElement.ParseValue(ref reader), new JsonPathSteps(), problems);
         return Distinct(problems);
     }
 
@@ -107,7 +107,8 @@ public static class UnknownFields
         }
     }
 
-    private static List<string> Distinct(List<string> problems) => problems.Distinct(StringComparer.Ordinal).Take(MaxProblems).ToList();
+    private static List<string> Distinct(List<string> problems) =>
+        problems.Count == 0 ? problems : problems.Distinct(StringComparer.Ordinal).Take(MaxProblems).ToList();
 
     // interface{}: objects are maps (only duplicates can be wrong), everything is walked.
     private static void WalkUntyped(JsonElement element, string path, List<string> problems)
@@ -139,42 +140,55 @@ public static class UnknownFields
         }
     }
 
-    private static void Walk(Type type, JsonElement element, string path, List<string> problems)
+    // Every field of every request body goes through here: names are looked up without making strings of them, and
+    // the path is spelled out only for a field that has a problem.
+    private static void Walk(Type type, JsonElement element, JsonPathSteps path, List<string> problems)
     {
-        type = type.IsValueType ? Nullable.GetUnderlyingType(type) ?? type : type;
+        type = type.IsValueType ? ContainerOf(type).Underlying ?? type : type;
         switch (element.ValueKind)
         {
             case JsonValueKind.Object when DictionaryValueType(type) is { } valueType:
                 var keys = new HashSet<string>(StringComparer.Ordinal);
                 foreach (var entry in element.EnumerateObject())
                 {
-                    var entryPath = Join(path, entry.Name);
+                    path.Push(entry);
                     if (!keys.Add(entry.Name))
                     {
-                        problems.Add($"duplicate field {GoFormat.Quote(entryPath)}");
+                        problems.Add($"duplicate field {GoFormat.Quote(path.ToString())}");
                     }
 
-                    Walk(valueType, entry.Value, entryPath, problems);
+                    Walk(valueType, entry.Value, path, problems);
+                    path.Pop();
                 }
 
                 break;
-            case JsonValueKind.Object when PropertiesOf(type) is { } properties:
-                var seen = new HashSet<string>(StringComparer.Ordinal);
+            case JsonValueKind.Object when ShapeOf(type) is { } shape:
+                Span<bool> seenFields = shape.Count <= 128 ? stackalloc bool[shape.Count] : new bool[shape.Count];
+                HashSet<string>? unknown = null;
                 foreach (var property in element.EnumerateObject())
                 {
-                    var propertyPath = Join(path, property.Name);
-                    if (!seen.Add(property.Name))
+                    path.Push(property);
+                    if (shape.Find(property) is { } field)
                     {
-                        problems.Add($"duplicate field {GoFormat.Quote(propertyPath)}");
-                    }
-                    else if (!properties.TryGetValue(property.Name, out var propertyType))
-                    {
-                        problems.Add($"unknown field {GoFormat.Quote(propertyPath)}");
+                        if (seenFields[field.Index])
+                        {
+                            problems.Add($"duplicate field {GoFormat.Quote(path.ToString())}");
+                        }
+                        else
+                        {
+                            seenFields[field.Index] = true;
+                            Walk(field.Type, property.Value, path, problems);
+                        }
                     }
                     else
                     {
-                        Walk(propertyType, property.Value, propertyPath, problems);
+                        unknown ??= new HashSet<string>(StringComparer.Ordinal);
+                        problems.Add(unknown.Add(property.Name)
+                            ? $"unknown field {GoFormat.Quote(path.ToString())}"
+                            : $"duplicate field {GoFormat.Quote(path.ToString())}");
                     }
+
+                    path.Pop();
                 }
 
                 break;
@@ -182,7 +196,9 @@ public static class UnknownFields
                 var index = 0;
                 foreach (var item in element.EnumerateArray())
                 {
-                    Walk(itemType, item, $"{path}[{index++}]", problems);
+                    path.Push(index++);
+                    Walk(itemType, item, path, problems);
+                    path.Pop();
                 }
 
                 break;
@@ -192,7 +208,7 @@ public static class UnknownFields
     private static string Join(string path, string name) => path.Length == 0 ? name : path + "." + name;
 
     /// <summary>The JSON properties of a model class; null for leaves (strings, numbers, IntOrString, quantities, raw objects).</summary>
-    private static IReadOnlyDictionary<string, Type>? PropertiesOf(Type type) => Shapes.GetOrAdd(type, static t =>
+    private static ModelShape? ShapeOf(Type type) => Shapes.GetOrAdd(type, static t =>
     {
         if (t.IsPrimitive || t == typeof(string) || t == typeof(object) || t == typeof(JsonElement) || t.IsEnum
             || t.GetCustomAttribute<JsonConverterAttribute>() is not null || t.Namespace != "k8s.Models")
@@ -209,19 +225,22 @@ public static class UnknownFields
             }
         }
 
-        return properties;
+        return new ModelShape(properties);
     });
 
     private static Type? DictionaryValueType(Type type) => ContainerOf(type).MapValue;
 
     private static Type? ElementType(Type type) => ContainerOf(type).Item;
 
-    private static (Type? MapValue, Type? Item) ContainerOf(Type type) => Containers.GetOrAdd(type, static t =>
+    private static (Type? MapValue, Type? Item, Type? Underlying) ContainerOf(Type type) => Containers.GetOrAdd(type, static t => ContainerOfType(t));
+
+    private static (Type? MapValue, Type? Item, Type? Underlying) ContainerOfType(Type t) =>
     (
         GenericArgumentsOf(t, typeof(IDictionary<,>)) is [_, var value] ? value : null,
         t.IsArray ? t.GetElementType()
         : t != typeof(string) && typeof(IEnumerable).IsAssignableFrom(t) && GenericArgumentsOf(t, typeof(IEnumerable<>)) is [var item] ? item
-        : null));
+        : null,
+        Nullable.GetUnderlyingType(t));
 
     private static Type[]? GenericArgumentsOf(Type type, Type openInterface)
     {
