@@ -19,6 +19,20 @@ internal enum PathElementKind
 /// <summary>One step of a <see cref="FieldPath"/>; <see cref="Text"/> is the field name or the compact JSON of the key/value.</summary>
 internal readonly record struct PathElement(PathElementKind Kind, string Text)
 {
+    /// <summary>The FieldsV1 key: <c>f:</c>, <c>k:</c> or <c>v:</c> and the text. Kept, not computed on each read:
+    /// writing a FieldsV1 reads it for every element of every path of the set.</summary>
+    public string Encoded { get; } = Kind switch
+    {
+        PathElementKind.Field => "f:" + Text,
+        PathElementKind.Key => "k:" + Text,
+        _ => "v:" + Text,
+    };
+
+    // Equal by kind and text (the encoded key follows from them).
+    public bool Equals(PathElement other) => Kind == other.Kind && string.Equals(Text, other.Text, StringComparison.Ordinal);
+
+    public override int GetHashCode() => HashCode.Combine(Kind, Text);
+
     public static PathElement Field(string name) => new(PathElementKind.Field, name);
 
     /// <summary>The key element of a list item: its key fields, in sorted order, as compact JSON.</summary>
@@ -38,14 +52,6 @@ internal readonly record struct PathElement(PathElementKind Kind, string Text)
 
     public static PathElement ValueOf(JsonNode? value) => new(PathElementKind.Value, value?.ToJsonString() ?? "null");
 
-    /// <summary>The FieldsV1 key: <c>f:</c>, <c>k:</c> or <c>v:</c> and the text.</summary>
-    public string Encoded => Kind switch
-    {
-        PathElementKind.Field => "f:" + Text,
-        PathElementKind.Key => "k:" + Text,
-        _ => "v:" + Text,
-    };
-
     public static PathElement Decode(string encoded) => encoded[..2] switch
     {
         "f:" => Field(encoded[2..]),
@@ -59,32 +65,50 @@ internal readonly record struct PathElement(PathElementKind Kind, string Text)
 /// A path to a field or list item, e.g. <c>.spec.containers[name="web"].image</c> (its <see cref="ToString"/> is
 /// structured-merge-diff's spelling, used in conflict messages).
 /// </summary>
-internal sealed record FieldPath(IReadOnlyList<PathElement> Elements)
+internal sealed record FieldPath
 {
+    // The elements in an array the path owns (walked with indexes and spans: these run for every path of every
+    // managed-fields computation, and an interface's enumerator would be an allocation each time).
+    private readonly PathElement[] _elements;
+
     // Paths live in hash sets that are combined many times per write; the elements never change.
     private int _hash;
+
+    public FieldPath(PathElement[] elements)
+    {
+        _elements = elements;
+    }
+
+    public IReadOnlyList<PathElement> Elements => _elements;
 
     public static FieldPath Root { get; } = new([]);
 
     /// <summary>The path one step up; the root for a path of one element.</summary>
-    public FieldPath Parent => Elements.Count <= 1 ? Root : new([.. Elements.Take(Elements.Count - 1)]);
+    public FieldPath Parent => _elements.Length <= 1 ? Root : new(_elements[..^1]);
 
-    public FieldPath Append(PathElement element) => new([.. Elements, element]);
+    public FieldPath Append(PathElement element)
+    {
+        var elements = new PathElement[_elements.Length + 1];
+        _elements.CopyTo(elements, 0);
+        elements[^1] = element;
+        return new(elements);
+    }
 
     public bool StartsWith(FieldPath prefix) =>
-        prefix.Elements.Count <= Elements.Count && prefix.Elements.SequenceEqual(Elements.Take(prefix.Elements.Count));
+        prefix._elements.Length <= _elements.Length && _elements.AsSpan(0, prefix._elements.Length).SequenceEqual(prefix._elements);
 
     public bool Equals(FieldPath? other) =>
-        other is not null && (ReferenceEquals(this, other) || (GetHashCode() == other.GetHashCode() && Elements.SequenceEqual(other.Elements)));
+        other is not null && (ReferenceEquals(this, other) || (GetHashCode() == other.GetHashCode() && _elements.AsSpan().SequenceEqual(other._elements)));
 
     public override int GetHashCode()
     {
         if (_hash == 0)
         {
             var hash = default(HashCode);
-            foreach (var element in Elements)
+            foreach (var element in _elements)
             {
-                hash.Add(element);
+                hash.Add(element.Kind);
+                hash.Add(element.Text);
             }
 
             _hash = hash.ToHashCode() | 1;
@@ -96,7 +120,7 @@ internal sealed record FieldPath(IReadOnlyList<PathElement> Elements)
     public override string ToString()
     {
         var text = new StringBuilder();
-        foreach (var element in Elements)
+        foreach (var element in _elements)
         {
             switch (element.Kind)
             {

@@ -11,13 +11,22 @@ internal sealed class FieldSet
 {
     private readonly HashSet<FieldPath> _paths;
 
+    // The FieldsV1 this set was read from, when it was already in the form ToFieldsV1 writes (keys sorted, leaves
+    // {}, "." only beside children): an entry no write touched is then written back as it was instead of being
+    // encoded again. Dropped by any change (sets made by Union and Except have none).
+    private JsonObject? _canonicalSource;
+
     public FieldSet(IEnumerable<FieldPath>? paths = null) => _paths = [.. paths ?? []];
 
     public IReadOnlyCollection<FieldPath> Paths => _paths;
 
     public bool IsEmpty => _paths.Count == 0;
 
-    public void Add(FieldPath path) => _paths.Add(path);
+    public void Add(FieldPath path)
+    {
+        _canonicalSource = null;
+        _paths.Add(path);
+    }
 
     public bool Contains(FieldPath path) => _paths.Contains(path);
 
@@ -59,6 +68,11 @@ internal sealed class FieldSet
     /// <summary>The set as FieldsV1, keys sorted at every level as upstream writes them (clients diff it).</summary>
     public JsonObject ToFieldsV1()
     {
+        if (_canonicalSource is not null)
+        {
+            return (JsonObject)_canonicalSource.DeepClone();
+        }
+
         // In lexicographic order of their encoded keys, paths come as a depth-first walk of the tree with every
         // object's keys in order (a path before the paths below it), so the tree is written sorted in one pass. A
         // member that gets children gets ".": {} first ("." sorts before every "f:", "k:", "v:" key).
@@ -126,33 +140,58 @@ internal sealed class FieldSet
     public static FieldSet FromFieldsV1(JsonNode? fieldsV1)
     {
         var set = new FieldSet();
-        if (fieldsV1 is JsonObject root)
+        if (fieldsV1 is JsonObject root && Collect(root, FieldPath.Root, set))
         {
-            Collect(root, FieldPath.Root, set);
+            set._canonicalSource = root;
         }
 
         return set;
     }
 
-    private static void Collect(JsonObject node, FieldPath path, FieldSet set)
+    /// <summary>Whether any path of <paramref name="paths"/> is in the set.</summary>
+    public bool Overlaps(IReadOnlyList<FieldPath> paths)
     {
+        for (var i = 0; i < paths.Count; i++)
+        {
+            if (_paths.Contains(paths[i]))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // Adds the paths under node; true when node is written as ToFieldsV1 would write it.
+    private static bool Collect(JsonObject node, FieldPath path, FieldSet set)
+    {
+        var canonical = true;
+        string? previous = null;
         foreach (var (key, value) in node)
         {
+            canonical &= previous is null || string.CompareOrdinal(previous, key) < 0;
+            previous = key;
             if (key == ".")
             {
-                set.Add(path);
+                canonical &= node.Count > 1 && value is JsonObject { Count: 0 };
+                set._paths.Add(path);
                 continue;
             }
 
-            var childPath = path.Append(PathElement.Decode(key));
+            var element = PathElement.Decode(key);
+            canonical &= string.Equals(element.Encoded, key, StringComparison.Ordinal);
+            var childPath = path.Append(element);
             if (value is JsonObject child && child.Count > 0)
             {
-                Collect(child, childPath, set);
+                canonical &= Collect(child, childPath, set);
             }
             else
             {
-                set.Add(childPath);
+                canonical &= value is JsonObject;
+                set._paths.Add(childPath);
             }
         }
+
+        return canonical;
     }
 }

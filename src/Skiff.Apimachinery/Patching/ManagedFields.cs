@@ -87,15 +87,20 @@ public static class ManagedFields
         var found = false;
         foreach (var entry in entries)
         {
+            // An entry whose fields stay as they were keeps its FieldSet (and so its FieldsV1 as read): a kubelet's
+            // status write leaves the creator's entry alone, a lease renewal its holder's.
+            var untouched = !entry.Fields.Overlaps(removed);
             if (entry.SameManager(manager, ManagedFieldsEntry.Update, subresource))
             {
                 found = true;
-                var fields = entry.Fields.Except(removed).Union(new FieldSet(changed));
+                var fields = untouched && changed.TrueForAll(entry.Fields.Contains)
+                    ? entry.Fields
+                    : entry.Fields.Except(removed).Union(new FieldSet(changed));
                 updatedEntries.Add(entry with { ApiVersion = apiVersion, Time = changed.Count > 0 ? now : entry.Time, Fields = fields });
             }
             else
             {
-                updatedEntries.Add(entry with { Fields = entry.Fields.Except(removed).Except(changed) });
+                updatedEntries.Add(untouched && !entry.Fields.Overlaps(changed) ? entry : entry with { Fields = entry.Fields.Except(removed).Except(changed) });
             }
         }
 

@@ -112,7 +112,22 @@ internal static class ObjectFields
     {
         keys = strategy?.ListMapKeys ?? [];
         var mergeKey = strategy?.MergeKey;
-        return keys.Count > 0 && mergeKey is not null && list.All(item => item is JsonObject o && o.ContainsKey(mergeKey));
+        if (keys.Count == 0 || mergeKey is null)
+        {
+            return false;
+        }
+
+        // An index loop, not All(): a lambda capturing the merge key and the list's boxed enumerator would be
+        // allocated for every list of every write.
+        for (var i = 0; i < list.Count; i++)
+        {
+            if (list[i] is not JsonObject o || !o.ContainsKey(mergeKey))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>The value at <paramref name="path"/>, or false when the object has nothing there.</summary>

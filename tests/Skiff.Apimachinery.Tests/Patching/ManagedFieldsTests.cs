@@ -100,4 +100,39 @@ public class ManagedFieldsTests
 
         Json.Equal("[{'manager':'kubelet','operation':'Update','apiVersion':'v1','time':'2026-11-27T10:00:00Z','fieldsType':'FieldsV1','fieldsV1':{'f:status':{'f:phase':{}}},'subresource':'status'}]", Entries(recorded));
     }
+
+    [Fact]
+    public void Entries_a_write_leaves_alone_keep_their_fields_and_are_written_in_canonical_form()
+    {
+        // The creator's entry is canonical; another manager's was written by a client with unsorted keys and a key
+        // in non-compact JSON. A status write touches neither: both keep their fields, the second comes out sorted
+        // and compact, as upstream re-encodes every entry it decodes.
+        var pod = Json.Obj("""
+            {'metadata':{'name':'p','managedFields':[
+              {'manager':'kubectl-create','operation':'Update','apiVersion':'v1','time':'2026-11-27T09:00:00Z','fieldsType':'FieldsV1',
+               'fieldsV1':{'f:metadata':{'f:labels':{'.':{},'f:app':{}}},'f:spec':{'f:containers':{'k:{\"name\":\"c\"}':{'.':{},'f:image':{},'f:name':{}}}}}},
+              {'manager':'tool','operation':'Update','apiVersion':'v1','time':'2026-11-27T09:00:00Z','fieldsType':'FieldsV1',
+               'fieldsV1':{'f:spec':{'f:nodeName':{},'f:containers':{'k:{\"name\": \"c\"}':{'f:env':{}}}}}}]},
+             'spec':{'nodeName':'n','containers':[{'name':'c','image':'nginx','env':[]}]},'status':{'phase':'Pending'}}
+            """);
+        var creatorBefore = Entries(pod)[0]!["fieldsV1"]!.ToJsonString();
+        var running = Json.Obj(pod.ToJsonString());
+        running["status"]!["phase"] = "Running";
+
+        var recorded = ManagedFields.RecordUpdate(pod, running, "kubelet", "v1", T1, typeof(V1Pod), "status");
+
+        var entries = Entries(recorded);
+        Assert.Equal(["kubectl-create", "tool", "kubelet"], entries.Select(e => (string)e!["manager"]!));
+        Assert.Equal(creatorBefore, entries[0]!["fieldsV1"]!.ToJsonString());
+        Json.Equal("""{'f:spec':{'f:containers':{'k:{\"name\":\"c\"}':{'f:env':{}}},'f:nodeName':{}}}""", entries[1]!["fieldsV1"]);
+        Assert.Equal(["/: f:spec", "/f:spec: f:containers f:nodeName", "/f:spec/f:containers: k:{\"name\":\"c\"}", "/f:spec/f:containers/k:{\"name\":\"c\"}: f:env"],
+            KeyOrder(entries[1]!["fieldsV1"]!.AsObject(), string.Empty));
+
+        // The next write by the creator that changes one of its fields re-encodes its entry with the change.
+        var relabelled = Json.Obj(recorded.ToJsonString());
+        relabelled["metadata"]!["labels"] = new JsonObject { ["app"] = "web", ["tier"] = "front" };
+        var updated = ManagedFields.RecordUpdate(recorded, relabelled, "kubectl-create", "v1", T2, typeof(V1Pod));
+        Json.Equal("""{'f:metadata':{'f:labels':{'.':{},'f:app':{},'f:tier':{}}},'f:spec':{'f:containers':{'k:{\"name\":\"c\"}':{'.':{},'f:image':{},'f:name':{}}}}}""",
+            Entries(updated)[0]!["fieldsV1"]);
+    }
 }
