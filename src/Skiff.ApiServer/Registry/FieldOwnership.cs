@@ -38,7 +38,7 @@ public static class FieldOwnership
     // and the entries as JSON, not the whole object (a pod's spec is most of it, and kubelets write status most).
     private static JsonObject ToJsonForFields(IKubernetesObject<V1ObjectMeta> obj, bool statusOnly)
     {
-        if (!statusOnly || StatusProperties.GetOrAdd(obj.GetType(), StatusPropertyOf) is not { } property)
+        if (!statusOnly || StatusProperties.GetOrAdd(obj.GetType(), static t => t.GetProperty("Status")) is not { } property)
         {
             return ToJson(obj);
         }
@@ -58,11 +58,8 @@ public static class FieldOwnership
         return json;
     }
 
+    // The models name it the same way for every kind that has one (as ResourceStrategy relies on); looked up once per type.
     private static readonly ConcurrentDictionary<Type, PropertyInfo?> StatusProperties = new();
-
-    private static PropertyInfo? StatusPropertyOf(Type type) =>
-        type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
-            .FirstOrDefault(p => p.GetCustomAttribute<System.Text.Json.Serialization.JsonPropertyNameAttribute>()?.Name == "status" && p.CanRead);
 
     public static JsonObject ToJson(IKubernetesObject<V1ObjectMeta> obj) =>
         JsonSerializer.SerializeToNode(obj, obj.GetType(), ModelJson.Options) as JsonObject ?? throw StatusErrors.Internal("object is not a JSON object");

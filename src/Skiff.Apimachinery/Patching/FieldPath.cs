@@ -107,8 +107,7 @@ internal sealed record FieldPath
             var hash = default(HashCode);
             foreach (var element in _elements)
             {
-                hash.Add(element.Kind);
-                hash.Add(element.Text);
+                hash.Add(element);
             }
 
             _hash = hash.ToHashCode() | 1;

@@ -189,11 +189,7 @@ public sealed class SchedulingAlgorithm
         var offset = 0;
         for (; offset < serialEnd && found < wanted; offset++)
         {
-            var index = (start + offset) % n;
-            var failure = RunFilters(pod, nodes[index], state);
-            verdicts[index] = failure;
-            evaluated[index] = true;
-            if (failure is null)
+            if (Evaluate(pod, nodes, state, (start + offset) % n))
             {
                 found++;
             }
@@ -242,12 +238,19 @@ public sealed class SchedulingAlgorithm
         return _feasibleArray;
     }
 
+    /// <summary>Filters one node, records its verdict; true when it fits.</summary>
+    private bool Evaluate(PodInfo pod, NodeInfo[] nodes, CycleState state, int index)
+    {
+        var failure = RunFilters(pod, nodes[index], state);
+        _verdicts[index] = failure;
+        _evaluated[index] = true;
+        return failure is null;
+    }
+
     /// <summary>The search from <paramref name="fromOffset"/> on, in parallel chunks; each stops once enough are found.</summary>
     private void FilterInParallel(PodInfo pod, NodeInfo[] nodes, CycleState state, int start, int fromOffset, int wanted, int found)
     {
         var n = nodes.Length;
-        var verdicts = _verdicts;
-        var evaluated = _evaluated;
         var chunks = (n - fromOffset + ParallelChunkSize - 1) / ParallelChunkSize;
         Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = _parallelism }, (chunk, loop) =>
         {
@@ -260,11 +263,7 @@ public sealed class SchedulingAlgorithm
                     return;
                 }
 
-                var index = (start + offset) % n;
-                var failure = RunFilters(pod, nodes[index], state);
-                verdicts[index] = failure;
-                evaluated[index] = true;
-                if (failure is null)
+                if (Evaluate(pod, nodes, state, (start + offset) % n))
                 {
                     Interlocked.Increment(ref found);
                 }
