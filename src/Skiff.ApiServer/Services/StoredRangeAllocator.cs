@@ -7,12 +7,15 @@ namespace Skiff.ApiServer.Services;
 /// <summary>
 /// An allocator whose bitmap lives in the store (upstream's etcd-backed allocator): every allocation and release is a
 /// read-modify-write of one RangeAllocation key guarded by compare-and-swap, so API servers sharing a store never hand
-/// out one offset twice, and what was allocated survives restarts.
+/// out one offset twice, and what was allocated survives restarts. Within one API server the read-modify-writes take
+/// turns (upstream's allocator holds a mutex around each): concurrent Service creates on one server then never race
+/// each other for the key, and compare-and-swap retries are left to races between servers.
 /// </summary>
 public sealed class StoredRangeAllocator
 {
     private const int MaxAttempts = 64;
     private readonly IStore _store;
+    private readonly SemaphoreSlim _turn = new(1, 1);
 
     public StoredRangeAllocator(IStore store, string key, string range, int size, int staticBandSize)
     {
@@ -110,6 +113,19 @@ public sealed class StoredRangeAllocator
     }
 
     private async Task UpdateAsync(Func<AllocationBitmap, bool> change, CancellationToken ct)
+    {
+        await _turn.WaitAsync(ct);
+        try
+        {
+            await UpdateInTurnAsync(change, ct);
+        }
+        finally
+        {
+            _turn.Release();
+        }
+    }
+
+    private async Task UpdateInTurnAsync(Func<AllocationBitmap, bool> change, CancellationToken ct)
     {
         for (var attempt = 0; ; attempt++)
         {

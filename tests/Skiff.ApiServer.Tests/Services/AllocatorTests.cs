@@ -1,6 +1,7 @@
 using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 using Skiff.ApiServer.Services;
+using Skiff.Storage;
 using Skiff.Storage.Memory;
 
 namespace Skiff.ApiServer.Tests.Services;
@@ -94,6 +95,20 @@ public sealed class AllocatorTests
     }
 
     [Fact]
+    public async Task Concurrent_allocations_through_one_allocator_all_succeed()
+    {
+        // Reads that linger before the write, as over a network: without turns, each round of 100 concurrent
+        // read-modify-writes lets one through, and the last ones ran out of compare-and-swap attempts
+        // ("too many concurrent updates", which reached kubectl as an error while creating Services in parallel).
+        await using var store = new LingeringReadsStore(new MemoryStore(), TimeSpan.FromMilliseconds(2));
+        var allocator = new StoredRangeAllocator(store, "/registry/ranges/serviceips", "10.0.0.0/24", 254, 16);
+        var results = await Task.WhenAll(Enumerable.Range(20, 100).Select(offset => Task.Run(() => allocator.AllocateAsync(offset, dryRun: false, CancellationToken.None))));
+        Assert.All(results, Assert.True);
+        var (bitmap, _, _) = await allocator.SnapshotAsync(CancellationToken.None);
+        Assert.All(Enumerable.Range(20, 100), offset => Assert.True(bitmap.Has(offset)));
+    }
+
+    [Fact]
     public async Task Repair_rebuilds_a_lost_bitmap_from_the_services_and_frees_leaks_after_three_runs()
     {
         await using var store = new MemoryStore();
@@ -118,4 +133,36 @@ public sealed class AllocatorTests
         Assert.True(await ips.AllocateAsync(20, dryRun: true, CancellationToken.None));
         Assert.False(await ips.AllocateAsync(6, dryRun: true, CancellationToken.None));
     }
+}
+
+/// <summary>A store whose reads return after a delay, so that concurrent read-modify-writes overlap.</summary>
+internal sealed class LingeringReadsStore(IStore inner, TimeSpan delay) : IStore
+{
+    public async Task<KeyValue?> GetAsync(string key, CancellationToken cancellationToken)
+    {
+        var kv = await inner.GetAsync(key, cancellationToken);
+        await Task.Delay(delay, cancellationToken);
+        return kv;
+    }
+
+    public Task<long> GetCurrentRevisionAsync(CancellationToken cancellationToken) => inner.GetCurrentRevisionAsync(cancellationToken);
+
+    public Task<long> GetCompactedRevisionAsync(CancellationToken cancellationToken) => inner.GetCompactedRevisionAsync(cancellationToken);
+
+    public Task<ListResult> ListAsync(string prefix, ListOptions options, CancellationToken cancellationToken) => inner.ListAsync(prefix, options, cancellationToken);
+
+    public Task<long> CountAsync(string prefix, CancellationToken cancellationToken) => inner.CountAsync(prefix, cancellationToken);
+
+    public Task<KeyValue> CreateAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken) => inner.CreateAsync(key, value, cancellationToken);
+
+    public Task<KeyValue> UpdateAsync(string key, ReadOnlyMemory<byte> value, long expectedModRevision, CancellationToken cancellationToken) =>
+        inner.UpdateAsync(key, value, expectedModRevision, cancellationToken);
+
+    public Task<KeyValue> DeleteAsync(string key, long? expectedModRevision, CancellationToken cancellationToken) => inner.DeleteAsync(key, expectedModRevision, cancellationToken);
+
+    public IAsyncEnumerable<WatchEvent> WatchAsync(string prefix, long afterRevision, CancellationToken cancellationToken) => inner.WatchAsync(prefix, afterRevision, cancellationToken);
+
+    public Task CompactAsync(long revision, CancellationToken cancellationToken) => inner.CompactAsync(revision, cancellationToken);
+
+    public ValueTask DisposeAsync() => inner.DisposeAsync();
 }
