@@ -171,7 +171,13 @@ public sealed class SharedInformer<T> : ISharedInformer
                     DropManagedFields = !Options.KeepManagedFields,
                 },
                 cancellationToken);
-            items.AddRange(page.Items);
+            // Transformed page by page: a process that keeps little of each object (skiff dns) never holds every
+            // whole object of a large list at once.
+            foreach (var item in page.Items)
+            {
+                items.Add(Transform(item));
+            }
+
             next = page.Continue;
             version = page.ResourceVersion;
         }
@@ -302,7 +308,8 @@ public sealed class SharedInformer<T> : ISharedInformer
         }
     }
 
-    /// <summary>Makes the cache equal to a fresh list, telling handlers only what differs.</summary>
+    /// <summary>Makes the cache equal to a fresh list (of objects already transformed), telling handlers only what
+    /// differs.</summary>
     private void Replace(List<T> items, string version)
     {
         lock (_gate)
@@ -310,9 +317,8 @@ public sealed class SharedInformer<T> : ISharedInformer
             ListCount++;
             var initial = !HasSynced;
             var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var item in items)
+            foreach (var obj in items)
             {
-                var obj = Transform(item);
                 var key = ObjectKeys.Of(obj);
                 seen.Add(key);
                 var cached = _cache.GetByKey(key);

@@ -14,6 +14,12 @@ namespace Skiff.Networking.Dns;
 /// </summary>
 public static class DnsProjection
 {
+    // Every projected object shares these: the condition objects of ready and not-ready endpoints, and the strings of
+    // few values (the projection is read, never written, by cluster DNS).
+    private static readonly V1EndpointConditions Ready = new() { Ready = true };
+    private static readonly V1EndpointConditions NotReady = new() { Ready = false };
+    private static readonly SharedStrings Strings = new();
+
     /// <summary>Informer options whose transform keeps only what DNS reads (one instance, so that the informers of
     /// both kinds are shared within the process).</summary>
     public static InformerOptions InformerOptions { get; } = new() { Transform = Project };
@@ -31,16 +37,16 @@ public static class DnsProjection
         var spec = service.Spec;
         return new V1Service
         {
-            ApiVersion = service.ApiVersion,
-            Kind = service.Kind,
+            ApiVersion = "v1",
+            Kind = V1Service.KubeKind,
             Metadata = Identity(service.Metadata, labels: null),
             Spec = spec is null ? null : new V1ServiceSpec
             {
-                Type = spec.Type,
+                Type = Strings.Get(spec.Type),
                 ClusterIP = spec.ClusterIP,
-                ClusterIPs = spec.ClusterIPs is { Count: > 1 } ips ? ips : null, // one address is ClusterIP itself
+                ClusterIPs = spec.ClusterIPs is { Count: > 1 } ips ? ips.ToArray() : null, // one address is ClusterIP itself
                 ExternalName = spec.ExternalName,
-                Ports = spec.Ports?.Select(p => new V1ServicePort { Name = p.Name, Port = p.Port, Protocol = p.Protocol }).ToList(),
+                Ports = spec.Ports?.Select(p => new V1ServicePort { Name = Strings.Get(p.Name), Port = p.Port, Protocol = Strings.Get(p.Protocol) }).ToArray(),
             },
         };
     }
@@ -53,17 +59,17 @@ public static class DnsProjection
             : null;
         return new V1EndpointSlice
         {
-            ApiVersion = slice.ApiVersion,
-            Kind = slice.Kind,
+            ApiVersion = "discovery.k8s.io/v1",
+            Kind = V1EndpointSlice.KubeKind,
             Metadata = Identity(slice.Metadata, labels),
-            AddressType = slice.AddressType,
+            AddressType = Strings.Get(slice.AddressType),
             Endpoints = slice.Endpoints?.Select(e => new V1Endpoint
             {
-                Addresses = e.Addresses,
+                Addresses = e.Addresses?.ToArray(),
                 Hostname = e.Hostname,
-                Conditions = e.Conditions?.Ready is { } ready ? new V1EndpointConditions { Ready = ready } : null,
-            }).ToList(),
-            Ports = slice.Ports?.Select(p => new Discoveryv1EndpointPort { Name = p.Name, Port = p.Port, Protocol = p.Protocol }).ToList(),
+                Conditions = e.Conditions?.Ready switch { true => Ready, false => NotReady, null => null },
+            }).ToArray(),
+            Ports = slice.Ports?.Select(p => new Discoveryv1EndpointPort { Name = Strings.Get(p.Name), Port = p.Port, Protocol = Strings.Get(p.Protocol) }).ToArray(),
         };
     }
 
@@ -71,7 +77,7 @@ public static class DnsProjection
     private static V1ObjectMeta Identity(V1ObjectMeta? metadata, IDictionary<string, string>? labels) => new()
     {
         Name = metadata?.Name,
-        NamespaceProperty = metadata?.NamespaceProperty,
+        NamespaceProperty = Strings.Get(metadata?.NamespaceProperty),
         Uid = metadata?.Uid,
         ResourceVersion = metadata?.ResourceVersion,
         Labels = labels,
