@@ -34,6 +34,13 @@ public static class ClusterDnsHost
             }
         }
 
+        if (options.AloneInProcess)
+        {
+            // The initial lists decoded every whole object before the projection kept a little of each: give the
+            // heap that start-up needed back to the system once, as CoreDNS's own process does not keep it either.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        }
+
         await using var server = new ClusterDnsServer(data, options, upstreams, context.Time, logger);
         server.Start();
         logger.LogInformation(
