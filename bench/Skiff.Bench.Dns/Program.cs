@@ -5,18 +5,24 @@ using System.Net.Sockets;
 using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 using Skiff.Bench.Common;
+using Skiff.Client.Api;
 using Skiff.Networking.Dns;
 using Skiff.Networking.EndpointSlices;
 
-// Cluster DNS under load: service lookups (A, ClusterIP Services) at 10,000 Services. The server runs in a child
-// process (this program with --serve) answering from in-memory caches filled as the informers would fill them; this
-// process sends UDP queries from W concurrent clients for S seconds and reports queries/s, latency percentiles, the
-// server's CPU per query (queries per CPU-second = per core) and its resident memory, against CoreDNS's published
-// ~17,000 internal queries/s per core and ~0.86 MB per 1,000 objects on a ~49 MB base.
-// The objects are shaped as the API serves them and kept as skiff dns keeps them (only what DNS reads: DnsProjection);
-// --shared keeps them whole, as a node does whose DNS shares its informers with the service proxy.
-// Usage: dotnet run -c Release --project bench/Skiff.Bench.Dns [-- --services 10000 --clients 32 --seconds 10 --shared]
+// Cluster DNS under load: service lookups (A, ClusterIP Services) at 10,000 Services, each with an EndpointSlice of
+// 3 pod addresses. By default the real thing: a skiff server (in-memory store) holding the Services and slices, and
+// `skiff dns --kubeconfig` as its own process answering from its informers, as a user runs it. With --core, only
+// the serving core: a child process (this program with --serve) answering from in-memory caches filled as the
+// informers would fill them (no API client, no TLS, no informers), which also reports its allocations per query.
+// This process sends UDP queries from W concurrent clients for S seconds and reports queries/s, latency percentiles,
+// the server's CPU per query (queries per CPU-second = per core) and its resident memory, against CoreDNS's published
+// ~17,000 internal queries/s per core and ~0.86 MB per 1,000 objects (pods and Services) on a ~49 MB base.
+// The objects are kept as skiff dns keeps them (only what DNS reads: DnsProjection); --core --shared keeps them
+// whole, as a node does whose DNS shares its informers with the service proxy.
+// Usage: dotnet run -c Release --project bench/Skiff.Bench.Dns [-- --services 10000 --clients 32 --seconds 10]
+// [--core [--shared]]
 var services = Arg("--services", 10_000);
+const int EndpointsPerService = 3;
 if (args.Contains("--serve"))
 {
     await ServeAsync(services, args.Contains("--shared"));
@@ -25,22 +31,62 @@ if (args.Contains("--serve"))
 
 var clients = Arg("--clients", 32);
 var seconds = Arg("--seconds", 10);
-var self = typeof(Program).Assembly.Location;
-var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardInput = true, UseShellExecute = false };
-foreach (var a in new[] { self, "--serve", "--services", services.ToString(CultureInfo.InvariantCulture) }.Concat(args.Contains("--shared") ? ["--shared"] : []))
+var core = args.Contains("--core");
+var queries = Enumerable.Range(0, services).Select(i => Query($"svc-{i}.ns-{i % 100}.svc.cluster.local")).ToArray();
+await using var cluster = core ? null : await ServerProcess.StartAsync("memory", null, CancellationToken.None, "--disable-dns");
+var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = !core, RedirectStandardInput = true, UseShellExecute = false };
+long cachesHeap = 0;
+int port;
+Process child;
+if (core)
 {
-    start.ArgumentList.Add(a);
+    foreach (var a in new[] { typeof(Program).Assembly.Location, "--serve", "--services", services.ToString(CultureInfo.InvariantCulture) }.Concat(args.Contains("--shared") ? ["--shared"] : []))
+    {
+        start.ArgumentList.Add(a);
+    }
+
+    child = Process.Start(start)!;
+    var ready = await child.StandardOutput.ReadLineAsync() ?? throw new InvalidOperationException("the server did not start");
+    port = int.Parse(ready.Split(' ')[1], CultureInfo.InvariantCulture);
+    cachesHeap = long.Parse(ready.Split(' ')[2], CultureInfo.InvariantCulture);
+}
+else
+{
+    var populate = Stopwatch.StartNew();
+    await PopulateAsync(cluster!, services);
+    Console.WriteLine($"skiff server pid {cluster!.Pid}: {services} Services and {services} EndpointSlices created in {populate.Elapsed.TotalSeconds:F1} s");
+    port = FreeUdpPort();
+    foreach (var a in new[] { ServerProcess.SkiffDll(), "dns", "--kubeconfig", cluster.KubeconfigPath, "--listen", $"127.0.0.1:{port}" })
+    {
+        start.ArgumentList.Add(a);
+    }
+
+    child = Process.Start(start)!;
+    child.OutputDataReceived += (_, _) => { };
+    child.ErrorDataReceived += (_, _) => { };
+    child.BeginOutputReadLine();
+    child.BeginErrorReadLine();
+    var synced = Stopwatch.StartNew();
+    while (!await AnswersAsync(queries[^1]))
+    {
+        if (child.HasExited || synced.Elapsed > TimeSpan.FromMinutes(2))
+        {
+            throw new InvalidOperationException("skiff dns did not answer for the last Service");
+        }
+
+        await Task.Delay(200);
+    }
+
+    Console.WriteLine($"skiff dns answered for the last Service {synced.Elapsed.TotalSeconds:F1} s after it started");
+    await Task.Delay(TimeSpan.FromSeconds(2)); // let start-up settle before the idle figure
 }
 
-using var child = Process.Start(start)!;
-var ready = await child.StandardOutput.ReadLineAsync() ?? throw new InvalidOperationException("the server did not start");
-var port = int.Parse(ready.Split(' ')[1], CultureInfo.InvariantCulture);
+using var _ = child;
 var pid = child.Id.ToString(CultureInfo.InvariantCulture);
 var rssIdle = ProcessMemory.RssBytes(pid);
-var cachesHeap = long.Parse(ready.Split(' ')[2], CultureInfo.InvariantCulture);
-Console.WriteLine($"server pid {pid} on 127.0.0.1:{port} with {services} Services (and a 3-endpoint slice each); {(args.Contains("--shared") ? "whole objects" : "kept as skiff dns keeps them")}; RSS idle {rssIdle / 1048576.0:F1} MiB, of which the caches' heap {cachesHeap / 1048576.0:F1} MiB");
-
-var queries = Enumerable.Range(0, services).Select(i => Query($"svc-{i}.ns-{i % 100}.svc.cluster.local")).ToArray();
+Console.WriteLine(core
+    ? $"serving core pid {pid} on 127.0.0.1:{port} with {services} Services (and a {EndpointsPerService}-endpoint slice each); {(args.Contains("--shared") ? "whole objects" : "kept as skiff dns keeps them")}; RSS idle {rssIdle / 1048576.0:F1} MiB, of which the caches' heap {cachesHeap / 1048576.0:F1} MiB"
+    : $"skiff dns pid {pid} on 127.0.0.1:{port} with {services} Services (and a {EndpointsPerService}-endpoint slice each); RSS idle {rssIdle / 1048576.0:F1} MiB");
 
 // Warm-up (JIT, caches), then the measured run.
 var (warmAnswered, _, _, _) = await RunAsync(TimeSpan.FromSeconds(2));
@@ -54,14 +100,25 @@ double P(double q) => latencies.Count == 0 ? 0 : latencies[(int)Math.Min(latenci
 Console.WriteLine($"{answered} answers in {elapsed.TotalSeconds:F1} s from {clients} clients: {answered / elapsed.TotalSeconds:F0} queries/s (client and server share this machine's cores)");
 Console.WriteLine($"latency p50 {P(0.50):F3} ms, p99 {P(0.99):F3} ms, p99.9 {P(0.999):F3} ms; {timeouts} timeouts");
 Console.WriteLine($"server CPU {cpu.TotalSeconds:F2} s: {answered / cpu.TotalSeconds:F0} queries per CPU-second (per core); CoreDNS ≈17,000 per core");
-Console.WriteLine($"server RSS {rssLoaded / 1048576.0:F1} MiB under load (peak {peak / 1048576.0:F1} MiB); CoreDNS's fit for {services} objects: {services * 0.000858 + 49.1:F1} MB");
-child.StandardInput.Close();
-// The server's own allocations while answering (warm-up included): what drives its GC and its RSS under load.
-var gc = (await child.StandardOutput.ReadLineAsync() ?? string.Empty).Split(' ');
-await child.WaitForExitAsync();
-if (gc is ["GC", var bytes, var gen0, var gen2])
+// CoreDNS's memory fit counts the cluster's pods and Services (MB = (pods + services) x 0.000858 + 49.1): each
+// Service here has a slice of EndpointsPerService pod addresses.
+var pods = services * EndpointsPerService;
+Console.WriteLine($"server RSS {rssLoaded / 1048576.0:F1} MiB = {rssLoaded / 1e6:F1} MB under load (peak {peak / 1048576.0:F1} MiB); CoreDNS's fit for {services} Services and {pods} pods: {(pods + services) * 0.000858 + 49.1:F1} MB (ratio {rssLoaded / 1e6 / ((pods + services) * 0.000858 + 49.1):F2})");
+if (core)
 {
-    Console.WriteLine($"server allocated {double.Parse(bytes, CultureInfo.InvariantCulture) / (answered + warmAnswered):F0} bytes per query; {gen0} gen0 and {gen2} gen2 collections");
+    child.StandardInput.Close();
+    // The server's own allocations while answering (warm-up included): what drives its GC and its RSS under load.
+    var gc = (await child.StandardOutput.ReadLineAsync() ?? string.Empty).Split(' ');
+    await child.WaitForExitAsync();
+    if (gc is ["GC", var bytes, var gen0, var gen2])
+    {
+        Console.WriteLine($"server allocated {double.Parse(bytes, CultureInfo.InvariantCulture) / (answered + warmAnswered):F0} bytes per query; {gen0} gen0 and {gen2} gen2 collections");
+    }
+}
+else
+{
+    child.Kill();
+    await child.WaitForExitAsync();
 }
 
 async Task<(long Answered, long Timeouts, List<long> Latencies, TimeSpan Elapsed)> RunAsync(TimeSpan duration)
@@ -140,6 +197,62 @@ static async Task ServeAsync(int count, bool shared)
     Console.WriteLine($"GC {GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore} {GC.CollectionCount(0) - gen0Before} {GC.CollectionCount(2) - gen2Before}");
 }
 
+// The Services and slices of AsServed as a user creates them: no identity fields, no selector (so that the
+// EndpointSlice controller leaves them alone), slices managed by this benchmark.
+static async Task PopulateAsync(ServerProcess cluster, int count)
+{
+    using var api = ApiClients.FromKubeconfig(cluster.KubeconfigPath);
+    foreach (var ns in Enumerable.Range(0, Math.Min(count, 100)))
+    {
+        await api.CreateAsync(new V1Namespace { ApiVersion = "v1", Kind = "Namespace", Metadata = new V1ObjectMeta { Name = $"ns-{ns}" } }, CancellationToken.None);
+    }
+
+    await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
+    {
+        var (service, slice) = AsServed(i);
+        foreach (var metadata in new[] { service.Metadata, slice.Metadata })
+        {
+            (metadata.Uid, metadata.ResourceVersion, metadata.CreationTimestamp, metadata.Generation, metadata.OwnerReferences) = (null, null, null, null, null);
+        }
+
+        service.Spec.Selector = null;
+        service.Status = null;
+        slice.Metadata.Labels[EndpointSliceLabels.ManagedBy] = "bench.skiff.dev";
+        foreach (var endpoint in slice.Endpoints)
+        {
+            endpoint.TargetRef.Uid = null;
+        }
+
+        await api.CreateAsync(service, ct);
+        await api.CreateAsync(slice, ct);
+    });
+}
+
+// Whether the DNS server on `port` answers `query` with at least one record.
+async Task<bool> AnswersAsync(byte[] query)
+{
+    using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+    await udp.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
+    await udp.SendAsync(query, SocketFlags.None);
+    var buffer = new byte[1500];
+    using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+    try
+    {
+        var n = await udp.ReceiveAsync(buffer, SocketFlags.None, wait.Token);
+        return n >= 12 && (buffer[3] & 0x0F) == 0 && ((buffer[6] << 8) | buffer[7]) > 0;
+    }
+    catch (Exception e) when (e is OperationCanceledException or SocketException)
+    {
+        return false; // not listening yet, or not synced
+    }
+}
+
+static int FreeUdpPort()
+{
+    using var probe = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+    return ((IPEndPoint)probe.Client.LocalEndPoint!).Port;
+}
+
 static (V1Service Service, V1EndpointSlice Slice) AsServed(int i)
 {
     var ns = $"ns-{i % 100}";
@@ -171,7 +284,7 @@ static (V1Service Service, V1EndpointSlice Slice) AsServed(int i)
             OwnerReferences = [new V1OwnerReference { ApiVersion = "v1", Kind = "Service", Name = name, Uid = service.Metadata.Uid, Controller = true, BlockOwnerDeletion = true }],
         },
         AddressType = "IPv4",
-        Endpoints = Enumerable.Range(1, 3).Select(e => new V1Endpoint
+        Endpoints = Enumerable.Range(1, EndpointsPerService).Select(e => new V1Endpoint
         {
             Addresses = [$"10.{88 + e}.{i / 250}.{i % 250 + 1}"],
             Conditions = new V1EndpointConditions { Ready = true, Serving = true, Terminating = false },
