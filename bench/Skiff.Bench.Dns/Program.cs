@@ -71,6 +71,7 @@ else
     {
         if (child.HasExited || synced.Elapsed > TimeSpan.FromMinutes(2))
         {
+            child.Kill();
             throw new InvalidOperationException("skiff dns did not answer for the last Service");
         }
 

@@ -37,7 +37,7 @@ public static class ClusterDnsHost
         if (options.AloneInProcess)
         {
             // The initial lists decoded every whole object before the projection kept a little of each: give the
-            // heap that start-up needed back to the system once, as CoreDNS's own process does not keep it either.
+            // heap that start-up needed back to the system once (what the Aggressive mode is for).
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         }
 

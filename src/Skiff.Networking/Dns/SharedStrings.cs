@@ -4,9 +4,9 @@ namespace Skiff.Networking.Dns;
 
 /// <summary>
 /// One instance of each string of few values (namespaces, port names, protocols, Service types), so that ten
-/// thousand cached objects of one namespace hold one copy of its name instead of one each as decoded. Bounded: past
-/// <see cref="Capacity"/> distinct values (a cluster that made and dropped many namespaces) a string is kept as
-/// given; unlike <see cref="string.Intern(string)"/>, nothing here outlives the cache that uses it.
+/// thousand cached objects of one namespace hold one copy of its name instead of one each as decoded. Bounded, unlike
+/// <see cref="string.Intern(string)"/>: past <see cref="Capacity"/> distinct values (a cluster that made and dropped
+/// many namespaces) a string is kept as given, not added.
 /// </summary>
 public sealed class SharedStrings
 {
