@@ -52,7 +52,10 @@ public sealed class NginxImageTests(SkiffCluster cluster)
                   exec:
                     command: ["sh", "-c", "test -e /tmp/healthy"]
                   periodSeconds: 1
-                  failureThreshold: 1
+                  # One slow exec on a busy machine (the 1 s default timeout counts as a failure, as upstream's) or a
+                  # first probe racing the shell's touch must not restart it; a missing file still does within ~2 s.
+                  timeoutSeconds: 5
+                  failureThreshold: 2
             """);
         await RunAsync(["apply", "-f", manifest]);
         try

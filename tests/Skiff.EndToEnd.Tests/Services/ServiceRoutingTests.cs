@@ -126,6 +126,7 @@ public sealed class ServiceRoutingTests(SkiffCluster cluster)
                     readinessProbe:
                       exec: {command: ["cat", "/tmp/ready"]}
                       periodSeconds: 1
+                      timeoutSeconds: 5
                       failureThreshold: 1
             ---
             apiVersion: v1
