@@ -8,8 +8,8 @@ namespace Skiff.Bench.Api;
 
 /// <summary>
 /// Load on a running API server over HTTPS (HTTP/1.1 keep-alive connections for the request phases, one HTTP/2
-/// connection for the watches, as client-go): pod creates by 32 concurrent clients, gets, lists of 1k and 10k pods, and
-/// watch fan-out to 1000 watchers. Bounded in count and time; loopback only.
+/// connection for the watches, as client-go): pod creates by 32 concurrent clients, gets, Lease renewals (PUT), lists
+/// of 1k and 10k pods, and watch fan-out to 1000 watchers. Bounded in count and time; loopback only.
 /// </summary>
 internal static class LoadBenchmark
 {
@@ -35,6 +35,13 @@ internal static class LoadBenchmark
 
         var gets = await RunParallelAsync(serverPid, 20000, i => SendAsync(http, HttpMethod.Get, $"{baseUrl}/api/v1/namespaces/bench/pods/p{i % 9000}", null));
         Report("get (32 clients)", gets);
+
+        // A kubelet's heartbeat, the write a cluster makes most (500/s at 5,000 nodes): PUT of its Lease in
+        // kube-node-lease with a new renewTime and the resourceVersion it last got back.
+        var leases = new string[1000];
+        await RunParallelAsync(serverPid, leases.Length, async i => leases[i] = await PutLeaseAsync(http, baseUrl, i, null));
+        var renewals = await RunParallelAsync(serverPid, 20000, async i => leases[i % leases.Length] = await PutLeaseAsync(http, baseUrl, i % leases.Length, leases[i % leases.Length]));
+        Report("lease renewal (PUT, 32 clients)", renewals);
 
         var list1k = await RunSequentialAsync(serverPid, 20, () => SendAsync(http, HttpMethod.Get, $"{baseUrl}/api/v1/namespaces/bench1k/pods", null));
         Report("list 1k pods", list1k);
@@ -90,7 +97,23 @@ internal static class LoadBenchmark
     private static Task PostPodAsync(HttpClient http, string baseUrl, string ns, string name) =>
         SendAsync(http, HttpMethod.Post, $"{baseUrl}/api/v1/namespaces/{ns}/pods", PodJson(name));
 
-    private static async Task SendAsync(HttpClient http, HttpMethod method, string url, string? body)
+    /// <summary>Creates (no resourceVersion yet) or renews lease <paramref name="index"/>; returns its new resourceVersion.
+    /// Requests for one lease are 1,000 apart and at most 32 are in flight, so a renewal never races its own lease.</summary>
+    private static async Task<string> PutLeaseAsync(HttpClient http, string baseUrl, int index, string? resourceVersion)
+    {
+        var name = "bench-node-" + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var now = DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        var metadata = resourceVersion is null ? $"{{\"name\":\"{name}\"}}" : $"{{\"name\":\"{name}\",\"resourceVersion\":\"{resourceVersion}\"}}";
+        var body = $"{{\"apiVersion\":\"coordination.k8s.io/v1\",\"kind\":\"Lease\",\"metadata\":{metadata},\"spec\":{{\"holderIdentity\":\"{name}\",\"leaseDurationSeconds\":40,\"renewTime\":\"{now}\"}}}}";
+        var collection = baseUrl + "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases";
+        var response = resourceVersion is null
+            ? await SendAsync(http, HttpMethod.Post, collection, body)
+            : await SendAsync(http, HttpMethod.Put, collection + "/" + name, body);
+        using var json = System.Text.Json.JsonDocument.Parse(response);
+        return json.RootElement.GetProperty("metadata").GetProperty("resourceVersion").GetString()!;
+    }
+
+    private static async Task<string> SendAsync(HttpClient http, HttpMethod method, string url, string? body)
     {
         using var request = new HttpRequestMessage(method, url);
         if (body is not null)
@@ -99,10 +122,13 @@ internal static class LoadBenchmark
         }
 
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead);
+        var text = await response.Content.ReadAsStringAsync();
         if (!response.IsSuccessStatusCode)
         {
-            throw new InvalidOperationException($"{method} {url}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            throw new InvalidOperationException($"{method} {url}: {(int)response.StatusCode} {text}");
         }
+
+        return text;
     }
 
     private sealed record Result(double[] LatenciesMs, TimeSpan Elapsed, TimeSpan ServerCpu);
