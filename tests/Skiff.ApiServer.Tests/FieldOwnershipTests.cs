@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using k8s;
 using k8s.Models;
 using Skiff.Api.Json;
 using Skiff.Apimachinery;
@@ -54,6 +55,96 @@ public sealed class FieldOwnershipTests
         var afterDrop = (V1Pod)FieldOwnership.RecordUpdate(Pods, ready, dropped, "kubelet", "status", Later.AddMinutes(1));
         Assert.True(JsonNode.DeepEquals(expectedAfterDrop["metadata"]!["managedFields"], Json(afterDrop.Metadata.ManagedFields)));
         Assert.DoesNotContain("podIP", Text(afterDrop.Metadata.ManagedFields![1].FieldsV1), StringComparison.Ordinal);
+    }
+
+    private static readonly ResourceDefinition Leases = ResourceCatalog.CreateBuiltIn().Find("coordination.k8s.io", "v1", "leases")!;
+
+    [Fact]
+    public void A_lease_renewal_is_settled_on_the_bytes_and_records_what_the_whole_object_computation_records()
+    {
+        var lease = (V1Lease)FieldOwnership.RecordUpdate(Leases, null, NewLease(Created), "kubelet", string.Empty, Created);
+        var renewed = Renewed(lease, Later);
+        Assert.NotNull(ScalarOnlyUpdate.TryRecord(
+            ModelJson.Serialize(lease), ModelJson.Serialize(renewed), lease.Metadata.ManagedFields, renewed.Metadata.ManagedFields, "kubelet", "coordination.k8s.io/v1", Later));
+
+        AssertRecordsAsTheWholeComputation(Leases, lease, renewed, "kubelet", Later.AddSeconds(0.7));
+
+        // The client may leave managedFields out (the live ones are kept): the same answer.
+        var bare = Renewed(lease, Later);
+        bare.Metadata.ManagedFields = null;
+        AssertRecordsAsTheWholeComputation(Leases, lease, bare, "kubelet", Later);
+
+        // Nothing changed but the untracked metadata: the writer's entry keeps its time.
+        AssertRecordsAsTheWholeComputation(Leases, lease, Renewed(lease, Created), "kubelet", Later);
+    }
+
+    [Fact]
+    public void Writes_that_move_ownership_or_change_the_field_set_take_the_whole_computation_and_agree_with_it()
+    {
+        var lease = (V1Lease)FieldOwnership.RecordUpdate(Leases, null, NewLease(Created), "kubelet", string.Empty, Created);
+
+        // Another manager changes a field the kubelet owns: the field moves to it.
+        var taken = Renewed(lease, Later);
+        Assert.Null(ScalarOnlyUpdate.TryRecord(ModelJson.Serialize(lease), ModelJson.Serialize(taken), lease.Metadata.ManagedFields, taken.Metadata.ManagedFields, "other", "coordination.k8s.io/v1", Later));
+        AssertRecordsAsTheWholeComputation(Leases, lease, taken, "other", Later);
+
+        // A field added, and a field removed.
+        var added = Renewed(lease, Later);
+        added.Spec.LeaseTransitions = 3;
+        AssertRecordsAsTheWholeComputation(Leases, lease, added, "kubelet", Later);
+        var removed = Renewed(lease, Later);
+        removed.Spec.LeaseDurationSeconds = null;
+        AssertRecordsAsTheWholeComputation(Leases, lease, removed, "kubelet", Later);
+
+        // Entries the client changed replace the live ones ([{}] clears them, and this write records nothing).
+        var cleared = Renewed(lease, Later);
+        cleared.Metadata.ManagedFields = [new V1ManagedFieldsEntry()];
+        Assert.Null(ScalarOnlyUpdate.TryRecord(ModelJson.Serialize(lease), ModelJson.Serialize(cleared), lease.Metadata.ManagedFields, cleared.Metadata.ManagedFields, "kubelet", "coordination.k8s.io/v1", Later));
+        AssertRecordsAsTheWholeComputation(Leases, lease, cleared, "kubelet", Later);
+
+        // A value changed inside a list (a container's image): a list item's key may change with it.
+        var pod = (V1Pod)FieldOwnership.RecordUpdate(Pods, null, NewPod(), "kubectl-run", string.Empty, Created);
+        var image = ModelJson.Deserialize<V1Pod>(ModelJson.Serialize(pod));
+        image.Spec.Containers[0].Image = "nginx:1.27";
+        Assert.Null(ScalarOnlyUpdate.TryRecord(ModelJson.Serialize(pod), ModelJson.Serialize(image), pod.Metadata.ManagedFields, image.Metadata.ManagedFields, "kubectl-run", "v1", Later));
+        AssertRecordsAsTheWholeComputation(Pods, pod, image, "kubectl-run", Later);
+
+        // A label's value, changed by the manager that set it: settled on the bytes, same answer.
+        var relabeled = ModelJson.Deserialize<V1Pod>(ModelJson.Serialize(pod));
+        relabeled.Metadata.Labels["run"] = "web2";
+        Assert.NotNull(ScalarOnlyUpdate.TryRecord(ModelJson.Serialize(pod), ModelJson.Serialize(relabeled), pod.Metadata.ManagedFields, relabeled.Metadata.ManagedFields, "kubectl-run", "v1", Later));
+        AssertRecordsAsTheWholeComputation(Pods, pod, relabeled, "kubectl-run", Later);
+    }
+
+    private static void AssertRecordsAsTheWholeComputation(
+        ResourceDefinition def, IKubernetesObject<V1ObjectMeta> old, IKubernetesObject<V1ObjectMeta> updated, string manager, DateTimeOffset now)
+    {
+        // The whole computation on JSON trees: settle the incoming entries, then record the Update.
+        var oldJson = FieldOwnership.ToJson(old);
+        var newJson = FieldOwnership.ToJson(updated);
+        var expectedEntries = ManagedFields.ResolveIncoming(oldJson, newJson)
+            ? ManagedFields.RecordUpdateEntries(oldJson, newJson, manager, def.ApiVersion, now, def.ModelType, string.Empty)
+            : null;
+        var recorded = FieldOwnership.RecordUpdate(def, old, updated, manager, string.Empty, now);
+        var recordedEntries = Json(recorded.Metadata.ManagedFields);
+        Assert.True(JsonNode.DeepEquals(expectedEntries, recordedEntries), $"expected {expectedEntries?.ToJsonString()}\nrecorded {recordedEntries?.ToJsonString()}");
+    }
+
+    private static V1Lease NewLease(DateTimeOffset renewTime) => new()
+    {
+        ApiVersion = "coordination.k8s.io/v1",
+        Kind = "Lease",
+        Metadata = new V1ObjectMeta { Name = "n1", NamespaceProperty = "kube-node-lease", Uid = "uid-n1", ResourceVersion = "7" },
+        Spec = new V1LeaseSpec { HolderIdentity = "n1", LeaseDurationSeconds = 40, RenewTime = renewTime.UtcDateTime },
+    };
+
+    // What a kubelet sends: the Lease it got back, with a new renewTime (a copy: the registry gets a decoded body).
+    private static V1Lease Renewed(V1Lease lease, DateTimeOffset renewTime)
+    {
+        var copy = ModelJson.Deserialize<V1Lease>(ModelJson.Serialize(lease));
+        copy.Metadata.ResourceVersion = "8";
+        copy.Spec.RenewTime = renewTime.UtcDateTime;
+        return copy;
     }
 
     private static V1Pod NewPod() => new()

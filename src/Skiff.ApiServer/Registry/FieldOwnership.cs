@@ -21,6 +21,16 @@ public static class FieldOwnership
     public static IKubernetesObject<V1ObjectMeta> RecordUpdate(
         ResourceDefinition def, IKubernetesObject<V1ObjectMeta>? old, IKubernetesObject<V1ObjectMeta> updated, string manager, string subresource, DateTimeOffset now)
     {
+        // A heartbeat (a Lease renewal, a value changed in place) is settled on the serialized bytes, without trees.
+        if (old is not null && subresource.Length == 0
+            && ScalarOnlyUpdate.TryRecord(
+                ModelJson.Serialize(old), ModelJson.Serialize(updated), old.Metadata?.ManagedFields, updated.Metadata.ManagedFields,
+                manager, def.ApiVersion, now) is { } kept)
+        {
+            updated.Metadata.ManagedFields = kept;
+            return updated;
+        }
+
         var statusOnly = subresource == "status";
         var oldJson = old is null ? null : ToJsonForFields(old, statusOnly);
         var newJson = ToJsonForFields(updated, statusOnly);

@@ -10,7 +10,7 @@ namespace Skiff.Apimachinery.Patching;
 /// </summary>
 internal static class ObjectFields
 {
-    private static readonly HashSet<string> UntrackedMetadata =
+    internal static readonly HashSet<string> UntrackedMetadata =
         ["name", "namespace", "uid", "resourceVersion", "generation", "creationTimestamp", "deletionTimestamp",
          "deletionGracePeriodSeconds", "managedFields", "selfLink"];
 
