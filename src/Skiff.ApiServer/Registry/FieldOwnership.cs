@@ -21,19 +21,24 @@ public static class FieldOwnership
     public static IKubernetesObject<V1ObjectMeta> RecordUpdate(
         ResourceDefinition def, IKubernetesObject<V1ObjectMeta>? old, IKubernetesObject<V1ObjectMeta> updated, string manager, string subresource, DateTimeOffset now)
     {
-        // A heartbeat (a Lease renewal, a value changed in place) is settled on the serialized bytes, without trees.
-        if (old is not null && subresource.Length == 0
-            && ScalarOnlyUpdate.TryRecord(
-                ModelJson.Serialize(old), ModelJson.Serialize(updated), old.Metadata?.ManagedFields, updated.Metadata.ManagedFields,
-                manager, def.ApiVersion, now) is { } kept)
+        // A heartbeat (a Lease renewal, a value changed in place) is settled on the serialized bytes, without trees;
+        // when it is not one, the trees are read from the same bytes.
+        byte[]? oldBytes = null;
+        byte[]? newBytes = null;
+        if (old is not null && subresource.Length == 0 && old.Metadata?.ManagedFields is { Count: > 0 } live)
         {
-            updated.Metadata.ManagedFields = kept;
-            return updated;
+            oldBytes = ModelJson.Serialize(old);
+            newBytes = ModelJson.Serialize(updated);
+            if (ScalarOnlyUpdate.TryRecord(oldBytes, newBytes, live, updated.Metadata.ManagedFields, manager, def.ApiVersion, now) is { } kept)
+            {
+                updated.Metadata.ManagedFields = kept;
+                return updated;
+            }
         }
 
         var statusOnly = subresource == "status";
-        var oldJson = old is null ? null : ToJsonForFields(old, statusOnly);
-        var newJson = ToJsonForFields(updated, statusOnly);
+        var oldJson = old is null ? null : oldBytes is not null ? Parse(oldBytes) : ToJsonForFields(old, statusOnly);
+        var newJson = newBytes is not null ? Parse(newBytes) : ToJsonForFields(updated, statusOnly);
         var entries = ManagedFields.ResolveIncoming(oldJson, newJson)
             ? ManagedFields.RecordUpdateEntries(oldJson, newJson, manager, def.ApiVersion, now, def.ModelType, subresource)
             : null;
@@ -70,6 +75,11 @@ public static class FieldOwnership
 
     // The models name it the same way for every kind that has one (as ResourceStrategy relies on); looked up once per type.
     private static readonly ConcurrentDictionary<Type, PropertyInfo?> StatusProperties = new();
+
+    // What SerializeToNode makes of the same object (it also takes the node options from the serializer options).
+    private static JsonObject Parse(byte[] json) =>
+        JsonNode.Parse(json, new JsonNodeOptions { PropertyNameCaseInsensitive = ModelJson.Options.PropertyNameCaseInsensitive }) as JsonObject
+            ?? throw StatusErrors.Internal("object is not a JSON object");
 
     public static JsonObject ToJson(IKubernetesObject<V1ObjectMeta> obj) =>
         JsonSerializer.SerializeToNode(obj, obj.GetType(), ModelJson.Options) as JsonObject ?? throw StatusErrors.Internal("object is not a JSON object");
