@@ -10,7 +10,8 @@ namespace Skiff.Apimachinery.Patching;
 /// already owns them alone. <see cref="ManagedFields"/> turns both objects into JSON trees, walks them for their field
 /// sets and parses every entry's FieldsV1 to reach the same answer: the entries as they were, the writer's with the
 /// time of the write. Anything else (a field added or removed, a change inside a list, a changed field another
-/// manager owns or the writer does not, entries the client changed, a status write) is left to the full computation.
+/// manager owns or the writer does not, entries the client changed) is left to the full computation. For writes to the
+/// main resource only (status is not tracked there; the caller sends status writes the full way).
 /// </summary>
 public static class ScalarOnlyUpdate
 {
