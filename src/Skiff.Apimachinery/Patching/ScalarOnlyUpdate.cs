@@ -89,13 +89,13 @@ public static class ScalarOnlyUpdate
         for (var i = 0; i < live.Count; i++)
         {
             var entry = live[i];
-            var time = i == writer && changed.Count > 0 ? now : entry.Time is { } t ? new DateTimeOffset(Utc(t)) : (DateTimeOffset?)null;
+            DateTime? time = i == writer && changed.Count > 0 ? now.UtcDateTime : entry.Time is { } t ? Utc(t) : null;
             entries.Add(new V1ManagedFieldsEntry
             {
                 Manager = entry.Manager ?? string.Empty,
                 Operation = entry.Operation ?? string.Empty,
                 ApiVersion = i == writer ? apiVersion : entry.ApiVersion ?? string.Empty,
-                Time = time is { } at ? new DateTime(at.UtcTicks - (at.UtcTicks % TimeSpan.TicksPerSecond), DateTimeKind.Utc) : null,
+                Time = time is { } at ? new DateTime(at.Ticks - (at.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc) : null, // FieldsV1 times are whole seconds
                 FieldsType = "FieldsV1",
                 FieldsV1 = entry.FieldsV1,
                 Subresource = string.IsNullOrEmpty(entry.Subresource) ? null : entry.Subresource,
@@ -106,10 +106,11 @@ public static class ScalarOnlyUpdate
     }
 
     // Both readers are on an object's StartObject; true when the two objects have the same tracked properties in the
-    // same order and every difference is a scalar outside any list (collected in changed).
-    private static bool SameObject(ref Utf8JsonReader before, ref Utf8JsonReader after, string[] path, List<string[]> changed, bool inList)
+    // same order and every difference is a scalar outside any list (collected in changed). path is the walk's stack of
+    // property names; only a changed scalar copies it.
+    private static bool SameObject(ref Utf8JsonReader before, ref Utf8JsonReader after, List<string> path, List<string[]> changed, bool inList)
     {
-        var skip = path.Length switch
+        var skip = path.Count switch
         {
             0 => UntrackedTopLevel,
             1 when path[0] == "metadata" => ObjectFields.UntrackedMetadata,
@@ -129,14 +130,17 @@ public static class ScalarOnlyUpdate
                 return false;
             }
 
-            if (!SameValue(ref before, ref after, [.. path, beforeName], changed, inList))
+            path.Add(beforeName);
+            var same = SameValue(ref before, ref after, path, changed, inList);
+            path.RemoveAt(path.Count - 1);
+            if (!same)
             {
                 return false;
             }
         }
     }
 
-    private static bool SameValue(ref Utf8JsonReader before, ref Utf8JsonReader after, string[] path, List<string[]> changed, bool inList)
+    private static bool SameValue(ref Utf8JsonReader before, ref Utf8JsonReader after, List<string> path, List<string[]> changed, bool inList)
     {
         if (before.TokenType != after.TokenType)
         {
@@ -177,7 +181,7 @@ public static class ScalarOnlyUpdate
                     return false; // a list item's key or a set's value may have changed: the field set with it
                 }
 
-                changed.Add(path);
+                changed.Add([.. path]);
                 return true;
         }
     }
