@@ -77,7 +77,9 @@ public class SpdyRemoteCommandServerTests
     [Fact]
     public async Task AClientThatNeverOpensItsStreamsIsDroppedAfterTheWait()
     {
-        await using var chain = await Chain.StartAsync(new RemoteCommandOptions(Stdin: false, Stdout: true, Stderr: false, Tty: false), streamWait: TimeSpan.FromMilliseconds(200));
+        // The wait must outlast opening the one stream the client does open (a 200 ms wait lost that race in a CI run
+        // on a busy machine: the server reset the error stream before replying to it).
+        await using var chain = await Chain.StartAsync(new RemoteCommandOptions(Stdin: false, Stdout: true, Stderr: false, Tty: false), streamWait: TimeSpan.FromSeconds(2));
         await chain.Client.OpenAsync("error");
         await chain.Server.WaitAsync(chain.Token);
     }
