@@ -21,10 +21,18 @@ public static class FieldOwnership
     public static IKubernetesObject<V1ObjectMeta> RecordUpdate(
         ResourceDefinition def, IKubernetesObject<V1ObjectMeta>? old, IKubernetesObject<V1ObjectMeta> updated, string manager, string subresource, DateTimeOffset now)
     {
-        // A heartbeat (a Lease renewal, a value changed in place) is settled on the serialized bytes, without trees;
-        // when it is not one, the trees are read from the same bytes.
+        // A create and a heartbeat (a Lease renewal, a value changed in place) are settled on the serialized bytes,
+        // without trees; other updates read their trees from the same bytes.
         byte[]? oldBytes = null;
         byte[]? newBytes = null;
+        if (old is null && subresource.Length == 0 && updated.Metadata?.ManagedFields is not { Count: > 0 })
+        {
+            // A create whose client sent no entries: one entry owns everything, written from the bytes in one walk.
+            updated.Metadata ??= new V1ObjectMeta();
+            updated.Metadata.ManagedFields = CreatedFields.Record(ModelJson.Serialize(updated), manager, def.ApiVersion, now, def.ModelType);
+            return updated;
+        }
+
         if (old is not null && subresource.Length == 0 && old.Metadata?.ManagedFields is { Count: > 0 } live)
         {
             oldBytes = ModelJson.Serialize(old);

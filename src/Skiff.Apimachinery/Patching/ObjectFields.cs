@@ -17,6 +17,9 @@ internal static class ObjectFields
     // Go structs marked +structType=atomic that kubectl users meet: owned as a whole.
     private static readonly HashSet<Type> AtomicStructs = [typeof(V1LabelSelector)];
 
+    /// <summary>Whether a struct of this model type is owned as a whole (its fields are not tracked one by one).</summary>
+    internal static bool IsAtomicStruct(Type type) => AtomicStructs.Contains(type);
+
     /// <summary>The paths an object sets. <paramref name="statusOnly"/> tracks only <c>status</c> (the status subresource); otherwise <c>status</c> is left out.</summary>
     /// <param name="values">When given, receives the value at every path of the set, in the same walk (so that a caller
     /// comparing two objects need not look each path up again).</param>
@@ -64,7 +67,7 @@ internal static class ObjectFields
         {
             switch (value)
             {
-                case JsonObject obj when obj.Count == 0 || (schema.StructType is { } type && AtomicStructs.Contains(type)):
+                case JsonObject obj when obj.Count == 0 || (schema.StructType is { } type && IsAtomicStruct(type)):
                     Add(path, value);
                     break;
                 case JsonObject obj:
