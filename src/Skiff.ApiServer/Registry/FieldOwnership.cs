@@ -45,6 +45,21 @@ public static class FieldOwnership
         }
 
         var statusOnly = subresource == "status";
+        if (statusOnly && old?.Metadata?.ManagedFields is { } liveEntries && StatusProperty(old.GetType()) is not null
+            && StatusWriteEntries.Carried(liveEntries, updated.Metadata.ManagedFields, manager) is { } carried)
+        {
+            // Entries that own nothing under status (a pod's creator) are put back as they are; the computation reads
+            // only the others.
+            var rest = liveEntries.Where((_, i) => !carried[i]).ToList();
+            var before = ToJsonForFields(old, statusOnly, rest);
+            var after = ToJsonForFields(updated, statusOnly, rest);
+            var computed = ManagedFields.ResolveIncoming(before, after)
+                ? ManagedFields.RecordUpdateEntries(before, after, manager, def.ApiVersion, now, def.ModelType, subresource)
+                : null;
+            updated.Metadata.ManagedFields = StatusWriteEntries.Merge(liveEntries, carried, computed?.Deserialize<List<V1ManagedFieldsEntry>>(ModelJson.Options));
+            return updated;
+        }
+
         var oldJson = old is null ? null : oldBytes is not null ? Parse(oldBytes) : ToJsonForFields(old, statusOnly);
         var newJson = newBytes is not null ? Parse(newBytes) : ToJsonForFields(updated, statusOnly);
         var entries = ManagedFields.ResolveIncoming(oldJson, newJson)
@@ -59,17 +74,17 @@ public static class FieldOwnership
 
     // The status subresource tracks only status (ManagedFields leaves the rest out): a write through it needs status
     // and the entries as JSON, not the whole object (a pod's spec is most of it, and kubelets write status most).
-    private static JsonObject ToJsonForFields(IKubernetesObject<V1ObjectMeta> obj, bool statusOnly)
+    private static JsonObject ToJsonForFields(IKubernetesObject<V1ObjectMeta> obj, bool statusOnly, IList<V1ManagedFieldsEntry>? entries = null)
     {
-        if (!statusOnly || StatusProperties.GetOrAdd(obj.GetType(), static t => t.GetProperty("Status")) is not { } property)
+        if (!statusOnly || StatusProperty(obj.GetType()) is not { } property)
         {
             return ToJson(obj);
         }
 
         var metadata = new JsonObject();
-        if (obj.Metadata?.ManagedFields is { } entries)
+        if ((entries ?? obj.Metadata?.ManagedFields) is { } written)
         {
-            metadata["managedFields"] = JsonSerializer.SerializeToNode(entries, ModelJson.Options);
+            metadata["managedFields"] = JsonSerializer.SerializeToNode(written, ModelJson.Options);
         }
 
         var json = new JsonObject { ["metadata"] = metadata };
@@ -83,6 +98,8 @@ public static class FieldOwnership
 
     // The models name it the same way for every kind that has one (as ResourceStrategy relies on); looked up once per type.
     private static readonly ConcurrentDictionary<Type, PropertyInfo?> StatusProperties = new();
+
+    private static PropertyInfo? StatusProperty(Type type) => StatusProperties.GetOrAdd(type, static t => t.GetProperty("Status"));
 
     // What SerializeToNode makes of the same object (it also takes the node options from the serializer options).
     private static JsonObject Parse(byte[] json) =>

@@ -37,7 +37,7 @@ public static class ScalarOnlyUpdate
     {
         ArgumentNullException.ThrowIfNull(manager);
         ArgumentNullException.ThrowIfNull(apiVersion);
-        if (live is not { Count: > 0 } || (supplied is { Count: > 0 } && !SameEntries(live, supplied)))
+        if (live is not { Count: > 0 } || (supplied is { Count: > 0 } && !StoredEntries.Same(live, supplied)))
         {
             return null;
         }
@@ -55,7 +55,7 @@ public static class ScalarOnlyUpdate
         for (var i = 0; i < live.Count; i++)
         {
             var entry = live[i];
-            if (entry.FieldsType != "FieldsV1" || entry.FieldsV1 is not JsonElement { ValueKind: JsonValueKind.Object } fields || !HasAny(fields))
+            if (!StoredEntries.IsPlain(entry, out var fields))
             {
                 return null; // the full computation drops or rewrites such entries
             }
@@ -88,18 +88,9 @@ public static class ScalarOnlyUpdate
         var entries = new List<V1ManagedFieldsEntry>(live.Count);
         for (var i = 0; i < live.Count; i++)
         {
-            var entry = live[i];
-            DateTime? time = i == writer && changed.Count > 0 ? now.UtcDateTime : entry.Time is { } t ? Utc(t) : null;
-            entries.Add(new V1ManagedFieldsEntry
-            {
-                Manager = entry.Manager ?? string.Empty,
-                Operation = entry.Operation ?? string.Empty,
-                ApiVersion = i == writer ? apiVersion : entry.ApiVersion ?? string.Empty,
-                Time = time is { } at ? new DateTime(at.Ticks - (at.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc) : null, // FieldsV1 times are whole seconds
-                FieldsType = "FieldsV1",
-                FieldsV1 = entry.FieldsV1,
-                Subresource = string.IsNullOrEmpty(entry.Subresource) ? null : entry.Subresource,
-            });
+            entries.Add(i == writer
+                ? StoredEntries.Copy(live[i], apiVersion, changed.Count > 0 ? now : null)
+                : StoredEntries.Copy(live[i]));
         }
 
         return entries;
@@ -218,17 +209,4 @@ public static class ScalarOnlyUpdate
 
         return true;
     }
-
-    private static DateTime Utc(DateTime time) =>
-        time.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(time, DateTimeKind.Utc) : time.ToUniversalTime();
-
-    private static bool HasAny(JsonElement fields)
-    {
-        using var properties = fields.EnumerateObject();
-        return properties.MoveNext();
-    }
-
-    private static bool SameEntries(IList<V1ManagedFieldsEntry> live, IList<V1ManagedFieldsEntry> supplied) =>
-        live.Count == supplied.Count
-        && JsonSerializer.SerializeToUtf8Bytes(live, ModelJson.Options).AsSpan().SequenceEqual(JsonSerializer.SerializeToUtf8Bytes(supplied, ModelJson.Options));
 }
