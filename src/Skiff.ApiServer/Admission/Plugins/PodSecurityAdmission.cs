@@ -1,3 +1,4 @@
+using k8s;
 using k8s.Models;
 using Skiff.ApiServer.Admission.PodSecurity;
 using Skiff.ApiServer.Http;
@@ -133,7 +134,10 @@ public sealed class PodSecurityAdmission : IAdmissionPlugin
     }
 
     private static NamespacePolicy PolicyOf(AdmissionAttributes a) =>
-        NamespacePolicy.From(a.Cluster.Get(string.Empty, "namespaces", null, a.Namespace) as V1Namespace);
+        a.Cluster.Derived(string.Empty, "namespaces", null, a.Namespace, PolicyOfNamespace);
+
+    // Kept with the namespace by the cluster view: every pod create reads it.
+    private static readonly Func<IKubernetesObject<V1ObjectMeta>?, NamespacePolicy> PolicyOfNamespace = static ns => NamespacePolicy.From(ns as V1Namespace);
 
     /// <summary>Creates always; updates (including the ephemeralcontainers subresource) when they could change the verdict.</summary>
     private static bool IsSignificant(AdmissionAttributes a, V1Pod pod)

@@ -1,3 +1,4 @@
+using k8s;
 using k8s.Models;
 using Skiff.Apimachinery.Strategies.Scheduling;
 
@@ -48,7 +49,7 @@ public sealed class PriorityAdmission : IAdmissionPlugin
         if (string.IsNullOrEmpty(spec.PriorityClassName))
         {
             var global = GlobalDefault(a.Cluster);
-            spec.PriorityClassName = global?.Metadata.Name;
+            spec.PriorityClassName = global?.Name;
             priority = global?.Value ?? 0;
             preemptionPolicy = global is null ? PriorityClassStrategy.PreemptLowerPriority : global.PreemptionPolicy;
         }
@@ -97,13 +98,20 @@ public sealed class PriorityAdmission : IAdmissionPlugin
         }
 
         // A second default may not be created, nor another class marked as default while one exists.
-        if (GlobalDefault(a.Cluster) is { } existing && (a.Operation == AdmissionOperation.Create || existing.Metadata.Name != pc.Metadata?.Name))
+        if (GlobalDefault(a.Cluster) is { } existing && (a.Operation == AdmissionOperation.Create || existing.Name != pc.Metadata?.Name))
         {
-            throw AdmissionErrors.Forbidden(a, $"PriorityClass {existing.Metadata.Name} is already marked as default. Only one default can exist");
+            throw AdmissionErrors.Forbidden(a, $"PriorityClass {existing.Name} is already marked as default. Only one default can exist");
         }
     }
 
     /// <summary>Upstream's getDefaultPriorityClass: of the classes marked globalDefault, the one with the lowest value.</summary>
-    private static V1PriorityClass? GlobalDefault(IClusterObjects cluster) =>
-        cluster.List(Group, Plural).OfType<V1PriorityClass>().Where(pc => pc.GlobalDefault == true).MinBy(pc => pc.Value ?? 0);
+    private static DefaultClass? GlobalDefault(IClusterObjects cluster) => cluster.DerivedFromAll(Group, Plural, GlobalDefaultOf);
+
+    // Kept by the cluster view until a PriorityClass changes: every pod create without a class reads it.
+    private static readonly Func<IReadOnlyList<IKubernetesObject<V1ObjectMeta>>, DefaultClass?> GlobalDefaultOf = static classes =>
+        classes.OfType<V1PriorityClass>().Where(pc => pc.GlobalDefault == true).MinBy(pc => pc.Value ?? 0) is { } found
+            ? new DefaultClass(found.Metadata.Name, found.Value, found.PreemptionPolicy)
+            : null;
+
+    private sealed record DefaultClass(string Name, int? Value, string? PreemptionPolicy);
 }

@@ -1,3 +1,4 @@
+using k8s;
 using k8s.Models;
 
 namespace Skiff.ApiServer.Admission.Plugins;
@@ -46,13 +47,13 @@ public sealed class ServiceAccountAdmission : IAdmissionPlugin
         }
 
         spec.ServiceAccount = spec.ServiceAccountName;
-        var account = a.Cluster.Get(string.Empty, "serviceaccounts", a.Namespace, spec.ServiceAccountName) as V1ServiceAccount;
-        if ((spec.ImagePullSecrets?.Count ?? 0) == 0 && account?.ImagePullSecrets is { Count: > 0 } secrets)
+        var account = a.Cluster.Derived(string.Empty, "serviceaccounts", a.Namespace, spec.ServiceAccountName, AccountDefaultsOf);
+        if ((spec.ImagePullSecrets?.Count ?? 0) == 0 && account.PullSecrets.Count > 0)
         {
-            spec.ImagePullSecrets = secrets.Select(s => new V1LocalObjectReference { Name = s.Name }).ToList();
+            spec.ImagePullSecrets = account.PullSecrets.Select(name => new V1LocalObjectReference { Name = name }).ToList();
         }
 
-        if (spec.AutomountServiceAccountToken ?? account?.AutomountServiceAccountToken ?? true)
+        if (spec.AutomountServiceAccountToken ?? account.Automount ?? true)
         {
             MountToken(spec);
         }
@@ -129,4 +130,12 @@ public sealed class ServiceAccountAdmission : IAdmissionPlugin
     }
 
     private static bool IsMirrorPod(V1Pod pod) => pod.Metadata?.Annotations?.ContainsKey(MirrorPodAnnotation) == true;
+
+    // What a pod takes from its account, kept with the account by the cluster view: every pod create reads it.
+    private static readonly Func<IKubernetesObject<V1ObjectMeta>?, AccountDefaults> AccountDefaultsOf = static obj =>
+        obj is V1ServiceAccount account
+            ? new AccountDefaults([.. (account.ImagePullSecrets ?? []).Select(s => s.Name)], account.AutomountServiceAccountToken)
+            : new AccountDefaults([], null);
+
+    private sealed record AccountDefaults(IReadOnlyList<string> PullSecrets, bool? Automount);
 }
