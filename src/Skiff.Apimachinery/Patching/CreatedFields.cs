@@ -15,7 +15,6 @@ namespace Skiff.Apimachinery.Patching;
 /// </summary>
 public static class CreatedFields
 {
-
     /// <summary>The entries of the create: one owning everything <paramref name="json"/> sets outside status, or null
     /// when it sets nothing (the full computation then writes none either).</summary>
     /// <param name="json">The object about to be stored, serialized with the models' settings.</param>
