@@ -40,6 +40,30 @@ public sealed class GarbageCollectorTests
     }
 
     [Fact]
+    public async Task An_owner_found_gone_is_not_looked_up_again_for_its_other_dependents()
+    {
+        await using var h = new ControllerHarness();
+        using var gc = new GarbageCollector(h.Context);
+        var live = h.Api.Seed(ReplicaSet("live"));
+        for (var i = 0; i < 3; i++)
+        {
+            h.Api.Seed(PodOf($"orphaned-{i}", live, uid: "uid-of-a-deleted-replicaset"));
+        }
+
+        await h.StartAsync();
+        h.Api.ClearCalls();
+
+        for (var i = 0; i < 3; i++)
+        {
+            await gc.SyncAsync($"v1|Pod|default/orphaned-{i}", h.Token);
+            Assert.Null(h.Api.Peek<V1Pod>("default", $"orphaned-{i}"));
+        }
+
+        // One live read settles that the owner is gone (the cached "live" has another uid); the other two trust it.
+        Assert.Single(h.Api.Calls, c => c.Verb == "get" && c.Resource == "replicasets");
+    }
+
+    [Fact]
     public async Task An_owner_the_cache_has_not_seen_yet_is_looked_up_before_anything_is_collected()
     {
         await using var h = new ControllerHarness();

@@ -27,6 +27,7 @@ public sealed class GarbageCollector : IDisposable
     private readonly ILogger _logger;
     private readonly Dictionary<string, IGarbageKind> _kinds = new(StringComparer.Ordinal);
     private readonly List<IHandlerRegistration> _registrations = [];
+    private readonly AbsentOwnerCache _absentOwners = new(AbsentOwnerCache.DefaultCapacity);
 
     public GarbageCollector(ComponentContext context)
     {
@@ -193,8 +194,21 @@ public sealed class GarbageCollector : IDisposable
             return cached;
         }
 
+        // Namespaced with the dependent: a namespaced dependent's owner is looked up in its namespace (upstream keys
+        // its cache the same way, so that a wrong reference in one namespace says nothing about another).
+        if (_absentOwners.Contains(dependent.NamespaceProperty, owner.Uid))
+        {
+            return null;
+        }
+
         var live = await ownerKind.GetLiveAsync(dependent.NamespaceProperty, owner.Name, cancellationToken);
-        return live?.Uid == owner.Uid ? live : null;
+        if (live?.Uid == owner.Uid)
+        {
+            return live;
+        }
+
+        _absentOwners.Add(dependent.NamespaceProperty, owner.Uid);
+        return null;
     }
 
     private List<(IGarbageKind Kind, V1ObjectMeta Meta)> Dependents(string uid) =>
