@@ -53,7 +53,7 @@ public sealed class WatchCacheClusterObjects(WatchCacheHub hub, ResourceIndex in
             return (T)kept.Value!;
         }
 
-        var value = derive([.. cache.Snapshot(string.Empty, _ => true).Select(cached => ObjectDecoder.Present(def, cached).Decode())]);
+        var value = derive(Decoded(def, string.Empty));
         _derivedFromAll[(derive, def)] = (generation, value);
         return value;
     }
@@ -61,14 +61,18 @@ public sealed class WatchCacheClusterObjects(WatchCacheHub hub, ResourceIndex in
     public IReadOnlyList<IKubernetesObject<V1ObjectMeta>> List(string group, string plural)
     {
         var def = index.FindAnyVersion(group, plural);
-        return def is null ? [] : [.. hub.For(def).Snapshot(string.Empty, _ => true).Select(cached => ObjectDecoder.Present(def, cached).Decode())];
+        return def is null ? [] : Decoded(def, string.Empty);
     }
 
     public IReadOnlyList<IKubernetesObject<V1ObjectMeta>> List(string group, string plural, string ns)
     {
         var def = index.FindAnyVersion(group, plural);
-        return def is null ? [] : [.. hub.For(def).Snapshot(def.StoragePrefixFor(ns), _ => true).Select(c => ObjectDecoder.Present(def, c).Decode())];
+        return def is null ? [] : Decoded(def, def.StoragePrefixFor(ns));
     }
+
+    // The cached objects under a key prefix, decoded as the resource is served.
+    private List<IKubernetesObject<V1ObjectMeta>> Decoded(ResourceDefinition def, string keyPrefix) =>
+        [.. hub.For(def).Snapshot(keyPrefix, _ => true).Select(cached => ObjectDecoder.Present(def, cached).Decode())];
 
     public async Task UpdateStatusAsync(
         string group, string plural, string ns, string name, bool dryRun,
