@@ -24,7 +24,18 @@ public sealed class NodeInfo
 
     public string Name => Node.Metadata.Name;
 
-    public IDictionary<string, string>? Labels => Node.Metadata.Labels;
+    /// <summary>The node's labels. This and the other fields below are read from the node once, when it changes: the
+    /// filters and scores read them on hundreds of nodes per cycle, and reading them through the node object costs
+    /// two or three dependent loads into a heap that the API server's work keeps out of the CPU's caches (measured:
+    /// the cordon check alone, the first filter to touch a node, was 56 % of the scheduling algorithm's CPU inside a
+    /// server spreading pods over 5,000 simulated nodes, against 4 % in the algorithm's micro-benchmark).</summary>
+    public IDictionary<string, string>? Labels { get; private set; }
+
+    /// <summary><c>spec.unschedulable</c> (cordoned).</summary>
+    public bool Unschedulable { get; private set; }
+
+    /// <summary><c>spec.taints</c>, empty when none.</summary>
+    public IReadOnlyList<V1Taint> Taints { get; private set; } = [];
 
     /// <summary>The value of the node label <paramref name="key"/>, or null. The zone and hostname, the topology keys
     /// of nearly every spread constraint and affinity term, are kept in fields: the filters ask for them on every
@@ -45,7 +56,9 @@ public sealed class NodeInfo
         return Labels is { } labels && labels.TryGetValue(key, out var value) ? value : null;
     }
 
-    public Resources Allocatable { get; private set; } = new();
+    /// <summary>The node's allocatable resources; one object for the node's life, updated in place, so that it stays
+    /// beside this one and its other amounts in memory.</summary>
+    public Resources Allocatable { get; } = new();
 
     /// <summary>The <c>pods</c> allocatable (110 when the node does not say).</summary>
     public long AllowedPodCount { get; private set; }
@@ -59,7 +72,8 @@ public sealed class NodeInfo
     /// <summary>The pods (a struct-enumerated collection: the plugins walk it for every node in every cycle).</summary>
     public Dictionary<string, PodInfo>.ValueCollection Pods => _pods.Values;
 
-    public int PodCount => _pods.Count;
+    /// <summary>The number of pods (a field: the resource filter reads it on every node of every cycle).</summary>
+    public int PodCount { get; private set; }
 
     /// <summary>Pods on the node that have required or preferred pod (anti-)affinity terms.</summary>
     public List<PodInfo> PodsWithAffinity { get; } = [];
@@ -85,9 +99,15 @@ public sealed class NodeInfo
         Node = node;
         Exists = exists;
         var labels = node.Metadata?.Labels;
-        _zone = labels is not null && labels.TryGetValue(Plugins.PodTopologySpread.ZoneLabel, out var zone) ? zone : null;
+        Labels = labels;
+        Unschedulable = node.Spec?.Unschedulable == true;
+        Taints = node.Spec?.Taints is { Count: > 0 } taints ? [.. taints] : [];
+        // Interned: every node of a zone then shares one string, which the spreading filter hashes for every node of
+        // every cycle; each node's own copy was a cache miss of its own (a third of the algorithm's CPU in a server).
+        // Zones are few, so the intern pool stays small.
+        _zone = labels is not null && labels.TryGetValue(Plugins.PodTopologySpread.ZoneLabel, out var zone) && zone is not null ? string.Intern(zone) : null;
         _hostname = labels is not null && labels.TryGetValue(Plugins.PodTopologySpread.HostnameLabel, out var hostname) ? hostname : null;
-        Allocatable = Resources.From(node.Status?.Allocatable ?? node.Status?.Capacity);
+        Allocatable.CopyFrom(Resources.From(node.Status?.Allocatable ?? node.Status?.Capacity));
         var pods = node.Status?.Allocatable ?? node.Status?.Capacity;
         AllowedPodCount = pods is not null && pods.TryGetValue("pods", out var q) ? (long)q.ToDecimal() : 110;
         Generation++;
@@ -119,6 +139,7 @@ public sealed class NodeInfo
             PodsWithRequiredAntiAffinity.Add(pod);
         }
 
+        PodCount = _pods.Count;
         Generation++;
         PodsVersion++;
     }
@@ -139,6 +160,7 @@ public sealed class NodeInfo
 
         PodsWithAffinity.Remove(pod);
         PodsWithRequiredAntiAffinity.Remove(pod);
+        PodCount = _pods.Count;
         Generation++;
         PodsVersion++;
         return true;

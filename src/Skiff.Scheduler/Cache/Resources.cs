@@ -47,6 +47,16 @@ public sealed class Resources
         }
     }
 
+    /// <summary>Makes this amount equal to <paramref name="other"/>.</summary>
+    public void CopyFrom(Resources other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        MilliCpu = other.MilliCpu;
+        Memory = other.Memory;
+        EphemeralStorage = other.EphemeralStorage;
+        Scalar = other.Scalar is null ? null : new Dictionary<string, long>(other.Scalar, StringComparer.Ordinal);
+    }
+
     /// <summary>Each amount the larger of this and <paramref name="other"/> (the init-container rule).</summary>
     public void MaxWith(Resources other)
     {

@@ -15,5 +15,5 @@ public sealed class NodeUnschedulable : IFilterPlugin
     public string Name => "NodeUnschedulable";
 
     public FilterFailure? Filter(PodInfo pod, NodeInfo node, CycleState state) =>
-        node.Node.Spec?.Unschedulable == true && !Tolerations.Tolerates(pod.Pod.Spec?.Tolerations, UnschedulableTaint) ? Cordoned : null;
+        node.Unschedulable && !Tolerations.Tolerates(pod.Pod.Spec?.Tolerations, UnschedulableTaint) ? Cordoned : null;
 }

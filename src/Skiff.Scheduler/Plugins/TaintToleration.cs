@@ -17,7 +17,7 @@ public sealed class TaintToleration : IFilterPlugin, IScorePlugin
     // The loops index the list: `?? []` on an IList and foreach over the interface each allocate, per node per pod.
     public FilterFailure? Filter(PodInfo pod, NodeInfo node, CycleState state)
     {
-        if (node.Node.Spec?.Taints is not { Count: > 0 } taints)
+        if (node.Taints is not { Count: > 0 } taints)
         {
             return null;
         }
@@ -36,7 +36,7 @@ public sealed class TaintToleration : IFilterPlugin, IScorePlugin
 
     public long Score(PodInfo pod, NodeInfo node, CycleState state)
     {
-        if (node.Node.Spec?.Taints is not { Count: > 0 } taints)
+        if (node.Taints is not { Count: > 0 } taints)
         {
             return 0;
         }
