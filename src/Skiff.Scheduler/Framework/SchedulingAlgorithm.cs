@@ -189,6 +189,7 @@ public sealed class SchedulingAlgorithm
         var offset = 0;
         for (; offset < serialEnd && found < wanted; offset++)
         {
+            NodePrefetch.Node(nodes, (start + offset + NodePrefetch.Distance) % n);
             if (Evaluate(pod, nodes, state, (start + offset) % n))
             {
                 found++;
@@ -263,6 +264,7 @@ public sealed class SchedulingAlgorithm
                     return;
                 }
 
+                NodePrefetch.Node(nodes, (start + offset + NodePrefetch.Distance) % n);
                 if (Evaluate(pod, nodes, state, (start + offset) % n))
                 {
                     Interlocked.Increment(ref found);
@@ -301,6 +303,7 @@ public sealed class SchedulingAlgorithm
         {
             for (var i = from; i < to; i++)
             {
+                NodePrefetch.Node(feasible, i + NodePrefetch.Distance);
                 for (var s = 0; s < active.Count; s++)
                 {
                     scores[(s * n) + i] = active[s].Score(pod, feasible[i], state);
