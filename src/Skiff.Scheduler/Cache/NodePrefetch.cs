@@ -15,6 +15,10 @@ internal static class NodePrefetch
     /// <summary>How many nodes ahead of the one being filtered to prefetch.</summary>
     public const int Distance = 8;
 
+    /// <summary>How many nodes ahead to prefetch the objects a NodeInfo points at (its resource sums): by then the
+    /// NodeInfo itself, prefetched <see cref="Distance"/> nodes ahead, is in the cache and its references can be read.</summary>
+    public const int PartsDistance = 4;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe void Node(NodeInfo[] nodes, int index)
     {
@@ -27,4 +31,20 @@ internal static class NodePrefetch
             }
         }
     }
+
+    /// <summary>Prefetches the resource sums of the node at <paramref name="index"/>, which the resource filter and
+    /// scores read.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Parts(NodeInfo[] nodes, int index)
+    {
+        if (Sse.IsSupported && (uint)index < (uint)nodes.Length && nodes[index] is { } node)
+        {
+            Object(node.Allocatable);
+            Object(node.Requested);
+            Object(node.NonZeroRequested);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Object(Resources resources) => Sse.Prefetch0((void*)Unsafe.As<Resources, nint>(ref resources));
 }

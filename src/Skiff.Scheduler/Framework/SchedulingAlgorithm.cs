@@ -190,6 +190,7 @@ public sealed class SchedulingAlgorithm
         for (; offset < serialEnd && found < wanted; offset++)
         {
             NodePrefetch.Node(nodes, (start + offset + NodePrefetch.Distance) % n);
+            NodePrefetch.Parts(nodes, (start + offset + NodePrefetch.PartsDistance) % n);
             if (Evaluate(pod, nodes, state, (start + offset) % n))
             {
                 found++;
@@ -265,6 +266,7 @@ public sealed class SchedulingAlgorithm
                 }
 
                 NodePrefetch.Node(nodes, (start + offset + NodePrefetch.Distance) % n);
+                NodePrefetch.Parts(nodes, (start + offset + NodePrefetch.PartsDistance) % n);
                 if (Evaluate(pod, nodes, state, (start + offset) % n))
                 {
                     Interlocked.Increment(ref found);
@@ -304,6 +306,7 @@ public sealed class SchedulingAlgorithm
             for (var i = from; i < to; i++)
             {
                 NodePrefetch.Node(feasible, i + NodePrefetch.Distance);
+                NodePrefetch.Parts(feasible, i + NodePrefetch.PartsDistance);
                 for (var s = 0; s < active.Count; s++)
                 {
                     scores[(s * n) + i] = active[s].Score(pod, feasible[i], state);
