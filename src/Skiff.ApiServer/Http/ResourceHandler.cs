@@ -406,9 +406,9 @@ public sealed class ResourceHandler
         var patch = await RequestBody.ReadAsync(ctx.Request, ctx.RequestAborted);
         var validation = FieldValidation.For(ctx);
         var manager = options.Manager(ctx);
-        var updated = await _registry.GuaranteedUpdateAsync(def, ns, name, retryOnConflict: true, options.DryRun, (current, revision) =>
+        var updated = await _registry.GuaranteedUpdateAsync(def, ns, name, retryOnConflict: true, options.DryRun, (current, currentJson, revision) =>
         {
-            var patchedJson = Patch(mediaType, patcher, def.ModelType, ModelJson.Serialize(current), patch);
+            var patchedJson = Patch(mediaType, patcher, def.ModelType, currentJson(), patch);
             validation.CheckPatched(def.ModelType, mediaType, patch, patchedJson);
             var patched = ObjectCodec.DecodeBody(def, patchedJson);
             var pinned = GenericRegistry.ParseResourceVersion(patched.Metadata.ResourceVersion);

@@ -383,17 +383,35 @@ public sealed class GenericRegistry
     /// current object and returns the new object (or throws an <see cref="ApiException"/>). When the client pinned a
     /// resourceVersion (<paramref name="retryOnConflict"/> false) a concurrent change is a 409; otherwise it retries.
     /// </summary>
-    public async Task<CachedObject> GuaranteedUpdateAsync(
+    public Task<CachedObject> GuaranteedUpdateAsync(
         ResourceDefinition def, string? ns, string name, bool retryOnConflict, bool dryRun,
         Func<IKubernetesObject<V1ObjectMeta>, long, IKubernetesObject<V1ObjectMeta>> mutate, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(mutate);
+        return GuaranteedUpdateAsync(def, ns, name, retryOnConflict, dryRun, (current, _, revision) => mutate(current, revision), ct);
+    }
+
+    /// <summary>As the other overload; <paramref name="mutate"/> is also given the current object's JSON as read (with
+    /// its resourceVersion), for a patch to apply to: the stored bytes with the revision written in, which the current
+    /// object was decoded from, rather than the object encoded again (a fifth of a status patch's encoding work). Ask
+    /// for it before changing the object.</summary>
+    public async Task<CachedObject> GuaranteedUpdateAsync(
+        ResourceDefinition def, string? ns, string name, bool retryOnConflict, bool dryRun,
+        Func<IKubernetesObject<V1ObjectMeta>, Func<byte[]>, long, IKubernetesObject<V1ObjectMeta>> mutate, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(def);
+        ArgumentNullException.ThrowIfNull(mutate);
         var key = def.StorageKey(ns, name);
         for (var attempt = 0; ; attempt++)
         {
             var kv = await _store.GetAsync(key, ct) ?? throw StatusErrors.NotFound(StatusErrors.QualifiedResource(def), name);
             var current = ObjectDecoder.FromStorage(def, kv.Value.Span);
             current.Metadata.ResourceVersion = kv.ModRevision.ToString(CultureInfo.InvariantCulture);
-            var updated = mutate(current, kv.ModRevision);
+            var currentJson = def.StorageConversion is null && ResourceVersionStamp.TryStamp(kv.Value.Span, kv.ModRevision, out var stamped)
+                ? stamped
+                : null;
+            var asRead = current;
+            var updated = mutate(current, () => currentJson ??= ModelJson.Serialize(asRead), kv.ModRevision);
             var finalDelete = updated.Metadata.DeletionTimestamp is not null && (updated.Metadata.Finalizers is null || updated.Metadata.Finalizers.Count == 0)
                 && updated.Metadata.DeletionGracePeriodSeconds is null or 0 && !def.Strategy.HoldsDeletion(updated);
             var old = AllocationHook(def) is not null && !finalDelete ? ObjectDecoder.FromStorage(def, kv.Value.Span) : null;
