@@ -92,5 +92,38 @@ public sealed class UnknownFieldsTests
         Assert.Equal(["duplicate field \"a\""], UnknownFields.FindDuplicates("""{"a":1,"a":2,"a":3}"""u8));
     }
 
+    [Theory]
+    [InlineData("""{"status":{"phase":"Running","podIP":"10.42.0.9","conditions":[{"type":"Ready","status":"True"}]}}""", false)]
+    [InlineData("""{"metadata":{"labels":{"any/key":"v"},"annotations":{"x":"y"}},"spec":{"containers":[{"name":"c","image":"busybox"}]}}""", false)]
+    [InlineData("""{"spec":{"$setElementOrder/containers":[{"name":"c"}],"containers":[{"name":"c","$patch":"delete"}],"$retainKeys":["volumes"]}}""", false)]
+    [InlineData("""{"metadata":{"$deleteFromPrimitiveList/finalizers":["a"]},"spec":{"foo":null}}""", false)]
+    [InlineData("""{"spec":{"containers":[{"name":"c","imagee":"busybox"}]}}""", true)]
+    [InlineData("""{"status":{"conditions":[{"type":"Ready","status":"True","extra":1}]}}""", true)]
+    [InlineData("""{"top":1}""", true)]
+    [InlineData("""{"spec":""", true)]
+    public void A_patch_may_add_an_unknown_field_only_when_it_sets_one(string patch, bool mayAdd)
+    {
+        Assert.Equal(mayAdd, UnknownFields.PatchMayAddUnknown(typeof(V1Pod), Encoding.UTF8.GetBytes(patch)));
+    }
+
+    [Fact]
+    public void When_a_patch_adds_no_unknown_field_its_result_has_none()
+    {
+        // The claim PatchMayAddUnknown rests on, over a pod encoded from its model and a strategic merge patch of it.
+        var stored = Skiff.Api.Json.ModelJson.Serialize(new V1Pod
+        {
+            ApiVersion = "v1",
+            Kind = "Pod",
+            Metadata = new V1ObjectMeta { Name = "a", Labels = new Dictionary<string, string> { ["app"] = "a" } },
+            Spec = new V1PodSpec { Containers = [new V1Container { Name = "c", Image = "nginx" }] },
+        });
+        Assert.Empty(UnknownFields.Find(typeof(V1Pod), stored));
+        var patch = Encoding.UTF8.GetBytes("""{"metadata":{"labels":{"tier":"x"}},"status":{"phase":"Running"}}""");
+        Assert.False(UnknownFields.PatchMayAddUnknown(typeof(V1Pod), patch));
+        var patched = Skiff.Apimachinery.Patching.StrategicMergePatch.Apply(
+            System.Text.Json.Nodes.JsonNode.Parse(stored)!.AsObject(), System.Text.Json.Nodes.JsonNode.Parse(patch)!.AsObject(), typeof(V1Pod));
+        Assert.Empty(UnknownFields.Find(typeof(V1Pod), Encoding.UTF8.GetBytes(patched.ToJsonString())));
+    }
+
     private static string[] Split(string expected) => expected.Length == 0 ? [] : expected.Split('|');
 }

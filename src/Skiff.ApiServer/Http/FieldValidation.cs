@@ -93,7 +93,12 @@ public sealed class FieldValidation
         }
 
         _patchBodyProblems ??= mediaType == PatchContentTypes.JsonPatch ? UnknownFields.FindInJsonPatch(patch) : UnknownFields.FindDuplicates(patch);
-        var problems = _patchBodyProblems.Concat(UnknownFields.Find(modelType, patched)).ToList();
+        // The patched object can only have an unknown field the patch brought (see PatchMayAddUnknown); it is searched
+        // only then, for the paths as upstream reports them (indexes of the merged lists, not of the patch's).
+        var inResult = mediaType != PatchContentTypes.JsonPatch && !UnknownFields.PatchMayAddUnknown(modelType, patch)
+            ? []
+            : UnknownFields.Find(modelType, patched);
+        var problems = _patchBodyProblems.Concat(inResult).ToList();
         if (problems.Count == 0)
         {
             return;

@@ -34,6 +34,64 @@ public static class UnknownFields
         return Distinct(problems);
     }
 
+    /// <summary>
+    /// Whether a merge or strategic merge patch of an object of <paramref name="modelType"/> may leave it with an
+    /// unknown field: false when every field the patch sets is known (its <c>$</c> directives aside; a null removes,
+    /// so it sets nothing). A stored object has no unknown field — it was encoded from its model — so its patched form
+    /// can only get one from the patch, and when this is false the patched object need not be searched. True when the
+    /// patch is not JSON (the patch itself reports that).
+    /// </summary>
+    public static bool PatchMayAddUnknown(Type modelType, ReadOnlySpan<byte> patch)
+    {
+        ArgumentNullException.ThrowIfNull(modelType);
+        return !TryParse(patch, out var root) || SetsUnknown(modelType, root);
+    }
+
+    private static bool SetsUnknown(Type type, JsonElement element)
+    {
+        type = type.IsValueType ? ContainerOf(type).Underlying ?? type : type;
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object when DictionaryValueType(type) is { } valueType:
+                foreach (var entry in element.EnumerateObject())
+                {
+                    if (SetsUnknown(valueType, entry.Value))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            case JsonValueKind.Object when ShapeOf(type) is { } shape:
+                foreach (var property in element.EnumerateObject())
+                {
+                    if (property.Value.ValueKind == JsonValueKind.Null || property.Name.StartsWith('$'))
+                    {
+                        continue;
+                    }
+
+                    if (shape.Find(property) is not { } field || SetsUnknown(field.Type, property.Value))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            case JsonValueKind.Array when ElementType(type) is { } itemType:
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (SetsUnknown(itemType, item))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            default:
+                return false;
+        }
+    }
+
     /// <summary>The duplicate fields of <paramref name="json"/> decoded as <c>map[string]interface{}</c> (a merge or
     /// strategic merge patch body): there are no unknown fields then. Empty when the body is not valid JSON (the patch
     /// itself reports that).</summary>
