@@ -9,12 +9,33 @@ namespace Skiff.Api.Json;
 /// <summary>The JSON settings of the Kubernetes models (the same rules as <c>KubernetesJson</c>, usable with a runtime type).</summary>
 public static class ModelJson
 {
-    public static JsonSerializerOptions Options { get; } = Create(HideComputedStatusProperty);
+    // A NativeAOT host has no reflection-based serializer: it names the source-generated metadata of the types it
+    // reads and writes (UseSourceGenerated) before the first use of the options.
+    private static IJsonTypeInfoResolver? s_sourceGenerated;
+    private static readonly Lazy<JsonSerializerOptions> s_options = new(() => Create(HideComputedStatusProperty));
+    private static readonly Lazy<JsonSerializerOptions> s_withoutManagedFields = new(() => Create(HideComputedStatusProperty, SkipManagedFields));
+
+    public static JsonSerializerOptions Options => s_options.Value;
 
     /// <summary>The same settings for reading only, skipping <c>metadata.managedFields</c> rather than materializing
     /// it (client-go's informer transform that strips managedFields, done while decoding). Never write with these:
     /// the field would be lost.</summary>
-    public static JsonSerializerOptions WithoutManagedFields { get; } = Create(HideComputedStatusProperty, SkipManagedFields);
+    public static JsonSerializerOptions WithoutManagedFields => s_withoutManagedFields.Value;
+
+    /// <summary>Makes the options use <paramref name="resolver"/> (a <c>JsonSerializerContext</c> of the process's
+    /// types) instead of reflection: for a NativeAOT build, where only those types can be read or written. Call once,
+    /// before anything serializes.</summary>
+    /// <exception cref="InvalidOperationException">The options are already in use.</exception>
+    public static void UseSourceGenerated(IJsonTypeInfoResolver resolver)
+    {
+        ArgumentNullException.ThrowIfNull(resolver);
+        if (s_options.IsValueCreated || s_withoutManagedFields.IsValueCreated)
+        {
+            throw new InvalidOperationException("the model JSON options are already in use");
+        }
+
+        s_sourceGenerated = resolver;
+    }
 
     public static IKubernetesObject<V1ObjectMeta> Deserialize(ReadOnlySpan<byte> json, Type type) =>
         (IKubernetesObject<V1ObjectMeta>)(JsonSerializer.Deserialize(json, type, Options)
@@ -48,10 +69,24 @@ public static class ModelJson
 
     private static JsonSerializerOptions Create(params Action<JsonTypeInfo>[] modifiers)
     {
-        var resolver = new DefaultJsonTypeInfoResolver();
-        foreach (var modifier in modifiers)
+        IJsonTypeInfoResolver resolver;
+        if (s_sourceGenerated is { } generated)
         {
-            resolver.Modifiers.Add(modifier);
+            resolver = generated;
+            foreach (var modifier in modifiers)
+            {
+                resolver = resolver.WithAddedModifier(modifier);
+            }
+        }
+        else
+        {
+            var reflection = new DefaultJsonTypeInfoResolver();
+            foreach (var modifier in modifiers)
+            {
+                reflection.Modifiers.Add(modifier);
+            }
+
+            resolver = reflection;
         }
 
         var options = new JsonSerializerOptions
@@ -61,7 +96,11 @@ public static class ModelJson
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
             PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         };
-        options.Converters.Add(new JsonStringEnumConverter());
+        if (s_sourceGenerated is null)
+        {
+            options.Converters.Add(new JsonStringEnumConverter()); // makes a converter per enum type at run time
+        }
+
         options.Converters.Add(new KubernetesJson.Iso8601TimeSpanConverter());
         options.Converters.Add(new KubernetesJson.KubernetesDateTimeConverter());
         options.Converters.Add(new KubernetesJson.KubernetesDateTimeOffsetConverter());

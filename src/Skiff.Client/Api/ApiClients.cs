@@ -12,6 +12,23 @@ public static class ApiClients
         return FromConfiguration(config);
     }
 
+    /// <summary>The same client with the kubeconfig read by <see cref="KubeconfigReader"/>, for a NativeAOT build, where
+    /// the official client's reflection-based YAML binding cannot run.</summary>
+    /// <exception cref="NotSupportedException">The context's user runs an exec credential plugin, whose answer the
+    /// official client reads with the reflection-based JSON such a build lacks.</exception>
+    public static KubernetesApiClient FromKubeconfigWithoutReflection(string kubeconfigPath)
+    {
+        var kubeconfig = KubeconfigReader.Read(kubeconfigPath);
+        var contextName = kubeconfig.CurrentContext;
+        var userName = kubeconfig.Contexts.FirstOrDefault(c => c.Name == contextName)?.ContextDetails?.User;
+        if (kubeconfig.Users.FirstOrDefault(u => u.Name == userName)?.UserCredentials?.ExternalExecution is { } exec)
+        {
+            throw new NotSupportedException($"user \"{userName}\" of {kubeconfigPath} runs the credential plugin \"{exec.Command}\", which this build cannot; give it a kubeconfig with a certificate or a token, or run `skiff dns`");
+        }
+
+        return FromConfiguration(KubernetesClientConfiguration.BuildConfigFromConfigObject(kubeconfig));
+    }
+
     /// <summary>A client for <paramref name="config"/>; HTTP/2 with as many connections as streams need, so
     /// watches and calls of one process never queue behind each other.</summary>
     /// <param name="config">Server, TLS and credentials.</param>

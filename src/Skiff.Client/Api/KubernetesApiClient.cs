@@ -49,7 +49,7 @@ public sealed class KubernetesApiClient : IApiClient, IDisposable
             .Add("continue", options.Continue);
         using var response = await SendAsync(HttpMethod.Get, resource.CollectionPath(options.Namespace) + query, null, stream: true, cancellationToken);
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-        var list = await JsonSerializer.DeserializeAsync<WireList<T>>(body, options.DropManagedFields ? ModelJson.WithoutManagedFields : ModelJson.Options, cancellationToken)
+        var list = await JsonSerializer.DeserializeAsync<WireShapes.List<T>>(body, options.DropManagedFields ? ModelJson.WithoutManagedFields : ModelJson.Options, cancellationToken)
             ?? throw new ApiException(HttpStatusCode.InternalServerError, null, $"empty list of {resource}");
         return new ObjectList<T>(
             list.Items ?? [],
@@ -215,7 +215,7 @@ public sealed class KubernetesApiClient : IApiClient, IDisposable
         ArgumentNullException.ThrowIfNull(resource);
         using var response = await SendAsync(HttpMethod.Get, resource.CollectionPath(ns), null, stream: true, cancellationToken);
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-        var list = await JsonSerializer.DeserializeAsync<WireList<MetadataOnly>>(body, ModelJson.Options, cancellationToken);
+        var list = await JsonSerializer.DeserializeAsync<WireShapes.List<WireShapes.MetadataOnly>>(body, ModelJson.Options, cancellationToken);
         return (list?.Items ?? []).Select(i => i.Metadata).OfType<V1ObjectMeta>().ToList();
     }
 
@@ -325,23 +325,6 @@ public sealed class KubernetesApiClient : IApiClient, IDisposable
         }
 
         return obj;
-    }
-
-    /// <summary>The list envelope, read as a generic shape (any kind's list has items and metadata).</summary>
-    private sealed class WireList<T>
-    {
-        [System.Text.Json.Serialization.JsonPropertyName("metadata")]
-        public V1ListMeta? Metadata { get; set; }
-
-        [System.Text.Json.Serialization.JsonPropertyName("items")]
-        public List<T>? Items { get; set; }
-    }
-
-    /// <summary>Any object read for its metadata only (the items of a list of any kind).</summary>
-    private sealed class MetadataOnly
-    {
-        [System.Text.Json.Serialization.JsonPropertyName("metadata")]
-        public V1ObjectMeta? Metadata { get; set; }
     }
 
     /// <summary>Builds a query string, skipping empty values.</summary>

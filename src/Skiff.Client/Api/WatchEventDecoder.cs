@@ -83,7 +83,7 @@ public static class WatchEventDecoder
                 var kind = type == "ADDED" ? WatchEventKind.Added : type == "MODIFIED" ? WatchEventKind.Modified : WatchEventKind.Deleted;
                 return new WatchEvent<T>(kind, obj, obj.Metadata?.ResourceVersion ?? string.Empty);
             case "BOOKMARK":
-                var bookmark = JsonSerializer.Deserialize<Bookmark>(line[objectBytes], ModelJson.Options);
+                var bookmark = JsonSerializer.Deserialize<WireShapes.Bookmark>(line[objectBytes], ModelJson.Options);
                 return new WatchEvent<T>(WatchEventKind.Bookmark, null, bookmark?.Metadata?.ResourceVersion ?? string.Empty);
             case "ERROR":
                 var status = JsonSerializer.Deserialize<V1Status>(line[objectBytes], ModelJson.Options);
@@ -97,17 +97,4 @@ public static class WatchEventDecoder
 
     private static ApiException Malformed(ApiResource resource, string what) =>
         new(HttpStatusCode.InternalServerError, null, $"watch of {resource}: {what}");
-
-    /// <summary>A bookmark's object: only its resourceVersion matters.</summary>
-    private sealed class Bookmark
-    {
-        [System.Text.Json.Serialization.JsonPropertyName("metadata")]
-        public BookmarkMetadata? Metadata { get; set; }
-    }
-
-    private sealed class BookmarkMetadata
-    {
-        [System.Text.Json.Serialization.JsonPropertyName("resourceVersion")]
-        public string? ResourceVersion { get; set; }
-    }
 }
