@@ -4,6 +4,8 @@
 #                      its node is Ready, and point kubectl at it
 #   ./skiff.sh down    stop that cluster (its data stays in the data dir)
 #   ./skiff.sh test    run the whole test suite
+#   ./skiff.sh dns ARGS  cluster DNS alone as a native binary (skiff-dns, built on first use), e.g.
+#                      ./skiff.sh dns --kubeconfig F --listen 127.0.0.1:5353
 #   ./skiff.sh ARGS    run the skiff binary itself, e.g. ./skiff.sh kubectl get pods
 set -euo pipefail
 repo=$(cd "$(dirname "$0")" && pwd)
@@ -80,6 +82,7 @@ case ${1:-} in
   up) shift; up "$@" ;;
   down) down ;;
   test) shift; exec bash "$repo/scripts/test.sh" "$@" ;;
-  "" | -h | --help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//' ;;
+  dns) shift; bash "$repo/scripts/prereqs.sh"; dns=$(bash "$repo/scripts/build-skiff-dns.sh"); exec "$dns" "$@" ;;
+  "" | -h | --help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' ;;
   *) build; exec "$bin" "$@" ;;
 esac

@@ -8,6 +8,7 @@ packages=(containerd runc containernetworking-plugins etcd-server etcd-client bu
           iptables iproute2 gcc libc6-dev jq curl ca-certificates python3
           skopeo nftables docker-registry)  # skopeo, docker-registry: the image tests; nftables: the service proxy
 packages+=(bind9-dnsutils)  # dig: the cluster DNS tests query it with a real resolver
+packages+=(clang zlib1g-dev)  # skiff-dns is compiled ahead of time (NativeAOT links with clang)
 
 missing=()
 for p in "${packages[@]}"; do

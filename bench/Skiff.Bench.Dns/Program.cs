@@ -19,8 +19,10 @@ using Skiff.Networking.EndpointSlices;
 // ~17,000 internal queries/s per core and ~0.86 MB per 1,000 objects (pods and Services) on a ~49 MB base.
 // The objects are kept as skiff dns keeps them (only what DNS reads: DnsProjection); --core --shared keeps them
 // whole, as a node does whose DNS shares its informers with the service proxy.
+// --dns-binary PATH runs another build of the same server in skiff dns's place, with the same flags: the native
+// .skiff/dns/skiff-dns (scripts/build-skiff-dns.sh).
 // Usage: dotnet run -c Release --project bench/Skiff.Bench.Dns [-- --services 10000 --clients 32 --seconds 10]
-// [--core [--shared]]
+// [--dns-binary PATH] [--core [--shared]]
 var services = Arg("--services", 10_000);
 const int EndpointsPerService = 3;
 if (args.Contains("--serve"))
@@ -56,14 +58,32 @@ else
     await PopulateAsync(cluster!, services);
     Console.WriteLine($"skiff server pid {cluster!.Pid}: {services} Services and {services} EndpointSlices created in {populate.Elapsed.TotalSeconds:F1} s");
     port = FreeUdpPort();
-    foreach (var a in new[] { ServerProcess.SkiffDll(), "dns", "--kubeconfig", cluster.KubeconfigPath, "--listen", $"127.0.0.1:{port}" })
+    var binary = ArgText("--dns-binary");
+    if (binary is not null)
+    {
+        start.FileName = binary;
+    }
+
+    foreach (var a in (binary is null ? new[] { ServerProcess.SkiffDll(), "dns" } : []).Concat(["--kubeconfig", cluster.KubeconfigPath, "--listen", $"127.0.0.1:{port}"]))
     {
         start.ArgumentList.Add(a);
     }
 
     child = Process.Start(start)!;
-    child.OutputDataReceived += (_, _) => { };
-    child.ErrorDataReceived += (_, _) => { };
+    var childLog = new System.Collections.Concurrent.ConcurrentQueue<string>();
+    void Keep(string? line)
+    {
+        if (line is not null)
+        {
+            childLog.Enqueue(line);
+            while (childLog.Count > 40 && childLog.TryDequeue(out var dropped))
+            {
+            }
+        }
+    }
+
+    child.OutputDataReceived += (_, e) => Keep(e.Data);
+    child.ErrorDataReceived += (_, e) => Keep(e.Data);
     child.BeginOutputReadLine();
     child.BeginErrorReadLine();
     var synced = Stopwatch.StartNew();
@@ -72,6 +92,7 @@ else
         if (child.HasExited || synced.Elapsed > TimeSpan.FromMinutes(2))
         {
             child.Kill();
+            Console.Error.WriteLine(string.Join('\n', childLog));
             throw new InvalidOperationException("skiff dns did not answer for the last Service");
         }
 
@@ -314,4 +335,10 @@ int Arg(string name, int fallback)
 {
     var i = Array.IndexOf(args, name);
     return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+}
+
+string? ArgText(string name)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
 }

@@ -36,6 +36,9 @@ internal static class AllowedReferences
         // The node's runtime.
         ["Skiff.Containerd"] = ["Skiff.Cri", "Skiff.Images"],
 
+        // A second, smaller composition root: cluster DNS alone, compiled ahead of time (skiff-dns).
+        ["Skiff.Dns"] = ["Skiff.Networking"],
+
         // The composition root wires everything.
         ["Skiff"] = [Anything],
     };

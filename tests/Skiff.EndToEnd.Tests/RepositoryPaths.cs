@@ -17,6 +17,17 @@ internal static class RepositoryPaths
         }
     }
 
+    /// <summary>The NativeAOT cluster DNS binary that <c>scripts/build-skiff-dns.sh</c> (run by the test script) makes;
+    /// null when it was not built.</summary>
+    public static string? SkiffDnsBinary
+    {
+        get
+        {
+            var path = Path.Combine(Root, ".skiff", "dns", "skiff-dns");
+            return File.Exists(path) ? path : null;
+        }
+    }
+
     /// <summary><c>shared/acceptance/seed-walkthrough.sh</c>: CI puts <c>shared/</c> beside the clone.</summary>
     public static string? SeedWalkthrough
     {

@@ -3,6 +3,7 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using Skiff.Api.Dns;
 using Skiff.Client;
+using Skiff.Client.Api;
 
 namespace Skiff.Networking.Dns;
 
@@ -54,6 +55,25 @@ public static class ClusterDnsHost
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+        }
+    }
+
+    /// <summary>Cluster DNS alone in its process (<c>skiff dns</c>, <c>skiff-dns</c>): a component context of its own
+    /// over <paramref name="api"/>, run until cancelled, then disposed.</summary>
+    public static async Task RunAloneAsync(ClusterDnsOptions options, IApiClient api, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var context = ComponentContext.Create(api, TimeProvider.System, loggers);
+        try
+        {
+            await RunAsync(options with { AloneInProcess = true }, context, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            await context.DisposeAsync();
         }
     }
 

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Skiff.Client;
 using Skiff.Client.Api;
 using Skiff.Hosting;
 using Skiff.Networking.Dns;
@@ -27,22 +26,8 @@ internal static class DnsCommand
                 Zone = parse.GetValue(domain)!,
                 Listen = parse.GetValue(listen)!.Select(ClusterDnsHost.ParseEndpoint).ToList(),
                 Upstreams = (parse.GetValue(upstream) ?? []).Select(ClusterDnsHost.ParseEndpoint).ToList(),
-                AloneInProcess = true,
             };
-            var api = ApiClients.FromKubeconfig(Path.GetFullPath(parse.GetValue(kubeconfig)!));
-            var context = ComponentContext.Create(api, TimeProvider.System, loggers);
-            try
-            {
-                await ClusterDnsHost.RunAsync(options, context, shutdown.Token);
-            }
-            catch (OperationCanceledException) when (shutdown.Token.IsCancellationRequested)
-            {
-            }
-            finally
-            {
-                await context.DisposeAsync();
-            }
-
+            await ClusterDnsHost.RunAloneAsync(options, ApiClients.FromKubeconfig(Path.GetFullPath(parse.GetValue(kubeconfig)!)), loggers, shutdown.Token);
             return 0;
         });
         return command;
