@@ -83,6 +83,6 @@ case ${1:-} in
   down) down ;;
   test) shift; exec bash "$repo/scripts/test.sh" "$@" ;;
   dns) shift; bash "$repo/scripts/prereqs.sh"; dns=$(bash "$repo/scripts/build-skiff-dns.sh"); exec "$dns" "$@" ;;
-  "" | -h | --help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' ;;
+  "" | -h | --help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' ;;
   *) build; exec "$bin" "$@" ;;
 esac
