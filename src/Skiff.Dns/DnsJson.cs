@@ -7,7 +7,7 @@ namespace Skiff.Dns;
 /// <summary>The JSON metadata of everything <c>skiff-dns</c> reads from the API, generated at build time: a NativeAOT
 /// process has no reflection to build it at run time. The client's list and watch paths use it through
 /// <c>ModelJson.UseSourceGenerated</c>; a type missing here fails its first read with
-/// <c>NotSupportedException</c> (the standalone DNS tests run this binary, so they would show it).</summary>
+/// <c>NotSupportedException</c> (the end-to-end test NativeClusterDnsTests runs this binary, so it would show).</summary>
 [JsonSerializable(typeof(V1Service))]
 [JsonSerializable(typeof(V1EndpointSlice))]
 [JsonSerializable(typeof(WireShapes.List<V1Service>), TypeInfoPropertyName = "ServiceWireList")]
