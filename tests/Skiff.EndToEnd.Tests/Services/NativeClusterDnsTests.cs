@@ -65,13 +65,13 @@ public sealed class NativeClusterDnsTests(SkiffCluster cluster)
             Assert.Equal($"{web}.default.svc.cluster.local.", await AnswerAsync(port, "-x", clusterIp, dns));
 
             await RunAsync(["delete", "service", web]);
-            var deadline = DateTime.UtcNow.AddSeconds(30);
-            string status;
-            do
+            var status = (await DigAsync(port, $"{web}.default.svc.cluster.local", "A")).Stdout;
+            for (var deadline = DateTime.UtcNow.AddSeconds(30); !status.Contains("status: NXDOMAIN", StringComparison.Ordinal) && DateTime.UtcNow < deadline;)
             {
+                await Task.Delay(250);
                 status = (await DigAsync(port, $"{web}.default.svc.cluster.local", "A")).Stdout;
             }
-            while (!status.Contains("status: NXDOMAIN", StringComparison.Ordinal) && DateTime.UtcNow < deadline && await Delay());
+
             Assert.Contains("status: NXDOMAIN", status, StringComparison.Ordinal);
         }
         finally
@@ -87,12 +87,7 @@ public sealed class NativeClusterDnsTests(SkiffCluster cluster)
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {
-            var result = await ProcessRunner.RunAsync(
-                "dig",
-                ["@127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "+short", "+time=2", "+tries=1", name, type],
-                null,
-                TimeSpan.FromSeconds(10),
-                CancellationToken.None);
+            var result = await DigAsync(port, name, type, "+short");
             var answer = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
             if (result.ExitCode == 0 && answer is not null && answer[0] != ';')
             {
@@ -104,14 +99,8 @@ public sealed class NativeClusterDnsTests(SkiffCluster cluster)
         }
     }
 
-    private static Task<CommandResult> DigAsync(int port, string name, string type) =>
-        ProcessRunner.RunAsync("dig", ["@127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "+time=2", "+tries=1", name, type], null, TimeSpan.FromSeconds(10), CancellationToken.None);
-
-    private static async Task<bool> Delay()
-    {
-        await Task.Delay(250);
-        return true;
-    }
+    private static Task<CommandResult> DigAsync(int port, string name, string type, params string[] options) =>
+        ProcessRunner.RunAsync("dig", ["@127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "+time=2", "+tries=1", .. options, name, type], null, TimeSpan.FromSeconds(10), CancellationToken.None);
 
     private async Task<CommandResult> RunAsync(string[] arguments)
     {
