@@ -9,11 +9,12 @@ namespace Skiff.ApiServer.Services;
 /// read-modify-write of one RangeAllocation key guarded by compare-and-swap, so API servers sharing a store never hand
 /// out one offset twice, and what was allocated survives restarts. Within one API server the read-modify-writes take
 /// turns (upstream's allocator holds a mutex around each): concurrent Service creates on one server then never race
-/// each other for the key, and compare-and-swap retries are left to races between servers.
+/// each other for the key, and compare-and-swap retries are left to races between servers. Those retries are not
+/// counted, as upstream's GuaranteedUpdate does not count them: a server that keeps losing to a busy peer tries again
+/// until it wins or its request is cancelled, rather than failing a Service create that would have fit.
 /// </summary>
 public sealed class StoredRangeAllocator
 {
-    private const int MaxAttempts = 64;
     private readonly IStore _store;
     private readonly SemaphoreSlim _turn = new(1, 1);
 
@@ -127,8 +128,9 @@ public sealed class StoredRangeAllocator
 
     private async Task UpdateInTurnAsync(Func<AllocationBitmap, bool> change, CancellationToken ct)
     {
-        for (var attempt = 0; ; attempt++)
+        while (true)
         {
+            ct.ThrowIfCancellationRequested();
             var (bitmap, revision, storedRange) = await SnapshotAsync(ct);
             if (storedRange is not null && storedRange != Range)
             {
@@ -138,11 +140,6 @@ public sealed class StoredRangeAllocator
             if (!change(bitmap) || await TryReplaceAsync(bitmap, revision, ct))
             {
                 return;
-            }
-
-            if (attempt >= MaxAttempts)
-            {
-                throw new StorageException(StorageErrorCode.Conflict, Key, $"too many concurrent updates of {Key}");
             }
         }
     }

@@ -95,12 +95,59 @@ public sealed class AllocatorTests
     }
 
     [Fact]
+    public async Task An_allocator_that_keeps_losing_to_a_peer_tries_again_until_it_wins()
+    {
+        // A peer server writes the bitmap between this allocator's read and its write 200 times in a row (a busy
+        // peer on a loaded machine): this server's allocation still succeeds, once the peer lets it through. A cap
+        // on compare-and-swap attempts (there was one, at 64) failed such a Service create with a 500.
+        var inner = new MemoryStore();
+        var peer = new StoredRangeAllocator(inner, "/registry/ranges/serviceips", "10.0.0.0/24", 254, 16);
+        var peerWrites = 0;
+        await using var store = new AfterReadStore(inner, async (_, ct) =>
+        {
+            if (peerWrites < 200)
+            {
+                peerWrites++;
+                var taken = await peer.AllocateNextAsync(dryRun: false, ct);
+                Assert.NotNull(taken);
+                await peer.ReleaseAsync(taken.Value, ct);
+            }
+        });
+        var loser = new StoredRangeAllocator(store, "/registry/ranges/serviceips", "10.0.0.0/24", 254, 16);
+        Assert.True(await loser.AllocateAsync(100, dryRun: false, CancellationToken.None));
+        Assert.Equal(200, peerWrites);
+        Assert.False(await peer.AllocateAsync(100, dryRun: true, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task An_allocator_that_never_wins_stops_when_its_request_is_cancelled()
+    {
+        var inner = new MemoryStore();
+        var peer = new StoredRangeAllocator(inner, "/registry/ranges/serviceips", "10.0.0.0/24", 254, 16);
+        using var cancel = new CancellationTokenSource();
+        var reads = 0;
+        await using var store = new AfterReadStore(inner, async (_, ct) =>
+        {
+            if (++reads == 500)
+            {
+                await cancel.CancelAsync();
+            }
+
+            var taken = await peer.AllocateNextAsync(dryRun: false, CancellationToken.None);
+            await peer.ReleaseAsync(taken!.Value, CancellationToken.None);
+        });
+        var loser = new StoredRangeAllocator(store, "/registry/ranges/serviceips", "10.0.0.0/24", 254, 16);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => loser.AllocateAsync(250, dryRun: false, cancel.Token));
+        Assert.Equal(500, reads);
+    }
+
+    [Fact]
     public async Task Concurrent_allocations_through_one_allocator_all_succeed()
     {
         // Reads that linger before the write, as over a network: without turns, each round of 100 concurrent
         // read-modify-writes lets one through, and the last ones ran out of compare-and-swap attempts
         // ("too many concurrent updates", which reached kubectl as an error while creating Services in parallel).
-        await using var store = new LingeringReadsStore(new MemoryStore(), TimeSpan.FromMilliseconds(2));
+        await using var store = new AfterReadStore(new MemoryStore(), (_, ct) => Task.Delay(TimeSpan.FromMilliseconds(2), ct));
         var allocator = new StoredRangeAllocator(store, "/registry/ranges/serviceips", "10.0.0.0/24", 254, 16);
         var results = await Task.WhenAll(Enumerable.Range(20, 100).Select(offset => Task.Run(() => allocator.AllocateAsync(offset, dryRun: false, CancellationToken.None))));
         Assert.All(results, Assert.True);
@@ -135,13 +182,14 @@ public sealed class AllocatorTests
     }
 }
 
-/// <summary>A store whose reads return after a delay, so that concurrent read-modify-writes overlap.</summary>
-internal sealed class LingeringReadsStore(IStore inner, TimeSpan delay) : IStore
+/// <summary>A store that runs <paramref name="afterRead"/> after each read and before returning it: a delay makes
+/// concurrent read-modify-writes overlap, a write stands for a peer that got in between.</summary>
+internal sealed class AfterReadStore(IStore inner, Func<KeyValue?, CancellationToken, Task> afterRead) : IStore
 {
     public async Task<KeyValue?> GetAsync(string key, CancellationToken cancellationToken)
     {
         var kv = await inner.GetAsync(key, cancellationToken);
-        await Task.Delay(delay, cancellationToken);
+        await afterRead(kv, cancellationToken);
         return kv;
     }
 
