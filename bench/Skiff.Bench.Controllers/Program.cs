@@ -14,14 +14,18 @@ using Skiff.Client.Api;
 // --rollout, a rolling update of every Deployment until each is complete; then the deletion of every Deployment with
 // background cascading (garbage collector) until no pod is left, and of the namespace. Server CPU per pod and RSS
 // are reported.
+// Before measuring, a warm-up Deployment of --warmup pods (default 2,000; 0: none) goes the same way (created, Running,
+// deleted): the server JIT-compiles its hot paths in its first ~15 s (~6 s of CPU on this machine), which would
+// otherwise be charged to the first thousands of measured pods. The warm-up's own figures are printed as the cold
+// server's.
 // Usage: dotnet run -c Release --project bench/Skiff.Bench.Controllers [-- --nodes 100 --deployments 30 --replicas 30]
-// [--rate P] [--rollout] [--audit] (the server keeps an audit log at Metadata level; refused requests are counted by
-// user, verb and resource)
+// [--rate P] [--rollout] [--warmup N] [--audit] (the server keeps an audit log at Metadata level; refused requests are
+// counted by user, verb and resource)
 // Issue 14's shapes: --nodes 1000 --deployments 1 --replicas 30000 --rollout (one big Deployment), and
 // --nodes 5000 --deployments 5000 --replicas 30 --rate 250 (the 150k density envelope).
 if (args.Contains("--help") || args.Contains("-h"))
 {
-    Console.WriteLine("usage: Skiff.Bench.Controllers [--nodes N (100)] [--deployments D (30)] [--replicas M (30)] [--rate P (0: all at once)] [--rollout] [--audit]");
+    Console.WriteLine("usage: Skiff.Bench.Controllers [--nodes N (100)] [--deployments D (30)] [--replicas M (30)] [--rate P (0: all at once)] [--rollout] [--warmup N (2000; 0: none)] [--audit]");
     return;
 }
 
@@ -31,6 +35,7 @@ var replicas = Arg("--replicas", 30);
 var total = deployments * replicas;
 var rate = Arg("--rate", 0);
 var rollout = args.Contains("--rollout");
+var warmup = Arg("--warmup", 2000);
 const double StartupSloSeconds = 5; // the Kubernetes pod startup SLO: p99 <= 5 s
 const double UpstreamDefaultPodsPerSecond = 20; // kube-controller-manager client QPS 20, one POST per pod
 const double ClusterLoaderLoadRate = 50; // CL2_LOAD_TEST_THROUGHPUT of the 5k-node jobs
@@ -49,6 +54,11 @@ Console.WriteLine($"skiff server pid {server.Pid}; {nodes} simulated nodes, {dep
 
 await WaitAsync(async () => (await api.ListAsync<V1Node>(new ListOptions(), default)).Items.Count(Ready) >= nodes, TimeSpan.FromMinutes(5), $"{nodes} Ready nodes");
 const string Ns = "density";
+if (warmup > 0)
+{
+    await WarmUpAsync(warmup);
+}
+
 await api.CreateAsync(new V1Namespace { ApiVersion = "v1", Kind = "Namespace", Metadata = new V1ObjectMeta { Name = Ns } }, default);
 await WaitAsync(async () => await api.GetAsync<V1ServiceAccount>(Ns, "default", default) is not null, TimeSpan.FromMinutes(1), "the default service account");
 
@@ -121,6 +131,29 @@ if (auditDir is not null)
     Directory.Delete(auditDir, recursive: true);
 }
 
+// One Deployment of `count` pods in a namespace of its own, created until Ready, then deleted with the namespace (its
+// pods with no grace period, so that the warm-up does not wait out 30 s).
+async Task WarmUpAsync(int count)
+{
+    const string WarmupNs = "warmup";
+    await api.CreateAsync(new V1Namespace { ApiVersion = "v1", Kind = "Namespace", Metadata = new V1ObjectMeta { Name = WarmupNs } }, default);
+    await WaitAsync(async () => await api.GetAsync<V1ServiceAccount>(WarmupNs, "default", default) is not null, TimeSpan.FromMinutes(1), "the warm-up's service account");
+    var warmupCpuBefore = ProcessCpu.Total(server.Pid);
+    var warmupClock = Stopwatch.StartNew();
+    var deployment = Deployment("warmup", count, WarmupNs);
+    deployment.Spec.Template.Spec.TerminationGracePeriodSeconds = 0;
+    await api.CreateAsync(deployment, default);
+    await WaitAsync(
+        async () => (await api.ListAsync<V1ReplicaSet>(new ListOptions { Namespace = WarmupNs }, default)).Items.Any(rs => rs.Status?.ReadyReplicas == count),
+        TimeSpan.FromSeconds(Math.Max(300, count / 2)),
+        "the warm-up ReplicaSet ready");
+    var warmupCpu = ProcessCpu.Total(server.Pid) - warmupCpuBefore;
+    Console.WriteLine($"warm-up (the cold server): {count} pods Running after {warmupClock.Elapsed.TotalSeconds:F1} s = {count / warmupClock.Elapsed.TotalSeconds:F0} pods/s; " +
+        $"server CPU {warmupCpu.TotalMilliseconds / count:F2} ms per pod");
+    await api.DeleteAsync<V1Namespace>(null, WarmupNs, null, default);
+    await WaitAsync(async () => await api.GetAsync<V1Namespace>(null, WarmupNs, default) is null, TimeSpan.FromSeconds(300), "the warm-up namespace gone");
+}
+
 void PrintStartup(string phase)
 {
     var latencies = startup.StartupMilliseconds();
@@ -137,11 +170,11 @@ static bool Complete(V1Deployment d) =>
 
 static bool Ready(V1Node node) => node.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true;
 
-static V1Deployment Deployment(string name, int replicas) => new()
+static V1Deployment Deployment(string name, int replicas, string ns = Ns) => new()
 {
     ApiVersion = "apps/v1",
     Kind = "Deployment",
-    Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = Ns },
+    Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns },
     Spec = new V1DeploymentSpec
     {
         Replicas = replicas,
