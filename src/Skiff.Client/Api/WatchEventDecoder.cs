@@ -44,7 +44,9 @@ public static class WatchEventDecoder
                 objectSeen = true;
                 if (IsChange(type))
                 {
-                    obj = JsonSerializer.Deserialize<T>(ref reader, options);
+                    obj = SharedDecoding.IsEnabled(typeof(T))
+                        ? SharedDecoding.Decode<T>(ref reader, resource, dropManagedFields, options)
+                        : JsonSerializer.Deserialize<T>(ref reader, options);
                     objectRead = true;
                 }
                 else

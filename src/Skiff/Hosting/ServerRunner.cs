@@ -29,6 +29,10 @@ internal static class ServerRunner
     {
         Directory.CreateDirectory(settings.DataDirectory);
 
+        // The scheduler, the controller manager, the node (or simulated nodes) each watch every pod change of their
+        // scope as a client of their own: decode each pod version once for all of them (none changes what it reads).
+        Client.Api.SharedDecoding.Enable<k8s.Models.V1Pod>();
+
         await using var store = await StoreFactory.OpenAsync(settings.Storage, settings.DataDirectory, settings.EtcdServers, shutdown);
         var catalog = ResourceCatalog.CreateBuiltIn();
         await using var apiServer = await ApiServer.ApiServer.StartAsync(
