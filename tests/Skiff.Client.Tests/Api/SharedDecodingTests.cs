@@ -51,9 +51,9 @@ public sealed class SharedDecodingTests
         const string NoUid = """{"type":"ADDED","object":{"apiVersion":"v1","kind":"PodTemplate","metadata":{"name":"t","resourceVersion":"3"}}}""";
         Assert.NotSame(Decode(NoUid).Object, Decode(NoUid).Object);
 
-        var pod = Encoding.UTF8.GetBytes("""{"type":"ADDED","object":{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c","uid":"cm-1","resourceVersion":"3"}}}""");
+        var configMap = Encoding.UTF8.GetBytes("""{"type":"ADDED","object":{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c","uid":"cm-1","resourceVersion":"3"}}}""");
         var maps = ApiResource.For<V1ConfigMap>();
-        Assert.NotSame(WatchEventDecoder.Decode<V1ConfigMap>(pod, maps, true).Object, WatchEventDecoder.Decode<V1ConfigMap>(pod, maps, true).Object);
+        Assert.NotSame(WatchEventDecoder.Decode<V1ConfigMap>(configMap, maps, true).Object, WatchEventDecoder.Decode<V1ConfigMap>(configMap, maps, true).Object);
     }
 
     [Fact]
