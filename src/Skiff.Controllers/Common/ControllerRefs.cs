@@ -6,8 +6,24 @@ namespace Skiff.Controllers.Common;
 /// <summary>Owner references as controllers use them (apimachinery's metav1.GetControllerOf / NewControllerRef).</summary>
 public static class ControllerRefs
 {
-    public static V1OwnerReference? ControllerOf(V1ObjectMeta? meta) =>
-        meta?.OwnerReferences?.FirstOrDefault(o => o.Controller == true);
+    public static V1OwnerReference? ControllerOf(V1ObjectMeta? meta)
+    {
+        if (meta?.OwnerReferences is not { } references)
+        {
+            return null;
+        }
+
+        // Read for every pod of a ReplicaSet on every sync: an index loop, no boxed enumerator.
+        for (var i = 0; i < references.Count; i++)
+        {
+            if (references[i].Controller == true)
+            {
+                return references[i];
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>The reference a controller puts on what it creates or adopts (controller and blockOwnerDeletion true).</summary>
     public static V1OwnerReference For(IKubernetesObject<V1ObjectMeta> owner, string apiVersion, string kind)

@@ -42,7 +42,7 @@ public static class OwnershipPatches
         ArgumentNullException.ThrowIfNull(owner);
         ArgumentNullException.ThrowIfNull(candidates);
         ArgumentNullException.ThrowIfNull(matches);
-        var claimed = new List<T>();
+        var claimed = candidates.TryGetNonEnumeratedCount(out var count) ? new List<T>(count) : [];
         foreach (var candidate in candidates)
         {
             var controller = ControllerRefs.ControllerOf(candidate.Metadata);

@@ -43,11 +43,12 @@ public static class PodStates
             return null;
         }
 
-        foreach (var condition in conditions)
+        // An index loop: no enumerator boxed behind IList for each of a ReplicaSet's pods on every sync.
+        for (var i = 0; i < conditions.Count; i++)
         {
-            if (condition.Type == "Ready")
+            if (conditions[i].Type == "Ready")
             {
-                return condition;
+                return conditions[i];
             }
         }
 

@@ -126,9 +126,11 @@ public abstract class ReplicaController<T> : IDisposable
         var needsSync = Expectations.Satisfied(key);
         var spec = SpecOf(rs);
         var selector = spec.Selector;
-        var candidates = _pods.Cache.ByIndex(Indexers.ControllerUid, rs.Metadata.Uid)
-            .Concat(_pods.Cache.ByIndex(Indexers.ControllerUid, Indexers.OrphanKey(rs.Metadata.NamespaceProperty)))
-            .Where(PodStates.IsActive);
+        var controlled = _pods.Cache.ByIndex(Indexers.ControllerUid, rs.Metadata.Uid);
+        var orphans = _pods.Cache.ByIndex(Indexers.ControllerUid, Indexers.OrphanKey(rs.Metadata.NamespaceProperty));
+        var candidates = new List<V1Pod>(controlled.Count + orphans.Count);
+        candidates.AddRange(controlled.Where(PodStates.IsActive));
+        candidates.AddRange(orphans.Where(PodStates.IsActive));
         var pods = await OwnershipPatches.ClaimAsync(
             _api, rs, ControllerRefs.For(rs, _apiVersion, _kind), candidates, p => LabelSelectors.Matches(selector, p.Metadata.Labels), cancellationToken);
 
@@ -268,18 +270,8 @@ public abstract class ReplicaController<T> : IDisposable
         return status;
     }
 
-    private static bool FullyLabeled(V1Pod pod, IDictionary<string, string> templateLabels)
-    {
-        foreach (var (key, value) in templateLabels)
-        {
-            if (pod.Metadata.Labels is null || !pod.Metadata.Labels.TryGetValue(key, out var actual) || actual != value)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    private static bool FullyLabeled(V1Pod pod, IDictionary<string, string> templateLabels) =>
+        LabelSelectors.HasAll(pod.Metadata.Labels, templateLabels);
 
     private async Task<T> UpdateStatusAsync(T rs, V1ReplicaSetStatus status, CancellationToken cancellationToken)
     {
