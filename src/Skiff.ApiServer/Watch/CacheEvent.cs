@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace Skiff.ApiServer.Watch;
@@ -13,8 +14,6 @@ public enum CacheEventType
 /// revision) and the object before the change (null for a create).</summary>
 public sealed class CacheEvent
 {
-    private byte[]? _jsonFrame;
-
     public CacheEvent(CacheEventType type, CachedObject obj, CachedObject? previous, long revision)
     {
         Type = type;
@@ -38,8 +37,22 @@ public sealed class CacheEvent
         _ => "DELETED",
     };
 
-    /// <summary>The full watch line <c>{"type":...,"object":...}\n</c>, rendered once and shared by every watcher.</summary>
-    public byte[] JsonFrame => _jsonFrame ??= Frame(TypeName, Object.Json);
+    /// <summary>Writes the watch line <c>{"type":...,"object":...}\n</c> of an event of <paramref name="type"/> into
+    /// <paramref name="writer"/>; returns its length.</summary>
+    public static int WriteFrame(IBufferWriter<byte> writer, CacheEventType type, ReadOnlySpan<byte> objectJson)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        var head = type switch
+        {
+            CacheEventType.Added => "{\"type\":\"ADDED\",\"object\":"u8,
+            CacheEventType.Modified => "{\"type\":\"MODIFIED\",\"object\":"u8,
+            _ => "{\"type\":\"DELETED\",\"object\":"u8,
+        };
+        writer.Write(head);
+        writer.Write(objectJson);
+        writer.Write("}\n"u8);
+        return head.Length + objectJson.Length + 2;
+    }
 
     public static byte[] Frame(string type, ReadOnlySpan<byte> objectJson)
     {

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.IO.Pipelines;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Skiff.Apimachinery;
@@ -66,9 +68,16 @@ public sealed class WatchStreamer
         var firstTable = true;
         try
         {
+            var unflushed = 0L;
             foreach (var e in initial)
             {
-                await body.WriteAsync(Encode(e, def, options, ref firstTable), timeout.Token);
+                // The initial events go out in batches of ~64 KiB (a list of 30,000 pods is not held in the pipe whole).
+                unflushed += Write(body, e, def, options, ref firstTable);
+                if (unflushed >= FlushEvery)
+                {
+                    await body.FlushAsync(timeout.Token);
+                    unflushed = 0;
+                }
             }
 
             if (options.SendInitialEvents)
@@ -100,9 +109,17 @@ public sealed class WatchStreamer
                     return; // cut off (too slow) or the cache was reset: the client re-watches
                 }
 
+                // What is queued goes out in one flush (one HTTP/2 DATA frame, one TLS record where it fits), not one
+                // per event: a busy watch of pods carries several events per wake-up.
+                var pending = 0L;
                 while (reader.TryRead(out var e))
                 {
-                    await body.WriteAsync(Encode(e, def, options, ref firstTable), timeout.Token);
+                    pending += Write(body, e, def, options, ref firstTable);
+                    if (pending >= FlushEvery)
+                    {
+                        await body.FlushAsync(timeout.Token);
+                        pending = 0;
+                    }
                 }
 
                 await body.FlushAsync(timeout.Token);
@@ -118,13 +135,30 @@ public sealed class WatchStreamer
         }
     }
 
-    private byte[] Encode(CacheEvent e, ResourceDefinition def, Options options, ref bool firstTable)
+    private const int FlushEvery = 64 * 1024;
+
+    /// <summary>Writes the event's watch line into <paramref name="body"/> (unflushed) and returns its length.</summary>
+    private int Write(PipeWriter body, CacheEvent e, ResourceDefinition def, Options options, ref bool firstTable)
     {
         if (!ReferenceEquals(e.Object.Definition, def) && def.StorageConversion is not null)
         {
             e = new CacheEvent(e.Type, ObjectDecoder.Present(def, e.Object), null, e.Revision);
         }
 
+        if (options.Shape.Shape is not (ResponseShape.Table or ResponseShape.PartialObjectMetadata))
+        {
+            // The object's served JSON as it is, between the frame's head and tail: no frame is copied together, and
+            // none is kept with the event in the cache's window.
+            return CacheEvent.WriteFrame(body, e.Type, e.Object.Json);
+        }
+
+        var frame = Encode(e, def, options, ref firstTable);
+        body.Write(frame);
+        return frame.Length;
+    }
+
+    private byte[] Encode(CacheEvent e, ResourceDefinition def, Options options, ref bool firstTable)
+    {
         switch (options.Shape.Shape)
         {
             case ResponseShape.Table:
@@ -151,7 +185,7 @@ public sealed class WatchStreamer
                 }
 
             default:
-                return e.JsonFrame;
+                return CacheEvent.Frame(e.TypeName, e.Object.Json);
         }
     }
 
