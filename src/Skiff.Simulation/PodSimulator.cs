@@ -82,7 +82,7 @@ internal sealed class PodSimulator
         {
             started = pod.Status?.StartTime is { } startTime ? new DateTimeOffset(DateTime.SpecifyKind(startTime, DateTimeKind.Utc)) : now;
             var address = AddressFor(key, pod, node);
-            await _api.PatchAsync<V1Pod>(pod.Metadata.NamespaceProperty, pod.Metadata.Name, StatusPatch.Of(PodStatuses.Running(pod, node, address, started.Value)), cancellationToken, "status");
+            await _api.PatchForMetadataAsync<V1Pod>(pod.Metadata.NamespaceProperty, pod.Metadata.Name, StatusPatch.Of(PodStatuses.Running(pod, node, address, started.Value)), cancellationToken, "status");
             _started[key] = (pod.Metadata.Uid, node, started.Value);
         }
         else if (started is null)
@@ -105,7 +105,7 @@ internal sealed class PodSimulator
             return;
         }
 
-        await _api.PatchAsync<V1Pod>(pod.Metadata.NamespaceProperty, pod.Metadata.Name, StatusPatch.Of(PodStatuses.Succeeded(pod, node, AddressFor(key, pod, node), started.Value, now)), cancellationToken, "status");
+        await _api.PatchForMetadataAsync<V1Pod>(pod.Metadata.NamespaceProperty, pod.Metadata.Name, StatusPatch.Of(PodStatuses.Succeeded(pod, node, AddressFor(key, pod, node), started.Value, now)), cancellationToken, "status");
         Forget(key);
         _logger.LogDebug("simulated pod {Pod} on {Node} completed", key, node.Name);
     }

@@ -136,6 +136,32 @@ public sealed class KubernetesApiClient : IApiClient, IDisposable
     public Task<T> PatchAsync<T>(string? ns, string name, ApiPatch patch, CancellationToken cancellationToken, string? subresource = null)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
+        var (path, content) = PatchRequest<T>(ns, name, patch, subresource);
+        return CallAsync<T>(HttpMethod.Patch, path, content, cancellationToken);
+    }
+
+    // The answers are read into a type that keeps metadata alone: the rest of the object is skipped, not decoded.
+    public async Task<V1ObjectMeta> CreateForMetadataAsync<T>(T obj, CancellationToken cancellationToken)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        ArgumentNullException.ThrowIfNull(obj);
+        var path = ApiResource.For<T>().CollectionPath(obj.Metadata?.NamespaceProperty);
+        return MetadataOf(await CallAsync<WireShapes.MetadataOnly>(HttpMethod.Post, path, Json(WithTypeMeta(obj)), cancellationToken), path);
+    }
+
+    public async Task<V1ObjectMeta> PatchForMetadataAsync<T>(string? ns, string name, ApiPatch patch, CancellationToken cancellationToken, string? subresource = null)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        var (path, content) = PatchRequest<T>(ns, name, patch, subresource);
+        return MetadataOf(await CallAsync<WireShapes.MetadataOnly>(HttpMethod.Patch, path, content, cancellationToken), path);
+    }
+
+    private static V1ObjectMeta MetadataOf(WireShapes.MetadataOnly answer, string path) =>
+        answer.Metadata ?? throw new ApiException(HttpStatusCode.InternalServerError, null, $"{path}: an answer without metadata");
+
+    private static (string Path, HttpContent Content) PatchRequest<T>(string? ns, string name, ApiPatch patch, string? subresource)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
         ArgumentNullException.ThrowIfNull(patch);
         var content = new StringContent(patch.Body, Encoding.UTF8);
         content.Headers.ContentType = new MediaTypeHeaderValue(patch.ContentType);
@@ -145,7 +171,7 @@ public sealed class KubernetesApiClient : IApiClient, IDisposable
             path += "?fieldManager=skiff&force=true";
         }
 
-        return CallAsync<T>(HttpMethod.Patch, path, content, cancellationToken);
+        return (path, content);
     }
 
     public async Task DeleteAsync<T>(string? ns, string name, V1DeleteOptions? options, CancellationToken cancellationToken)

@@ -148,8 +148,8 @@ public sealed class EventBroadcaster : IAsyncDisposable
         e.Count = decision.Count;
         e.FirstTimestamp = decision.First.UtcDateTime;
         e.LastTimestamp = at.UtcDateTime;
-        var created = await _api.CreateAsync(e, cancellationToken);
-        return created.Metadata.Name;
+        var created = await _api.CreateForMetadataAsync(e, cancellationToken);
+        return created.Name;
     }
 
     private async Task<string> CountAsync(EventCorrelator.Decision decision, CancellationToken cancellationToken)

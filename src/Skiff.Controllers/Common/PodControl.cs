@@ -56,8 +56,8 @@ public sealed class PodControl
     {
         try
         {
-            var created = await _api.CreateAsync(pod, cancellationToken);
-            _events.Event(owner, EventTypes.Normal, "SuccessfulCreate", $"Created pod: {created.Metadata.Name}");
+            var created = await _api.CreateForMetadataAsync(pod, cancellationToken);
+            _events.Event(owner, EventTypes.Normal, "SuccessfulCreate", $"Created pod: {created.Name}");
         }
         catch (ApiException e)
         {
