@@ -57,6 +57,71 @@ public sealed class FieldOwnershipTests
         Assert.DoesNotContain("podIP", Text(afterDrop.Metadata.ManagedFields![1].FieldsV1), StringComparison.Ordinal);
     }
 
+    private static readonly ResourceDefinition Nodes = ResourceCatalog.CreateBuiltIn().Find(string.Empty, "v1", "nodes")!;
+
+    [Fact]
+    public void Status_writes_of_lists_maps_and_several_managers_record_what_the_whole_object_computation_records()
+    {
+        // A pod through a kubelet's life: containers start, one restarts, an IP goes, a condition is dropped.
+        var pod = (V1Pod)FieldOwnership.RecordUpdate(Pods, null, NewPod(), "kubectl-run", string.Empty, Created);
+        var steps = new List<(string Manager, Action<V1PodStatus> Change)>
+        {
+            ("kubelet", s => { s.Phase = "Running"; s.PodIP = "10.88.0.5"; s.PodIPs = [new V1PodIP { Ip = "10.88.0.5" }]; s.HostIPs = [new V1HostIP { Ip = "192.168.1.2" }]; }),
+            ("kubelet", s => { s.ContainerStatuses = [new V1ContainerStatus { Name = "web", Image = "nginx", ImageID = "sha256:1", Ready = true, RestartCount = 0, State = new V1ContainerState { Running = new V1ContainerStateRunning { StartedAt = Created.UtcDateTime } } }]; }),
+            ("kubelet", s => { s.ContainerStatuses[0].RestartCount = 1; s.ContainerStatuses[0].LastState = new V1ContainerState { Terminated = new V1ContainerStateTerminated { ExitCode = 137, Reason = "OOMKilled" } }; }),
+            ("kubelet", s => { s.Conditions = [new V1PodCondition { Type = "Ready", Status = "False", Reason = "ContainersNotReady" }]; }),
+            // Another manager writes status: it takes the fields it changed, the kubelet keeps the rest.
+            ("kubectl-edit", s => { s.Message = "edited"; s.Conditions[0].Status = "True"; }),
+            ("kubelet", s => { s.PodIP = null; s.PodIPs = null; s.Message = null; }),
+            ("kubelet", s => { s.Conditions = null; }),
+        };
+        var at = Later;
+        foreach (var (manager, change) in steps)
+        {
+            var next = ModelJson.Deserialize<V1Pod>(ModelJson.Serialize(pod));
+            next.Status ??= new V1PodStatus();
+            change(next.Status);
+            AssertStatusWriteRecordsAsTheWholeComputation(Pods, pod, next, manager, at);
+            pod = (V1Pod)FieldOwnership.RecordUpdate(Pods, pod, next, manager, "status", at);
+            at = at.AddSeconds(1.5);
+        }
+
+        // A node: maps (capacity), a list-map keyed by type (addresses, conditions), an atomic list (images).
+        var node = (V1Node)FieldOwnership.RecordUpdate(Nodes, null, new V1Node { ApiVersion = "v1", Kind = "Node", Metadata = new V1ObjectMeta { Name = "n1", Labels = new Dictionary<string, string> { ["kubernetes.io/hostname"] = "n1" } } }, "kubelet", string.Empty, Created);
+        var nodeSteps = new List<Action<V1NodeStatus>>
+        {
+            s =>
+            {
+                s.Capacity = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("2"), ["memory"] = new("8Gi") };
+                s.Addresses = [new V1NodeAddress { Address = "10.0.0.1", Type = "InternalIP" }, new V1NodeAddress { Address = "n1", Type = "Hostname" }];
+                s.Conditions = [new V1NodeCondition { Type = "Ready", Status = "True", Reason = "KubeletReady" }];
+                s.Images = [new V1ContainerImage { Names = ["nginx"], SizeBytes = 100 }];
+            },
+            s => { s.Capacity["cpu"] = new ResourceQuantity("4"); s.Capacity.Remove("memory"); s.Images = null; s.Addresses.RemoveAt(1); },
+        };
+        foreach (var change in nodeSteps)
+        {
+            var next = ModelJson.Deserialize<V1Node>(ModelJson.Serialize(node));
+            next.Status ??= new V1NodeStatus();
+            change(next.Status);
+            AssertStatusWriteRecordsAsTheWholeComputation(Nodes, node, next, "kubelet", at);
+            node = (V1Node)FieldOwnership.RecordUpdate(Nodes, node, next, "kubelet", "status", at);
+        }
+    }
+
+    private static void AssertStatusWriteRecordsAsTheWholeComputation(
+        ResourceDefinition def, IKubernetesObject<V1ObjectMeta> old, IKubernetesObject<V1ObjectMeta> updated, string manager, DateTimeOffset now)
+    {
+        var oldJson = FieldOwnership.ToJson(old);
+        var newJson = FieldOwnership.ToJson(updated);
+        var expectedEntries = ManagedFields.ResolveIncoming(oldJson, newJson)
+            ? ManagedFields.RecordUpdateEntries(oldJson, newJson, manager, def.ApiVersion, now, def.ModelType, "status")
+            : null;
+        var recorded = FieldOwnership.RecordUpdate(def, old, ModelJson.Deserialize(ModelJson.Serialize(updated), updated.GetType()), manager, "status", now);
+        var recordedEntries = Json(recorded.Metadata.ManagedFields);
+        Assert.True(JsonNode.DeepEquals(expectedEntries, recordedEntries), $"expected {expectedEntries?.ToJsonString()}\nrecorded {recordedEntries?.ToJsonString()}");
+    }
+
     private static readonly ResourceDefinition Leases = ResourceCatalog.CreateBuiltIn().Find("coordination.k8s.io", "v1", "leases")!;
 
     [Fact]

@@ -49,14 +49,10 @@ public static class FieldOwnership
             && StatusWriteEntries.Carried(liveEntries, updated.Metadata.ManagedFields, manager) is { } carried)
         {
             // Entries that own nothing under status (a pod's creator) are put back as they are; the computation reads
-            // only the others.
+            // only the others, and the two statuses as serialized.
             var rest = liveEntries.Where((_, i) => !carried[i]).ToList();
-            var before = ToJsonForFields(old, statusOnly, rest);
-            var after = ToJsonForFields(updated, statusOnly, rest);
-            var computed = ManagedFields.ResolveIncoming(before, after)
-                ? ManagedFields.RecordUpdateEntries(before, after, manager, def.ApiVersion, now, def.ModelType, subresource)
-                : null;
-            updated.Metadata.ManagedFields = StatusWriteEntries.Merge(liveEntries, carried, computed?.Deserialize<List<V1ManagedFieldsEntry>>(ModelJson.Options));
+            var computed = StatusWriteFields.Record(rest, SerializeStatus(old), SerializeStatus(updated), manager, def.ApiVersion, now, def.ModelType);
+            updated.Metadata.ManagedFields = StatusWriteEntries.Merge(liveEntries, carried, computed);
             return updated;
         }
 
@@ -95,6 +91,11 @@ public static class FieldOwnership
 
         return json;
     }
+
+    private static byte[] SerializeStatus(IKubernetesObject<V1ObjectMeta> obj) =>
+        StatusProperty(obj.GetType()) is { } property && property.GetValue(obj) is { } status
+            ? JsonSerializer.SerializeToUtf8Bytes(status, property.PropertyType, ModelJson.Options)
+            : [];
 
     // The models name it the same way for every kind that has one (as ResourceStrategy relies on); looked up once per type.
     private static readonly ConcurrentDictionary<Type, PropertyInfo?> StatusProperties = new();

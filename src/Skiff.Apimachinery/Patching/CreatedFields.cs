@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 using System.Text.Json;
 using k8s.Models;
 
@@ -97,17 +96,17 @@ public static class CreatedFields
     {
         switch (value.ValueKind)
         {
-            case JsonValueKind.Object when IsEmpty(value) || (schema.StructType is { } type && ObjectFields.IsAtomicStruct(type)):
+            case JsonValueKind.Object when ElementFields.IsEmpty(value) || (schema.StructType is { } type && ObjectFields.IsAtomicStruct(type)):
                 node.Member = true;
                 break;
             case JsonValueKind.Object:
                 node.Member |= shape == FieldShape.Map;
                 WalkObject(value, schema, node);
                 break;
-            case JsonValueKind.Array when IsAssociative(value, schema.Strategy, out var keys):
+            case JsonValueKind.Array when ElementFields.IsAssociative(value, schema.Strategy, out var keys):
                 foreach (var item in value.EnumerateArray())
                 {
-                    var itemNode = node.Child(KeyOf(item, keys));
+                    var itemNode = node.Child("k:" + ElementFields.KeyOf(item, keys));
                     itemNode.Member = true;
                     WalkObject(item, schema, itemNode);
                 }
@@ -117,7 +116,7 @@ public static class CreatedFields
                 node.Member = true;
                 foreach (var item in value.EnumerateArray())
                 {
-                    node.Child("v:" + Compact(item)).Member = true;
+                    node.Child("v:" + ElementFields.Compact(item)).Member = true;
                 }
 
                 break;
@@ -125,67 +124,6 @@ public static class CreatedFields
                 node.Member = true;
                 break;
         }
-    }
-
-    private static bool IsEmpty(JsonElement obj)
-    {
-        using var properties = obj.EnumerateObject();
-        return !properties.MoveNext();
-    }
-
-    // ObjectFields.IsAssociative on a JsonElement: list-map keys and a merge key, and every item an object holding it.
-    private static bool IsAssociative(JsonElement list, FieldStrategy? strategy, out IReadOnlyList<string> keys)
-    {
-        keys = strategy?.ListMapKeys ?? [];
-        var mergeKey = strategy?.MergeKey;
-        if (keys.Count == 0 || mergeKey is null)
-        {
-            return false;
-        }
-
-        foreach (var item in list.EnumerateArray())
-        {
-            if (item.ValueKind != JsonValueKind.Object || !item.TryGetProperty(mergeKey, out _))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    // PathElement.KeyOf's spelling: the item's key fields that have a value, in sorted order, as compact JSON.
-    private static string KeyOf(JsonElement item, IReadOnlyList<string> keys)
-    {
-        var buffer = new ArrayBufferWriter<byte>(64);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            foreach (var name in keys.Order(StringComparer.Ordinal))
-            {
-                if (item.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null)
-                {
-                    writer.WritePropertyName(name);
-                    value.WriteTo(writer);
-                }
-            }
-
-            writer.WriteEndObject();
-        }
-
-        return "k:" + Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
-
-    // PathElement.ValueOf's spelling: the value as compact JSON.
-    private static string Compact(JsonElement value)
-    {
-        var buffer = new ArrayBufferWriter<byte>(64);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            value.WriteTo(writer);
-        }
-
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
     // One FieldsV1 key and what is below it. Children are found by key (a path the walk meets twice, as a list-map item

@@ -83,6 +83,14 @@ public static class ManagedFields
                 (!parents.Contains(p) && !JsonNode.DeepEquals(beforeValues.GetValueOrDefault(p), afterValues.GetValueOrDefault(p)))).ToList();
         }
 
+        return Settle(entries, removed, changed, manager, apiVersion, now, subresource);
+    }
+
+    /// <summary>What an Update by <paramref name="manager"/> that changed <paramref name="changed"/> and removed
+    /// <paramref name="removed"/> makes of <paramref name="entries"/> (for callers that found the paths another way).</summary>
+    internal static List<ManagedFieldsEntry> Settle(
+        List<ManagedFieldsEntry> entries, List<FieldPath> removed, List<FieldPath> changed, string manager, string apiVersion, DateTimeOffset now, string subresource)
+    {
         var updatedEntries = new List<ManagedFieldsEntry>();
         var found = false;
         foreach (var entry in entries)
