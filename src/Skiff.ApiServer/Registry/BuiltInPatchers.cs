@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using k8s.Models;
 using Skiff.Apimachinery.Patching;
 using Skiff.ApiServer.Http;
@@ -14,14 +12,17 @@ public sealed class BuiltInPatchers : IPatchApplier
 
     public byte[] Apply(string mediaType, Type modelType, byte[] currentJson, byte[] patch)
     {
-        var original = JsonNode.Parse(currentJson) as JsonObject ?? throw StatusErrors.Internal("stored object is not a JSON object");
         try
         {
-            return JsonSerializer.SerializeToUtf8Bytes(PatchApplier.Apply(original, patch, mediaType, modelType));
+            return PatchApplier.ApplyToJson(currentJson, patch, mediaType, modelType);
         }
         catch (PatchException e)
         {
             throw ToApi(e);
+        }
+        catch (ArgumentException e) when (e.ParamName == "originalJson")
+        {
+            throw StatusErrors.Internal("stored object is not a JSON object");
         }
     }
 

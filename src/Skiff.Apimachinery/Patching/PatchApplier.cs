@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Skiff.Apimachinery.Patching;
@@ -37,6 +40,88 @@ public static class PatchApplier
 
         return result as JsonObject ??
             throw PatchException.BadRequest("the patched object is not a JSON object");
+    }
+
+    /// <summary>
+    /// <see cref="Apply"/> on the serialized object, returning the serialized result. A merge or strategic merge patch
+    /// that names top-level fields without directives there (a status patch names only <c>status</c>) is applied to
+    /// those fields alone: each field of a map merges on its own, so the result is the same, and the fields the patch
+    /// leaves alone (a pod's spec and metadata) are copied as they are instead of going through JSON trees.
+    /// </summary>
+    public static byte[] ApplyToJson(ReadOnlyMemory<byte> originalJson, ReadOnlySpan<byte> patchBody, string contentType, Type? modelType)
+    {
+        ArgumentNullException.ThrowIfNull(contentType);
+        var mediaType = PatchContentTypes.Normalize(contentType);
+        var byField = mediaType == PatchContentTypes.MergePatch || (mediaType == PatchContentTypes.StrategicMergePatch && modelType is not null);
+        if (!byField || JsonMergePatch.Parse(patchBody) is not JsonObject patch || patch.Any(p => p.Key.StartsWith('$')))
+        {
+            var original = JsonNode.Parse(originalJson.Span) as JsonObject ?? throw new ArgumentException("the object is not a JSON object", nameof(originalJson));
+            return JsonSerializer.SerializeToUtf8Bytes(Apply(original, patchBody, contentType, modelType));
+        }
+
+        using var document = JsonDocument.Parse(originalJson);
+        var root = document.RootElement;
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw new ArgumentException("the object is not a JSON object", nameof(originalJson));
+        }
+
+        var named = new JsonObject();
+        foreach (var property in root.EnumerateObject())
+        {
+            if (patch.ContainsKey(property.Name))
+            {
+                named[property.Name] = JsonNode.Parse(JsonMarshal.GetRawUtf8Value(property.Value));
+            }
+        }
+
+        var merged = mediaType == PatchContentTypes.MergePatch
+            ? (JsonObject)JsonMergePatch.Merge(named, patch)!
+            : StrategicMergePatch.Apply(named, patch, modelType!);
+
+        // The whole-tree result's order: the object's fields where they were (a deleted one left out), then new ones.
+        var buffer = new ArrayBufferWriter<byte>(originalJson.Length + patchBody.Length);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            foreach (var property in root.EnumerateObject())
+            {
+                if (!patch.ContainsKey(property.Name))
+                {
+                    property.WriteTo(writer);
+                }
+                else if (merged.TryGetPropertyValue(property.Name, out var value))
+                {
+                    writer.WritePropertyName(property.Name);
+                    WriteNode(writer, value);
+                }
+            }
+
+            foreach (var (key, value) in merged)
+            {
+                if (!root.TryGetProperty(key, out _))
+                {
+                    writer.WritePropertyName(key);
+                    WriteNode(writer, value);
+                }
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static void WriteNode(Utf8JsonWriter writer, JsonNode? value)
+    {
+        if (value is null)
+        {
+            writer.WriteNullValue();
+        }
+        else
+        {
+            value.WriteTo(writer);
+        }
     }
 
     private static JsonObject ParseObject(ReadOnlySpan<byte> body) =>
