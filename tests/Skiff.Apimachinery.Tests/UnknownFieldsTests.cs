@@ -72,6 +72,12 @@ public sealed class UnknownFieldsTests
     [InlineData("""{"a":1,"a":2,"b":{"c":[{"d":1,"d":2}]}}""", "duplicate field \"a\"|duplicate field \"b.c[0].d\"")]
     [InlineData("""{"unknownTopLevel":1}""", "")]
     [InlineData("""not json""", "")]
+    // One name in sibling objects, in list items and at two levels is no repeat; a repeat after a nested object is.
+    [InlineData("""{"a":{"x":1},"b":{"x":1},"c":[{"x":1},{"x":2}],"x":{"x":{"x":1}}}""", "")]
+    [InlineData("""{"a":{"x":1,"y":{"z":1}},"b":2,"a":3}""", "duplicate field \"a\"")]
+    [InlineData("""{"s":[{"k":1,"n":{"k":1},"k":2}]}""", "duplicate field \"s[0].k\"")]
+    // Escaped names are compared unescaped.
+    [InlineData("""{"metadata":{"n\u0061me":"a","name":"b"}}""", "duplicate field \"metadata.name\"")]
     public void Patch_bodies_name_their_duplicate_fields(string body, string expected) =>
         Assert.Equal(Split(expected), UnknownFields.FindDuplicates(Encoding.UTF8.GetBytes(body)));
 
@@ -85,6 +91,14 @@ public sealed class UnknownFieldsTests
     [InlineData("""{"op":"add"}""", "")]
     public void Json_patch_bodies_name_unknown_and_duplicate_operation_fields(string body, string expected) =>
         Assert.Equal(Split(expected), UnknownFields.FindInJsonPatch(Encoding.UTF8.GetBytes(body)));
+
+    [Fact]
+    public void A_repeat_in_an_object_of_many_keys_is_found()
+    {
+        var keys = string.Join(",", Enumerable.Range(0, 200).Select(i => $"\"k{i}\":{i}"));
+        Assert.Empty(UnknownFields.FindDuplicates(Encoding.UTF8.GetBytes("{\"data\":{" + keys + "}}")));
+        Assert.Equal(["duplicate field \"data.k7\""], UnknownFields.FindDuplicates(Encoding.UTF8.GetBytes("{\"data\":{" + keys + ",\"k7\":1}}")));
+    }
 
     [Fact]
     public void Each_problem_is_named_once()

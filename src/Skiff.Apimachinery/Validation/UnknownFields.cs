@@ -97,6 +97,11 @@ public static class UnknownFields
     /// itself reports that).</summary>
     public static IReadOnlyList<string> FindDuplicates(ReadOnlySpan<byte> json)
     {
+        if (!MayRepeatKeys(json))
+        {
+            return [];
+        }
+
         var problems = new List<string>();
         if (TryParse(json, out var root))
         {
@@ -148,6 +153,58 @@ public static class UnknownFields
         }
 
         return Distinct(problems).Select(p => "json patch " + p).ToList();
+    }
+
+    // Whether an object of the JSON may repeat a key. Every patch body is checked and almost none repeats one: the
+    // names are compared as bytes in one read, and the walk that spells out paths runs only when this says yes (also
+    // for what it does not settle: escaped names, objects of many keys, JSON that does not parse).
+    private static bool MayRepeatKeys(ReadOnlySpan<byte> json)
+    {
+        const int ComparedUpTo = 64;
+        var names = new List<(int Depth, int Start, int Length)>();
+        var reader = new Utf8JsonReader(json);
+        try
+        {
+            while (reader.Read())
+            {
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.PropertyName:
+                        if (reader.ValueIsEscaped || reader.HasValueSequence)
+                        {
+                            return true;
+                        }
+
+                        var depth = reader.CurrentDepth;
+                        var name = reader.ValueSpan;
+                        var siblings = 0;
+                        for (var i = names.Count - 1; i >= 0 && names[i].Depth == depth; i--)
+                        {
+                            if (json.Slice(names[i].Start, names[i].Length).SequenceEqual(name) || ++siblings >= ComparedUpTo)
+                            {
+                                return true;
+                            }
+                        }
+
+                        names.Add((depth, (int)reader.TokenStartIndex + 1, name.Length));
+                        break;
+                    case JsonTokenType.EndObject:
+                        // The names of the object that ends (one level below it) are done with.
+                        while (names.Count > 0 && names[^1].Depth > reader.CurrentDepth)
+                        {
+                            names.RemoveAt(names.Count - 1);
+                        }
+
+                        break;
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            return true;
+        }
+
+        return false;
     }
 
     private static bool TryParse(ReadOnlySpan<byte> json, out JsonElement root)
