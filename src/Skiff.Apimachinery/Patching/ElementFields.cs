@@ -43,34 +43,46 @@ internal static class ElementFields
     /// compact JSON (without the <c>k:</c> prefix).</summary>
     public static string KeyOf(JsonElement item, IReadOnlyList<string> keys)
     {
-        var buffer = new ArrayBufferWriter<byte>(64);
-        using (var writer = new Utf8JsonWriter(buffer))
+        var (writer, buffer) = Writer();
+        writer.WriteStartObject();
+        foreach (var name in keys.Order(StringComparer.Ordinal))
         {
-            writer.WriteStartObject();
-            foreach (var name in keys.Order(StringComparer.Ordinal))
+            if (item.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null)
             {
-                if (item.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null)
-                {
-                    writer.WritePropertyName(name);
-                    value.WriteTo(writer);
-                }
+                writer.WritePropertyName(name);
+                value.WriteTo(writer);
             }
-
-            writer.WriteEndObject();
         }
 
+        writer.WriteEndObject();
+        writer.Flush();
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
     /// <summary><see cref="PathElement.ValueOf"/>'s text: the value as compact JSON.</summary>
     public static string Compact(JsonElement value)
     {
-        var buffer = new ArrayBufferWriter<byte>(64);
-        using (var writer = new Utf8JsonWriter(buffer))
+        var (writer, buffer) = Writer();
+        value.WriteTo(writer);
+        writer.Flush();
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    // A writer and buffer per thread, reset for each key: a status write spells a key for every list item it holds.
+    [ThreadStatic]
+    private static (Utf8JsonWriter Writer, ArrayBufferWriter<byte> Buffer)? _scratch;
+
+    private static (Utf8JsonWriter Writer, ArrayBufferWriter<byte> Buffer) Writer()
+    {
+        if (_scratch is not { } scratch)
         {
-            value.WriteTo(writer);
+            var buffer = new ArrayBufferWriter<byte>(256);
+            scratch = (new Utf8JsonWriter(buffer), buffer);
+            _scratch = scratch;
         }
 
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        scratch.Buffer.ResetWrittenCount();
+        scratch.Writer.Reset(scratch.Buffer);
+        return scratch;
     }
 }

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Skiff.Apimachinery.Patching;
@@ -73,9 +75,28 @@ internal sealed class FieldSet
             return (JsonObject)_canonicalSource.DeepClone();
         }
 
-        // In lexicographic order of their encoded keys, paths come as a depth-first walk of the tree with every
-        // object's keys in order (a path before the paths below it), so the tree is written sorted in one pass. A
-        // member that gets children gets ".": {} first ("." sorts before every "f:", "k:", "v:" key).
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            WriteFieldsV1(writer);
+        }
+
+        return JsonNode.Parse(buffer.WrittenSpan)!.AsObject();
+    }
+
+    /// <summary>The set as FieldsV1 written into <paramref name="writer"/>. In lexicographic order of their encoded
+    /// keys, paths come as a depth-first walk of the tree with every object's keys in order (a path before the paths
+    /// below it), so the tree is written sorted in one pass. A member that gets children gets ".": {} first ("." sorts
+    /// before every "f:", "k:", "v:" key).</summary>
+    public void WriteFieldsV1(Utf8JsonWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        if (_canonicalSource is not null)
+        {
+            _canonicalSource.WriteTo(writer);
+            return;
+        }
+
         var ordered = new List<string[]>(_paths.Count);
         foreach (var path in _paths)
         {
@@ -92,8 +113,8 @@ internal sealed class FieldSet
         }
 
         ordered.Sort(CompareKeys);
-        var root = new JsonObject();
-        var open = new List<(JsonObject Node, bool Member)> { (root, false) }; // the objects along the last path
+        writer.WriteStartObject();
+        var open = new List<(bool Member, bool HasChildren)> { (false, false) }; // the objects along the last path
         string[] last = [];
         foreach (var keys in ordered)
         {
@@ -103,24 +124,35 @@ internal sealed class FieldSet
                 common++;
             }
 
-            open.RemoveRange(common + 1, open.Count - common - 1);
+            while (open.Count > common + 1)
+            {
+                writer.WriteEndObject();
+                open.RemoveAt(open.Count - 1);
+            }
+
             for (var depth = common; depth < keys.Length; depth++)
             {
-                var (parent, parentIsMember) = open[^1];
-                if (parentIsMember && parent.Count == 0)
+                var (parentIsMember, parentHasChildren) = open[^1];
+                if (parentIsMember && !parentHasChildren)
                 {
-                    parent["."] = new JsonObject();
+                    writer.WritePropertyName(".");
+                    writer.WriteStartObject();
+                    writer.WriteEndObject();
                 }
 
-                var child = new JsonObject();
-                parent[keys[depth]] = child;
-                open.Add((child, depth == keys.Length - 1));
+                open[^1] = (parentIsMember, true);
+                writer.WritePropertyName(keys[depth]);
+                writer.WriteStartObject();
+                open.Add((depth == keys.Length - 1, false));
             }
 
             last = keys;
         }
 
-        return root;
+        for (var i = open.Count; i > 0; i--)
+        {
+            writer.WriteEndObject();
+        }
     }
 
     private static int CompareKeys(string[] a, string[] b)

@@ -113,10 +113,10 @@ public static class StatusWriteFields
             time = new DateTime(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc); // FieldsV1 times are whole seconds
         }
 
-        var buffer = new ArrayBufferWriter<byte>(512);
+        var buffer = new ArrayBufferWriter<byte>(2048);
         using (var writer = new Utf8JsonWriter(buffer))
         {
-            entry.Fields.ToFieldsV1().WriteTo(writer);
+            entry.Fields.WriteFieldsV1(writer);
         }
 
         return new V1ManagedFieldsEntry
