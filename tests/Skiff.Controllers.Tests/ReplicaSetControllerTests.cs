@@ -49,6 +49,37 @@ public sealed class ReplicaSetControllerTests
     }
 
     [Fact]
+    public async Task A_status_write_that_conflicts_is_written_again_on_the_latest_object_without_failing_the_sync()
+    {
+        await using var h = new ControllerHarness();
+        using var controller = new ReplicaSetController(h.Context);
+        h.Api.Seed(ReplicaSet(2));
+        await h.StartAsync();
+        await controller.SyncAsync("default/web", h.Token);
+        await h.CaughtUpAsync();
+        var before = h.Api.Calls.Count;
+
+        // Someone else wrote the ReplicaSet since the cache saw it: the first status write conflicts.
+        var latest = h.Api.Peek<V1ReplicaSet>("default", "web")!;
+        latest.Metadata.Labels = new Dictionary<string, string> { ["tier"] = "front" };
+        await h.Api.UpdateAsync(latest, h.Token);
+        foreach (var pod in h.Api.All<V1Pod>())
+        {
+            await h.MakeReadyAsync(pod, h.Time.GetUtcNow());
+        }
+
+        await h.CaughtUpAsync<V1Pod>();
+        h.Api.FailNext("update", "replicasets/status", new Client.Api.ApiException(System.Net.HttpStatusCode.Conflict, new V1Status { Reason = "Conflict" }, "the object has been modified"));
+        await controller.SyncAsync("default/web", h.Token);
+
+        var stored = h.Api.Peek<V1ReplicaSet>("default", "web")!;
+        Assert.Equal((2, 2), (stored.Status.Replicas, stored.Status.ReadyReplicas));
+        Assert.Equal("front", stored.Metadata.Labels["tier"]);
+        var calls = h.Api.Calls.Skip(before).Where(c => c.Resource.Contains("replicasets", StringComparison.Ordinal)).Select(c => c.Verb).ToList();
+        Assert.Contains("get", calls);
+    }
+
+    [Fact]
     public async Task Status_counts_ready_and_available_after_minReadySeconds()
     {
         await using var h = new ControllerHarness();

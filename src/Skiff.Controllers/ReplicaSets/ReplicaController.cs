@@ -293,6 +293,24 @@ public abstract class ReplicaController<T> : IDisposable
         {
             return rs;
         }
+        catch (ApiException e) when (e.IsConflict)
+        {
+            // As upstream's updateReplicaSetStatus (statusUpdateRetries = 1): the cache had not shown this controller's
+            // own last status write yet. Read the latest and write the computed status once more, rather than failing
+            // the sync and walking every pod of the ReplicaSet again.
+            if (await _api.GetAsync<T>(rs.Metadata.NamespaceProperty, rs.Metadata.Name, cancellationToken) is not { } latest)
+            {
+                return rs;
+            }
+
+            if (latest.Metadata.Uid != rs.Metadata.Uid)
+            {
+                throw;
+            }
+
+            SetStatus(latest, status);
+            return await _api.UpdateStatusAsync(latest, cancellationToken);
+        }
     }
 
     private void Enqueue(T rs) => Queue.Add(ObjectKeys.Of(rs));
