@@ -70,7 +70,7 @@ public static class FieldOwnership
 
     // The status subresource tracks only status (ManagedFields leaves the rest out): a write through it needs status
     // and the entries as JSON, not the whole object (a pod's spec is most of it, and kubelets write status most).
-    private static JsonObject ToJsonForFields(IKubernetesObject<V1ObjectMeta> obj, bool statusOnly, IList<V1ManagedFieldsEntry>? entries = null)
+    private static JsonObject ToJsonForFields(IKubernetesObject<V1ObjectMeta> obj, bool statusOnly)
     {
         if (!statusOnly || StatusProperty(obj.GetType()) is not { } property)
         {
@@ -78,7 +78,7 @@ public static class FieldOwnership
         }
 
         var metadata = new JsonObject();
-        if ((entries ?? obj.Metadata?.ManagedFields) is { } written)
+        if (obj.Metadata?.ManagedFields is { } written)
         {
             metadata["managedFields"] = JsonSerializer.SerializeToNode(written, ModelJson.Options);
         }

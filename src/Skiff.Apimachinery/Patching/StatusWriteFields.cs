@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using k8s.Models;
@@ -89,7 +90,7 @@ public static class StatusWriteFields
             : null;
         var fields = entry.FieldsV1 switch
         {
-            JsonElement element => JsonNode.Parse(element.GetRawText()),
+            JsonElement element => JsonNode.Parse(JsonMarshal.GetRawUtf8Value(element)),
             JsonNode node => node,
             null => null,
             var other => JsonSerializer.SerializeToNode(other, ModelJson.Options),
