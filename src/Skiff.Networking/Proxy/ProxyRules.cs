@@ -8,7 +8,7 @@ namespace Skiff.Networking.Proxy;
 /// without endpoints are in <c>no-endpoint-services</c> / <c>no-endpoint-nodeports</c>, checked in the filter hooks
 /// before NAT, and rejected (connection refused). Unlike upstream, a plain port has no chain of its own: its verdict
 /// goes to a dispatch chain shared by every port of its protocol and endpoint count, which marks for masquerade what
-/// comes from outside the node's pod range and picks an endpoint at random from the <c>cluster-endpoints</c> map
+/// comes from outside the node's pod range and picks an endpoint at random from the <c>cluster-endpoints-PROTOCOL</c> map
 /// (see <see cref="AddPort"/>). A port with ClientIP affinity (a timed set per endpoint) or a Local NodePort keeps a
 /// chain of its own with one rule per endpoint (see <see cref="AddDispatch"/>).
 /// </summary>
@@ -28,15 +28,22 @@ public static class ProxyRules
     /// on a port no Service has is rejected, as upstream's <c>cluster-ips</c> set does.</summary>
     public const string ClusterIpsSet = "cluster-ips";
 
-    /// <summary>The maps every service port adds its elements to (declared by <see cref="NewTable"/>).</summary>
+    /// <summary>The transport protocols a Service port may have (as <see cref="ProxiedPort.Protocol"/> spells them).</summary>
+    public static readonly IReadOnlyList<string> Protocols = ["tcp", "udp", "sctp"];
+
+    /// <summary>The maps every service port adds its elements to (declared by <see cref="NewTable"/>). The endpoint
+    /// maps are one per protocol, their data typed by that protocol's port: a map whose data is typed
+    /// <c>ip daddr . th dport</c> is read back from the kernel by nft 1.0.6 so that a rule added to it later (a new
+    /// dispatch chain in an incremental sync) is refused with "conflicting protocols specified: tcp vs. th", and a map
+    /// typed with one protocol refuses the rules of the others.</summary>
     public static readonly IReadOnlyList<(string Name, string Type)> SharedMaps =
     [
         ("service-ips", "ipv4_addr . inet_proto . inet_service : verdict"),
         ("service-nodeports", "inet_proto . inet_service : verdict"),
         ("no-endpoint-services", "ipv4_addr . inet_proto . inet_service : verdict"),
         ("no-endpoint-nodeports", "inet_proto . inet_service : verdict"),
-        (ClusterEndpoints, "typeof ip daddr . meta l4proto . th dport . numgen random mod 1 : ip daddr . th dport"),
-        (NodePortEndpoints, "typeof meta l4proto . th dport . numgen random mod 1 : ip daddr . th dport"),
+        .. Protocols.Select(p => (ClusterEndpoints(p), $"typeof ip daddr . meta l4proto . th dport . numgen random mod 1 : ip daddr . {p} dport")),
+        .. Protocols.Select(p => (NodePortEndpoints(p), $"typeof meta l4proto . th dport . numgen random mod 1 : ip daddr . {p} dport")),
     ];
 
     /// <param name="ports">The service ports to program.</param>
@@ -189,23 +196,25 @@ public static class ProxyRules
         }
 
         // The common case, no chain of its own: the Service's element in service-ips goes to the dispatch chain of
-        // its protocol and endpoint count, which picks the endpoint from cluster-endpoints by the packet's
-        // destination and a random index. An endpoint change is then a change of map elements only, which the
+        // its protocol and endpoint count, which picks the endpoint from its protocol's cluster-endpoints map by the
+        // packet's destination and a random index. An endpoint change is then a change of map elements only, which the
         // kernel commits without validating the table (a new rule or jump makes it walk every chain reachable).
         rules.Maps["service-ips"].Elements[serviceKey] = "goto " + Dispatch(rules, ClusterDispatch, port.Protocol, cluster.Count, localPodCidr);
-        AddEndpointElements(rules, ClusterEndpoints, serviceKey, cluster);
+        AddEndpointElements(rules, ClusterEndpoints(port.Protocol), serviceKey, cluster);
         AddHairpin(rules, cluster, localPodCidr);
         if (port.NodePort > 0)
         {
             rules.Maps["service-nodeports"].Elements[nodePortKey] = "goto " + Dispatch(rules, NodePortDispatch, port.Protocol, cluster.Count, localPodCidr);
-            AddEndpointElements(rules, NodePortEndpoints, nodePortKey, cluster);
+            AddEndpointElements(rules, NodePortEndpoints(port.Protocol), nodePortKey, cluster);
         }
     }
 
-    /// <summary>The data maps from a dispatch key and an endpoint's index to its address and port.</summary>
-    public const string ClusterEndpoints = "cluster-endpoints";
+    /// <summary>The data map from a ClusterIP port's key and an endpoint's index to the endpoint's address and port,
+    /// for the ports of <paramref name="protocol"/>.</summary>
+    public static string ClusterEndpoints(string protocol) => "cluster-endpoints-" + protocol;
 
-    public const string NodePortEndpoints = "nodeport-endpoints";
+    /// <summary>The same for NodePorts (keyed by protocol and node port).</summary>
+    public static string NodePortEndpoints(string protocol) => "nodeport-endpoints-" + protocol;
 
     private const string ClusterDispatch = "dispatch";
     private const string NodePortDispatch = "nodeport-dispatch";
@@ -220,8 +229,8 @@ public static class ProxyRules
         {
             var mark = $"mark set mark or {MasqueradeMark}";
             var pick = kind == ClusterDispatch
-                ? $"meta l4proto {protocol} dnat to ip daddr . meta l4proto . th dport . numgen random mod {Num(count)} map @{ClusterEndpoints}"
-                : $"meta l4proto {protocol} dnat to meta l4proto . th dport . numgen random mod {Num(count)} map @{NodePortEndpoints}";
+                ? $"meta l4proto {protocol} dnat to ip daddr . meta l4proto . th dport . numgen random mod {Num(count)} map @{ClusterEndpoints(protocol)}"
+                : $"meta l4proto {protocol} dnat to meta l4proto . th dport . numgen random mod {Num(count)} map @{NodePortEndpoints(protocol)}";
             rules.SharedChains[name] = [kind == ClusterDispatch && localPodCidr is not null ? $"ip saddr != {localPodCidr} {mark}" : mark, pick];
         }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 
 namespace Skiff.EndToEnd.Tests.Services;
 
@@ -36,9 +37,11 @@ public sealed class ServiceEndpointsTests(SkiffCluster cluster)
             Assert.Matches(@"(?m)^NAME\s+ENDPOINTS\s+AGE$", endpoints.Stdout);
             Assert.Matches($@"(?m)^web\s+{ips[0]}:80,{ips[1]}:80\s+\S+$", endpoints.Stdout);
 
-            var slices = await EventuallyAsync(["get", "endpointslices", "-n", Namespace, "-l", "kubernetes.io/service-name=web"], $"{ips[0]},{ips[1]}");
+            // A slice lists its endpoints in the order they joined it (upstream appends to a slice that has room), not
+            // sorted as the Endpoints' addresses are: either order.
+            var sliceRow = $@"(?m)^web-\S+\s+IPv4\s+80\s+({Regex.Escape(ips[0])},{Regex.Escape(ips[1])}|{Regex.Escape(ips[1])},{Regex.Escape(ips[0])})\s+\S+$";
+            var slices = await EventuallyAsync(["get", "endpointslices", "-n", Namespace, "-l", "kubernetes.io/service-name=web"], sliceRow, regex: true);
             Assert.Matches(@"(?m)^NAME\s+ADDRESSTYPE\s+PORTS\s+ENDPOINTS\s+AGE$", slices.Stdout);
-            Assert.Matches($@"(?m)^web-\S+\s+IPv4\s+80\s+{ips[0]},{ips[1]}\s+\S+$", slices.Stdout);
 
             // The API server's own kubernetes Service keeps exactly its own endpoints: nothing mirrors or fights it.
             var kubernetes = await cluster.KubectlAsync(["get", "endpointslices", "-n", "default", "-l", "kubernetes.io/service-name=kubernetes", "-o", "name"]);
@@ -55,14 +58,14 @@ public sealed class ServiceEndpointsTests(SkiffCluster cluster)
         }
     }
 
-    private async Task<CommandResult> EventuallyAsync(string[] kubectl, string expected, bool exact = false)
+    private async Task<CommandResult> EventuallyAsync(string[] kubectl, string expected, bool exact = false, bool regex = false)
     {
         CommandResult result;
         var attempts = 0;
         do
         {
             result = await cluster.KubectlAsync(kubectl);
-            if (result.ExitCode == 0 && (exact ? result.Stdout.Trim() == expected : result.Stdout.Contains(expected, StringComparison.Ordinal)))
+            if (result.ExitCode == 0 && (regex ? Regex.IsMatch(result.Stdout, expected) : exact ? result.Stdout.Trim() == expected : result.Stdout.Contains(expected, StringComparison.Ordinal)))
             {
                 return result;
             }

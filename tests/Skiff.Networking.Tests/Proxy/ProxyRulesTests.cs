@@ -57,16 +57,20 @@ public sealed class ProxyRulesTests
             "add chain ip t services",
             "add set ip t cluster-ips { type ipv4_addr; }",
             "add set ip t hairpin-endpoints { type ipv4_addr . ipv4_addr; }",
-            "add map ip t cluster-endpoints { typeof ip daddr . meta l4proto . th dport . numgen random mod 1 : ip daddr . th dport; }",
+            "add map ip t cluster-endpoints-sctp { typeof ip daddr . meta l4proto . th dport . numgen random mod 1 : ip daddr . sctp dport; }",
+            "add map ip t cluster-endpoints-tcp { typeof ip daddr . meta l4proto . th dport . numgen random mod 1 : ip daddr . tcp dport; }",
+            "add map ip t cluster-endpoints-udp { typeof ip daddr . meta l4proto . th dport . numgen random mod 1 : ip daddr . udp dport; }",
             "add map ip t no-endpoint-nodeports { type inet_proto . inet_service : verdict; }",
             "add map ip t no-endpoint-services { type ipv4_addr . inet_proto . inet_service : verdict; }",
-            "add map ip t nodeport-endpoints { typeof meta l4proto . th dport . numgen random mod 1 : ip daddr . th dport; }",
+            "add map ip t nodeport-endpoints-sctp { typeof meta l4proto . th dport . numgen random mod 1 : ip daddr . sctp dport; }",
+            "add map ip t nodeport-endpoints-tcp { typeof meta l4proto . th dport . numgen random mod 1 : ip daddr . tcp dport; }",
+            "add map ip t nodeport-endpoints-udp { typeof meta l4proto . th dport . numgen random mod 1 : ip daddr . udp dport; }",
             "add map ip t service-ips { type ipv4_addr . inet_proto . inet_service : verdict; }",
             "add map ip t service-nodeports { type inet_proto . inet_service : verdict; }",
             "add rule ip t cluster-ips-check fib daddr type local return",
             "add rule ip t cluster-ips-check ip daddr @cluster-ips reject",
             "add rule ip t dispatch-tcp-2 ip saddr != 10.88.0.0/24 mark set mark or 0x4000",
-            "add rule ip t dispatch-tcp-2 meta l4proto tcp dnat to ip daddr . meta l4proto . th dport . numgen random mod 2 map @cluster-endpoints",
+            "add rule ip t dispatch-tcp-2 meta l4proto tcp dnat to ip daddr . meta l4proto . th dport . numgen random mod 2 map @cluster-endpoints-tcp",
             "add rule ip t filter-forward ct state new jump service-endpoints-check",
             "add rule ip t filter-forward ct state new jump cluster-ips-check",
             "add rule ip t filter-input ct state new jump nodeport-endpoints-check",
@@ -89,7 +93,7 @@ public sealed class ProxyRulesTests
             "add rule ip t services fib daddr type local meta l4proto . th dport vmap @service-nodeports",
             "add element ip t cluster-ips { 10.43.0.20 }",
             "add element ip t hairpin-endpoints { 10.88.0.2 . 10.88.0.2, 10.88.0.3 . 10.88.0.3 }",
-            "add element ip t cluster-endpoints { 10.43.0.20 . tcp . 80 . 0 : 10.88.0.2 . 8080, 10.43.0.20 . tcp . 80 . 1 : 10.88.0.3 . 8080 }",
+            "add element ip t cluster-endpoints-tcp { 10.43.0.20 . tcp . 80 . 0 : 10.88.0.2 . 8080, 10.43.0.20 . tcp . 80 . 1 : 10.88.0.3 . 8080 }",
             "add element ip t service-ips { 10.43.0.20 . tcp . 80 : goto dispatch-tcp-2 }",
         ];
         Assert.Equal(expected, lines[3..]);
@@ -100,11 +104,11 @@ public sealed class ProxyRulesTests
     {
         var lines = Lines(Port(nodePort: 30080));
         Assert.Contains("add element ip t service-nodeports { tcp . 30080 : goto nodeport-dispatch-tcp-2 }", lines);
-        Assert.Contains("add element ip t nodeport-endpoints { tcp . 30080 . 0 : 10.88.0.2 . 8080, tcp . 30080 . 1 : 10.88.0.3 . 8080 }", lines);
+        Assert.Contains("add element ip t nodeport-endpoints-tcp { tcp . 30080 . 0 : 10.88.0.2 . 8080, tcp . 30080 . 1 : 10.88.0.3 . 8080 }", lines);
         Assert.Equal(
         [
             "add rule ip t nodeport-dispatch-tcp-2 mark set mark or 0x4000",
-            "add rule ip t nodeport-dispatch-tcp-2 meta l4proto tcp dnat to meta l4proto . th dport . numgen random mod 2 map @nodeport-endpoints",
+            "add rule ip t nodeport-dispatch-tcp-2 meta l4proto tcp dnat to meta l4proto . th dport . numgen random mod 2 map @nodeport-endpoints-tcp",
         ], lines.Where(l => l.StartsWith("add rule ip t nodeport-dispatch-", StringComparison.Ordinal)));
         Assert.DoesNotContain(lines, l => l.Contains("chain ip t external-", StringComparison.Ordinal) || l.Contains("chain ip t service-default", StringComparison.Ordinal));
 
@@ -121,7 +125,7 @@ public sealed class ProxyRulesTests
         var port = Port() with { Endpoints = [new ProxiedEndpoint("10.88.0.2", 8080, true, true, false, true), new ProxiedEndpoint("10.89.0.2", 8080, true, true, false, false)] };
         var lines = Lines(port);
         Assert.Contains("add element ip t hairpin-endpoints { 10.88.0.2 . 10.88.0.2 }", lines);
-        Assert.Contains("add element ip t cluster-endpoints { 10.43.0.20 . tcp . 80 . 0 : 10.88.0.2 . 8080, 10.43.0.20 . tcp . 80 . 1 : 10.89.0.2 . 8080 }", lines);
+        Assert.Contains("add element ip t cluster-endpoints-tcp { 10.43.0.20 . tcp . 80 . 0 : 10.88.0.2 . 8080, 10.43.0.20 . tcp . 80 . 1 : 10.89.0.2 . 8080 }", lines);
 
         // Without a known pod range, every endpoint has one.
         var unknown = NftTransaction.Full(ProxyRules.Build([port], Table, null)).Split('\n');
@@ -134,7 +138,8 @@ public sealed class ProxyRulesTests
         var lines = Lines(Port(), Port(name: "other") with { ClusterIp = "10.43.0.21" }, Port(name: "udp", endpoints: 3) with { ClusterIp = "10.43.0.22", Protocol = "udp" });
         Assert.Equal(["add chain ip t dispatch-tcp-2", "add chain ip t dispatch-udp-3"], lines.Where(l => l.StartsWith("add chain ip t dispatch-", StringComparison.Ordinal)));
         Assert.Contains("add element ip t service-ips { 10.43.0.20 . tcp . 80 : goto dispatch-tcp-2, 10.43.0.21 . tcp . 80 : goto dispatch-tcp-2, 10.43.0.22 . udp . 80 : goto dispatch-udp-3 }", lines);
-        Assert.Contains("add rule ip t dispatch-udp-3 meta l4proto udp dnat to ip daddr . meta l4proto . th dport . numgen random mod 3 map @cluster-endpoints", lines);
+        Assert.Contains("add rule ip t dispatch-udp-3 meta l4proto udp dnat to ip daddr . meta l4proto . th dport . numgen random mod 3 map @cluster-endpoints-udp", lines);
+        Assert.Contains(lines, l => l.StartsWith("add element ip t cluster-endpoints-udp { 10.43.0.22 . udp . 80 . 0 : ", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -167,7 +172,7 @@ public sealed class ProxyRulesTests
     public void Internal_traffic_policy_local_uses_only_this_nodes_endpoints_and_drops_without_one()
     {
         var lines = Lines(Port(internalLocal: true));
-        Assert.Contains("add element ip t cluster-endpoints { 10.43.0.20 . tcp . 80 . 0 : 10.88.0.2 . 8080 }", lines);
+        Assert.Contains("add element ip t cluster-endpoints-tcp { 10.43.0.20 . tcp . 80 . 0 : 10.88.0.2 . 8080 }", lines);
         Assert.Contains("add element ip t service-ips { 10.43.0.20 . tcp . 80 : goto dispatch-tcp-1 }", lines);
         Assert.DoesNotContain(lines, l => l.Contains("10.88.0.3", StringComparison.Ordinal));
 
@@ -197,7 +202,7 @@ public sealed class ProxyRulesTests
         };
         var lines = Lines(port);
         Assert.DoesNotContain(lines, l => l.Contains("10.88.0.2", StringComparison.Ordinal));
-        Assert.Contains("add element ip t cluster-endpoints { 10.43.0.20 . tcp . 80 . 0 : 10.88.0.3 . 80 }", lines);
+        Assert.Contains("add element ip t cluster-endpoints-tcp { 10.43.0.20 . tcp . 80 . 0 : 10.88.0.3 . 80 }", lines);
     }
 
     [Fact]
@@ -208,8 +213,8 @@ public sealed class ProxyRulesTests
         var replaced = ProxyRules.Build([Port() with { Endpoints = [Port().Endpoints[0], new ProxiedEndpoint("10.88.0.9", 8080, true, true, false, false)] }, Port(name: "other") with { ClusterIp = "10.43.0.21" }], Table, PodCidr);
         Assert.Equal(
         [
-            "delete element ip t cluster-endpoints { 10.43.0.20 . tcp . 80 . 1 }",
-            "add element ip t cluster-endpoints { 10.43.0.20 . tcp . 80 . 1 : 10.88.0.9 . 8080 }",
+            "delete element ip t cluster-endpoints-tcp { 10.43.0.20 . tcp . 80 . 1 }",
+            "add element ip t cluster-endpoints-tcp { 10.43.0.20 . tcp . 80 . 1 : 10.88.0.9 . 8080 }",
             "add element ip t hairpin-endpoints { 10.88.0.9 . 10.88.0.9 }",
         ], NftTransaction.Incremental(before, replaced).Split('\n', StringSplitOptions.RemoveEmptyEntries));
 
@@ -222,8 +227,8 @@ public sealed class ProxyRulesTests
             "add chain ip t dispatch-tcp-3",
             "delete element ip t service-ips { 10.43.0.20 . tcp . 80 }",
             "add rule ip t dispatch-tcp-3 ip saddr != 10.88.0.0/24 mark set mark or 0x4000",
-            "add rule ip t dispatch-tcp-3 meta l4proto tcp dnat to ip daddr . meta l4proto . th dport . numgen random mod 3 map @cluster-endpoints",
-            "add element ip t cluster-endpoints { 10.43.0.20 . tcp . 80 . 2 : 10.88.0.4 . 8080 }",
+            "add rule ip t dispatch-tcp-3 meta l4proto tcp dnat to ip daddr . meta l4proto . th dport . numgen random mod 3 map @cluster-endpoints-tcp",
+            "add element ip t cluster-endpoints-tcp { 10.43.0.20 . tcp . 80 . 2 : 10.88.0.4 . 8080 }",
             "add element ip t service-ips { 10.43.0.20 . tcp . 80 : goto dispatch-tcp-3 }",
             "add element ip t hairpin-endpoints { 10.88.0.4 . 10.88.0.4 }",
         ], lines);
@@ -235,7 +240,7 @@ public sealed class ProxyRulesTests
         var removal = NftTransaction.Incremental(after, empty).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(
         [
-            "delete element ip t cluster-endpoints { 10.43.0.20 . tcp . 80 . 0, 10.43.0.20 . tcp . 80 . 1, 10.43.0.20 . tcp . 80 . 2 }",
+            "delete element ip t cluster-endpoints-tcp { 10.43.0.20 . tcp . 80 . 0, 10.43.0.20 . tcp . 80 . 1, 10.43.0.20 . tcp . 80 . 2 }",
             "delete element ip t service-ips { 10.43.0.20 . tcp . 80 }",
             "delete element ip t hairpin-endpoints { 10.88.0.4 . 10.88.0.4 }",
             "add element ip t no-endpoint-services { 10.43.0.20 . tcp . 80 : goto reject-chain }",

@@ -91,9 +91,9 @@ public sealed class ProxyTableStateTests
         Assert.Equal(["default/a"], _rendered);
         Assert.Equal(
         [
-            "delete element ip t cluster-endpoints { 10.43.0.10 . tcp . 80 . 1 }",
+            "delete element ip t cluster-endpoints-tcp { 10.43.0.10 . tcp . 80 . 1 }",
             "delete element ip t hairpin-endpoints { 10.88.0.3 . 10.88.0.3 }",
-            "add element ip t cluster-endpoints { 10.43.0.10 . tcp . 80 . 1 : 10.88.0.7 . 8080 }",
+            "add element ip t cluster-endpoints-tcp { 10.43.0.10 . tcp . 80 . 1 : 10.88.0.7 . 8080 }",
             "add element ip t hairpin-endpoints { 10.88.0.7 . 10.88.0.7 }",
         ], Lines(sync));
 
@@ -124,7 +124,7 @@ public sealed class ProxyTableStateTests
         Set(Port("d", "10.43.0.13", endpoints: ["10.88.0.8", "10.88.0.9", "10.88.0.10"]));
         var lines = Lines(Sync());
         Assert.Equal("add chain ip t dispatch-tcp-3", lines[0]);
-        Assert.Contains("add rule ip t dispatch-tcp-3 meta l4proto tcp dnat to ip daddr . meta l4proto . th dport . numgen random mod 3 map @cluster-endpoints", lines);
+        Assert.Contains("add rule ip t dispatch-tcp-3 meta l4proto tcp dnat to ip daddr . meta l4proto . th dport . numgen random mod 3 map @cluster-endpoints-tcp", lines);
         Assert.True(Array.IndexOf(lines, "add element ip t service-ips { 10.43.0.13 . tcp . 80 : goto dispatch-tcp-3 }") > Array.FindLastIndex(lines, l => l.StartsWith("add rule ip t dispatch-tcp-3 ", StringComparison.Ordinal)));
 
         // A second user: the chain is not touched again.
@@ -187,10 +187,10 @@ public sealed class ProxyTableStateTests
         Remove("c");
         Assert.Equal(
         [
-            "delete element ip t cluster-endpoints { 10.43.0.11 . tcp . 80 . 0 }",
+            "delete element ip t cluster-endpoints-tcp { 10.43.0.11 . tcp . 80 . 0 }",
             "delete element ip t cluster-ips { 10.43.0.11, 10.43.0.12 }",
             "delete element ip t hairpin-endpoints { 10.88.0.4 . 10.88.0.4, 10.88.0.5 . 10.88.0.5 }",
-            "delete element ip t nodeport-endpoints { tcp . 30080 . 0 }",
+            "delete element ip t nodeport-endpoints-tcp { tcp . 30080 . 0 }",
             "delete element ip t service-ips { 10.43.0.11 . tcp . 80 }",
             "delete element ip t service-ips { 10.43.0.12 . tcp . 80 }",
             "delete element ip t service-nodeports { tcp . 30080 }",
@@ -226,8 +226,8 @@ public sealed class ProxyTableStateTests
         var deleted = Array.IndexOf(lines, "delete element ip t service-ips { 10.43.0.10 . tcp . 80 }");
         var added = Array.IndexOf(lines, "add element ip t service-ips { 10.43.0.10 . tcp . 80 : goto dispatch-tcp-1 }");
         Assert.True(deleted >= 0 && added > deleted, string.Join('\n', lines));
-        var endpointDeleted = Array.IndexOf(lines, "delete element ip t cluster-endpoints { 10.43.0.10 . tcp . 80 . 0, 10.43.0.10 . tcp . 80 . 1 }");
-        var endpointAdded = Array.IndexOf(lines, "add element ip t cluster-endpoints { 10.43.0.10 . tcp . 80 . 0 : 10.88.0.9 . 8080 }");
+        var endpointDeleted = Array.IndexOf(lines, "delete element ip t cluster-endpoints-tcp { 10.43.0.10 . tcp . 80 . 0, 10.43.0.10 . tcp . 80 . 1 }");
+        var endpointAdded = Array.IndexOf(lines, "add element ip t cluster-endpoints-tcp { 10.43.0.10 . tcp . 80 . 0 : 10.88.0.9 . 8080 }");
         Assert.True(endpointDeleted >= 0 && endpointAdded > endpointDeleted, string.Join('\n', lines));
     }
 

@@ -342,6 +342,60 @@ public sealed class ServiceProxyNetnsTests : IAsyncLifetime
         await nft.DeleteTableAsync(table, CancellationToken.None);
     }
 
+    [Fact]
+    public async Task An_incremental_sync_adds_the_dispatch_chain_of_a_new_endpoint_count_for_every_protocol()
+    {
+        // nft reads the endpoint maps back from the kernel when it adds a rule to a table that exists: CI saw the
+        // kernel's table refuse a dispatch chain for a count no port had before ("conflicting protocols specified:
+        // tcp vs. th") until a full sync replaced the table.
+        await _net.ListenAsync(8080);
+        var table = ServiceProxyOptions.TableFor("node-1");
+        var nft = new NftCommand(_net.Node);
+        var state = new ProxyTableState(table, NetworkNamespaces.LocalPodCidr);
+        var listening = new ProxiedEndpoint(NetworkNamespaces.ServerIp, 8080, true, true, false, true);
+        var ports = new Dictionary<string, ProxiedPort>(StringComparer.Ordinal)
+        {
+            ["default/a"] = Port("a", "10.43.0.10") with { AffinitySeconds = 0, NodePort = 30080, Endpoints = [listening] },
+        };
+        async Task<ProxySync> SyncAsync(params string[] changed)
+        {
+            foreach (var key in changed)
+            {
+                state.Changed(key);
+            }
+
+            var sync = state.Prepare(k => ports.TryGetValue(k, out var p) ? [p] : [], ProxyRules.NewTable(table, NetworkNamespaces.LocalPodCidr));
+            await nft.ApplyAsync(sync.Text, CancellationToken.None);
+            state.Applied(sync);
+            return sync;
+        }
+
+        Assert.True((await SyncAsync("default/a")).Full);
+        ports["default/a"] = ports["default/a"] with { Endpoints = [listening, listening, listening] };
+        foreach (var protocol in new[] { "udp", "sctp" })
+        {
+            ports["default/" + protocol] = Port(protocol, protocol == "udp" ? "10.43.0.11" : "10.43.0.12") with
+            {
+                AffinitySeconds = 0,
+                Protocol = protocol,
+                NodePort = protocol == "udp" ? 30081 : 30082,
+                Endpoints = [listening, listening],
+            };
+        }
+
+        var change = await SyncAsync("default/a", "default/udp", "default/sctp");
+        Assert.False(change.Full);
+        Assert.Contains($"add chain ip {table} dispatch-tcp-3", change.Text, StringComparison.Ordinal);
+        var listing = await nft.ListTableAsync(table, CancellationToken.None);
+        foreach (var map in new[] { "@cluster-endpoints-tcp", "@cluster-endpoints-udp", "@cluster-endpoints-sctp", "@nodeport-endpoints-tcp", "@nodeport-endpoints-udp", "@nodeport-endpoints-sctp" })
+        {
+            Assert.Contains(map, listing, StringComparison.Ordinal);
+        }
+
+        Assert.Equal("srv " + NetworkNamespaces.NodeServerSideIp, await _net.ConnectAsync(_net.Client, "10.43.0.10", 80));
+        await nft.DeleteTableAsync(table, CancellationToken.None);
+    }
+
     /// <summary>A table's listing as a sorted list of lines (chains are listed in the order they were made).</summary>
     private static List<string> Listed(string listing) =>
         [.. listing.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim()).Order(StringComparer.Ordinal)];
