@@ -90,7 +90,7 @@ public sealed class ClusterIndexesTests
             cache.AddOrUpdateNode(RandomNode(random, $"n{i:D2}"));
         }
 
-        string[] kinds = ["plain", "anti-host", "anti-zone", "affinity-zone", "affinity-host", "spread", "spread-host", "spread-both", "soft"];
+        string[] kinds = ["plain", "anti-host", "anti-zone", "affinity-zone", "affinity-host", "spread", "spread-host", "spread-both", "soft", "owned", "owned"];
         string[] apps = ["web", "db", "cache"];
         var live = new List<string>();
         for (var step = 0; step < 150; step++)
@@ -106,7 +106,7 @@ public sealed class ClusterIndexesTests
                 case 1 when live.Count > 0:
                     // The watch shows a pod terminating (or moved to another node by a stale assume).
                     var key = live[random.Next(live.Count)];
-                    var pod = Incoming(key.Split('/')[1], $"plain:app={apps[random.Next(3)]}");
+                    var pod = Incoming(key.Split('/')[1], $"{(random.Next(2) == 0 ? "plain" : "owned")}:app={apps[random.Next(3)]}");
                     pod.Metadata.DeletionTimestamp = random.Next(2) == 0 ? DateTime.UtcNow : null;
                     cache.AddOrUpdatePod(WithNode(pod, nodes[random.Next(nodes.Length)].Name));
                     break;
@@ -281,7 +281,8 @@ public sealed class ClusterIndexesTests
 
     /// <summary>"kind:app=x": plain, anti-host/anti-zone (required anti-affinity against app=x), affinity-zone/-host
     /// (required affinity to app=x), spread/spread-host/spread-both (DoNotSchedule over app=x), soft (ScheduleAnyway
-    /// on the zone and preferred anti-affinity); the pod is labelled app=x itself, or app=y with ",self=y".</summary>
+    /// on the zone and preferred anti-affinity), owned (controlled by ReplicaSet rs-x, so the system default spread
+    /// over its pods applies); the pod is labelled app=x itself, or app=y with ",self=y".</summary>
     private static V1Pod Incoming(string name, string spec)
     {
         var kind = spec[..spec.IndexOf(':')];
@@ -310,6 +311,9 @@ public sealed class ClusterIndexesTests
                 break;
             case "spread-both":
                 pod.Spec.TopologySpreadConstraints = [Spread(Zone), Spread(Host)];
+                break;
+            case "owned":
+                pod.Metadata.OwnerReferences = [new V1OwnerReference { ApiVersion = "apps/v1", Kind = "ReplicaSet", Name = "rs-" + app, Uid = "uid-rs-" + app, Controller = true }];
                 break;
             case "soft":
                 pod.Spec.TopologySpreadConstraints = [Spread(Zone, "ScheduleAnyway")];

@@ -20,6 +20,9 @@ public sealed class ClusterIndexes
 
     public MatchingPodCounts Matching { get; } = new();
 
+    /// <summary>Pods per node of each controller, for counts of a controller's pods (kept for every node).</summary>
+    public OwnedPodCounts Owned { get; } = new();
+
     public AntiAffinityGroups AntiAffinity { get; } = new();
 
     /// <summary>The nodes (of <paramref name="nodes"/>, the cache's) with a pod whose (anti-)affinity terms score
@@ -52,6 +55,7 @@ public sealed class ClusterIndexes
     /// already changed.</summary>
     internal void OnPod(NodeInfo node, PodInfo pod, int delta)
     {
+        Owned.OnPod(node, pod, delta);
         if (!node.Exists)
         {
             return;

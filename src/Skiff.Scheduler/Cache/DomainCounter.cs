@@ -6,7 +6,8 @@ namespace Skiff.Scheduler.Cache;
 /// How many pods a query selects in each topology domain (value of <see cref="TopologyKey"/>), over the nodes that
 /// have every one of <see cref="RequiredKeys"/>: each such node's domain is present, with 0 when no pod matches
 /// (upstream's TpPairToMatchNum / topologyToMatchedTermCount, kept across cycles by <see cref="MatchingPodCounts"/>).
-/// Read-only to plugins.
+/// A counter built from a controller's pods (<see cref="OwnedPodCounts"/>) holds only the domains where it has
+/// pods; <see cref="DomainCount"/> says how many domains there are either way. Read-only to plugins.
 /// </summary>
 public sealed class DomainCounter
 {
@@ -24,6 +25,11 @@ public sealed class DomainCounter
     public string[] RequiredKeys { get; }
 
     public Dictionary<string, int> PerDomain { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The domains of the nodes with the required keys (those missing from <see cref="PerDomain"/> count 0).</summary>
+    public int DomainCount => _domainCount ?? PerDomain.Count;
+
+    private int? _domainCount;
 
     /// <summary>All matching pods counted (on nodes with the required keys).</summary>
     public int Total { get; private set; }
@@ -51,6 +57,21 @@ public sealed class DomainCounter
         Total += matching;
     }
 
+    /// <summary>Builds the counter from the nodes holding matching pods only (<paramref name="owned"/>), over
+    /// <paramref name="domainCount"/> domains in all.</summary>
+    internal void AddCounts(IReadOnlyDictionary<NodeInfo, int>? owned, int domainCount)
+    {
+        _domainCount = domainCount;
+        foreach (var (node, count) in owned ?? new Dictionary<NodeInfo, int>())
+        {
+            if (node.Exists && DomainOf(node) is { } value)
+            {
+                CollectionsMarshal.GetValueRefOrAddDefault(PerDomain, value, out _) += count;
+                Total += count;
+            }
+        }
+    }
+
     /// <summary>A pod came to (delta 1) or left (delta −1) an existing node.</summary>
     internal void OnPod(NodeInfo node, PodInfo pod, int delta)
     {
@@ -63,14 +84,18 @@ public sealed class DomainCounter
         Total += delta;
     }
 
-    private string? DomainOf(NodeInfo node)
+    private string? DomainOf(NodeInfo node) => DomainOf(node, TopologyKey, RequiredKeys);
+
+    /// <summary>The value of <paramref name="topologyKey"/> on a node with every one of <paramref name="requiredKeys"/>,
+    /// else null.</summary>
+    internal static string? DomainOf(NodeInfo node, string topologyKey, string[] requiredKeys)
     {
         if (node.Labels is not { } labels)
         {
             return null;
         }
 
-        foreach (var key in RequiredKeys)
+        foreach (var key in requiredKeys)
         {
             if (!labels.ContainsKey(key))
             {
@@ -78,6 +103,6 @@ public sealed class DomainCounter
             }
         }
 
-        return labels.TryGetValue(TopologyKey, out var value) ? value : null;
+        return labels.TryGetValue(topologyKey, out var value) ? value : null;
     }
 }

@@ -12,13 +12,19 @@ public sealed class MatchingPodCounts
     public const int Capacity = 16;
 
     private readonly Dictionary<string, DomainCounter> _counters = new(StringComparer.Ordinal);
+
+    // Per topology key and required keys, how many domains the nodes have (for counters built from owned pods).
+    private readonly Dictionary<string, int> _domainCounts = new(StringComparer.Ordinal);
     private long _clock;
 
     public int Count => _counters.Count;
 
     /// <summary>The counter for <paramref name="key"/> (which must determine the other arguments), built over
     /// <paramref name="nodes"/> (the cache's nodes) when missing.</summary>
-    public DomainCounter Get(string key, string topologyKey, string[] requiredKeys, Func<PodInfo, bool> matches, NodeInfo[] nodes)
+    /// <param name="owned">When the query selects one controller's pods: gives the nodes holding them
+    /// (<see cref="OwnedPodCounts.On"/>, the pods <paramref name="matches"/> selects exactly), which a missing counter
+    /// is built from instead of walking every pod.</param>
+    public DomainCounter Get(string key, string topologyKey, string[] requiredKeys, Func<PodInfo, bool> matches, NodeInfo[] nodes, Func<IReadOnlyDictionary<NodeInfo, int>?>? owned = null)
     {
         ArgumentNullException.ThrowIfNull(nodes);
         if (!_counters.TryGetValue(key, out var counter))
@@ -29,9 +35,16 @@ public sealed class MatchingPodCounts
             }
 
             counter = new DomainCounter(topologyKey, requiredKeys, matches);
-            foreach (var node in nodes)
+            if (owned is not null)
             {
-                counter.AddNode(node);
+                counter.AddCounts(owned(), DomainCount(topologyKey, requiredKeys, nodes));
+            }
+            else
+            {
+                foreach (var node in nodes)
+                {
+                    counter.AddNode(node);
+                }
             }
 
             _counters[key] = counter;
@@ -49,5 +62,29 @@ public sealed class MatchingPodCounts
         }
     }
 
-    internal void Clear() => _counters.Clear();
+    internal void Clear()
+    {
+        _counters.Clear();
+        _domainCounts.Clear();
+    }
+
+    private int DomainCount(string topologyKey, string[] requiredKeys, NodeInfo[] nodes)
+    {
+        var key = topologyKey + "\n" + string.Join(',', requiredKeys);
+        if (!_domainCounts.TryGetValue(key, out var count))
+        {
+            var domains = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var node in nodes)
+            {
+                if (DomainCounter.DomainOf(node, topologyKey, requiredKeys) is { } value)
+                {
+                    domains.Add(value);
+                }
+            }
+
+            _domainCounts[key] = count = domains.Count;
+        }
+
+        return count;
+    }
 }

@@ -106,7 +106,7 @@ public sealed class PodTopologySpread : IFilterPlugin, IScorePlugin
 
             // Upstream weighs each constraint by log(domains + 2) so that spreading over many small domains
             // (hosts) does not drown spreading over a few big ones (zones).
-            var weight = Math.Log(c.PerDomain.Count + 2);
+            var weight = Math.Log(c.DomainCount + 2);
             score += (c.PerDomain.GetValueOrDefault(value) * weight) + (c.MaxSkew - 1);
         }
 
@@ -225,8 +225,10 @@ public sealed class PodTopologySpread : IFilterPlugin, IScorePlugin
         {
             var required = requireAllKeys ? allKeys : [c.TopologyKey];
             var key = c.IndexKey + "\n" + c.TopologyKey + "\n" + string.Join(',', required);
-            var counter = indexes.Matching.Get(key, c.TopologyKey, required, other => other.Namespace == ns && other.Pod.Metadata.DeletionTimestamp is null && c.Selects(other), nodes);
-            c.UseCounts(counter.PerDomain);
+            // System defaults select the pods of the incoming pod's controller: built from that controller's pods.
+            Func<IReadOnlyDictionary<NodeInfo, int>?>? owned = c.OwnerUid is { } owner ? () => indexes.Owned.On(ns, owner) : null;
+            var counter = indexes.Matching.Get(key, c.TopologyKey, required, other => other.Namespace == ns && other.Pod.Metadata.DeletionTimestamp is null && c.Selects(other), nodes, owned);
+            c.UseCounts(counter.PerDomain, counter.DomainCount);
         }
     }
 
@@ -328,21 +330,30 @@ public sealed class PodTopologySpread : IFilterPlugin, IScorePlugin
         /// <summary>What selects the pods counted (namespace and selector, or owner), for the cache's counters.</summary>
         public string? IndexKey { get; init; }
 
-        public void UseCounts(Dictionary<string, int> perDomain)
+        /// <summary>The domains counted (those missing from <see cref="PerDomain"/> have no matching pod).</summary>
+        public int DomainCount { get; private set; }
+
+        /// <summary>For system defaults (no selector): the controller whose pods are counted.</summary>
+        public string? OwnerUid => selector is null ? ownerUid : null;
+
+        public void UseCounts(Dictionary<string, int> perDomain, int domainCount)
         {
             PerDomain = perDomain;
+            DomainCount = domainCount;
             SetMinimum();
         }
 
         public void SetMinimum()
         {
+            DomainCount = Math.Max(DomainCount, PerDomain.Count);
             var min = int.MaxValue;
             foreach (var count in PerDomain.Values)
             {
                 min = Math.Min(min, count);
             }
 
-            Minimum = PerDomain.Count == 0 ? 0 : min;
+            // A domain missing from the counts has none.
+            Minimum = PerDomain.Count == 0 || PerDomain.Count < DomainCount ? 0 : min;
         }
 
         /// <summary>1 when the incoming pod matches its own constraint (placing it adds to the domain).</summary>
