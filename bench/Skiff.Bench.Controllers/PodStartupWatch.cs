@@ -30,6 +30,9 @@ internal sealed class PodStartupWatch : IAsyncDisposable
     /// without lists: a paged list of 150k pods costs the in-memory store a scan of every key under its lock).</summary>
     public int Live => _live.Count;
 
+    /// <summary>Pods this watch has seen Running since the last <see cref="Reset"/>.</summary>
+    public int Running => _running.Count;
+
     /// <summary>Pods first seen on a re-list (their creation not observed).</summary>
     public int SeenLate { get; private set; }
 
