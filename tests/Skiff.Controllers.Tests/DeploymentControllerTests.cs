@@ -122,6 +122,46 @@ public sealed class DeploymentControllerTests
     }
 
     [Fact]
+    public async Task A_sync_that_does_not_see_its_own_new_ReplicaSet_yet_takes_it_rather_than_count_a_collision()
+    {
+        await using var h = new ControllerHarness();
+        using var controller = new DeploymentController(h.Context);
+        var deployment = h.Api.Seed(Deployment(3));
+        await h.StartAsync();
+        await h.CaughtUpAsync();
+
+        // The ReplicaSet an earlier sync created, which the caches have not shown yet: this sync creates it again
+        // and is told it exists.
+        h.Api.StallWatches();
+        var hash = DeploymentUtil.ComputeHash(deployment.Spec.Template, null);
+        var template = ControllerHarness.Template("web", "nginx:1");
+        template.Metadata.Labels[DeploymentUtil.PodTemplateHashLabel] = hash;
+        await h.Api.CreateAsync(new V1ReplicaSet
+        {
+            ApiVersion = "apps/v1",
+            Kind = "ReplicaSet",
+            Metadata = new V1ObjectMeta
+            {
+                Name = "web-" + hash,
+                NamespaceProperty = "default",
+                Labels = new Dictionary<string, string>(template.Metadata.Labels),
+                OwnerReferences = [new V1OwnerReference { ApiVersion = "apps/v1", Kind = "Deployment", Name = "web", Uid = deployment.Metadata.Uid, Controller = true, BlockOwnerDeletion = true }],
+            },
+            Spec = new V1ReplicaSetSpec
+            {
+                Replicas = 3,
+                Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "web", [DeploymentUtil.PodTemplateHashLabel] = hash } },
+                Template = template,
+            },
+        }, h.Token);
+
+        await controller.SyncAsync("default/web", h.Token);
+
+        Assert.Equal("web-" + hash, Assert.Single(h.Api.All<V1ReplicaSet>()).Metadata.Name);
+        Assert.Null(h.Api.Peek<V1Deployment>("default", "web")!.Status?.CollisionCount);
+    }
+
+    [Fact]
     public async Task Rolling_back_to_an_old_template_reuses_its_ReplicaSet_with_the_next_revision()
     {
         await using var h = new ControllerHarness();

@@ -211,8 +211,17 @@ public sealed partial class DeploymentController : IDisposable
         }
         catch (ApiException e) when (e.IsAlreadyExists)
         {
-            var clash = _replicaSets.Cache.Get(rs.Metadata.NamespaceProperty, rs.Metadata.Name);
-            if (clash is not null && ControllerRefs.ControllerOf(clash.Metadata)?.Uid == d.Metadata.Uid && EqualIgnoreHash(clash.Spec.Template, d.Spec.Template))
+            // Most often this controller's own ReplicaSet of an earlier sync that the cache has not shown yet (which
+            // is why it was created again): read it from the API then, rather than take it for a collision and make
+            // a second ReplicaSet (and its pods) under another name.
+            var clash = _replicaSets.Cache.Get(rs.Metadata.NamespaceProperty, rs.Metadata.Name)
+                ?? await _api.GetAsync<V1ReplicaSet>(rs.Metadata.NamespaceProperty, rs.Metadata.Name, cancellationToken);
+            if (clash is null)
+            {
+                throw; // gone again meanwhile: the next sync sees what is there
+            }
+
+            if (ControllerRefs.ControllerOf(clash.Metadata)?.Uid == d.Metadata.Uid && EqualIgnoreHash(clash.Spec.Template, d.Spec.Template))
             {
                 return clash;
             }
