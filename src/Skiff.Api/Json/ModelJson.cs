@@ -101,6 +101,7 @@ public static class ModelJson
             options.Converters.Add(new JsonStringEnumConverter()); // makes a converter per enum type at run time
         }
 
+        options.Converters.Add(new ResourceQuantityJson()); // ahead of the type's own [JsonConverter]
         options.Converters.Add(new KubernetesJson.Iso8601TimeSpanConverter());
         options.Converters.Add(new KubernetesJson.KubernetesDateTimeConverter());
         options.Converters.Add(new KubernetesJson.KubernetesDateTimeOffsetConverter());
