@@ -62,7 +62,12 @@ public sealed class DomainCounter
     internal void AddCounts(IReadOnlyDictionary<NodeInfo, int>? owned, int domainCount)
     {
         _domainCount = domainCount;
-        foreach (var (node, count) in owned ?? new Dictionary<NodeInfo, int>())
+        if (owned is null)
+        {
+            return; // the controller has no pod yet
+        }
+
+        foreach (var (node, count) in owned)
         {
             if (node.Exists && DomainOf(node) is { } value)
             {
