@@ -8,9 +8,16 @@ public sealed class Kubectl
     public const string Binary = "/usr/bin/kubectl";
 
     private readonly ServerFixture _fx;
-    private readonly string _cacheDir = Path.Combine(Path.GetTempPath(), "skiff-kubectl-cache-" + Guid.NewGuid().ToString("N"));
+    private readonly string _cacheDir;
 
-    public Kubectl(ServerFixture fx) => _fx = fx;
+    // A fresh cache per test, inside the fixture's directory, which goes with the fixture: xUnit makes a test class
+    // (and its Kubectl) anew for every test, and a cache of each left in the temp directory piled up by the hundred.
+    public Kubectl(ServerFixture fx)
+    {
+        ArgumentNullException.ThrowIfNull(fx);
+        _fx = fx;
+        _cacheDir = Path.Combine(fx.Directory, "kubectl-cache-" + Guid.NewGuid().ToString("N"));
+    }
 
     /// <summary>True when kubectl can run here. Missing kubectl fails the test on CI (CI=true) and skips it locally.</summary>
     public static bool Available()

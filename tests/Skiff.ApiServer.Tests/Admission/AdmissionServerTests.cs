@@ -94,5 +94,12 @@ public sealed class AdmissionServerTests
             "Update pods/status web by admin",
             "Delete pods web by admin",
         ], recorder.Seen.ToArray());
+        try
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
     }
 }

@@ -17,6 +17,7 @@ public sealed class ServiceAccountTokenTests : IAsyncLifetime
 {
     private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
     private readonly MemoryStore _store = new();
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "skiff-sa-" + Guid.NewGuid().ToString("N")[..8]);
     private ApiServerHandle _server = null!;
     private Kubernetes _admin = null!;
 
@@ -25,7 +26,7 @@ public sealed class ServiceAccountTokenTests : IAsyncLifetime
         _server = await ApiServer.StartAsync(
             new ApiServerOptions
             {
-                DataDirectory = Path.Combine(Path.GetTempPath(), "skiff-sa-" + Guid.NewGuid().ToString("N")[..8]),
+                DataDirectory = _directory,
                 Resources = ResourceCatalog.CreateBuiltIn().All,
                 Port = 0,
                 Time = _time,
@@ -40,6 +41,13 @@ public sealed class ServiceAccountTokenTests : IAsyncLifetime
         _admin.Dispose();
         await _server.DisposeAsync();
         await _store.DisposeAsync();
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
     }
 
     private async Task<(int Code, JsonNode? Body)> RequestTokenAsync(string json)

@@ -46,6 +46,15 @@ internal sealed class MultiNodeCluster : IAsyncDisposable
 
     private string KubeconfigPath => Path.Combine(_serverDirectory, "kubeconfig.yaml");
 
+    /// <summary>Writes <paramref name="yaml"/> to a file for <c>kubectl apply -f</c>, in the server's directory, which
+    /// goes with the cluster.</summary>
+    public string WriteManifest(string yaml)
+    {
+        var path = Path.Combine(_serverDirectory, $"manifest-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(path, yaml);
+        return path;
+    }
+
     /// <summary>Starts the server, waits for its token and node, then the agents, and waits for all three Ready.</summary>
     /// <param name="hosts">The test's network namespaces (one per node), or null to share this machine's.</param>
     /// <param name="extraArguments">Flags given to every node (e.g. <c>--flannel-backend vxlan</c>).</param>

@@ -30,7 +30,7 @@ public sealed class MultiNodeNetworkPolicyTests
             await EventuallyAsync(() => FetchAsync(cluster, pod, web), "ok", cluster);
         }
 
-        await cluster.KubectlOkAsync("apply", "-f", Manifest("""
+        await cluster.KubectlOkAsync("apply", "-f", cluster.WriteManifest("""
             apiVersion: networking.k8s.io/v1
             kind: NetworkPolicy
             metadata: {name: web-from-clients}
@@ -46,7 +46,7 @@ public sealed class MultiNodeNetworkPolicyTests
         // nothing) is out of its reach.
         Assert.Equal("ok", await FetchAsync(cluster, "far", echo));
         await EventuallyAsync(() => ResolveAsync(cluster, "far"), "ok", cluster);
-        await cluster.KubectlOkAsync("apply", "-f", Manifest($$"""
+        await cluster.KubectlOkAsync("apply", "-f", cluster.WriteManifest($$"""
             apiVersion: networking.k8s.io/v1
             kind: NetworkPolicy
             metadata: {name: far-out}
@@ -65,7 +65,7 @@ public sealed class MultiNodeNetworkPolicyTests
 
         // The usual companion policy: egress to port 53 (UDP and TCP) anywhere. Skiff serves cluster DNS on every node
         // at the kube-dns address (no kube-dns pods to select), so a rule on the port is what lets DNS out.
-        await cluster.KubectlOkAsync("apply", "-f", Manifest("""
+        await cluster.KubectlOkAsync("apply", "-f", cluster.WriteManifest("""
             apiVersion: networking.k8s.io/v1
             kind: NetworkPolicy
             metadata: {name: allow-dns}
@@ -109,13 +109,6 @@ public sealed class MultiNodeNetworkPolicyTests
         const string Query = "timeout 5 nslookup -type=a kubernetes.default.svc.cluster.local 2>&1 | grep -qE '10[.]43[.]0[.]1( |$)' && echo ok || echo blocked";
         var result = await cluster.KubectlAsync(["exec", pod, "--", "sh", "-c", Query], TimeSpan.FromSeconds(30));
         return result.ExitCode == 0 ? result.Stdout.Trim() : "kubectl failed: " + result;
-    }
-
-    private static string Manifest(string yaml)
-    {
-        var path = Path.Combine(Path.GetTempPath(), $"skiff-mn-netpol-{Guid.NewGuid():N}.yaml");
-        File.WriteAllText(path, yaml);
-        return path;
     }
 
     private static async Task EventuallyAsync(Func<Task<string>> probe, string expected, MultiNodeCluster cluster)

@@ -38,8 +38,10 @@ public sealed class MultiNodeNetworkTests
 
         await PodsReachEveryPodWithTheirOwnAddressAsync(cluster);
 
-        // A node leaves: its agent stops, its Node is deleted; the others drop their route to its range.
+        // A node leaves: it is drained (so that its kubelet tears its pods down, as an operator would, and no container
+        // outlives the test), its agent stops, its Node is deleted; the others drop their route to its range.
         var leaving = MultiNodeCluster.AgentNodes[1];
+        await DrainAsync(cluster, leaving);
         await cluster.Agent(1).StopAsync();
         await cluster.KubectlOkAsync("delete", "node", leaving);
         foreach (var i in new[] { 0, 1 })
@@ -81,6 +83,7 @@ public sealed class MultiNodeNetworkTests
         }
 
         var leaving = MultiNodeCluster.AgentNodes[1];
+        await DrainAsync(cluster, leaving);
         await cluster.Agent(1).StopAsync();
         await cluster.KubectlOkAsync("delete", "node", leaving);
         await WaitUntilAsync(async () => !(await hosts.SkiffRoutesAsync(0)).Contains(cidrs[leaving], StringComparison.Ordinal), "the server still routes " + cidrs[leaving]);
@@ -138,7 +141,7 @@ public sealed class MultiNodeNetworkTests
     /// each client's own pod IP.</summary>
     internal static async Task PodsReachEveryPodWithTheirOwnAddressAsync(MultiNodeCluster cluster)
     {
-        await cluster.KubectlOkAsync("apply", "-f", WriteManifest());
+        await cluster.KubectlOkAsync("apply", "-f", cluster.WriteManifest(WebManifest));
         await cluster.KubectlOkAsync("rollout", "status", "deployment/mn-web", "--timeout=300s");
         var web = await PodsAsync(cluster, "app=mn-web");
         Assert.Equal(6, web.Count);
@@ -214,16 +217,17 @@ public sealed class MultiNodeNetworkTests
         }
     }
 
+    // kubectl drain returns once the node's pods are gone (the busybox clients are bare pods: --force).
+    private static Task DrainAsync(MultiNodeCluster cluster, string node) =>
+        cluster.KubectlOkAsync("drain", node, "--ignore-daemonsets", "--delete-emptydir-data", "--force", "--grace-period=1", "--timeout=120s");
+
     private static async Task<List<(string Name, string Node, string Ip)>> PodsAsync(MultiNodeCluster cluster, string selector)
     {
         var result = await cluster.KubectlOkAsync("get", "pods", "-l", selector, "-o", "jsonpath={range .items[*]}{.metadata.name} {.spec.nodeName} {.status.podIP}{\"\\n\"}{end}");
         return result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')).Select(f => (f[0], f[1], f[2])).ToList();
     }
 
-    private static string WriteManifest()
-    {
-        var path = Path.Combine(Path.GetTempPath(), $"skiff-mn-web-{Guid.NewGuid():N}.yaml");
-        File.WriteAllText(path, """
+    private const string WebManifest = """
             apiVersion: apps/v1
             kind: Deployment
             metadata: {name: mn-web}
@@ -244,9 +248,7 @@ public sealed class MultiNodeNetworkTests
             spec:
               selector: {app: mn-web}
               ports: [{port: 80}]
-            """);
-        return path;
-    }
+            """;
 
     private static bool Within(string cidr, string range)
     {

@@ -11,12 +11,14 @@ namespace Skiff.EndToEnd.Tests.Security;
 internal sealed class UserCredentials
 {
     private readonly SkiffCluster _cluster;
-    private readonly string _cacheDirectory = Directory.CreateTempSubdirectory("skiff-e2e-user-kubectl-").FullName;
+    private readonly string _cacheDirectory;
 
     private UserCredentials(SkiffCluster cluster, string kubeconfigPath)
     {
         _cluster = cluster;
         KubeconfigPath = kubeconfigPath;
+        // In the cluster's directory, which goes with the cluster.
+        _cacheDirectory = Path.Combine(cluster.DataDirectory, "kubectl-cache-" + Guid.NewGuid().ToString("N"));
     }
 
     public string KubeconfigPath { get; }
