@@ -391,6 +391,13 @@ public sealed class GenericRegistry
         return GuaranteedUpdateAsync(def, ns, name, retryOnConflict, dryRun, (current, _, revision) => mutate(current, revision), ct);
     }
 
+    // The JSON of the object as read: its stored bytes with the revision written in, or (for a resource stored in
+    // another shape) the decoded object encoded again, which is why a caller asks before changing the object.
+    private static byte[] JsonAsRead(ResourceDefinition def, KeyValue read, IKubernetesObject<V1ObjectMeta> asRead) =>
+        def.StorageConversion is null && ResourceVersionStamp.TryStamp(read.Value.Span, read.ModRevision, out var stamped)
+            ? stamped
+            : ModelJson.Serialize(asRead);
+
     /// <summary>As the other overload; <paramref name="mutate"/> is also given the current object's JSON as read (with
     /// its resourceVersion), for a patch to apply to: the stored bytes with the revision written in, which the current
     /// object was decoded from, rather than the object encoded again (a fifth of a status patch's encoding work). Ask
@@ -407,11 +414,12 @@ public sealed class GenericRegistry
             var kv = await _store.GetAsync(key, ct) ?? throw StatusErrors.NotFound(StatusErrors.QualifiedResource(def), name);
             var current = ObjectDecoder.FromStorage(def, kv.Value.Span);
             current.Metadata.ResourceVersion = kv.ModRevision.ToString(CultureInfo.InvariantCulture);
-            var currentJson = def.StorageConversion is null && ResourceVersionStamp.TryStamp(kv.Value.Span, kv.ModRevision, out var stamped)
-                ? stamped
-                : null;
+            // Made only when asked for (by a patch): a copy of the whole object that bindings, PUTs and Lease renewals
+            // never read.
+            byte[]? currentJson = null;
             var asRead = current;
-            var updated = mutate(current, () => currentJson ??= ModelJson.Serialize(asRead), kv.ModRevision);
+            var read = kv;
+            var updated = mutate(current, () => currentJson ??= JsonAsRead(def, read, asRead), kv.ModRevision);
             var finalDelete = updated.Metadata.DeletionTimestamp is not null && (updated.Metadata.Finalizers is null || updated.Metadata.Finalizers.Count == 0)
                 && updated.Metadata.DeletionGracePeriodSeconds is null or 0 && !def.Strategy.HoldsDeletion(updated);
             var old = AllocationHook(def) is not null && !finalDelete ? ObjectDecoder.FromStorage(def, kv.Value.Span) : null;
