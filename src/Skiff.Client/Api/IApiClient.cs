@@ -31,13 +31,14 @@ public interface IApiClient
         where T : class, IKubernetesObject<V1ObjectMeta>;
 
     /// <summary>As <see cref="CreateAsync{T}"/>, for a caller that uses only the created object's metadata (its
-    /// generated name, its uid): the answer is read for its metadata alone, not decoded whole.</summary>
+    /// generated name, its uid): the answer is read for its metadata alone, not decoded whole, and without
+    /// <c>metadata.managedFields</c>.</summary>
     async Task<V1ObjectMeta> CreateForMetadataAsync<T>(T obj, CancellationToken cancellationToken)
         where T : class, IKubernetesObject<V1ObjectMeta> =>
         (await CreateAsync(obj, cancellationToken)).Metadata;
 
-    /// <summary>As <see cref="PatchAsync{T}"/>, the answer read for its metadata alone (a kubelet's status patch
-    /// needs nothing of the pod it gets back).</summary>
+    /// <summary>As <see cref="PatchAsync{T}"/>, the answer read for its metadata alone, without
+    /// <c>metadata.managedFields</c> (a kubelet's status patch needs nothing of the pod it gets back).</summary>
     async Task<V1ObjectMeta> PatchForMetadataAsync<T>(string? ns, string name, ApiPatch patch, CancellationToken cancellationToken, string? subresource = null)
         where T : class, IKubernetesObject<V1ObjectMeta> =>
         (await PatchAsync<T>(ns, name, patch, cancellationToken, subresource)).Metadata;

@@ -146,14 +146,14 @@ public sealed class KubernetesApiClient : IApiClient, IDisposable
     {
         ArgumentNullException.ThrowIfNull(obj);
         var path = ApiResource.For<T>().CollectionPath(obj.Metadata?.NamespaceProperty);
-        return MetadataOf(await CallAsync<WireShapes.MetadataOnly>(HttpMethod.Post, path, Json(WithTypeMeta(obj)), cancellationToken), path);
+        return MetadataOf(await CallAsync<WireShapes.MetadataOnly>(HttpMethod.Post, path, Json(WithTypeMeta(obj)), cancellationToken, ModelJson.WithoutManagedFields), path);
     }
 
     public async Task<V1ObjectMeta> PatchForMetadataAsync<T>(string? ns, string name, ApiPatch patch, CancellationToken cancellationToken, string? subresource = null)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
         var (path, content) = PatchRequest<T>(ns, name, patch, subresource);
-        return MetadataOf(await CallAsync<WireShapes.MetadataOnly>(HttpMethod.Patch, path, content, cancellationToken), path);
+        return MetadataOf(await CallAsync<WireShapes.MetadataOnly>(HttpMethod.Patch, path, content, cancellationToken, ModelJson.WithoutManagedFields), path);
     }
 
     private static V1ObjectMeta MetadataOf(WireShapes.MetadataOnly answer, string path) =>
@@ -265,12 +265,14 @@ public sealed class KubernetesApiClient : IApiClient, IDisposable
         }
     }
 
-    private async Task<TResult> CallAsync<TResult>(HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken)
+    // readOptions: ModelJson.WithoutManagedFields for an answer read for its metadata alone, whose managedFields (an
+    // entry per manager, each parsed into a document of its own) no caller reads.
+    private async Task<TResult> CallAsync<TResult>(HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken, JsonSerializerOptions? readOptions = null)
         where TResult : class
     {
         using var response = await SendAsync(method, path, content, stream: false, cancellationToken);
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-        return await JsonSerializer.DeserializeAsync<TResult>(body, ModelJson.Options, cancellationToken)
+        return await JsonSerializer.DeserializeAsync<TResult>(body, readOptions ?? ModelJson.Options, cancellationToken)
             ?? throw new ApiException(HttpStatusCode.InternalServerError, null, $"{method} {path}: empty answer");
     }
 
