@@ -418,8 +418,7 @@ public sealed class GenericRegistry
             // never read.
             byte[]? currentJson = null;
             var asRead = current;
-            var read = kv;
-            var updated = mutate(current, () => currentJson ??= JsonAsRead(def, read, asRead), kv.ModRevision);
+            var updated = mutate(current, () => currentJson ??= JsonAsRead(def, kv, asRead), kv.ModRevision);
             var finalDelete = updated.Metadata.DeletionTimestamp is not null && (updated.Metadata.Finalizers is null || updated.Metadata.Finalizers.Count == 0)
                 && updated.Metadata.DeletionGracePeriodSeconds is null or 0 && !def.Strategy.HoldsDeletion(updated);
             var old = AllocationHook(def) is not null && !finalDelete ? ObjectDecoder.FromStorage(def, kv.Value.Span) : null;
