@@ -130,6 +130,30 @@ public sealed class WorkQueueTests
     }
 
     [Fact]
+    public async Task A_delayed_add_waits_for_its_due_time_when_the_timer_fires_early()
+    {
+        // Timers count whole milliseconds on a clock of their own: here every one fires a millisecond early.
+        var time = new EarlyTimers(_time, TimeSpan.FromMilliseconds(1));
+        using var queue = new WorkQueue<string>(RateLimiters.DefaultController<string>(time), time);
+        queue.AddAfter("a", TimeSpan.FromMilliseconds(10));
+
+        _time.Advance(TimeSpan.FromMilliseconds(9));
+        await Task.Delay(20);
+        Assert.Equal(0, queue.Count);
+
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        await Eventually.TrueAsync(() => queue.Count == 1, "a at 10 ms");
+    }
+
+    private sealed class EarlyTimers(FakeTimeProvider clock, TimeSpan early) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => clock.GetUtcNow();
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+            clock.CreateTimer(callback, state, dueTime > early ? dueTime - early : dueTime, period);
+    }
+
+    [Fact]
     public async Task A_failing_sync_is_retried_with_backoff_and_forgotten_after_success()
     {
         using var queue = new WorkQueue<string>(RateLimiters.DefaultController<string>(TimeProvider.System), TimeProvider.System, "test");

@@ -160,7 +160,14 @@ public sealed class WorkQueue<T> : IDisposable
     {
         try
         {
-            await Task.Delay(delay, _time, _shutdown.Token);
+            // A timer counts whole milliseconds on a clock of its own and can fire up to a millisecond before `due`
+            // by this queue's clock. An item added then is synced before its time, finds nothing due and is queued
+            // again for the fraction left, whose timer fires at once: 1,000 simulated nodes went round that loop
+            // about 65 times per Lease renewal. The rest is waited out here instead, in whole milliseconds.
+            for (var wait = delay; wait > TimeSpan.Zero; wait = WholeMilliseconds(due - _time.GetUtcNow()))
+            {
+                await Task.Delay(wait, _time, _shutdown.Token);
+            }
         }
         catch (OperationCanceledException)
         {
@@ -180,6 +187,9 @@ public sealed class WorkQueue<T> : IDisposable
 
         Add(item);
     }
+
+    private static TimeSpan WholeMilliseconds(TimeSpan span) =>
+        span <= TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Math.Ceiling(span.TotalMilliseconds));
 
     private void WakeGetters()
     {
