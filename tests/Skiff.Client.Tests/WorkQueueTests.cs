@@ -185,4 +185,40 @@ public sealed class WorkQueueTests
         queue.Add("ignored");
         Assert.Equal(0, queue.Count);
     }
+
+    [Fact]
+    public async Task Each_item_goes_to_one_waiting_worker_and_none_is_left_behind()
+    {
+        using var queue = new WorkQueue<string>(RateLimiters.DefaultController<string>(_time), _time);
+        var getters = Enumerable.Range(0, 5).Select(_ => queue.GetAsync(default)).ToList();
+
+        queue.Add("a");
+        var first = await await Task.WhenAny(getters).WaitAsync(TimeSpan.FromSeconds(5));
+        await Task.Delay(50);
+        Assert.Equal(("a", true), first);
+        Assert.Equal(1, getters.Count(g => g.IsCompleted));
+
+        foreach (var key in new[] { "b", "c", "d", "e" })
+        {
+            queue.Add(key);
+        }
+
+        var taken = await Task.WhenAll(getters).WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(["a", "b", "c", "d", "e"], taken.Select(t => t.Item).Order());
+    }
+
+    [Fact]
+    public async Task A_worker_that_stopped_waiting_takes_no_item_from_the_others()
+    {
+        using var queue = new WorkQueue<string>(RateLimiters.DefaultController<string>(_time), _time);
+        var staying = queue.GetAsync(default);
+        using var stop = new CancellationTokenSource();
+        var leaving = queue.GetAsync(stop.Token); // waits last, so it would be woken first
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => leaving);
+
+        queue.Add("a");
+
+        Assert.Equal(("a", true), await staying.WaitAsync(TimeSpan.FromSeconds(5)));
+    }
 }

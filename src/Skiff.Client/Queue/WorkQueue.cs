@@ -56,7 +56,7 @@ public sealed class WorkQueue<T> : IDisposable
             }
 
             _queue.AddLast(item);
-            WakeGetters();
+            WakeOne();
         }
     }
 
@@ -122,7 +122,23 @@ public sealed class WorkQueue<T> : IDisposable
                 _getters.Add(wake);
             }
 
-            await wake.Task.WaitAsync(cancellationToken);
+            try
+            {
+                await wake.Task.WaitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                lock (_gate)
+                {
+                    // Woken for an item just as the wait was cancelled: another getter takes it instead.
+                    if (!_getters.Remove(wake) && _queue.Count > 0)
+                    {
+                        WakeOne();
+                    }
+                }
+
+                throw;
+            }
         }
     }
 
@@ -135,7 +151,7 @@ public sealed class WorkQueue<T> : IDisposable
             if (_dirty.Contains(item) && !_shutdown.IsCancellationRequested)
             {
                 _queue.AddLast(item);
-                WakeGetters();
+                WakeOne();
             }
         }
     }
@@ -190,6 +206,18 @@ public sealed class WorkQueue<T> : IDisposable
 
     private static TimeSpan WholeMilliseconds(TimeSpan span) =>
         span <= TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Math.Ceiling(span.TotalMilliseconds));
+
+    // One item, one getter: waking every idle worker for each item (5 per controller) made all but one of them take the
+    // lock, find the queue empty and wait again. The getter that waited last goes first (its thread is the warmest).
+    private void WakeOne()
+    {
+        if (_getters.Count > 0)
+        {
+            var getter = _getters[^1];
+            _getters.RemoveAt(_getters.Count - 1);
+            getter.TrySetResult();
+        }
+    }
 
     private void WakeGetters()
     {
