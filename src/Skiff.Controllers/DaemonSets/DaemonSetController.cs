@@ -303,7 +303,7 @@ public sealed class DaemonSetController : IDisposable
             Expectations.CreationObserved(key);
         }
 
-        var errors = await Task.WhenAll(deletes.Select(pod => DeletePodAsync(key, ds, pod, cancellationToken)));
+        var errors = await BoundedCalls.RunAsync(deletes, SlowStart.MaxInFlight, (pod, ct) => DeletePodAsync(key, ds, pod, ct), cancellationToken);
         if ((createError ?? errors.FirstOrDefault(e => e is not null)) is { } error)
         {
             throw error;

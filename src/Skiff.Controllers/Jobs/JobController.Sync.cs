@@ -413,11 +413,11 @@ public sealed partial class JobController
         }
 
         Expectations.ExpectDeletions(key, victims.Select(ObjectKeys.Of));
-        var results = await Task.WhenAll(victims.Select(async pod =>
+        var results = await BoundedCalls.RunAsync(victims, SlowStart.MaxInFlight, async (pod, ct) =>
         {
             try
             {
-                await _api.DeleteAsync<V1Pod>(pod.Metadata.NamespaceProperty, pod.Metadata.Name, null, cancellationToken);
+                await _api.DeleteAsync<V1Pod>(pod.Metadata.NamespaceProperty, pod.Metadata.Name, null, ct);
                 _events.Event(job, EventTypes.Normal, "SuccessfulDelete", $"Deleted pod: {pod.Metadata.Name}");
                 return (Deleted: true, Error: (Exception?)null);
             }
@@ -432,7 +432,7 @@ public sealed partial class JobController
                 _events.Event(job, EventTypes.Warning, "FailedDelete", $"Error deleting: {e.Message}");
                 return (false, e);
             }
-        }));
+        }, cancellationToken);
         if (results.FirstOrDefault(r => r.Error is not null).Error is { } error)
         {
             throw error;

@@ -193,7 +193,7 @@ public abstract class ReplicaController<T> : IDisposable
             var related = RelatedPods(rs);
             var victims = PodDeletionOrder.PodsToDelete(pods, related, delete);
             Expectations.ExpectDeletions(key, victims.Select(ObjectKeys.Of));
-            var errors = await Task.WhenAll(victims.Select(pod => DeletePodAsync(key, rs, pod, cancellationToken)));
+            var errors = await BoundedCalls.RunAsync(victims, SlowStart.MaxInFlight, (pod, ct) => DeletePodAsync(key, rs, pod, ct), cancellationToken);
             if (errors.FirstOrDefault(e => e is not null) is { } error)
             {
                 throw error;
