@@ -1,4 +1,5 @@
 using k8s.Models;
+using Skiff.Client;
 using Skiff.Controllers.GarbageCollection;
 
 namespace Skiff.Controllers.Tests;
@@ -21,6 +22,37 @@ public sealed class GarbageCollectorTests
         },
         Spec = new V1PodSpec { Containers = [new V1Container { Name = "c", Image = "nginx" }] },
     };
+
+    [Fact]
+    public async Task A_status_write_is_not_looked_at_again_and_a_change_of_owners_is()
+    {
+        await using var h = new ControllerHarness();
+        using var gc = new GarbageCollector(h.Context);
+        var owner = h.Api.Seed(ReplicaSet("web"));
+        var running = h.Api.Seed(PodOf("running", owner));
+        var reowned = h.Api.Seed(PodOf("reowned", owner));
+        await h.StartAsync();
+        while (gc.Queue.Count > 0)
+        {
+            var (item, _) = await gc.Queue.GetAsync(h.Token);
+            gc.Queue.Done(item);
+        }
+
+        // A kubelet's status write, then a pod whose owner reference changes (to an owner that is gone): handlers run
+        // in order, so once the second is queued the first has been seen.
+        await h.MakeReadyAsync(running, h.Time.GetUtcNow());
+        var copy = ObjectCopy.Clone(reowned);
+        copy.Metadata.OwnerReferences[0].Uid = "uid-of-a-deleted-replicaset";
+        await h.Api.UpdateAsync(copy, h.Token);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (gc.Queue.Count == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(5);
+        }
+
+        Assert.Equal(1, gc.Queue.Count);
+        Assert.Equal("v1|Pod|default/reowned", (await gc.Queue.GetAsync(h.Token)).Item);
+    }
 
     [Fact]
     public async Task A_dependent_whose_owner_is_gone_is_deleted_and_one_whose_owner_exists_is_kept()

@@ -1,4 +1,5 @@
 using k8s.Models;
+using Skiff.Client;
 using Skiff.Controllers.TaintEviction;
 
 namespace Skiff.Controllers.Tests;
@@ -20,6 +21,36 @@ public sealed class TaintEvictionControllerTests
     };
 
     private static V1Toleration Tolerate(string key, long? seconds) => new() { Key = key, OperatorProperty = "Exists", Effect = "NoExecute", TolerationSeconds = seconds };
+
+    [Fact]
+    public async Task A_status_write_is_not_queued_and_a_change_of_tolerations_is()
+    {
+        await using var h = new ControllerHarness();
+        using var controller = new TaintEvictionController(h.Context);
+        h.Api.Seed(Node());
+        var running = h.Api.Seed(Pod("running"));
+        var tolerating = h.Api.Seed(Pod("tolerating"));
+        await h.StartAsync();
+        while (controller.Queue.Count > 0)
+        {
+            var (item, _) = await controller.Queue.GetAsync(h.Token);
+            controller.Queue.Done(item);
+        }
+
+        // Handlers run in order: once the second update is queued, the first has been seen.
+        await h.MakeReadyAsync(running, h.Time.GetUtcNow());
+        var copy = ObjectCopy.Clone(tolerating);
+        copy.Spec.Tolerations = [Tolerate("node.kubernetes.io/unreachable", 60)];
+        await h.Api.UpdateAsync(copy, h.Token);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (controller.Queue.Count == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(5);
+        }
+
+        Assert.Equal(1, controller.Queue.Count);
+        Assert.Equal("default/tolerating", (await controller.Queue.GetAsync(h.Token)).Item);
+    }
 
     [Fact]
     public async Task A_pod_that_does_not_tolerate_the_taint_is_marked_and_deleted_at_once_with_an_event()

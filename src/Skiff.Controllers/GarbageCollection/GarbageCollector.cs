@@ -77,7 +77,13 @@ public sealed class GarbageCollector : IDisposable
         _registrations.Add(kind.Informer.AddEventHandler(new ResourceEventHandler<T>
         {
             Added = (o, _) => OnChange(kind, o.Metadata),
-            Updated = (_, o) => OnChange(kind, o.Metadata),
+            Updated = (old, o) =>
+            {
+                if (MayChangeCollection(old.Metadata, o.Metadata))
+                {
+                    OnChange(kind, o.Metadata);
+                }
+            },
             Deleted = (o, _) => OnDeleted(o.Metadata),
         }));
     }
@@ -111,6 +117,15 @@ public sealed class GarbageCollector : IDisposable
             }
         }
     }
+
+    /// <summary>Whether an update can change what the collector does with the object: its owners (or how they are
+    /// referenced), its deletion or its finalizers. As upstream's graph builder, other updates (a pod's status
+    /// writes) are not looked at again: the owners were checked when the object was added, and an owner's deletion
+    /// queues its dependents.</summary>
+    internal static bool MayChangeCollection(V1ObjectMeta old, V1ObjectMeta meta) =>
+        (old.DeletionTimestamp is null) != (meta.DeletionTimestamp is null)
+        || !(old.Finalizers ?? []).SequenceEqual(meta.Finalizers ?? [], StringComparer.Ordinal)
+        || !(old.OwnerReferences ?? []).SequenceEqual(meta.OwnerReferences ?? [], OwnerReferenceComparer.Instance);
 
     private static bool HasGcFinalizer(V1ObjectMeta meta) =>
         meta.DeletionTimestamp is not null && meta.Finalizers?.Any(f => f is ForegroundFinalizer or OrphanFinalizer) == true;
@@ -254,5 +269,16 @@ public sealed class GarbageCollector : IDisposable
     {
         var patch = OwnershipPatches.Release(new V1ObjectMeta { OwnerReferences = remaining, Uid = meta.Uid, ResourceVersion = meta.ResourceVersion }, string.Empty);
         return patch;
+    }
+
+    private sealed class OwnerReferenceComparer : IEqualityComparer<V1OwnerReference>
+    {
+        public static readonly OwnerReferenceComparer Instance = new();
+
+        public bool Equals(V1OwnerReference? x, V1OwnerReference? y) =>
+            x?.Uid == y?.Uid && x?.ApiVersion == y?.ApiVersion && x?.Kind == y?.Kind && x?.Name == y?.Name
+            && x?.Controller == y?.Controller && x?.BlockOwnerDeletion == y?.BlockOwnerDeletion;
+
+        public int GetHashCode(V1OwnerReference obj) => HashCode.Combine(obj.Uid, obj.ApiVersion, obj.Kind, obj.Name);
     }
 }

@@ -48,7 +48,13 @@ public sealed class TaintEvictionController : IDisposable
         _registrations.Add(_pods.AddEventHandler(new ResourceEventHandler<V1Pod>
         {
             Added = (pod, _) => Queue.Add(ObjectKeys.Of(pod)),
-            Updated = (_, pod) => Queue.Add(ObjectKeys.Of(pod)),
+            Updated = (old, pod) =>
+            {
+                if (MayChangeEviction(old, pod))
+                {
+                    Queue.Add(ObjectKeys.Of(pod));
+                }
+            },
             Deleted = (pod, _) => Queue.Add(ObjectKeys.Of(pod)),
         }));
         _registrations.Add(_nodes.AddEventHandler(new ResourceEventHandler<V1Node>
@@ -74,6 +80,13 @@ public sealed class TaintEvictionController : IDisposable
         await Task.WhenAll(_nodes.WaitForSyncAsync(cancellationToken), _pods.WaitForSyncAsync(cancellationToken));
         await QueueWorkers.RunAsync(Queue, workers, SyncAsync, _logger, cancellationToken);
     }
+
+    /// <summary>Whether an update can change what happens to the pod: its node, its tolerations or its deletion
+    /// (upstream's PodUpdated looks at the first two). A kubelet's status writes change none of them.</summary>
+    internal static bool MayChangeEviction(V1Pod old, V1Pod pod) =>
+        old.Spec?.NodeName != pod.Spec?.NodeName
+        || (old.Metadata.DeletionTimestamp is null) != (pod.Metadata.DeletionTimestamp is null)
+        || !(old.Spec?.Tolerations ?? []).SequenceEqual(pod.Spec?.Tolerations ?? [], TolerationComparer.Instance);
 
     /// <summary>Decides about one pod: evict now, later (re-queued for then), or not at all.</summary>
     public async Task SyncAsync(string key, CancellationToken cancellationToken)
@@ -189,5 +202,16 @@ public sealed class TaintEvictionController : IDisposable
         public bool Equals(V1Taint? x, V1Taint? y) => x?.Key == y?.Key && x?.Value == y?.Value && x?.Effect == y?.Effect;
 
         public int GetHashCode(V1Taint obj) => HashCode.Combine(obj.Key, obj.Value, obj.Effect);
+    }
+
+    private sealed class TolerationComparer : IEqualityComparer<V1Toleration>
+    {
+        public static readonly TolerationComparer Instance = new();
+
+        public bool Equals(V1Toleration? x, V1Toleration? y) =>
+            x?.Key == y?.Key && x?.OperatorProperty == y?.OperatorProperty && x?.Value == y?.Value && x?.Effect == y?.Effect
+            && x?.TolerationSeconds == y?.TolerationSeconds;
+
+        public int GetHashCode(V1Toleration obj) => HashCode.Combine(obj.Key, obj.OperatorProperty, obj.Value, obj.Effect, obj.TolerationSeconds);
     }
 }
