@@ -37,9 +37,7 @@ public interface IStore : IAsyncDisposable
     /// <summary>How many keys start with <paramref name="prefix"/> now.</summary>
     Task<long> CountAsync(string prefix, CancellationToken cancellationToken);
 
-    /// <summary>Creates <paramref name="key"/>; fails with <see cref="StorageErrorCode.KeyExists"/> if it exists.
-    /// <paramref name="value"/> is handed over: a store may keep it as given (the in-memory store does), so the caller
-    /// never changes it afterwards.</summary>
+    /// <summary>Creates <paramref name="key"/>; fails with <see cref="StorageErrorCode.KeyExists"/> if it exists.</summary>
     /// <returns>The stored key-value with its create and mod revision (equal for a create).</returns>
     Task<KeyValue> CreateAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken);
 
@@ -49,7 +47,6 @@ public interface IStore : IAsyncDisposable
     /// </summary>
     /// <exception cref="StorageException"><see cref="StorageErrorCode.NotFound"/> when the key does not exist;
     /// <see cref="StorageErrorCode.Conflict"/> when its mod revision differs (the exception carries the current value).</exception>
-    /// <remarks><paramref name="value"/> is handed over, as with <see cref="CreateAsync"/>.</remarks>
     Task<KeyValue> UpdateAsync(string key, ReadOnlyMemory<byte> value, long expectedModRevision, CancellationToken cancellationToken);
 
     /// <summary>

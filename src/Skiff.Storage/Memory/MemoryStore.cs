@@ -122,7 +122,7 @@ public sealed class MemoryStore : IStore
             }
 
             var revision = _revision + 1;
-            var version = new KeyVersion(revision, revision, value, Deleted: false);
+            var version = new KeyVersion(revision, revision, value.ToArray(), Deleted: false);
             Append(key, version, new WatchEvent(WatchEventType.Put, key, version.Value, null, revision, revision));
             return Task.FromResult(version.ToKeyValue(key));
         }
@@ -142,7 +142,7 @@ public sealed class MemoryStore : IStore
             }
 
             var revision = _revision + 1;
-            var version = new KeyVersion(revision, existing.CreateRevision, value, Deleted: false);
+            var version = new KeyVersion(revision, existing.CreateRevision, value.ToArray(), Deleted: false);
             Append(key, version, new WatchEvent(WatchEventType.Put, key, version.Value, existing.Value, revision, existing.CreateRevision));
             return Task.FromResult(version.ToKeyValue(key));
         }
