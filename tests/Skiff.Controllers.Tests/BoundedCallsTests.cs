@@ -29,20 +29,19 @@ public sealed class BoundedCallsTests
     [InlineData(SlowStart.MaxInFlight)]
     public async Task No_more_calls_than_allowed_are_in_flight_at_once(int maxInFlight)
     {
-        var inFlight = 0;
-        var most = 0;
+        var gauge = new InFlightGauge();
 
         // 500 deletions: a ReplicaSet's largest burst.
         var results = await BoundedCalls.RunAsync(Enumerable.Range(0, 500).ToList(), maxInFlight, async (i, ct) =>
         {
-            InterlockedMax(ref most, Interlocked.Increment(ref inFlight));
+            gauge.Enter();
             await Task.Delay(2, ct);
-            Interlocked.Decrement(ref inFlight);
+            gauge.Exit();
             return i;
         }, default);
 
         Assert.Equal(500, results.Length);
-        Assert.Equal(maxInFlight, most);
+        Assert.Equal(maxInFlight, gauge.Most);
     }
 
     [Fact]
@@ -57,16 +56,5 @@ public sealed class BoundedCallsTests
     public async Task At_least_one_call_must_be_allowed_in_flight()
     {
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => BoundedCalls.RunAsync<int, int>([1], 0, (i, _) => Task.FromResult(i), default));
-    }
-
-    private static void InterlockedMax(ref int target, int value)
-    {
-        for (var seen = Volatile.Read(ref target); value > seen; seen = Volatile.Read(ref target))
-        {
-            if (Interlocked.CompareExchange(ref target, value, seen) == seen)
-            {
-                return;
-            }
-        }
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Skiff.Client;
 using Skiff.Client.Informers;
+using Skiff.Client.Queue;
 using Skiff.Testing;
 
 namespace Skiff.Controllers.Tests;
@@ -63,6 +64,26 @@ internal sealed class ControllerHarness : IAsyncDisposable
         await CaughtUpAsync<V1Pod>();
         await CaughtUpAsync<V1ReplicaSet>();
         await CaughtUpAsync<V1Deployment>();
+    }
+
+    /// <summary>Takes and finishes every item the queue holds now (what informer start-up queued).</summary>
+    public async Task DrainAsync(WorkQueue<string> queue)
+    {
+        while (queue.Count > 0)
+        {
+            var (item, _) = await queue.GetAsync(Token);
+            queue.Done(item);
+        }
+    }
+
+    /// <summary>Waits (up to 10 s) until the queue holds an item.</summary>
+    public static async Task QueuedAsync(WorkQueue<string> queue)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (queue.Count == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(5);
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -32,11 +32,7 @@ public sealed class GarbageCollectorTests
         var running = h.Api.Seed(PodOf("running", owner));
         var reowned = h.Api.Seed(PodOf("reowned", owner));
         await h.StartAsync();
-        while (gc.Queue.Count > 0)
-        {
-            var (item, _) = await gc.Queue.GetAsync(h.Token);
-            gc.Queue.Done(item);
-        }
+        await h.DrainAsync(gc.Queue);
 
         // A kubelet's status write, then a pod whose owner reference changes (to an owner that is gone): handlers run
         // in order, so once the second is queued the first has been seen.
@@ -44,11 +40,7 @@ public sealed class GarbageCollectorTests
         var copy = ObjectCopy.Clone(reowned);
         copy.Metadata.OwnerReferences[0].Uid = "uid-of-a-deleted-replicaset";
         await h.Api.UpdateAsync(copy, h.Token);
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (gc.Queue.Count == 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(5);
-        }
+        await ControllerHarness.QueuedAsync(gc.Queue);
 
         Assert.Equal(1, gc.Queue.Count);
         Assert.Equal("v1|Pod|default/reowned", (await gc.Queue.GetAsync(h.Token)).Item);

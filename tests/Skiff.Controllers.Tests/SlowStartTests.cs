@@ -35,16 +35,14 @@ public sealed class SlowStartTests
     [InlineData(SlowStart.MaxInFlight)]
     public async Task No_more_calls_than_allowed_are_in_flight_at_once(int maxInFlight)
     {
-        var inFlight = 0;
-        var most = 0;
+        var gauge = new InFlightGauge();
         var calls = 0;
         async Task CallAsync(CancellationToken ct)
         {
-            var now = Interlocked.Increment(ref inFlight);
-            InterlockedMax(ref most, now);
+            gauge.Enter();
             Interlocked.Increment(ref calls);
             await Task.Delay(5, ct);
-            Interlocked.Decrement(ref inFlight);
+            gauge.Exit();
         }
 
         // 255 calls: batches of 1, 2, 4, ..., 128, the larger ones well above the limit.
@@ -54,23 +52,12 @@ public sealed class SlowStartTests
 
         Assert.Equal((255, 255), (succeeded, calls));
         Assert.Null(error);
-        Assert.Equal(maxInFlight, most);
+        Assert.Equal(maxInFlight, gauge.Most);
     }
 
     [Fact]
     public async Task At_least_one_call_must_be_allowed_in_flight()
     {
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => SlowStart.RunAsync(3, 0, _ => Task.CompletedTask, default));
-    }
-
-    private static void InterlockedMax(ref int target, int value)
-    {
-        for (var seen = Volatile.Read(ref target); value > seen; seen = Volatile.Read(ref target))
-        {
-            if (Interlocked.CompareExchange(ref target, value, seen) == seen)
-            {
-                return;
-            }
-        }
     }
 }

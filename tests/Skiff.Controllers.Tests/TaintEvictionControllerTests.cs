@@ -31,22 +31,14 @@ public sealed class TaintEvictionControllerTests
         var running = h.Api.Seed(Pod("running"));
         var tolerating = h.Api.Seed(Pod("tolerating"));
         await h.StartAsync();
-        while (controller.Queue.Count > 0)
-        {
-            var (item, _) = await controller.Queue.GetAsync(h.Token);
-            controller.Queue.Done(item);
-        }
+        await h.DrainAsync(controller.Queue);
 
         // Handlers run in order: once the second update is queued, the first has been seen.
         await h.MakeReadyAsync(running, h.Time.GetUtcNow());
         var copy = ObjectCopy.Clone(tolerating);
         copy.Spec.Tolerations = [Tolerate("node.kubernetes.io/unreachable", 60)];
         await h.Api.UpdateAsync(copy, h.Token);
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (controller.Queue.Count == 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(5);
-        }
+        await ControllerHarness.QueuedAsync(controller.Queue);
 
         Assert.Equal(1, controller.Queue.Count);
         Assert.Equal("default/tolerating", (await controller.Queue.GetAsync(h.Token)).Item);
