@@ -118,6 +118,8 @@ public static class ApiServer
         builder.Services.AddSingleton(loggerFactory);
         builder.Services.AddHttpForwarder();
         builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, Hosting.EmbeddedHostLifetime>();
+        var inProcess = new Hosting.InProcessTransport();
+        builder.Services.AddSingleton<Microsoft.AspNetCore.Connections.IConnectionListenerFactory>(inProcess);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -133,6 +135,9 @@ public static class ApiServer
                     ClientCertificateValidation = (_, _, _) => true, // checked per request by RequestAuthenticator
                 });
             });
+            // The components of this process: HTTP/1.1, a connection per request in flight, as an in-memory
+            // connection costs no handshake and HTTP/1.1 neither compresses headers nor multiplexes streams.
+            kestrel.Listen(inProcess.EndPoint, listen => listen.Protocols = HttpProtocols.Http1);
         });
         var app = builder.Build();
         app.Run(handler.HandleAsync);
@@ -157,7 +162,7 @@ public static class ApiServer
             throw;
         }
 
-        var bound = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        var bound = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First(a => a.StartsWith("https://", StringComparison.Ordinal)));
         var host = options.BindAddress.Equals(IPAddress.Any) || options.BindAddress.Equals(IPAddress.IPv6Any) ? "127.0.0.1" : options.BindAddress.ToString();
         var address = new Uri($"https://{host}:{bound.Port}");
         var kubeconfigPath = Path.Combine(options.DataDirectory, "kubeconfig.yaml");
@@ -166,6 +171,6 @@ public static class ApiServer
             cancellationToken);
         services.StartKubernetesService(registry, store, advertise, bound.Port, options.Time, logger);
         logger.LogInformation("API server listening on {Address}; kubeconfig at {Kubeconfig}", address, kubeconfigPath);
-        return new ApiServerHandle(app, hub, namespaces, certificates, address, kubeconfigPath, registry, options.Tokens, kubelets) { JoinTokenPath = joinTokenPath, Metrics = metrics, Background = [background, eventExpiry, resourceProxy, .. (audit is null ? Array.Empty<IAsyncDisposable>() : [audit])], Services = services };
+        return new ApiServerHandle(app, hub, namespaces, certificates, address, kubeconfigPath, registry, options.Tokens, kubelets) { JoinTokenPath = joinTokenPath, InProcess = inProcess, Metrics = metrics, Background = [background, eventExpiry, resourceProxy, .. (audit is null ? Array.Empty<IAsyncDisposable>() : [audit])], Services = services };
     }
 }

@@ -46,6 +46,10 @@ public sealed class ApiServerHandle : IAsyncDisposable
     /// <summary>Bearer tokens accepted by this server (add agent tokens here).</summary>
     public TokenAuthenticator Tokens { get; }
 
+    /// <summary>Connections for the components that run in this process: no socket, no TLS; a component proves who it
+    /// is by the client certificate it connects with.</summary>
+    public required Hosting.InProcessTransport InProcess { get; init; }
+
     /// <summary>The registry (for in-process components and tests).</summary>
     public GenericRegistry Registry { get; }
 

@@ -29,6 +29,20 @@ public static class ApiClients
         return FromConfiguration(KubernetesClientConfiguration.BuildConfigFromConfigObject(kubeconfig));
     }
 
+    /// <summary>A client of an API server in this very process, over connections that <paramref name="connect"/> opens
+    /// (in-memory ones, which carry the client's identity themselves): plain HTTP/1.1, a connection per request in
+    /// flight.</summary>
+    public static KubernetesApiClient InProcess(Func<CancellationToken, ValueTask<Stream>> connect)
+    {
+        ArgumentNullException.ThrowIfNull(connect);
+        var config = new KubernetesClientConfiguration
+        {
+            Host = "http://in-process.apiserver",
+            FirstMessageHandlerSetup = handler => handler.ConnectCallback = (_, cancellationToken) => connect(cancellationToken),
+        };
+        return new KubernetesApiClient(new Kubernetes(config), ownsClient: true);
+    }
+
     /// <summary>A client for <paramref name="config"/>; HTTP/2 with as many connections as streams need, so
     /// watches and calls of one process never queue behind each other.</summary>
     /// <param name="config">Server, TLS and credentials.</param>

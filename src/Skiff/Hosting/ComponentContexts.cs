@@ -1,4 +1,4 @@
-using System.Text;
+using System.Security.Cryptography.X509Certificates;
 using k8s;
 using Microsoft.Extensions.Logging;
 using Skiff.ApiServer;
@@ -53,15 +53,20 @@ internal sealed class ComponentContexts : IAsyncDisposable
     }
 
     /// <summary>A client of the API server authenticated as <paramref name="identity"/> (a fresh certificate of the
-    /// cluster CA; kept in memory only).</summary>
+    /// cluster CA; kept in memory only), over the server's in-process connections.</summary>
     public static KubernetesApiClient Connect(ApiServerHandle server, ComponentIdentity identity, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(server);
         ArgumentNullException.ThrowIfNull(identity);
         var (certificate, key) = server.Certificates.IssueClientCertificate(identity.User, identity.Groups, time);
-        var kubeconfig = ApiServer.Security.KubeconfigWriter.Render(server.Address.ToString().TrimEnd('/'), server.Certificates.CaPem, certificate, key);
-        using var stream = new MemoryStream(Encoding.UTF8.GetBytes(kubeconfig));
-        return ApiClients.FromConfiguration(KubernetesClientConfiguration.BuildConfigFromConfigFile(stream));
+        return ConnectAs(server, X509Certificate2.CreateFromPem(certificate, key));
+    }
+
+    /// <summary>A client of the API server, in this process, as the holder of <paramref name="certificate"/>.</summary>
+    public static KubernetesApiClient ConnectAs(ApiServerHandle server, X509Certificate2 certificate)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        return ApiClients.InProcess(cancellationToken => server.InProcess.ConnectAsync(certificate, cancellationToken));
     }
 
     public async ValueTask DisposeAsync()

@@ -57,7 +57,9 @@ internal static class ServerRunner
             shutdown);
         logger.LogInformation("Skiff server is up at {Address}. Use it with: export KUBECONFIG={Kubeconfig}", apiServer.Address, apiServer.KubeconfigPath);
 
-        using var api = Client.Api.ApiClients.FromKubeconfig(apiServer.KubeconfigPath);
+        // The admin's client (add-ons, simulated nodes) is in this process too: the kubeconfig's identity, no socket.
+        using var api = ComponentContexts.ConnectAs(apiServer,
+            System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(apiServer.Certificates.AdminCertificatePem, apiServer.Certificates.AdminKeyPem));
         var context = Client.ComponentContext.Create(api, TimeProvider.System, loggerFactory);
         // Each component talks to the API server as itself (least privilege), not as the admin of the kubeconfig.
         var contexts = new ComponentContexts(apiServer, context, TimeProvider.System, loggerFactory, shutdown);
