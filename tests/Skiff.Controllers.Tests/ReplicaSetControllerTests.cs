@@ -211,4 +211,107 @@ public sealed class ReplicaSetControllerTests
         Assert.Null(h.Api.Peek<V1ReplicaSet>("default", "web")!.Status?.Conditions);
         Assert.False(controller.Expectations.Satisfied("default/web")); // as upstream: no retry until the expectation expires
     }
+
+    private static V1ReplicaSet Other()
+    {
+        var rs = ReplicaSet(1);
+        rs.Metadata.Name = "other";
+        rs.Spec.Selector.MatchLabels["app"] = "other";
+        rs.Spec.Template = ControllerHarness.Template("other", "nginx");
+        return rs;
+    }
+
+    /// <summary>Takes (and finishes) the queue's items until every one of <paramref name="wanted"/> has come; the
+    /// keys taken, in order. Fails after 10 s.</summary>
+    private static async Task<List<string>> TakeUntilAsync(ReplicaSetController controller, CancellationToken cancellationToken, params string[] wanted)
+    {
+        var keys = new List<string>();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(10));
+        while (!wanted.All(keys.Contains))
+        {
+            var (key, _) = await controller.Queue.GetAsync(timeout.Token);
+            controller.Queue.Done(key);
+            keys.Add(key);
+        }
+
+        return keys;
+    }
+
+    [Fact]
+    public async Task Pod_changes_that_move_only_the_counts_are_synced_together_after_the_batch_period()
+    {
+        await using var h = new ControllerHarness();
+        using var controller = new ReplicaSetController(h.Context);
+        h.Api.Seed(ReplicaSet(2));
+        h.Api.Seed(Other());
+        await h.StartAsync();
+        await TakeUntilAsync(controller, h.Token, "default/web", "default/other");
+        await controller.SyncAsync("default/web", h.Token);
+        await controller.SyncAsync("default/other", h.Token);
+
+        // The creation seen last completes each ReplicaSet's expectations: the next sync may act, so it is queued at once.
+        await TakeUntilAsync(controller, h.Token, "default/web", "default/other");
+
+        // Both web pods start and become ready: nothing to create or delete, so web is not queued yet. Other's pod
+        // fails and leaves the active set: a replacement is due, so other is queued at once (and, as handlers run in
+        // order, once it is, web's changes have been seen).
+        foreach (var pod in h.Api.All<V1Pod>().Where(p => p.Metadata.Labels["app"] == "web"))
+        {
+            await h.MakeReadyAsync(pod, h.Time.GetUtcNow());
+        }
+
+        var failed = ObjectCopy.Clone(h.Api.All<V1Pod>().Single(p => p.Metadata.Labels["app"] == "other"));
+        failed.Status = new V1PodStatus { Phase = "Failed" };
+        await h.Api.UpdateStatusAsync(failed, h.Token);
+        Assert.DoesNotContain("default/web", await TakeUntilAsync(controller, h.Token, "default/other"));
+
+        // The batch period over, web is synced for all its changes.
+        h.Time.Advance(ReplicaSetController.StatusBatchPeriod);
+        await TakeUntilAsync(controller, h.Token, "default/web");
+    }
+
+    [Fact]
+    public async Task A_pod_whose_labels_change_is_synced_at_once()
+    {
+        await using var h = new ControllerHarness();
+        using var controller = new ReplicaSetController(h.Context);
+        h.Api.Seed(ReplicaSet(1));
+        await h.StartAsync();
+        await TakeUntilAsync(controller, h.Token, "default/web");
+        await controller.SyncAsync("default/web", h.Token);
+        await TakeUntilAsync(controller, h.Token, "default/web");
+
+        // No longer matching the selector: the pod is released and a replacement is due. (The clock stands still, so
+        // nothing batched comes due meanwhile.)
+        var relabelled = ObjectCopy.Clone(Assert.Single(h.Api.All<V1Pod>()));
+        relabelled.Metadata.Labels["app"] = "debug";
+        await h.Api.UpdateAsync(relabelled, h.Token);
+        await TakeUntilAsync(controller, h.Token, "default/web");
+    }
+
+    [Fact]
+    public async Task A_status_write_of_the_ReplicaSet_waits_for_the_batch_period_and_a_new_spec_is_synced_at_once()
+    {
+        await using var h = new ControllerHarness();
+        using var controller = new ReplicaSetController(h.Context);
+        h.Api.Seed(ReplicaSet(0));
+        h.Api.Seed(Other());
+        await h.StartAsync();
+        await TakeUntilAsync(controller, h.Token, "default/web", "default/other");
+
+        // Someone writes web's status; then other's spec changes (a new generation). Handlers run in order: once other
+        // is queued, web's status write has been seen, and it was not queued.
+        var status = ObjectCopy.Clone(h.Api.Peek<V1ReplicaSet>("default", "web")!);
+        status.Status = new V1ReplicaSetStatus { Replicas = 0, ObservedGeneration = 1 };
+        await h.Api.UpdateStatusAsync(status, h.Token);
+        var scaled = ObjectCopy.Clone(h.Api.Peek<V1ReplicaSet>("default", "other")!);
+        scaled.Spec.Replicas = 3;
+        scaled.Metadata.Generation = (scaled.Metadata.Generation ?? 1) + 1;
+        await h.Api.UpdateAsync(scaled, h.Token);
+        Assert.DoesNotContain("default/web", await TakeUntilAsync(controller, h.Token, "default/other"));
+
+        h.Time.Advance(ReplicaSetController.StatusBatchPeriod);
+        await TakeUntilAsync(controller, h.Token, "default/web");
+    }
 }
