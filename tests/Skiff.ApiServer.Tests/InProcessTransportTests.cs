@@ -95,6 +95,27 @@ public sealed class InProcessTransportTests(ServerFixture fx)
     }
 
     [Fact]
+    public async Task A_client_that_gives_up_a_watch_stops_waiting_at_once()
+    {
+        // The watch has nothing to send: the client's read waits on the connection, as an informer's does between
+        // events. Cancelling it closes the connection, which must end that read as closing a socket does.
+        var ns = await fx.NewNamespaceAsync();
+        using var admin = Certificate("test-admin", "system:masters");
+        using var http = Client(fx.Server, admin);
+        using var watch = await http.GetAsync($"/api/v1/namespaces/{ns}/configmaps?watch=true", HttpCompletionOption.ResponseHeadersRead);
+        var body = await watch.Content.ReadAsStreamAsync();
+        using var giveUp = new CancellationTokenSource();
+        var read = body.ReadAsync(new byte[4096], giveUp.Token).AsTask();
+        await Task.Delay(200);
+        Assert.False(read.IsCompleted);
+
+        await giveUp.CancelAsync();
+        var ended = await Task.WhenAny(read, Task.Delay(TimeSpan.FromSeconds(10)));
+        Assert.Same(read, ended);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => read);
+    }
+
+    [Fact]
     public async Task A_stopped_server_refuses_new_connections_and_ends_its_open_watches()
     {
         var dir = Path.Combine(Path.GetTempPath(), "skiff-inproc-" + Guid.NewGuid().ToString("N")[..8]);

@@ -12,13 +12,13 @@ internal sealed class InProcessConnection : ConnectionContext
     // What a component's requests report as their peer (audit events' sourceIPs): this host.
     private static readonly IPEndPoint Peer = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource _closed = new();
-    private readonly IDuplexPipe _client;
+    private readonly PipeWriter _clientOutput;
 
     /// <param name="transport">The server's end of the pipes.</param>
-    /// <param name="client">The client's end, which the client reads and writes through a stream.</param>
-    public InProcessConnection(string id, IDuplexPipe transport, IDuplexPipe client, EndPoint local, X509Certificate2? clientCertificate)
+    /// <param name="clientOutput">What the client writes: the other end of <paramref name="transport"/>'s input.</param>
+    public InProcessConnection(string id, IDuplexPipe transport, PipeWriter clientOutput, EndPoint local, X509Certificate2? clientCertificate)
     {
-        _client = client;
+        _clientOutput = clientOutput;
         ConnectionId = id;
         Transport = transport;
         LocalEndPoint = local;
@@ -44,9 +44,13 @@ internal sealed class InProcessConnection : ConnectionContext
         // As a socket's abort: what the server reads ends here (the client's side of the pipe, so that Kestrel's own
         // reader is never completed under it); Kestrel then ends the connection and disposes it, which ends what the
         // client reads.
-        _client.Output.Complete(abortReason);
+        _clientOutput.Complete(abortReason);
         Cancel();
     }
+
+    /// <summary>The client closed its stream: as a socket's peer closing, Kestrel aborts what it still serves on this
+    /// connection (an open watch among them) and ends the connection.</summary>
+    public void ClientClosed() => Cancel();
 
     public override async ValueTask DisposeAsync()
     {

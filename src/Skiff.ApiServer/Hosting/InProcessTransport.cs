@@ -2,7 +2,7 @@ using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Connections;
-using Nerdbank.Streams;
+using System.IO.Pipelines;
 
 namespace Skiff.ApiServer.Hosting;
 
@@ -21,6 +21,8 @@ namespace Skiff.ApiServer.Hosting;
 public sealed class InProcessTransport : IConnectionListenerFactory, IConnectionListenerFactorySelector
 {
     private readonly Channel<ConnectionContext> _accepted = Channel.CreateUnbounded<ConnectionContext>(new UnboundedChannelOptions { SingleReader = false });
+    // Continuations on the thread pool, as a socket's: neither end runs the other's code on its own thread.
+    private static readonly PipeOptions PipeOptions = new(useSynchronizationContext: false);
     private long _connections;
 
     /// <summary>Where Kestrel listens for these connections.</summary>
@@ -31,15 +33,16 @@ public sealed class InProcessTransport : IConnectionListenerFactory, IConnection
     /// <exception cref="IOException">The server has stopped listening.</exception>
     public Stream Connect(X509Certificate2? clientCertificate)
     {
-        var (client, server) = FullDuplexStream.CreatePipePair();
+        var toServer = new Pipe(PipeOptions);
+        var toClient = new Pipe(PipeOptions);
         var id = "in-process-" + Interlocked.Increment(ref _connections).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var connection = new InProcessConnection(id, server, client, EndPoint, clientCertificate);
+        var connection = new InProcessConnection(id, new DuplexPipe(toServer.Reader, toClient.Writer), toServer.Writer, EndPoint, clientCertificate);
         if (!_accepted.Writer.TryWrite(connection))
         {
             throw new IOException("the API server no longer accepts in-process connections");
         }
 
-        return client.AsStream();
+        return new InProcessClientStream(toClient.Reader, toServer.Writer, connection.ClientClosed);
     }
 
     /// <summary>Connects as <see cref="Connect"/>, in the shape of <c>SocketsHttpHandler.ConnectCallback</c>.</summary>
@@ -61,6 +64,8 @@ public sealed class InProcessTransport : IConnectionListenerFactory, IConnection
         return ValueTask.FromResult<IConnectionListener>(new Listener(this));
     }
 
+    private sealed record DuplexPipe(PipeReader Input, PipeWriter Output) : IDuplexPipe;
+
     private sealed class Listener(InProcessTransport transport) : IConnectionListener
     {
         public EndPoint EndPoint => transport.EndPoint;
@@ -81,16 +86,15 @@ public sealed class InProcessTransport : IConnectionListenerFactory, IConnection
 
         public ValueTask DisposeAsync() => CloseAsync();
 
-        private ValueTask CloseAsync()
+        private async ValueTask CloseAsync()
         {
             transport._accepted.Writer.TryComplete();
-            // Connections made but never accepted: their clients read the end of the stream instead of waiting forever.
+            // Connections made but never accepted (Kestrel stops accepting before it unbinds): their clients read the
+            // end of the stream instead of waiting for an answer that never comes.
             while (transport._accepted.Reader.TryRead(out var left))
             {
-                left.Abort();
+                await left.DisposeAsync();
             }
-
-            return ValueTask.CompletedTask;
         }
     }
 }
