@@ -3,6 +3,8 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
 using k8s;
+using Microsoft.AspNetCore.Connections;
+using Skiff.ApiServer.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Skiff.Apimachinery;
 using Skiff.Storage.Memory;
@@ -113,6 +115,39 @@ public sealed class InProcessTransportTests(ServerFixture fx)
         var ended = await Task.WhenAny(read, Task.Delay(TimeSpan.FromSeconds(10)));
         Assert.Same(read, ended);
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => read);
+    }
+
+    [Fact]
+    public async Task Closing_the_client_end_wakes_its_pending_read_and_ends_what_the_server_reads()
+    {
+        var transport = new InProcessTransport();
+        await using var listener = await transport.BindAsync(transport.EndPoint);
+        var client = transport.Connect(null);
+        var server = (await listener.AcceptAsync())!;
+        var read = client.ReadAsync(new byte[16]).AsTask();
+        Assert.False(read.IsCompleted);
+
+        await client.DisposeAsync();
+
+        await Assert.ThrowsAsync<IOException>(() => read.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.True(server.ConnectionClosed.IsCancellationRequested); // Kestrel aborts the requests it still serves
+        Assert.True((await server.Transport.Input.ReadAsync()).IsCompleted);
+        await server.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_connection_the_server_aborts_fails_the_clients_writes_and_reads_as_a_reset_socket_would()
+    {
+        var transport = new InProcessTransport();
+        await using var listener = await transport.BindAsync(transport.EndPoint);
+        await using var client = transport.Connect(null);
+        var server = (await listener.AcceptAsync())!;
+
+        server.Abort(new ConnectionAbortedException("aborted by the test"));
+        await server.DisposeAsync(); // as Kestrel does once the connection's processing ends
+
+        await Assert.ThrowsAsync<IOException>(() => client.WriteAsync(new byte[] { 1 }).AsTask());
+        Assert.Equal(0, await client.ReadAsync(new byte[16]));
     }
 
     [Fact]

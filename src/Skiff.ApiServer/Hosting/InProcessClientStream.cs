@@ -76,10 +76,21 @@ internal sealed class InProcessClientStream : Stream
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
-        var result = await _output.WriteAsync(buffer, cancellationToken);
+        FlushResult result;
+        try
+        {
+            result = await _output.WriteAsync(buffer, cancellationToken);
+        }
+        catch (InvalidOperationException e)
+        {
+            // The server aborted the connection, which completes what the client writes: a socket's writer would see
+            // a reset.
+            throw Closed(e);
+        }
+
         if (result.IsCompleted)
         {
-            throw new IOException("the API server closed the in-process connection");
+            throw Closed(null);
         }
     }
 
@@ -89,7 +100,14 @@ internal sealed class InProcessClientStream : Stream
     public override async Task FlushAsync(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
-        await _output.FlushAsync(cancellationToken);
+        try
+        {
+            await _output.FlushAsync(cancellationToken);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw Closed(e);
+        }
     }
 
     // HttpClient uses the asynchronous calls only; a synchronous one would block a thread on the other end's work.
@@ -118,6 +136,8 @@ internal sealed class InProcessClientStream : Stream
 
         base.Dispose(disposing);
     }
+
+    private static IOException Closed(Exception? inner) => new("the API server closed the in-process connection", inner);
 
     // Completes the reader unless a read is using it (that read completes it when it ends); exactly once.
     private void CompleteReader()
