@@ -29,6 +29,14 @@ public sealed class InProcessTransportTests(ServerFixture fx)
         return X509Certificate2.CreateFromPem(certificate, key);
     }
 
+    /// <summary>Lists every pod, expects upstream's 403 and returns its message.</summary>
+    private static async Task<string?> ForbiddenToListPodsAsync(HttpClient http)
+    {
+        using var pods = await http.GetAsync("/api/v1/pods");
+        Assert.Equal(HttpStatusCode.Forbidden, pods.StatusCode);
+        return (string?)JsonNode.Parse(await pods.Content.ReadAsStringAsync())!["message"];
+    }
+
     [Fact]
     public async Task A_connection_is_authenticated_as_the_holder_of_its_client_certificate()
     {
@@ -42,20 +50,16 @@ public sealed class InProcessTransportTests(ServerFixture fx)
         Assert.Equal(["developers", "system:authenticated"], user["groups"]!.AsArray().Select(g => (string?)g).Order(StringComparer.Ordinal));
 
         // And authorized as that user: alice has no role.
-        using var pods = await http.GetAsync("/api/v1/pods");
-        Assert.Equal(HttpStatusCode.Forbidden, pods.StatusCode);
         Assert.Equal("pods is forbidden: User \"alice\" cannot list resource \"pods\" in API group \"\" at the cluster scope",
-            (string?)JsonNode.Parse(await pods.Content.ReadAsStringAsync())!["message"]);
+            await ForbiddenToListPodsAsync(http));
     }
 
     [Fact]
     public async Task A_connection_without_a_certificate_is_anonymous()
     {
         using var http = Client(fx.Server, null);
-        using var pods = await http.GetAsync("/api/v1/pods");
-        Assert.Equal(HttpStatusCode.Forbidden, pods.StatusCode);
         Assert.Equal("pods is forbidden: User \"system:anonymous\" cannot list resource \"pods\" in API group \"\" at the cluster scope",
-            (string?)JsonNode.Parse(await pods.Content.ReadAsStringAsync())!["message"]);
+            await ForbiddenToListPodsAsync(http));
     }
 
     [Fact]

@@ -1,8 +1,8 @@
+using System.IO.Pipelines;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Connections;
-using System.IO.Pipelines;
 
 namespace Skiff.ApiServer.Hosting;
 

@@ -331,7 +331,7 @@ public abstract class ReplicaController<T> : IDisposable
         // sync acts on: it waits with the pod changes. A new spec (a new generation), labels, owner or deletion is
         // synced at once.
         if (old.Metadata.Generation == rs.Metadata.Generation && old.Metadata.DeletionTimestamp == rs.Metadata.DeletionTimestamp
-            && SameLabels(old.Metadata.Labels, rs.Metadata.Labels)
+            && LabelSets.Equal(old.Metadata.Labels, rs.Metadata.Labels)
             && ControllerRefs.ControllerOf(old.Metadata)?.Uid == ControllerRefs.ControllerOf(rs.Metadata)?.Uid)
         {
             Queue.AddAfter(ObjectKeys.Of(rs), StatusBatchPeriod);
@@ -392,7 +392,7 @@ public abstract class ReplicaController<T> : IDisposable
         {
             if (OwnerOf(pod) is { } rs)
             {
-                if (owner.Uid == oldOwner?.Uid && PodStates.IsActive(old) == PodStates.IsActive(pod) && SameLabels(old.Metadata.Labels, pod.Metadata.Labels))
+                if (owner.Uid == oldOwner?.Uid && PodStates.IsActive(old) == PodStates.IsActive(pod) && LabelSets.Equal(old.Metadata.Labels, pod.Metadata.Labels))
                 {
                     Queue.AddAfter(ObjectKeys.Of(rs), StatusBatchPeriod);
                 }
@@ -436,21 +436,6 @@ public abstract class ReplicaController<T> : IDisposable
         {
             Queue.AddAfter(key, StatusBatchPeriod);
         }
-    }
-
-    private static bool SameLabels(IDictionary<string, string>? before, IDictionary<string, string>? after)
-    {
-        if (ReferenceEquals(before, after))
-        {
-            return true;
-        }
-
-        if ((before?.Count ?? 0) != (after?.Count ?? 0))
-        {
-            return false;
-        }
-
-        return before is null || after is null || before.All(l => after.TryGetValue(l.Key, out var value) && value == l.Value);
     }
 
     private void EnqueueMatching(V1Pod pod)
