@@ -35,6 +35,7 @@ public sealed class NodeSimulatorTests
     public async Task The_Lease_is_renewed_every_10s_without_a_read_and_status_is_reported_only_every_5_minutes()
     {
         await using var f = new SimulationFixture(nodes: 1);
+        await f.WatchingAsync();
         await f.Nodes.SyncAsync("sim-node-0", default);
         await SimulationFixture.EventuallyAsync(() => f.NodeCache.Get(null, "sim-node-0") is not null, "the node in the cache");
         f.Api.ClearCalls();

@@ -136,6 +136,7 @@ public sealed class PodSimulatorTests
     private static async Task<SimulationFixture> RegisteredAsync()
     {
         var f = new SimulationFixture(nodes: 2);
+        await f.WatchingAsync();
         await f.Nodes.SyncAsync("sim-node-0", default);
         await f.Nodes.SyncAsync("sim-node-1", default);
         return f;

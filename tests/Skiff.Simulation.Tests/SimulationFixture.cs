@@ -76,6 +76,14 @@ internal sealed class SimulationFixture : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits until both informers have listed and opened their watches, so that a test which clears
+    /// <see cref="FakeApiClient.Calls"/> sees only the calls its own steps make, not an informer's late start.</summary>
+    public async Task WatchingAsync()
+    {
+        await Informers.WaitForCacheSyncAsync(_stop.Token).WaitAsync(TimeSpan.FromSeconds(10));
+        await EventuallyAsync(() => Api.OpenWatches == 2, "the node and pod watches open");
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
