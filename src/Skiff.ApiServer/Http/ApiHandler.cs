@@ -53,18 +53,27 @@ public sealed class ApiHandler
 
     public async Task HandleAsync(HttpContext ctx)
     {
+        ArgumentNullException.ThrowIfNull(ctx);
+        // Parsed once: the metrics' labels and the dispatch read the same path.
+        var path = ctx.Request.Path.Value ?? "/";
+        if (path.Length > 1 && path.EndsWith('/'))
+        {
+            path = path.TrimEnd('/');
+        }
+
+        var request = new ParsedRequest(path, RequestInfo.Parse(path));
         if (_metrics is null)
         {
-            await HandleUnmeasuredAsync(ctx);
+            await HandleUnmeasuredAsync(ctx, request);
             return;
         }
 
-        var labels = RequestLabels.Of(ctx.Request);
+        var labels = RequestLabels.Of(ctx.Request, request.Info);
         var start = System.Diagnostics.Stopwatch.GetTimestamp();
         using var watcher = labels.Verb == "WATCH" ? _metrics.TrackWatcher(labels.Group, labels.Resource) : null;
         try
         {
-            await HandleUnmeasuredAsync(ctx);
+            await HandleUnmeasuredAsync(ctx, request);
         }
         finally
         {
@@ -72,12 +81,12 @@ public sealed class ApiHandler
         }
     }
 
-    private async Task HandleUnmeasuredAsync(HttpContext ctx)
+    private async Task HandleUnmeasuredAsync(HttpContext ctx, ParsedRequest request)
     {
         var audit = Audit?.Begin(ctx);
         try
         {
-            await HandleAuditedAsync(ctx, audit);
+            await HandleAuditedAsync(ctx, audit, request);
         }
         finally
         {
@@ -88,11 +97,11 @@ public sealed class ApiHandler
         }
     }
 
-    private async Task HandleAuditedAsync(HttpContext ctx, Audit.RequestAudit? audit)
+    private async Task HandleAuditedAsync(HttpContext ctx, Audit.RequestAudit? audit, ParsedRequest request)
     {
         try
         {
-            await DispatchAsync(ctx, audit);
+            await DispatchAsync(ctx, audit, request);
         }
         catch (ApiException e)
         {
@@ -128,13 +137,9 @@ public sealed class ApiHandler
         await ResponseWriter.WriteStatusAsync(ctx, e.Status);
     }
 
-    private async Task DispatchAsync(HttpContext ctx, Audit.RequestAudit? audit)
+    private async Task DispatchAsync(HttpContext ctx, Audit.RequestAudit? audit, ParsedRequest request)
     {
-        var path = ctx.Request.Path.Value ?? "/";
-        if (path.Length > 1 && path.EndsWith('/'))
-        {
-            path = path.TrimEnd('/');
-        }
+        var path = request.Path;
 
         var publicInfo = path is "/healthz" or "/livez" or "/readyz" or "/version";
         if (publicInfo && !AnonymousAuth)
@@ -150,7 +155,7 @@ public sealed class ApiHandler
         }
 
         var method = ctx.Request.Method;
-        var info = RequestInfo.Parse(path);
+        var info = request.Info;
         var user = await _authenticator.AuthenticateAsync(ctx);
         if (user is null)
         {
@@ -310,4 +315,7 @@ public sealed class ApiHandler
         var group = _discovery.Group(path["/apis/".Length..]) ?? throw StatusErrors.NotFoundPlain();
         await ResponseWriter.WriteJsonAsync(ctx, 200, group);
     }
+
+    /// <summary>The request's path (trailing slashes trimmed) and what it names.</summary>
+    private readonly record struct ParsedRequest(string Path, RequestInfo? Info);
 }

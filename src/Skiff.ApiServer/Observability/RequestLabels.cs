@@ -15,11 +15,12 @@ public sealed record RequestLabels(string Verb, string Group, string Version, st
 
     private bool Follow { get; init; }
 
-    public static RequestLabels Of(HttpRequest request)
+    /// <param name="request">The request.</param>
+    /// <param name="info">What its path names (<see cref="RequestInfo.Parse"/> of the path, trailing slashes
+    /// trimmed).</param>
+    public static RequestLabels Of(HttpRequest request, RequestInfo? info)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var path = request.Path.Value ?? "/";
-        var info = RequestInfo.Parse(path.Length > 1 ? path.TrimEnd('/') : path);
         var method = request.Method.ToUpperInvariant();
         if (info?.Resource is null)
         {
