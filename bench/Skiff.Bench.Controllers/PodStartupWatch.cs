@@ -16,6 +16,7 @@ internal sealed class PodStartupWatch : IAsyncDisposable
     private readonly string _namespace;
     private readonly ConcurrentDictionary<string, long> _created = new();
     private readonly ConcurrentDictionary<string, long> _running = new();
+    private readonly ConcurrentDictionary<string, long> _scheduled = new();
     private readonly ConcurrentDictionary<string, bool> _live = new();
     private readonly CancellationTokenSource _stop = new();
     private Task _watching = Task.CompletedTask;
@@ -34,6 +35,13 @@ internal sealed class PodStartupWatch : IAsyncDisposable
     /// <summary>Pods this watch has seen Running since the last <see cref="Reset"/>.</summary>
     public int Running => _running.Count;
 
+    /// <summary>Pods this watch has seen bound to a node since the last <see cref="Reset"/>.</summary>
+    public int Scheduled => _scheduled.Count;
+
+    /// <summary>When (a <see cref="Stopwatch"/> timestamp) the watch saw the last of the pods seen bound get its node,
+    /// or null when it saw none.</summary>
+    public long? LastScheduled => _scheduled.IsEmpty ? null : _scheduled.Values.Max();
+
     /// <summary>Pods first seen on a re-list (their creation not observed).</summary>
     public int SeenLate { get; private set; }
 
@@ -50,6 +58,7 @@ internal sealed class PodStartupWatch : IAsyncDisposable
     {
         _created.Clear();
         _running.Clear();
+        _scheduled.Clear();
         SeenLate = 0;
     }
 
@@ -99,6 +108,11 @@ internal sealed class PodStartupWatch : IAsyncDisposable
                         _live[pod.Metadata.Uid] = true;
                     }
 
+                    if (!string.IsNullOrEmpty(pod.Spec?.NodeName))
+                    {
+                        _scheduled.TryAdd(pod.Metadata.Uid, now);
+                    }
+
                     if (pod.Status?.Phase == "Running")
                     {
                         _running.TryAdd(pod.Metadata.Uid, now);
@@ -119,6 +133,11 @@ internal sealed class PodStartupWatch : IAsyncDisposable
                     if (!_created.ContainsKey(pod.Metadata.Uid))
                     {
                         SeenLate++;
+                    }
+
+                    if (!string.IsNullOrEmpty(pod.Spec?.NodeName))
+                    {
+                        _scheduled.TryAdd(pod.Metadata.Uid, now);
                     }
 
                     if (pod.Status?.Phase == "Running")
